@@ -1,0 +1,5 @@
+"""`python -m irisd` runs the CLI."""
+
+from irisd.cli import main
+
+main()

@@ -1,0 +1,37 @@
+"""One structured log line per request; the path only, never the query (it may hold ?token=)."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from irisd.appkeys import USER
+from irisd.logs import get_logger
+
+log = get_logger("irisd.access")
+
+
+@web.middleware
+async def access_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        user = request.get(USER)
+        log.info(
+            "request.handled",
+            method=request.method,
+            path=request.path,
+            status=status,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            user_id=getattr(user, "id", None),
+            remote=request.remote,
+        )

@@ -1,0 +1,46 @@
+"""The one place a `RequestError` becomes `{"detail": ...}`; anything else becomes a 500."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from irisd.errors import RequestError
+from irisd.logs import get_logger
+
+log = get_logger(__name__)
+
+UNEXPECTED = "An unexpected error occurred."
+
+# aiohttp raises its own HTTP exceptions for routing and body limits; keep their status but
+# speak the contract's {"detail"} shape with our sentences.
+_AIOHTTP_TEXT = {
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "The request body is too large.",
+}
+
+
+def detail(status: int, text: str) -> web.Response:
+    return web.json_response({"detail": text}, status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except RequestError as exc:
+        if exc.context:
+            log.info("request.rejected", status=exc.status, path=request.path, **exc.context)
+        return detail(exc.status, exc.text)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return detail(exc.status, _AIOHTTP_TEXT.get(exc.status, exc.reason))
+    except json.JSONDecodeError:
+        return detail(400, "The request body is not valid JSON.")
+    except Exception:
+        log.exception("request.crashed", path=request.path, method=request.method)
+        return detail(500, UNEXPECTED)

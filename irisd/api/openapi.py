@@ -1,0 +1,280 @@
+"""The OpenAPI 3 document of the REST API (API.md in machine-readable form)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from irisd import __version__
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_NULL_STR = {"type": ["string", "null"]}
+_NULL_INT = {"type": ["integer", "null"]}
+_TIME = {"type": "string", "format": "date-time"}
+_UUID = {"type": "string", "format": "uuid"}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required or list(props)}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _page(item: str) -> dict[str, Any]:
+    return _obj(
+        {
+            "items": {"type": "array", "items": _ref(item)},
+            "total": _INT,
+            "page": _INT,
+            "page_size": _INT,
+        }
+    )
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj({"detail": _STR}),
+    "Credentials": _obj({"email": _STR, "password": _STR}),
+    "TokenPair": _obj(
+        {
+            "access_token": _STR,
+            "refresh_token": _STR,
+            "token_type": {"type": "string", "enum": ["bearer"]},
+        }
+    ),
+    "RefreshRequest": _obj({"refresh_token": _STR}),
+    "UserRead": _obj(
+        {
+            "id": _UUID,
+            "email": _STR,
+            "is_active": {"type": "boolean"},
+            "is_verified": {"type": "boolean"},
+            "created_at": _TIME,
+        }
+    ),
+    "UploadRequest": _obj({"content_type": _STR}, []),
+    "UploadTicket": _obj({"upload_url": _STR, "photo_id": _UUID, "s3_key": _STR}),
+    "ConfirmRequest": _obj({"file_size": _INT, "width": _INT, "height": _INT}, []),
+    "Photo": _obj(
+        {
+            "id": _UUID,
+            "user_id": _UUID,
+            "s3_key": _STR,
+            "original_url": _NULL_STR,
+            "thumbnail_url": _NULL_STR,
+            "width": _NULL_INT,
+            "height": _NULL_INT,
+            "file_size": _NULL_INT,
+            "upload_status": {"type": "string", "enum": ["pending", "uploaded", "failed"]},
+            "created_at": _TIME,
+            "updated_at": _TIME,
+        }
+    ),
+    "SubmitRequest": _obj({"photo_id": _UUID}),
+    "BatchRequest": _obj(
+        {"photo_ids": {"type": "array", "items": _UUID, "minItems": 1, "maxItems": 10}}
+    ),
+    "Job": _obj(
+        {
+            "job_id": _UUID,
+            "photo_id": _UUID,
+            "status": {"type": "string", "enum": ["pending", "processing", "completed", "failed"]},
+            "current_step": _NULL_STR,
+            "progress": _INT,
+            "error_type": _NULL_STR,
+            "error_message": _NULL_STR,
+            "suggestion": _NULL_STR,
+            "attempt_count": _INT,
+            "result_url": _NULL_STR,
+            "mask_url": _NULL_STR,
+            "original_url": _NULL_STR,
+            "processing_time_ms": _NULL_INT,
+            "result_width": _NULL_INT,
+            "result_height": _NULL_INT,
+            "quality_score": {"type": ["number", "null"]},
+            "queue_position": _NULL_INT,
+            "websocket_url": _STR,
+            "created_at": _TIME,
+            "updated_at": _TIME,
+        }
+    ),
+    "JobList": {"type": "object", "properties": {"jobs": {"type": "array", "items": _ref("Job")}}},
+    "PhotoPage": _page("Photo"),
+    "JobPage": _page("Job"),
+    "Message": _obj({"message": _STR}),
+}
+
+# (method, path, summary, request schema or None, success status, response schema or None)
+_OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
+    (
+        "post",
+        "/api/v1/auth/login/json",
+        "Log in with JSON credentials",
+        "Credentials",
+        200,
+        "TokenPair",
+    ),
+    (
+        "post",
+        "/api/v1/auth/login",
+        "Log in with the OAuth2 password form",
+        "form",
+        200,
+        "TokenPair",
+    ),
+    (
+        "post",
+        "/api/v1/auth/refresh",
+        "Rotate a refresh token (single use)",
+        "RefreshRequest",
+        200,
+        "TokenPair",
+    ),
+    (
+        "post",
+        "/api/v1/auth/register",
+        "Register (when open registration is on)",
+        "Credentials",
+        201,
+        "UserRead",
+    ),
+    ("post", "/api/v1/auth/logout", "Revoke the user's refresh tokens", None, 200, "Message"),
+    ("get", "/api/v1/users/me", "The current user", None, 200, "UserRead"),
+    (
+        "post",
+        "/api/v1/photos/upload",
+        "Get a presigned upload URL",
+        "UploadRequest",
+        201,
+        "UploadTicket",
+    ),
+    (
+        "post",
+        "/api/v1/photos/{photo_id}/confirm",
+        "Confirm an uploaded photo",
+        "ConfirmRequest",
+        200,
+        "Photo",
+    ),
+    (
+        "post",
+        "/api/v1/photos",
+        "Upload a photo directly (multipart field `file`)",
+        "multipart",
+        201,
+        "Photo",
+    ),
+    ("get", "/api/v1/photos", "List photos, newest first", None, 200, "PhotoPage"),
+    ("get", "/api/v1/photos/{photo_id}", "One photo", None, 200, "Photo"),
+    (
+        "delete",
+        "/api/v1/photos/{photo_id}",
+        "Delete a photo, its results and its jobs",
+        None,
+        204,
+        None,
+    ),
+    (
+        "post",
+        "/api/v1/processing/submit",
+        "Process one photo (high priority)",
+        "SubmitRequest",
+        201,
+        "Job",
+    ),
+    ("post", "/api/v1/processing/batch", "Process up to 10 photos", "BatchRequest", 201, "JobList"),
+    ("get", "/api/v1/processing/jobs", "List jobs, newest first", None, 200, "JobPage"),
+    ("get", "/api/v1/processing/jobs/{job_id}", "One job", None, 200, "Job"),
+    (
+        "post",
+        "/api/v1/processing/jobs/{job_id}/reprocess",
+        "A new job for the same photo",
+        None,
+        201,
+        "Job",
+    ),
+    (
+        "post",
+        "/api/v1/processing/jobs/{job_id}/cancel",
+        "Cancel a pending or running job",
+        None,
+        200,
+        "Job",
+    ),
+]
+
+_PUBLIC = {
+    "/api/v1/auth/login/json",
+    "/api/v1/auth/login",
+    "/api/v1/auth/refresh",
+    "/api/v1/auth/register",
+}
+_ERRORS = {
+    "400": "Bad input",
+    "401": "No, invalid or expired token",
+    "404": "Unknown or not yours",
+    "413": "Too large",
+    "415": "Unsupported type",
+    "422": "Invalid field",
+    "429": "Queue full",
+}
+
+
+def _body(kind: str) -> dict[str, Any]:
+    if kind == "form":
+        schema = _obj({"username": _STR, "password": _STR})
+        return {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+    if kind == "multipart":
+        schema = _obj({"file": {"type": "string", "format": "binary"}})
+        return {"content": {"multipart/form-data": {"schema": schema}}}
+    return {"content": {"application/json": {"schema": _ref(kind)}}}
+
+
+def _operation(
+    path: str, summary: str, body: str | None, status: int, reply: str | None
+) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": "OK"}
+    if reply:
+        success["content"] = {"application/json": {"schema": _ref(reply)}}
+    responses = {str(status): success}
+    error = {"content": {"application/json": {"schema": _ref("Error")}}}
+    responses.update({code: {"description": text, **error} for code, text in _ERRORS.items()})
+    op: dict[str, Any] = {"summary": summary, "responses": responses}
+    params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    paging = path in ("/api/v1/photos", "/api/v1/processing/jobs") and body is None
+    op["parameters"] = [
+        {"name": p, "in": "path", "required": True, "schema": _UUID} for p in params
+    ] + (
+        [{"name": n, "in": "query", "schema": _INT} for n in ("page", "page_size")]
+        if paging
+        else []
+    )
+    if body:
+        op["requestBody"] = {"required": True, **_body(body)}
+    op["security"] = [] if path in _PUBLIC else [{"bearer": []}]
+    return op
+
+
+@cache
+def document() -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path, summary, body, status, reply in _OPERATIONS:
+        paths.setdefault(path, {})[method] = _operation(path, summary, body, status, reply)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "irisd",
+            "version": __version__,
+            "description": "Iris photo processing. Live progress: WebSocket "
+            "/ws/jobs/{job_id}?token=ACCESS_TOKEN (see API.md).",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

@@ -1,0 +1,45 @@
+"""Operations: /healthz, /readyz, /metrics and the OpenAPI document."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from irisd.api.openapi import document
+from irisd.appkeys import DATABASE, ENGINE, METRICS, STORAGE
+from irisd.errors import StorageError
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    """200 when the database is writable, storage answers and the executor is alive."""
+    problems = []
+    if not await request.app[DATABASE].writable():
+        problems.append("database is not writable")
+    try:
+        await request.app[STORAGE].ping()
+    except StorageError:
+        problems.append("storage does not answer")
+    if not request.app[ENGINE].alive():
+        problems.append("the worker pool is not running")
+    if problems:
+        return web.json_response({"detail": "Not ready: " + "; ".join(problems) + "."}, status=503)
+    return web.json_response({"status": "ready"})
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(
+        text=request.app[METRICS].render(), content_type="text/plain", charset="utf-8"
+    )
+
+
+@routes.get("/api/openapi.json")
+async def openapi(_request: web.Request) -> web.Response:
+    return web.json_response(document())

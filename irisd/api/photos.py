@@ -1,0 +1,5 @@
+"""Placeholder: routes added by its owner."""
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,82 @@
+"""create_app(settings): the aiohttp application, its state, middleware and lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from irisd import api
+from irisd.api.access import access_middleware
+from irisd.api.errors import error_middleware
+from irisd.appkeys import DATABASE, ENGINE, HUB, METRICS, SETTINGS, STORAGE, TOKENS
+from irisd.auth.middleware import auth_middleware
+from irisd.auth.tokens import TokenService, load_or_create_secret
+from irisd.config import Settings
+from irisd.db import open_database
+from irisd.jobs.engine import Engine
+from irisd.jobs.hub import Hub
+from irisd.metrics import Metrics
+from irisd.storage import open_storage
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        middlewares=[access_middleware, error_middleware, auth_middleware],
+        client_max_size=settings.server.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    # Entered in this order, left in reverse: the engine stops before what it uses closes.
+    app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine])
+    app.add_routes(api.routes())
+    _add_console(app)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    app[DATABASE] = await open_database(app[SETTINGS].data_path / "irisd.db")
+    yield
+    await app[DATABASE].close()
+
+
+async def _tokens(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[TOKENS] = TokenService(settings.auth, load_or_create_secret(settings))
+    yield
+
+
+async def _storage(app: web.Application) -> AsyncIterator[None]:
+    app[STORAGE] = await open_storage(app[SETTINGS])
+    yield
+    await app[STORAGE].close()
+
+
+async def _hub(app: web.Application) -> AsyncIterator[None]:
+    app[HUB] = Hub(app[SETTINGS].ws, app[DATABASE], app[METRICS])
+    yield
+    await app[HUB].close()
+
+
+async def _engine(app: web.Application) -> AsyncIterator[None]:
+    engine = Engine(app[SETTINGS], app[DATABASE], app[STORAGE], app[HUB], app[METRICS])
+    app[ENGINE] = engine
+    await engine.start()
+    yield
+    await engine.stop()
+
+
+def _add_console(app: web.Application) -> None:
+    """Serve the web console: index at /, modules and styles under /static/."""
+    if not STATIC_DIR.is_dir():
+        return
+    index = STATIC_DIR / "index.html"
+
+    async def console(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    app.router.add_get("/", console)
+    app.router.add_static("/static/", STATIC_DIR, append_version=False)

@@ -1,0 +1,29 @@
+"""Typed application state keys (aiohttp AppKey): the server's shared objects."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from irisd.auth.tokens import TokenService
+    from irisd.auth.users import User
+    from irisd.config import Settings
+    from irisd.db import Database
+    from irisd.jobs.engine import Engine
+    from irisd.jobs.hub import Hub
+    from irisd.metrics import Metrics
+    from irisd.storage import Storage
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+DATABASE: web.AppKey[Database] = web.AppKey("database")
+STORAGE: web.AppKey[Storage] = web.AppKey("storage")
+ENGINE: web.AppKey[Engine] = web.AppKey("engine")
+HUB: web.AppKey[Hub] = web.AppKey("hub")
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
+TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
+
+# Request-scoped: the authenticated user (set by auth.middleware). A RequestKey, because a
+# plain string key raises NotAppKeyWarning, which filterwarnings=error turns into a 500.
+USER: web.RequestKey[User] = web.RequestKey("user")

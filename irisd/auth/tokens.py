@@ -1,0 +1,272 @@
+"""JWT access and refresh tokens (HS256): issue, verify, single-use rotation with reuse detection.
+
+Claims are exactly `sub` (user id), `type` (access|refresh), `exp`, `iat`, `jti`. Access tokens
+are stateless. Every refresh token has a row in `refresh_tokens` keyed by its jti: refreshing
+marks the row used and issues a new pair in one `BEGIN IMMEDIATE` transaction, so two
+concurrent refreshes of one token cannot both win. Presenting a used token again means it was
+copied: every other refresh token of that user is revoked, and the user logs in again.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import aiosqlite
+import jwt
+
+from irisd.config import AuthSettings, Settings
+from irisd.db import Database
+from irisd.errors import ConfigError, Unauthorized
+from irisd.logs import get_logger
+
+log = get_logger(__name__)
+
+ALGORITHM = "HS256"
+CLAIMS = ("sub", "type", "exp", "iat", "jti")
+SECRET_FILE = "jwt_secret"  # noqa: S105 - a file name, not a secret
+# RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (32 bytes).
+MIN_SECRET_LENGTH = 32
+
+TokenType = Literal["access", "refresh"]
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+
+    def as_json(self) -> dict[str, str]:
+        """The login/refresh answer of API.md."""
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "token_type": "bearer",
+        }
+
+
+@dataclass(frozen=True)
+class Claims:
+    sub: str
+    type: TokenType
+    exp: int
+    iat: int
+    jti: str
+
+    @property
+    def user_id(self) -> str:
+        return self.sub
+
+
+class TokenService:
+    """Issues and checks tokens with one secret; `now` is injectable so tests control time."""
+
+    def __init__(
+        self, settings: AuthSettings, secret: str, now: Callable[[], float] = time.time
+    ) -> None:
+        self._settings = settings
+        self._secret = secret
+        self._now = now
+
+    def issue_access(self, user_id: str) -> str:
+        """A fresh access token for `user_id` (also what `irisd token` prints)."""
+        return self._encode(self._claims(user_id, "access", self._settings.access_ttl_s))
+
+    async def issue_pair(self, db: Database, user_id: str) -> TokenPair:
+        """An access token plus a refresh token whose jti is recorded as unused."""
+        async with db.transaction() as conn:
+            return await self._issue_pair(conn, user_id)
+
+    def verify_access(self, token: str) -> Claims:
+        """The claims of a valid, unexpired access token; Unauthorized otherwise."""
+        return self._decode(token, "access")
+
+    async def refresh(self, db: Database, refresh_token: str) -> TokenPair:
+        """Rotate: the presented refresh token is spent and a new pair is issued.
+
+        An unknown, expired, revoked or already used token is rejected; a used one also
+        revokes every other refresh token of its user (reuse detection).
+        """
+        claims = self._decode(refresh_token, "refresh")
+        async with db.transaction() as conn:
+            verdict = await self._spend(conn, claims)
+            if verdict == "reused":
+                # Committed with this transaction, before the rejection is raised below.
+                await _revoke_user(conn, claims.user_id, _iso(self._now()))
+            pair = await self._issue_pair(conn, claims.user_id) if verdict == "ok" else None
+        if pair is None:
+            if verdict == "reused":
+                log.warning("auth.refresh_reused", user_id=claims.user_id)
+            raise Unauthorized(_REFRESH_REJECTED[verdict])
+        return pair
+
+    async def revoke_all(self, db: Database, user_id: str) -> int:
+        """Revoke every live refresh token of `user_id` (logout, disabled account)."""
+        async with db.transaction() as conn:
+            return await _revoke_user(conn, user_id, _iso(self._now()))
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _claims(self, user_id: str, kind: TokenType, ttl_s: int) -> Claims:
+        issued = int(self._now())
+        return Claims(user_id, kind, issued + ttl_s, issued, uuid.uuid4().hex)
+
+    def _encode(self, claims: Claims) -> str:
+        payload = {name: getattr(claims, name) for name in CLAIMS}
+        return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
+
+    async def _issue_pair(self, conn: aiosqlite.Connection, user_id: str) -> TokenPair:
+        refresh = self._claims(user_id, "refresh", self._settings.refresh_ttl_s)
+        issued_at = _iso(refresh.iat)
+        # Spent and expired rows of this user are of no more use: keep the table small.
+        await conn.execute(
+            "DELETE FROM refresh_tokens WHERE user_id = ? AND expires_at < ?",
+            (user_id, issued_at),
+        )
+        await conn.execute(
+            "INSERT INTO refresh_tokens (jti, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)",
+            (refresh.jti, user_id, _iso(refresh.exp), issued_at),
+        )
+        return TokenPair(self.issue_access(user_id), self._encode(refresh))
+
+    async def _spend(self, conn: aiosqlite.Connection, claims: Claims) -> str:
+        """Mark the refresh row used; the verdict says why it could not be ("ok" if it was)."""
+        async with conn.execute(
+            "SELECT t.user_id, t.used_at, t.revoked_at, u.is_active FROM refresh_tokens t"
+            " JOIN users u ON u.id = t.user_id WHERE t.jti = ?",
+            (claims.jti,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None or row["user_id"] != claims.user_id or row["revoked_at"] is not None:
+            return "unknown"
+        if row["used_at"] is not None:
+            return "reused"
+        if not row["is_active"]:
+            return "disabled"
+        await conn.execute(
+            "UPDATE refresh_tokens SET used_at = ? WHERE jti = ?",
+            (_iso(self._now()), claims.jti),
+        )
+        return "ok"
+
+    def _decode(self, token: str, expected: TokenType) -> Claims:
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                # exp is checked below against the injected clock, not PyJWT's own.
+                options={"require": list(CLAIMS), "verify_exp": False, "verify_iat": False},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(
+                f"The {expected} token is invalid.", reason=type(exc).__name__
+            ) from exc
+        claims = _parse_claims(payload, expected)
+        if claims.type != expected:
+            raise Unauthorized(_WRONG_TYPE[expected])
+        if claims.exp <= self._now():
+            raise Unauthorized(f"The {expected} token has expired.")
+        return claims
+
+
+_REFRESH_REJECTED = {
+    "unknown": "The refresh token is invalid or has been revoked. Please log in again.",
+    "reused": "The refresh token has already been used. Please log in again.",
+    "disabled": "This account is disabled.",
+}
+_WRONG_TYPE = {
+    "access": "A refresh token cannot be used as an access token.",
+    "refresh": "An access token cannot be used as a refresh token.",
+}
+
+
+def _parse_claims(payload: dict[str, Any], expected: TokenType) -> Claims:
+    """Typed claims, or Unauthorized when a claim has the wrong type."""
+    kind, sub, jti = payload["type"], payload["sub"], payload["jti"]
+    exp, iat = payload["exp"], payload["iat"]
+    valid = (
+        kind in ("access", "refresh")
+        and isinstance(sub, str)
+        and isinstance(jti, str)
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in (exp, iat))
+    )
+    if not valid:
+        raise Unauthorized(f"The {expected} token is invalid.", reason="claim types")
+    return Claims(sub, kind, exp, iat, jti)
+
+
+async def _revoke_user(conn: aiosqlite.Connection, user_id: str, at: str) -> int:
+    cur = await conn.execute(
+        "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        (at, user_id),
+    )
+    return cur.rowcount
+
+
+def _iso(timestamp: float) -> str:
+    """A Unix time as the database's ISO 8601 UTC text (sortable as text)."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def load_or_create_secret(settings: Settings) -> str:
+    """`auth.secret` if configured, else the secret in `data_dir/jwt_secret`, made once (0600).
+
+    Kept across restarts, so issued tokens stay valid. Created atomically: written to a
+    private temporary file and hard-linked into place, so a server and a CLI command that
+    start together agree on one secret and nobody ever reads a half-written file.
+    """
+    if settings.auth.secret:
+        if len(settings.auth.secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"[auth] secret: must be at least {MIN_SECRET_LENGTH} characters "
+                "(or leave it empty to generate one in the data directory)"
+            )
+        return settings.auth.secret
+    path = settings.data_path / SECRET_FILE
+    existing = _read_secret(path)
+    return existing if existing is not None else _create_secret(path)
+
+
+def _read_secret(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    if len(text) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{path}: the JWT secret is too short; delete the file to renew it")
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # someone loosened it; a readable secret lets anyone mint tokens
+        log.warning("auth.secret_permissions_fixed", path=str(path))
+    return text
+
+
+def _create_secret(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    temp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(secret + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(temp, path)
+    except FileExistsError:
+        # Another process won the race: everyone uses its secret.
+        winner = _read_secret(path)
+        if winner is None:
+            raise ConfigError(f"{path}: removed while it was being created") from None
+        return winner
+    finally:
+        temp.unlink(missing_ok=True)
+    log.info("auth.secret_created", path=str(path))
+    return secret

@@ -1,0 +1,84 @@
+"""`irisd serve`: run the server until SIGINT/SIGTERM, printing the URL it listens on."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+from pathlib import Path
+
+import click
+from aiohttp import web
+
+from irisd import config, logs
+from irisd.app import create_app
+from irisd.cli.settings import config_option, load_settings
+from irisd.config import Settings
+
+ALL_INTERFACES = ("0.0.0.0", "::", "")  # noqa: S104 - compared, not bound
+
+
+@click.command()
+@config_option
+@click.option("--host", default=None, help="Address to bind (default from config: 0.0.0.0).")
+@click.option("--port", type=int, default=None, help="Port (default from config: 8000; 0 = any).")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the database and local objects live (config: data_dir).",
+)
+def serve(
+    config_path: Path | None, host: str | None, port: int | None, data_dir: Path | None
+) -> None:
+    """Start the irisd server (HTTP API, WebSockets, web console, workers)."""
+    settings = load_settings(config_path)
+    server = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = config.replace(settings, server=server)
+    if data_dir is not None:
+        settings = config.replace(settings, data_dir=str(data_dir))
+    logs.configure(settings.logging)
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    runner = web.AppRunner(
+        create_app(settings),
+        access_log=None,  # ours logs the path only: aiohttp's prints ?token=
+        shutdown_timeout=settings.server.shutdown_timeout_s,
+        handle_signals=False,
+    )
+    await runner.setup()
+    site = web.TCPSite(runner, settings.server.host, settings.server.port)
+    await site.start()
+    port = _bound_port(runner)
+    click.echo(f"irisd listening on {_display_url(settings.server.host, port)}")
+    if settings.server.host in ALL_INTERFACES:
+        click.echo(f"  on your network: http://{_lan_address()}:{port}")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    for address in runner.addresses:
+        return int(address[1])
+    raise RuntimeError("the server is not listening")
+
+
+def _display_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ALL_INTERFACES else host
+    return f"http://{shown}:{port}"
+
+
+def _lan_address() -> str:
+    """This machine's address as other hosts on the LAN see it (no packet is sent)."""
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"

@@ -1,0 +1,55 @@
+"""What every CLI command shares: the --config option and opening the database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from irisd import config
+from irisd.config import Settings
+from irisd.db import Database, open_database
+from irisd.errors import ConfigError
+
+T = TypeVar("T")
+DEFAULT_CONFIG = Path("irisd.toml")
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Config file (default: ./irisd.toml when present). IRISD_* variables override it.",
+)
+
+
+def load_settings(config_path: Path | None) -> Settings:
+    """Settings from --config (or ./irisd.toml) and the environment; exit 2 on errors."""
+    path = config_path or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    try:
+        return config.load(path, os.environ)
+    except ConfigError as exc:
+        click.echo(f"irisd: {exc.text}", err=True)
+        raise SystemExit(2) from exc
+
+
+def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database (applying migrations), run `work`, close it."""
+
+    async def run() -> T:
+        db = await open_database(settings.data_path / "irisd.db")
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def fail(message: str, *args: Any) -> None:
+    """Print a clean error for the operator and exit 1."""
+    raise click.ClickException(message % args if args else message)

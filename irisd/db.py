@@ -1,0 +1,121 @@
+"""SQLite access: one aiosqlite connection (WAL, busy timeout, foreign keys) and migrations.
+
+All statements of the server go through one connection guarded by an asyncio lock, so a
+coroutine's transaction never interleaves with another's. Writers use `BEGIN IMMEDIATE`:
+a read-then-write in a deferred transaction fails at once with "database is locked" when
+another process (the CLI) writes at the same time, while IMMEDIATE waits on busy_timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 10_000
+
+Row = sqlite3.Row
+
+
+def now() -> str:
+    """The current time as ISO 8601 UTC text, the one format stored in the database."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Database:
+    """A serialised aiosqlite connection: `read`/`fetch*` for queries, `transaction()` to write."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        async with self._lock, self._conn.execute(sql, tuple(params)) as cur:
+            row: Row | None = await cur.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        async with self._lock, self._conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """`BEGIN IMMEDIATE` … COMMIT (ROLLBACK on error), holding the connection alone."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            await self._conn.commit()
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One write statement in its own transaction; returns the changed row count."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(sql, tuple(params))
+            return cur.rowcount
+
+    async def writable(self) -> bool:
+        """True when a write transaction can be taken (for /readyz)."""
+        try:
+            async with self.transaction() as conn:
+                await conn.execute("PRAGMA user_version")
+        except sqlite3.Error:
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+
+async def open_database(path: Path) -> Database:
+    """Open (creating if needed) the database at `path` and apply pending migrations."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA journal_mode = WAL")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    db = Database(conn, path)
+    await migrate(db)
+    return db
+
+
+def migrations() -> list[tuple[int, str]]:
+    """(version, sql) for every file in irisd/migrations, in order."""
+    found = []
+    for entry in resources.files("irisd.migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def migrate(db: Database) -> int:
+    """Apply migrations newer than PRAGMA user_version; returns the resulting version."""
+    row = await db.fetchone("PRAGMA user_version")
+    current = int(row[0]) if row else 0
+    for version, sql in migrations():
+        if version <= current:
+            continue
+        async with db.transaction() as conn:
+            for statement in _statements(sql):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {version}")
+        current = version
+    return current
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration file into statements (the files hold no `;` inside literals)."""
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,182 @@
+"""The one exception hierarchy of irisd, and `classify()` for job failures.
+
+    IrisdError                      message (user text, class default), context (logs only)
+    ├── RequestError                status → {"detail": message}; on WS {"error","detail"} + 1008
+    │   ├── BadRequest 400          ├── PayloadTooLarge 413        ├── InvalidField 422
+    │   ├── Unauthorized 401        ├── UnsupportedMediaType 415   ├── TooManyRequests 429
+    │   ├── Forbidden 403           ├── Conflict 409               └── NotReady 503
+    │   └── NotFound 404            one class for "unknown" and "not yours": no oracle
+    ├── JobFailure                  error_type, retryable, suggestion (API.md "Errors of a job")
+    │   ├── QualityIssue            quality_issue   · no retry · message = the cause sentence
+    │   ├── TransientFailure        transient_error · retry 1
+    │   ├── ServerFailure           server_error    · retry 1
+    │   ├── UnexpectedFailure       server_error    · no retry
+    │   └── Cancelled               cancelled       · no retry
+    ├── StorageError                raised only by storage/*, translated at the boundary
+    │   ├── StorageUnavailable      also a ConnectionError, so classify() makes it transient
+    │   └── ObjectMissing           → NotFound at the API edge
+    └── ConfigError                 startup only; the CLI prints it and exits 2
+
+Every class keeps `args == (message,)` so instances pickle across the process pool (a class
+that does not breaks the whole pool). Extra context is keyword-only and goes to logs only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class IrisdError(Exception):
+    """Base class: `message` is the text a user may see; `context` is for logs only."""
+
+    message: ClassVar[str] = "An unexpected error occurred."
+
+    def __init__(self, message: str | None = None, **context: Any) -> None:
+        text = message if message is not None else type(self).message
+        super().__init__(text)
+        self.context = context
+
+    @property
+    def text(self) -> str:
+        """The user-facing sentence of this instance."""
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle as (cls, (message,)) and restore context through __dict__.
+        return (type(self), self.args, self.__dict__)
+
+
+# --- HTTP / WebSocket request errors -------------------------------------------------------
+
+
+class RequestError(IrisdError):
+    status: ClassVar[int] = 400
+    message = "Bad request."
+
+
+class BadRequest(RequestError):
+    status = 400
+    message = "Bad request."
+
+
+class Unauthorized(RequestError):
+    status = 401
+    message = "Not authenticated."
+
+
+class Forbidden(RequestError):
+    status = 403
+    message = "Not allowed."
+
+
+class NotFound(RequestError):
+    status = 404
+    message = "Not found."
+
+
+class Conflict(RequestError):
+    status = 409
+    message = "Conflict."
+
+
+class PayloadTooLarge(RequestError):
+    status = 413
+    message = "The file is too large."
+
+
+class UnsupportedMediaType(RequestError):
+    status = 415
+    message = "This file is not a supported image (JPEG, PNG, WebP, TIFF or HEIC)."
+
+
+class InvalidField(RequestError):
+    status = 422
+    message = "A field is missing or invalid."
+
+
+class TooManyRequests(RequestError):
+    status = 429
+    message = "The processing queue is full. Please try again in a minute."
+
+
+class NotReady(RequestError):
+    status = 503
+    message = "The server is not ready."
+
+
+# --- Job failures (API.md, "Errors of a job") ----------------------------------------------
+
+
+class JobFailure(IrisdError):
+    error_type: ClassVar[str] = "server_error"
+    retryable: ClassVar[bool] = False
+    suggestion: ClassVar[str] = "Please try again later."
+
+
+class QualityIssue(JobFailure):
+    """The photo itself is the problem; `message` names the cause per instance."""
+
+    error_type = "quality_issue"
+    retryable = False
+    message = "We couldn't find an iris in this photo."
+    suggestion = "Try capturing a new photo in better lighting with your eye centered."
+
+
+class TransientFailure(JobFailure):
+    error_type = "transient_error"
+    retryable = True
+    message = "Processing timed out. Please try again."
+    suggestion = 'Tap "Reprocess" to try again.'
+
+
+class ServerFailure(JobFailure):
+    error_type = "server_error"
+    retryable = True
+    message = "Something went wrong. Please try again later."
+    suggestion = 'Tap "Reprocess" to try again, or try with a different photo.'
+
+
+class UnexpectedFailure(JobFailure):
+    error_type = "server_error"
+    retryable = False
+    message = "An unexpected error occurred."
+    suggestion = "Please try again later."
+
+
+class Cancelled(JobFailure):
+    error_type = "cancelled"
+    retryable = False
+    message = "Processing was cancelled."
+    suggestion = 'Tap "Reprocess" to start again.'
+
+
+# --- Storage and configuration -------------------------------------------------------------
+
+
+class StorageError(IrisdError):
+    message = "Storage error."
+
+
+class StorageUnavailable(StorageError, ConnectionError):
+    message = "Storage is unreachable."
+
+
+class ObjectMissing(StorageError):
+    message = "Not found."
+
+
+class ConfigError(IrisdError):
+    message = "Invalid configuration."
+
+
+def classify(exc: BaseException) -> JobFailure:
+    """Map anything raised while running a job to the failure the user sees (API.md)."""
+    match exc:
+        case JobFailure():
+            return exc
+        case ConnectionError() | TimeoutError():
+            return TransientFailure(cause=repr(exc))
+        case RuntimeError():  # GPU OOM, model crash, BrokenProcessPool
+            return ServerFailure(cause=repr(exc))
+        case _:
+            return UnexpectedFailure(cause=repr(exc))

@@ -1,0 +1,91 @@
+"""Circles, polar sampling and least-squares fits used by segmentation, quality and output."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A circle in pixel coordinates of some image (x right, y down; radius in px)."""
+
+    x: float
+    y: float
+    r: float
+
+    def scaled(self, factor: float) -> Circle:
+        """The same circle in an image resized by `factor`."""
+        return Circle(self.x * factor, self.y * factor, self.r * factor)
+
+    def shifted(self, dx: float, dy: float) -> Circle:
+        """The same circle in an image whose origin moved by (dx, dy)."""
+        return Circle(self.x + dx, self.y + dy, self.r)
+
+    def distance(self, other: Circle) -> float:
+        """Distance between the centres, px."""
+        return math.hypot(self.x - other.x, self.y - other.y)
+
+
+def arc_angles(spans_deg: tuple[tuple[float, float], ...], count: int) -> np.ndarray:
+    """`count` angles (radians, float32) spread evenly over the given (start, end) spans."""
+    lengths = np.array([end - start for start, end in spans_deg], dtype=np.float64)
+    per_span = np.maximum(2, np.round(count * lengths / lengths.sum()).astype(int))
+    parts = [
+        np.linspace(start, end, n, endpoint=False)
+        for (start, end), n in zip(spans_deg, per_span, strict=True)
+    ]
+    return np.deg2rad(np.concatenate(parts)).astype(np.float32)
+
+
+def polar_samples(
+    image: np.ndarray, centres: np.ndarray, radii: np.ndarray, angles: np.ndarray
+) -> np.ndarray:
+    """Bilinear samples of a (H, W) float32 image on circles.
+
+    centres (N, 2) x/y, radii (R,), angles (T,) → (N, R, T) float32. Outside the image the
+    border is replicated.
+    """
+    cos, sin = np.cos(angles), np.sin(angles)
+    n, r, t = len(centres), len(radii), len(angles)
+    xs = centres[:, 0, None, None] + radii[None, :, None] * cos[None, None, :]
+    ys = centres[:, 1, None, None] + radii[None, :, None] * sin[None, None, :]
+    map_x = xs.reshape(n * r, t).astype(np.float32)
+    map_y = ys.reshape(n * r, t).astype(np.float32)
+    sampled = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(sampled, dtype=np.float32).reshape(n, r, t)
+
+
+def fit_circle(points: np.ndarray) -> Circle | None:
+    """Algebraic (Kåsa) least-squares circle through (N, 2) x/y points; None if degenerate."""
+    if len(points) < 3:
+        return None
+    x, y = points[:, 0].astype(np.float64), points[:, 1].astype(np.float64)
+    design = np.stack([x, y, np.ones_like(x)], axis=1)
+    target = x * x + y * y
+    solution, *_ = np.linalg.lstsq(design, target, rcond=None)
+    cx, cy = solution[0] / 2, solution[1] / 2
+    radius_sq = solution[2] + cx * cx + cy * cy
+    if not np.isfinite(radius_sq) or radius_sq <= 0:
+        return None
+    return Circle(float(cx), float(cy), float(math.sqrt(radius_sq)))
+
+
+def disk(shape: tuple[int, int], circle: Circle) -> np.ndarray:
+    """(H, W) bool mask of the filled circle."""
+    mask = np.zeros(shape, np.uint8)
+    centre = (round(circle.x * 16), round(circle.y * 16))
+    cv2.circle(mask, centre, round(circle.r * 16), 1, -1, cv2.LINE_8, 4)
+    return mask.astype(bool)
+
+
+def boundary_circle(mask: np.ndarray) -> Circle | None:
+    """Least-squares circle through the outer contour of a (H, W) bool mask ("derived" GT)."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    largest = max(contours, key=cv2.contourArea)
+    return fit_circle(largest.reshape(-1, 2).astype(np.float64))

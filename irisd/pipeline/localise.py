@@ -1,0 +1,175 @@
+"""Classical iris and pupil localisation: an integro-differential circle search, coarse to fine.
+
+The limbus is searched on the lateral arcs only (the lids cover the top and often the bottom),
+the pupil on everything but the top wedge. Scores are mean grey-level steps across the
+boundary (dark inside, bright outside), in 0..255 units, so they double as contrast measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from irisd.pipeline.geometry import Circle, arc_angles, disk, polar_samples
+
+# Angles in degrees with y pointing down (90° = straight down).
+RIGHT_ARC = ((-30.0, 40.0),)
+LEFT_ARC = ((140.0, 210.0),)
+PUPIL_ARC = ((-40.0, 220.0),)
+COARSE_SIDE = 160
+STEP_PX = 2.0  # least half-width of the radial difference, px of the searched image
+LIMBUS_WIDTH = 0.08  # half-width of the limbus difference, fraction of the radius
+PUPIL_WIDTH = 0.1
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class Found:
+    """A boundary found in some image: the circle and its edge contrast (grey levels)."""
+
+    circle: Circle
+    score: float
+
+
+@dataclass(frozen=True)
+class Localisation:
+    """Iris and pupil boundaries of one eye, in the coordinates of the searched image."""
+
+    iris: Found
+    pupil: Found
+
+
+def edge_profile(
+    image: np.ndarray,
+    centres: np.ndarray,
+    radii: np.ndarray,
+    spans: tuple[tuple[float, float], ...],
+    width: float,
+) -> np.ndarray:
+    """Mean outward step (N, R) float32: I(r + d) - I(r - d), d = max(STEP_PX, width * r).
+
+    Averaged over the arcs; a step that scales with the radius measures blurred limbi fully.
+    """
+    angles = arc_angles(spans, int(np.clip(radii.max() / 2, 12, 48)))
+    half = np.maximum(STEP_PX, width * radii).astype(np.float32)
+    out = np.empty((len(centres), len(radii)), np.float32)
+    for start in range(0, len(centres), _BATCH):
+        batch = centres[start : start + _BATCH]
+        outer = polar_samples(image, batch, radii + half, angles).mean(axis=2)
+        inner = polar_samples(image, batch, np.maximum(radii - half, 0), angles).mean(axis=2)
+        out[start : start + _BATCH] = outer - inner
+    return out
+
+
+def limbus_scores(image: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """(N, R) limbus score: the weaker of the two lateral arcs' steps, so both must agree."""
+    right = edge_profile(image, centres, radii, RIGHT_ARC, LIMBUS_WIDTH)
+    left = edge_profile(image, centres, radii, LEFT_ARC, LIMBUS_WIDTH)
+    return np.minimum(right, left)
+
+
+def pupil_scores(image: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """(N, R) pupil score: the step across the circle outside the top wedge."""
+    return edge_profile(image, centres, radii, PUPIL_ARC, PUPIL_WIDTH)
+
+
+def best(scores: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> Found:
+    """The highest-scoring (centre, radius) pair of an (N, R) score table."""
+    index = int(np.argmax(scores))
+    i, j = divmod(index, scores.shape[1])
+    x, y = centres[i]
+    return Found(Circle(float(x), float(y), float(radii[j])), float(scores[i, j]))
+
+
+def centre_grid(x: float, y: float, reach: float, step: float) -> np.ndarray:
+    """(N, 2) float32 centres on a square grid of half-width `reach` around (x, y)."""
+    offsets = np.arange(-reach, reach + step / 2, step, dtype=np.float32)
+    gx, gy = np.meshgrid(x + offsets, y + offsets)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def prepare(gray: np.ndarray, sigma: float) -> np.ndarray:
+    """(H, W) uint8/float gray → float32 with small bright highlights flattened, then blurred."""
+    image = gray.astype(np.float32)
+    side = max(3, int(round(min(image.shape) * 0.06)) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    opened = cv2.morphologyEx(image, cv2.MORPH_OPEN, kernel)
+    spots = (image - opened) > 40
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(spots.astype(np.uint8), 8)
+    small = np.zeros(count, bool)
+    small[1:] = stats[1:, cv2.CC_STAT_AREA] <= side * side
+    fill = small[labels]
+    image[fill] = opened[fill]
+    return cv2.GaussianBlur(image, (0, 0), sigma)
+
+
+def coarse_candidates(image: np.ndarray, radii: np.ndarray, keep: int) -> list[Found]:
+    """Best limbus circles over the whole (coarse) image, one per local maximum of the score."""
+    h, w = image.shape
+    ys, xs = np.mgrid[0:h:2, 0:w:2]
+    centres = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float32)
+    scores = limbus_scores(image, centres, radii)
+    per_centre = scores.max(axis=1).reshape(xs.shape)
+    peaks = per_centre == cv2.dilate(per_centre, np.ones((5, 5), np.uint8))
+    order = np.argsort(per_centre[peaks])[::-1][:keep]
+    flat = np.flatnonzero(peaks.ravel())[order]
+    return [best(scores[i : i + 1], centres[i : i + 1], radii) for i in flat]
+
+
+def refine_limbus(image: np.ndarray, guess: Circle, reach: float, step: float) -> Found:
+    """Local limbus search around `guess` (centre ±reach, radius ±reach) at `step` px."""
+    centres = centre_grid(guess.x, guess.y, reach, step)
+    radii = np.arange(max(3.0, guess.r - reach), guess.r + reach + step / 2, step / 2)
+    return best(limbus_scores(image, centres, radii.astype(np.float32)), centres, radii)
+
+
+def refine_pupil(image: np.ndarray, guess: Circle, reach: float, step: float) -> Found:
+    """Local pupil search around `guess` (centre ±reach, radius ±reach) at `step` px."""
+    centres = centre_grid(guess.x, guess.y, reach, step)
+    radii = np.arange(max(2.0, guess.r - reach), guess.r + reach + step / 2, step / 2)
+    return best(pupil_scores(image, centres, radii.astype(np.float32)), centres, radii)
+
+
+def dark_blob(image: np.ndarray, iris: Circle) -> Circle | None:
+    """The pupil as the darkest compact blob near the iris centre (area-equivalent circle).
+
+    Thresholds the inner 80 % of the iris disk between its darkest values and its median;
+    None when no blob of at least a few pixels is there.
+    """
+    h, w = image.shape
+    inner = disk((h, w), Circle(iris.x, iris.y, 0.8 * iris.r))
+    values = image[inner]
+    if values.size < 20:
+        return None
+    low, mid = np.percentile(values, [3, 50])
+    dark = (image < low + 0.4 * (mid - low)) & inner
+    dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(dark, 8)
+    if count < 2:
+        return None
+    distance = np.hypot(centroids[1:, 0] - iris.x, centroids[1:, 1] - iris.y)
+    area = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    pick = int(np.argmax(area / (1.0 + distance / (0.2 * iris.r)) ** 2))
+    if area[pick] < 12:
+        return None
+    x, y = centroids[pick + 1]
+    return Circle(float(x), float(y), float(np.sqrt(area[pick] / np.pi)))
+
+
+def pupil_inside(image: np.ndarray, iris: Circle) -> Found | None:
+    """The pupil inside `iris`: dark blob, then a local edge refinement."""
+    blob = dark_blob(image, iris)
+    if blob is None:
+        return None
+    return refine_pupil(image, blob, max(2.0, 0.2 * blob.r), max(0.5, blob.r / 20))
+
+
+def iris_around(image: np.ndarray, pupil: Circle) -> Found:
+    """Best limbus circle around a pupil: centre within 0.5 pupil radius, radius 1.4..5x."""
+    step = max(1.0, pupil.r / 8)
+    centres = centre_grid(pupil.x, pupil.y, 0.5 * pupil.r, step)
+    top = min(5.0 * pupil.r, 0.6 * max(image.shape))
+    radii = np.arange(1.4 * pupil.r, max(top, 1.5 * pupil.r), max(0.5, step / 2))
+    return best(limbus_scores(image, centres, radii.astype(np.float32)), centres, radii)

@@ -1,0 +1,29 @@
+"""The only place object keys are spelled."""
+
+from __future__ import annotations
+
+
+def original(user_id: str, photo_id: str) -> str:
+    return f"originals/{user_id}/{photo_id}"
+
+
+def thumbnail(user_id: str, photo_id: str) -> str:
+    return f"thumbnails/{user_id}/{photo_id}.jpg"
+
+
+def processed(user_id: str, job_id: str, ext: str) -> str:
+    return f"processed/{user_id}/{job_id}.{ext}"
+
+
+def mask(user_id: str, job_id: str) -> str:
+    return f"processed/{user_id}/{job_id}_mask.png"
+
+
+def processed_prefix(user_id: str, job_id: str) -> str:
+    """Every object a job writes starts with this (job ids are fixed-length UUIDs)."""
+    return f"processed/{user_id}/{job_id}"
+
+
+def user_prefixes(user_id: str) -> list[str]:
+    """Everything stored for one user (for deleting a user's data)."""
+    return [f"originals/{user_id}/", f"thumbnails/{user_id}/", f"processed/{user_id}/"]

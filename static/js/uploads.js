@@ -1,0 +1,165 @@
+// Upload tray: presigned upload per file (POST /photos/upload → PUT → confirm) with progress.
+
+const SUPPORTED = /^image\//;
+
+async function imageSize(file) {
+  // confirm() wants the declared size; the server checks the bytes itself, so 0 is fine
+  // for formats this browser cannot decode (TIFF, HEIC).
+  try {
+    const bitmap = await createImageBitmap(file);
+    const size = { width: bitmap.width, height: bitmap.height };
+    bitmap.close();
+    return size;
+  } catch {
+    return { width: 0, height: 0 };
+  }
+}
+
+function putWithProgress(url, file, type, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", url);
+    xhr.setRequestHeader("Content-Type", type);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () =>
+      xhr.status < 300 ? resolve() : reject(new Error(`The upload was refused (${xhr.status}).`));
+    xhr.onerror = () => reject(new Error("The upload was interrupted. Check the connection."));
+    xhr.send(file);
+  });
+}
+
+/** One file in the tray: its row, its upload, and the Photo once confirmed. */
+class UploadItem {
+  constructor(tray, file) {
+    this.tray = tray;
+    this.file = file;
+    this.photo = null;
+    this.row = tray.template.content.firstElementChild.cloneNode(true);
+    this.preview = URL.createObjectURL(file);
+    this.row.querySelector("img").src = this.preview;
+    this.row.querySelector(".upload-name").textContent = file.name || "Camera photo";
+    this.bar = this.row.querySelector("progress");
+    this.bar.setAttribute("aria-label", `Upload of ${file.name || "photo"}`);
+    this.status = this.row.querySelector(".upload-status");
+    this.processButton = this.row.querySelector("[data-action=process]");
+    this.processButton.addEventListener("click", () => tray.process([this]));
+    this.row.querySelector("[data-action=remove]").addEventListener("click", () => this.remove());
+  }
+
+  setState(state, text) {
+    this.row.dataset.state = state;
+    this.status.textContent = text;
+    this.processButton.disabled = state !== "ready";
+  }
+
+  async upload(api) {
+    const type = SUPPORTED.test(this.file.type) ? this.file.type : "image/jpeg";
+    try {
+      this.setState("uploading", "Uploading… 0%");
+      const size = await imageSize(this.file);
+      const slot = await api.post("/photos/upload", { content_type: type });
+      await putWithProgress(slot.upload_url, this.file, type, (done) => {
+        this.bar.value = done;
+        this.status.textContent = `Uploading… ${Math.round(done * 100)}%`;
+      });
+      this.bar.value = 1;
+      this.setState("checking", "Checking the photo…");
+      const body = { file_size: this.file.size, ...size };
+      this.photo = await api.post(`/photos/${slot.photo_id}/confirm`, body);
+      this.setState("ready", "Ready to process");
+    } catch (error) {
+      this.setState("failed", error.message);
+    }
+    this.tray.changed();
+  }
+
+  remove() {
+    URL.revokeObjectURL(this.preview);
+    this.row.remove();
+    this.tray.items.delete(this);
+    this.tray.changed();
+  }
+}
+
+export class UploadTray {
+  constructor(root, api, onJobs) {
+    this.api = api;
+    this.onJobs = onJobs; // called with the new Jobs after submit or batch
+    this.items = new Set();
+    this.list = root.querySelector(".upload-list");
+    this.template = root.querySelector("#upload-row");
+    this.processAll = root.querySelector("[data-action=process-all]");
+    this.message = root.querySelector(".tray-message");
+    this.processAll.addEventListener("click", () => this.process(this.ready()));
+    for (const input of root.querySelectorAll("input[type=file]")) {
+      input.addEventListener("change", () => {
+        this.add(input.files);
+        input.value = "";
+      });
+    }
+    this.watchDrops(root.querySelector(".dropzone"));
+    this.changed();
+  }
+
+  watchDrops(zone) {
+    const over = (on) => (event) => {
+      event.preventDefault();
+      zone.classList.toggle("dragover", on);
+    };
+    zone.addEventListener("dragenter", over(true));
+    zone.addEventListener("dragover", over(true));
+    zone.addEventListener("dragleave", over(false));
+    zone.addEventListener("drop", (event) => {
+      over(false)(event);
+      this.add(event.dataTransfer.files);
+    });
+  }
+
+  add(files) {
+    for (const file of files) {
+      const item = new UploadItem(this, file);
+      this.items.add(item);
+      this.list.append(item.row);
+      item.upload(this.api);
+    }
+    this.changed();
+  }
+
+  ready() {
+    return [...this.items].filter((item) => item.row.dataset.state === "ready");
+  }
+
+  changed() {
+    const count = this.ready().length;
+    this.processAll.disabled = count === 0;
+    this.processAll.textContent = count > 1 ? `Process all (${count})` : "Process all";
+    this.list.closest("section").hidden = this.items.size === 0;
+  }
+
+  /** One photo → submit (high priority); several → batches of up to 10, in tray order. */
+  async process(items) {
+    if (!items.length) return;
+    items.forEach((item) => item.setState("submitting", "Starting…"));
+    this.message.textContent = "";
+    try {
+      const jobs = await this.submit(items.map((item) => item.photo.id));
+      items.forEach((item) => item.remove());
+      this.onJobs(jobs);
+    } catch (error) {
+      items.forEach((item) => item.setState("ready", "Ready to process"));
+      this.message.textContent = error.message;
+    }
+  }
+
+  async submit(photoIds) {
+    if (photoIds.length === 1) return [await this.api.post("/processing/submit", { photo_id: photoIds[0] })];
+    const jobs = [];
+    for (let i = 0; i < photoIds.length; i += 10) {
+      const reply = await this.api.post("/processing/batch", { photo_ids: photoIds.slice(i, i + 10) });
+      jobs.push(...reply.jobs);
+    }
+    return jobs;
+  }
+}
