@@ -170,3 +170,19 @@ def eye_images() -> dict[str, list[Path]]:
         "mmu": sorted((root / "mmu-kozlova" / "images").glob("*.bmp")),
         "mobius": sorted((root / "mobius-samples" / "images").glob("*.jpg")),
     }
+
+
+def leaked_secrets(text: str) -> list[str]:
+    """Passwords and tokens used in tests that appear in `text` (shortened for the report)."""
+    return [secret[:12] + "…" for secret in SEEN_SECRETS if secret and secret in text]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # The suite-wide half of the redaction check: no token or password the tests used may
+    # appear in any log line any in-process server wrote during the whole run.
+    leaks = leaked_secrets(captured_logs())
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"SECRETS IN LOGS: {leaks}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

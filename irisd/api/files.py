@@ -1,5 +1,87 @@
-"""Placeholder: routes added by its owner."""
+"""/files/{key}: GET and PUT of local-storage objects on signed, expiring URLs (no bearer token)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
 
 from aiohttp import web
 
+from irisd import photos
+from irisd.appkeys import DATABASE, SETTINGS, STORAGE
+from irisd.errors import Forbidden, NotFound, PayloadTooLarge, StorageError
+from irisd.storage.local import LocalStorage, sniff_content_type
+
 routes = web.RouteTableDef()
+
+FORBIDDEN = "This link is invalid or has expired."
+UPLOADABLE_PREFIX = "originals/"
+_CHUNK = 256 * 1024
+_SNIFF_BYTES = 16
+_NO_STORE = {"Cache-Control": "private, no-store"}
+
+
+def _local(request: web.Request) -> LocalStorage:
+    storage = request.app[STORAGE]
+    if not isinstance(storage, LocalStorage):  # with S3, URLs point at S3 itself
+        raise NotFound()
+    return storage
+
+
+def _verified_key(request: web.Request, method: str) -> tuple[LocalStorage, str]:
+    """The storage and the URL's key, if its signature allows `method` now; else 403."""
+    storage = _local(request)
+    key = request.match_info["key"]
+    try:
+        storage.signer.verify(
+            method, key, request.query.get("expires", ""), request.query.get("sig", "")
+        )
+        storage.path(key)
+    except (Forbidden, StorageError) as exc:
+        raise Forbidden(FORBIDDEN, key=key, reason=exc.context.get("reason")) from exc
+    return storage, key
+
+
+@routes.get("/files/{key:.+}")
+async def get_file(request: web.Request) -> web.StreamResponse:
+    storage, key = _verified_key(request, "GET")
+    path = storage.path(key)
+    head = await asyncio.to_thread(_head, path)
+    if head is None:
+        raise NotFound(key=key)
+    headers = {**_NO_STORE, "Content-Type": sniff_content_type(head, key)}
+    return web.FileResponse(path, headers=headers)
+
+
+@routes.put("/files/{key:.+}")
+async def put_file(request: web.Request) -> web.Response:
+    storage, key = _verified_key(request, "PUT")
+    if not key.startswith(UPLOADABLE_PREFIX):
+        raise Forbidden(FORBIDDEN, key=key, reason="not an upload key")
+    data = await _body(request, request.app[SETTINGS].uploads.max_bytes)
+    if await photos.admit_original_put(request.app[DATABASE], storage, key, data):
+        await storage.put(key, data, request.content_type)
+    return web.Response(status=200, headers=_NO_STORE)
+
+
+async def _body(request: web.Request, max_bytes: int) -> bytes:
+    """The raw body, refused early by Content-Length and counted while read (413)."""
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        raise PayloadTooLarge(size=length)
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.content.iter_chunked(_CHUNK):
+        total += len(chunk)
+        if total > max_bytes:
+            raise PayloadTooLarge(size=total)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _head(path: Path) -> bytes | None:
+    try:
+        with path.open("rb") as file:
+            return file.read(_SNIFF_BYTES)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None

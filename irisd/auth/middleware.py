@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
-from aiohttp.typing import Handler
+from aiohttp.typedefs import Handler
 
 from irisd.appkeys import DATABASE, TOKENS, USER
 from irisd.auth.users import User, get_user

@@ -19,10 +19,17 @@ def cli() -> None:
 
 def _register() -> None:
     # Imported here so `irisd --help` stays quick and each command module stays separate.
-    from irisd.cli import process, serve
+    from irisd.cli import jobs, migrate, process, purge, serve, submit, token, train, users
 
     cli.add_command(serve.serve)
+    cli.add_command(migrate.migrate)
     cli.add_command(process.process)
+    cli.add_command(users.users)
+    cli.add_command(token.token)
+    cli.add_command(jobs.jobs)
+    cli.add_command(submit.submit)
+    cli.add_command(purge.purge)
+    cli.add_command(train.train_segmenter)
 
 
 def main() -> None:

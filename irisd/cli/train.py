@@ -23,8 +23,12 @@ DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
     show_default=True,
     help="Where to write the weights.",
 )
-@click.option("--steps", type=click.IntRange(1), default=training.TrainConfig.steps, show_default=True)
-@click.option("--batch", type=click.IntRange(1), default=training.TrainConfig.batch, show_default=True)
+@click.option(
+    "--steps", type=click.IntRange(1), default=training.TrainConfig.steps, show_default=True
+)
+@click.option(
+    "--batch", type=click.IntRange(1), default=training.TrainConfig.batch, show_default=True
+)
 @click.option("--seed", type=int, default=training.TrainConfig.seed, show_default=True)
 @click.option(
     "--threads", type=click.IntRange(1), default=training.TrainConfig.threads, show_default=True
@@ -57,7 +61,9 @@ def train_segmenter(out: Path, steps: int, batch: int, seed: int, threads: int, 
 
         model = training.train(config, on_step)
     train_s = time.perf_counter() - started
-    unet.save_weights(model, out, {"seed": seed, "steps": steps, "batch": batch, "train_s": train_s})
+    unet.save_weights(
+        model, out, {"seed": seed, "steps": steps, "batch": batch, "train_s": train_s}
+    )
     params = sum(p.numel() for p in model.parameters())
     console.print(f"trained {params:,} parameters in {train_s:.0f} s → {out}")
     _report(console, out, data)

@@ -21,8 +21,10 @@ PUPIL_ARC = ((-40.0, 220.0),)
 COARSE_SIDE = 160
 STEP_PX = 2.0  # least half-width of the radial difference, px of the searched image
 LIMBUS_WIDTH = 0.08  # half-width of the limbus difference, fraction of the radius
-PUPIL_WIDTH = 0.1
+PUPIL_WIDTH = 0.04
 _BATCH = 256
+SMALLEST_IRIS = 0.05  # least iris radius on the working copy, fraction of its shorter side
+LIMBUS_WEIGHT = 2.0  # the limbus edge counts double when ranking iris/pupil pairs
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,14 @@ def edge_profile(
 
 
 def limbus_scores(image: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
-    """(N, R) limbus score: the weaker of the two lateral arcs' steps, so both must agree."""
+    """(N, R) limbus score: geometric mean of the two lateral arcs' steps (both must rise).
+
+    The geometric mean tolerates a weaker side (an iris in the eye corner) but not a falling one.
+    """
     right = edge_profile(image, centres, radii, RIGHT_ARC, LIMBUS_WIDTH)
     left = edge_profile(image, centres, radii, LEFT_ARC, LIMBUS_WIDTH)
-    return np.minimum(right, left)
+    both = np.sqrt(np.maximum(right, 0) * np.maximum(left, 0))
+    return np.where((right > 0) & (left > 0), both, np.minimum(right, left)).astype(np.float32)
 
 
 def pupil_scores(image: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
@@ -167,9 +173,95 @@ def pupil_inside(image: np.ndarray, iris: Circle) -> Found | None:
 
 
 def iris_around(image: np.ndarray, pupil: Circle) -> Found:
-    """Best limbus circle around a pupil: centre within 0.5 pupil radius, radius 1.4..5x."""
+    """The limbus around a pupil: the innermost strong lateral edge at 1.4..4.5x its radius.
+
+    Taking the first edge whose score is at least 75 % of the best keeps the search off the
+    lid and skin boundaries further out, which can be as strong as a faint limbus.
+    """
     step = max(1.0, pupil.r / 8)
-    centres = centre_grid(pupil.x, pupil.y, 0.5 * pupil.r, step)
-    top = min(5.0 * pupil.r, 0.6 * max(image.shape))
+    centres = centre_grid(pupil.x, pupil.y, 0.8 * pupil.r, step)
+    top = min(4.5 * pupil.r, 0.55 * min(image.shape))
     radii = np.arange(1.4 * pupil.r, max(top, 1.5 * pupil.r), max(0.5, step / 2))
-    return best(limbus_scores(image, centres, radii.astype(np.float32)), centres, radii)
+    scores = limbus_scores(image, centres, radii.astype(np.float32))
+    per_radius = scores.max(axis=0)
+    if per_radius.max() <= 0:
+        return best(scores, centres, radii)
+    strong = per_radius >= 0.75 * per_radius.max()
+    peak = np.r_[True, per_radius[1:] >= per_radius[:-1]] & np.r_[
+        per_radius[:-1] >= per_radius[1:], True
+    ]
+    first = int(np.flatnonzero(strong & peak)[0])
+    return best(scores[:, first : first + 1], centres, radii[first : first + 1])
+
+
+def localise(gray: np.ndarray) -> Localisation | None:
+    """Iris and pupil circles of the eye in a (H, W) gray working copy (≤ 640 px), or None.
+
+    Coarse limbus candidates are each tried as an iris (pupil = dark blob inside) and as a
+    pupil (iris = innermost strong limbus around it); the pair with the strongest edges wins.
+    """
+    image = prepare(gray, 1.0)
+    h, w = image.shape
+    factor = min(1.0, COARSE_SIDE / max(h, w))
+    size = (max(8, round(w * factor)), max(8, round(h * factor)))
+    coarse = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    side = min(coarse.shape)
+    radii = np.arange(max(4.0, 0.05 * side), max(5.0, 0.45 * side), 1.0, dtype=np.float32)
+    smallest = max(8.0, SMALLEST_IRIS * min(h, w))
+    pairs: list[Localisation] = []
+    for candidate in coarse_candidates(coarse, radii, keep=5):
+        guess = candidate.circle.scaled(1 / factor)
+        pairs.extend(_hypotheses(image, guess, 2 / factor, smallest))
+    if not pairs:
+        return None
+    chosen = max(pairs, key=lambda pair: LIMBUS_WEIGHT * pair.iris.score + pair.pupil.score)
+    return _polish(image, chosen)
+
+
+def plausible(image: np.ndarray, pair: Localisation, smallest: float) -> bool:
+    """Anatomical priors: pupil 10..75 % of the iris radius and inside its inner third,
+    and an iris ring clearly brighter than the pupil (not a ring inside the pupil)."""
+    iris, pupil = pair.iris.circle, pair.pupil.circle
+    ratio = pupil.r / iris.r
+    if not (iris.r >= smallest and 0.1 < ratio < 0.75 and pupil.distance(iris) < 0.3 * iris.r):
+        return False
+    return ring_step(image, pair) >= max(2.0, 0.4 * pair.pupil.score)
+
+
+def ring_step(image: np.ndarray, pair: Localisation) -> float:
+    """Median grey level of the iris ring (lateral arcs) minus that of the pupil disk."""
+    iris, pupil = pair.iris.circle, pair.pupil.circle
+    angles = arc_angles(RIGHT_ARC + LEFT_ARC, 32)
+    centre = np.array([[iris.x, iris.y]], np.float32)
+    ring_radii = np.linspace(pupil.r + 0.3 * (iris.r - pupil.r), 0.9 * iris.r, 6, dtype=np.float32)
+    ring = polar_samples(image, centre, ring_radii, angles)
+    inner = polar_samples(
+        image,
+        np.array([[pupil.x, pupil.y]], np.float32),
+        np.linspace(0.2 * pupil.r, 0.8 * pupil.r, 4, dtype=np.float32),
+        arc_angles(((0.0, 360.0),), 32),
+    )
+    return float(np.median(ring) - np.median(inner))
+
+
+def _hypotheses(image: np.ndarray, guess: Circle, reach: float, smallest: float) -> list[Localisation]:
+    """The candidate read as an iris and as a pupil; only plausible pairs are kept."""
+    step = max(1.0, reach / 4)
+    out: list[Localisation] = []
+    limbus = refine_limbus(image, guess, reach, step)
+    pupil = pupil_inside(image, limbus.circle)
+    if pupil is not None:
+        out.append(Localisation(limbus, pupil))
+    as_pupil = refine_pupil(image, guess, reach, step)
+    out.append(Localisation(iris_around(image, as_pupil.circle), as_pupil))
+    return [pair for pair in out if plausible(image, pair, smallest)]
+
+
+def _polish(image: np.ndarray, pair: Localisation) -> Localisation:
+    """Sub-pixel refinement of both circles; the dark-blob pupil replaces a weaker one."""
+    iris = refine_limbus(image, pair.iris.circle, 2.0, 0.5)
+    pupil = refine_pupil(image, pair.pupil.circle, 2.0, 0.5)
+    blob = pupil_inside(image, iris.circle)
+    if blob is not None and blob.score > pupil.score:
+        pupil = blob
+    return Localisation(iris, pupil)

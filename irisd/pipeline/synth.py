@@ -150,7 +150,7 @@ def _ellipse_distance(
 
 
 def _lid_curves(xs: Array, eye: _Eye) -> tuple[Array, Array, Array]:
-    """Upper and lower lid y (in the tilted eye frame) and the normalised x, for xs in that frame."""
+    """Upper and lower lid y and the normalised x, for xs in the tilted eye frame."""
     t = np.clip((xs - eye.ex) / eye.ew, -1.0, 1.0)
     tc = float(np.clip((eye.cx - eye.ex) / eye.ew, -0.95, 0.95))
     shape = np.sqrt(np.maximum(1 - t * t, 0.0)) ** 1.3
@@ -171,7 +171,7 @@ def _to_eye_frame(xs: Array, ys: Array, eye: _Eye) -> tuple[Array, Array]:
 def _opening_distance(xs: Array, ys: Array, eye: _Eye) -> Array:
     """Signed vertical distance (pixels, negative inside) to the palpebral opening."""
     ex, ey = _to_eye_frame(xs, ys, eye)
-    upper_y, lower_y, t = _lid_curves(ex, eye)
+    upper_y, lower_y, _ = _lid_curves(ex, eye)
     d = np.maximum(upper_y - ey, ey - lower_y)
     result: Array = np.maximum(d, np.abs(ex - eye.ex) - eye.ew * 0.999)
     return result
@@ -202,9 +202,10 @@ def _skin(rng: np.random.Generator, h: int, w: int, nir: bool) -> Array:
         base = np.full(3, rng.uniform(140, 245), np.float32)
     else:
         tone = rng.uniform(0, 1)
-        base = np.array([235, 190, 160], np.float32) * (1 - tone) + np.array(
-            [110, 70, 45], np.float32
-        ) * tone
+        base = (
+            np.array([235, 190, 160], np.float32) * (1 - tone)
+            + np.array([110, 70, 45], np.float32) * tone
+        )
         base *= rng.uniform(0.85, 1.1, 3).astype(np.float32)
     shade = 1 + 0.07 * _smooth_noise(rng, h, w, 4) + 0.04 * _smooth_noise(rng, h, w, 16)
     pores = rng.normal(0, rng.uniform(1, 6), (h, w)).astype(np.float32)
@@ -348,7 +349,7 @@ def _lashes(rng: np.random.Generator, eye: _Eye, h: int, w: int) -> Array:
 def _highlights(
     rng: np.random.Generator, img: Array, eye: _Eye, h: int, w: int, nir: bool
 ) -> Array:
-    """Paint specular highlights (mostly on the pupil and iris) and return their mask (H, W) bool."""
+    """Paint specular highlights (mostly on pupil and iris); return their mask (H, W) bool."""
     mask = np.zeros((h, w), np.float32)
     count = int(rng.integers(1, 3)) if nir else int(rng.integers(0, 5))
     for _ in range(count):
@@ -359,7 +360,11 @@ def _highlights(
             axes = (max(int(r), 1), max(int(r * rng.uniform(0.4, 1.0)), 1))
             cv2.ellipse(mask, (int(x), int(y)), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
         else:
-            box = ((x, y), (r * rng.uniform(1.0, 3.0), r * rng.uniform(0.6, 2.0)), rng.uniform(0, 90))
+            box = (
+                (x, y),
+                (r * rng.uniform(1.0, 3.0), r * rng.uniform(0.6, 2.0)),
+                rng.uniform(0, 90),
+            )
             cv2.fillPoly(mask, [cv2.boxPoints(box).astype(np.int32)], 1.0)
     hard = mask > 0.5
     sigma = max(eye.ra * 0.02, 0.5)

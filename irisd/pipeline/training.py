@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F  # noqa: N812 (the usual alias)
+import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
 from irisd.pipeline import synth
@@ -39,7 +39,9 @@ class TrainConfig:
     workers: int = 1
 
 
-def synthetic_example(seed: int, index: int, size: int = INPUT_SIZE) -> tuple[np.ndarray, np.ndarray]:
+def synthetic_example(
+    seed: int, index: int, size: int = INPUT_SIZE
+) -> tuple[np.ndarray, np.ndarray]:
     """Training pair `index` of run `seed`: x (3, S, S) float32 (as `to_input`), y (S, S) int64.
 
     A random aspect ratio is rendered with its longer side S and letterboxed like a photo.
@@ -104,7 +106,7 @@ def train(config: TrainConfig, on_step: OnStep | None = None) -> UNet:
     for step, (x, y) in enumerate(_batches(config), start=1):
         loss = _loss(model(x), y)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
         sched.step()
         if on_step is not None:
@@ -164,8 +166,7 @@ def evaluate_mmu(segmenter: Segmenter, root: Path, persons: range = MMU_TEST_PER
     score = SetScore(f"mmu persons {persons.start}-{persons.stop - 1}")
     for image, mask in mmu_pairs(root, persons):
         labels = segmenter.predict(_read_rgb(image)).argmax(axis=2)
-        truth = cv2.imread(str(mask), cv2.IMREAD_GRAYSCALE) > 127
-        score.iris.append(iou(labels == 1, truth))
+        score.iris.append(iou(labels == 1, _read_rgb(mask)[..., 0] > 127))
     return score
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F  # noqa: N812 (the usual alias)
+import torch.nn.functional as F
 from torch import nn
 
 CLASSES = ("background", "iris", "pupil")
@@ -154,7 +154,7 @@ def _refine_window(
     """The (y0, y1, x0, x1) crop around the iris for a second pass, or None if not worth it."""
     probs, box = coarse
     eye = (probs.argmax(axis=0) > 0).astype(np.uint8)
-    count, comp, stats, centroids = cv2.connectedComponentsWithStats(eye, connectivity=8)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(eye, connectivity=8)
     if count < 2:
         return None
     best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))

@@ -114,7 +114,10 @@ class LocalStorage:
 
     async def delete(self, key: str) -> None:
         path = self.path(key)
-        await asyncio.to_thread(path.unlink, missing_ok=True)
+        try:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(key=key, reason=repr(exc)) from exc
 
     async def delete_prefix(self, prefix: str) -> int:
         found = await self.list(prefix)
@@ -125,7 +128,7 @@ class LocalStorage:
     async def list(self, prefix: str) -> list[str]:
         if not _PREFIX.fullmatch(prefix) or ".." in prefix:
             raise StorageError(prefix=prefix, reason="invalid prefix")
-        return await asyncio.to_thread(self._list, prefix)
+        return await asyncio.to_thread(_walk, self.root, prefix)
 
     def presign_get(self, key: str) -> str:
         return self.signer.url("GET", check_key(key))
@@ -148,6 +151,9 @@ class LocalStorage:
             try:
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)
+                    out.flush()
+                    # Durable before it is visible: a confirmed photo must survive power loss.
+                    os.fsync(out.fileno())
                 Path(tmp).replace(path)  # atomic: readers see the old or the new file
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -155,23 +161,24 @@ class LocalStorage:
         except OSError as exc:
             raise StorageUnavailable(reason=repr(exc)) from exc
 
-    def _list(self, prefix: str) -> list[str]:
-        # Walk only the deepest directory the prefix names, then filter by the full prefix
-        # (it may end in a partial name, e.g. processed/{user}/{job} for {job}.png + _mask.png).
-        base = self.root / prefix.rsplit("/", 1)[0] if "/" in prefix else self.root
-        if not base.is_dir():
-            return []
-        keys = []
-        for path in base.rglob("*"):
-            key = path.relative_to(self.root).as_posix()
-            if path.is_file() and key.startswith(prefix) and _KEY.fullmatch(key):
-                keys.append(key)
-        return sorted(keys)
-
     def _ping(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         if not os.access(self.root, os.W_OK):
             raise StorageUnavailable(reason="objects directory not writable")
+
+
+def _walk(root: Path, prefix: str) -> list[str]:
+    # Walk only the deepest directory the prefix names, then filter by the full prefix
+    # (it may end in a partial name, e.g. processed/{user}/{job} for {job}.png + _mask.png).
+    base = root / prefix.rsplit("/", 1)[0] if "/" in prefix else root
+    if not base.is_dir():
+        return []
+    keys = []
+    for path in base.rglob("*"):
+        key = path.relative_to(root).as_posix()
+        if path.is_file() and key.startswith(prefix) and _KEY.fullmatch(key):
+            keys.append(key)
+    return sorted(keys)
 
 
 def _file_size(path: Path) -> int | None:

@@ -66,7 +66,9 @@ class S3Storage:
     """One bucket. `client` is aiobotocore's for I/O; `signer` a plain botocore client that
     only signs URLs (no network), so presign_* stay synchronous as the Protocol says."""
 
-    def __init__(self, client: Any, signer: Any, settings: StorageSettings, stack: AsyncExitStack):
+    def __init__(
+        self, client: Any, signer: Any, settings: StorageSettings, stack: AsyncExitStack
+    ) -> None:
         self._client = client
         self._signer = signer
         self._settings = settings
@@ -81,7 +83,10 @@ class S3Storage:
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         with _translate(key=key):
             await self._client.put_object(
-                Bucket=self._bucket, Key=key, Body=data, ContentType=content_type,
+                Bucket=self._bucket,
+                Key=key,
+                Body=data,
+                ContentType=content_type,
                 **self._put_args(),
             )
 

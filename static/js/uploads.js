@@ -115,6 +115,12 @@ export class UploadTray {
       over(false)(event);
       this.add(event.dataTransfer.files);
     });
+    // A photo dropped just outside the zone must not replace the console with the image.
+    for (const type of ["dragover", "drop"]) {
+      window.addEventListener(type, (event) => {
+        if (!zone.contains(event.target)) event.preventDefault();
+      });
+    }
   }
 
   add(files) {
@@ -125,6 +131,10 @@ export class UploadTray {
       item.upload(this.api);
     }
     this.changed();
+  }
+
+  clear() {
+    for (const item of [...this.items]) item.remove();
   }
 
   ready() {

@@ -1,0 +1,185 @@
+"""Segmentation accuracy on the real sets in $IRISD_DATA (default ../shared/data).
+
+Per set and path (classical, learned, combined): iris IoU and F1, NICE.I E1 (pixel
+disagreement) and E2 (mean of FPR and FNR), centre and radius error as % of the iris radius
+against circles *derived* from the GT masks (least squares on the lateral arcs of the outer
+boundary), failure rate (QualityIssue on an image with GT), and time per image.
+
+    .venv/bin/python bench/segmentation.py [--split test|calibration] [--paths classical,...]
+
+MMU is split by person: 1–30 calibration, 31–45 test. MOBIUS (6 photos) is reported with
+its count; it is a smoke test, not a benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from irisd.errors import QualityIssue
+from irisd.pipeline import learned
+from irisd.pipeline.decode import decode
+from irisd.pipeline.geometry import Circle, fit_circle
+from irisd.pipeline.run import segment_and_gate
+from irisd.pipeline.types import PipelineOptions
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Item:
+    name: str
+    image: Path
+    iris: np.ndarray  # (H, W) bool GT visible iris
+
+
+@dataclass
+class Tally:
+    ious: list[float] = field(default_factory=list)
+    f1s: list[float] = field(default_factory=list)
+    e1s: list[float] = field(default_factory=list)
+    e2s: list[float] = field(default_factory=list)
+    centre: list[float] = field(default_factory=list)
+    radius: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+
+def data_root() -> Path:
+    return Path(os.environ.get("IRISD_DATA", ROOT.parent / "shared" / "data"))
+
+
+def mmu_items(root: Path, split: str) -> list[Item]:
+    base = root / "mmu-kozlova"
+    keep = range(31, 46) if split == "test" else range(1, 31)
+    out = []
+    with (base / "manifest.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            if int(row["mmu_folder"]) in keep:
+                mask = cv2.imread(str(base / row["mask"]), cv2.IMREAD_GRAYSCALE) > 127
+                out.append(Item(row["image"], base / row["image"], mask))
+    return out
+
+
+def mobius_items(root: Path) -> list[Item]:
+    base = root / "mobius-samples"
+    out = []
+    with (base / "manifest.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            rgb = cv2.imread(str(base / row["mask"]))[:, :, ::-1]
+            iris = (rgb[:, :, 1] > 127) & (rgb[:, :, 0] < 128) & (rgb[:, :, 2] < 128)
+            out.append(Item(row["image"], base / row["image"], iris))
+    return out
+
+
+def derived_circle(iris: np.ndarray) -> Circle | None:
+    """GT iris circle derived from a visible-iris mask: holes filled, lateral arcs fitted."""
+    filled = iris.astype(np.uint8)
+    contours, _ = cv2.findContours(filled, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    points = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
+    centre = points.mean(axis=0)
+    angle = np.degrees(np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0]))
+    lateral = (np.abs(angle) < 45) | (np.abs(angle) > 135)
+    return fit_circle(points[lateral] if lateral.sum() > 10 else points)
+
+
+def score(tally: Tally, pred: np.ndarray, gt: np.ndarray, iris: Circle | None) -> None:
+    tp = float((pred & gt).sum())
+    fp = float((pred & ~gt).sum())
+    fn = float((~pred & gt).sum())
+    tn = float(pred.size) - tp - fp - fn
+    tally.ious.append(tp / max(1.0, tp + fp + fn))
+    tally.f1s.append(2 * tp / max(1.0, 2 * tp + fp + fn))
+    tally.e1s.append((fp + fn) / pred.size)
+    tally.e2s.append(0.5 * fp / max(1.0, fp + tn) + 0.5 * fn / max(1.0, fn + tp))
+    truth = derived_circle(gt)
+    if iris is not None and truth is not None:
+        tally.centre.append(100 * iris.distance(truth) / truth.r)
+        tally.radius.append(100 * abs(iris.r - truth.r) / truth.r)
+
+
+def run_pipeline(rgb: np.ndarray, use_learned: bool) -> tuple[np.ndarray, Circle]:
+    options = PipelineOptions(use_learned=use_learned)
+    seg, _ = segment_and_gate(rgb, lambda step, progress: None, options)
+    return seg.mask, seg.iris
+
+
+def run_learned_only(rgb: np.ndarray) -> tuple[np.ndarray, Circle]:
+    segmenter = learned.load()
+    assert segmenter is not None
+    probs = np.asarray(segmenter.predict(rgb), np.float32)  # type: ignore[attr-defined]
+    fitted = learned.fit(probs)
+    if fitted is None:
+        raise QualityIssue("learned: no eye")
+    return np.argmax(probs, axis=2) == 1, fitted[0]
+
+
+def evaluate(items: list[Item], path: str) -> Tally:
+    tally = Tally()
+    for item in items:
+        rgb = decode(item.image.read_bytes(), 100_000_000)
+        start = time.perf_counter()
+        try:
+            if path == "learned":
+                pred, iris = run_learned_only(rgb)
+            else:
+                pred, iris = run_pipeline(rgb, use_learned=path == "combined")
+        except QualityIssue as issue:
+            tally.seconds.append(time.perf_counter() - start)
+            tally.failures.append(f"{item.name}: {issue.text}")
+            score(tally, np.zeros_like(item.iris), item.iris, None)
+            continue
+        tally.seconds.append(time.perf_counter() - start)
+        score(tally, pred, item.iris, iris)
+    return tally
+
+
+def mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else float("nan")
+
+
+def report(name: str, path: str, count: int, tally: Tally) -> None:
+    ok = count - len(tally.failures)
+    print(
+        f"{name:18s} {path:9s} n={count:3d} IoU={mean(tally.ious):.3f} "
+        f"(passed only {mean([v for v in tally.ious if v > 0] or [float('nan')]):.3f}) "
+        f"F1={mean(tally.f1s):.3f} E1={100 * mean(tally.e1s):.2f}% E2={100 * mean(tally.e2s):.2f}% "
+        f"centre_err={mean(tally.centre):.1f}% radius_err={mean(tally.radius):.1f}% (derived, n={ok}) "
+        f"fail={100 * len(tally.failures) / max(1, count):.1f}% "
+        f"time={1000 * mean(tally.seconds):.0f}ms/img"
+    )
+    for failure in tally.failures:
+        print(f"    failed {failure}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["test", "calibration"], default="test")
+    parser.add_argument("--paths", default="classical,learned,combined")
+    args = parser.parse_args()
+    root = data_root()
+    if not root.is_dir():
+        raise SystemExit(f"no data at {root} (set IRISD_DATA)")
+    sets = {f"mmu-{args.split}": mmu_items(root, args.split), "mobius": mobius_items(root)}
+    paths = args.paths.split(",")
+    if learned.load() is None:
+        print("learned: no weights in models/ — learned and combined paths skipped")
+        paths = [p for p in paths if p == "classical"]
+    print("Failures count as IoU 0 in the means; failure = QualityIssue on an image with GT.")
+    for name, items in sets.items():
+        for path in paths:
+            report(name, path, len(items), evaluate(items, path))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""Absolute URLs for clients: root-relative URLs (local storage, WebSocket paths) get a base."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from irisd.appkeys import SETTINGS
+
+
+def base_url(request: web.Request) -> str:
+    """`[server] public_url` if set (behind a proxy), else the scheme and host the client used."""
+    public = request.app[SETTINGS].server.public_url
+    if public:
+        return public.rstrip("/")
+    return f"{request.scheme}://{request.host}"
+
+
+def join(base: str, url: str) -> str:
+    """`url` unchanged when absolute (S3 presigned URLs), else `base` + `url`."""
+    if url.startswith(("http://", "https://", "ws://", "wss://")):
+        return url
+    return f"{base.rstrip('/')}/{url.lstrip('/')}"
+
+
+def absolute(request: web.Request, url: str) -> str:
+    """An absolute URL the phone can reach for `url` (absolute URLs are returned unchanged)."""
+    return join(base_url(request), url)

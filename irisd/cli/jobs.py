@@ -1,0 +1,146 @@
+"""`irisd jobs list|show|cancel|retry`: operate on jobs from the server's shell.
+
+These commands work on the database directly, through the same store functions the API
+uses, so they need no token and work whether or not the server runs. A running server
+sees their effect without being told: it claims new jobs (`retry`) from the table within
+a second, a pending job cancelled here is never claimed, and a running job stops at its next
+step boundary because `cancel` writes the same cancel flag the API does. (A WebSocket
+already watching a pending job cancelled here sees it when it reconnects.)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from irisd.cli.settings import config_option, fail, load_settings, with_database
+from irisd.config import Settings
+from irisd.db import Database
+from irisd.errors import RequestError
+from irisd.jobs import store
+from irisd.jobs.engine import request_stop
+from irisd.jobs.model import JobStatus
+from irisd.jobs.store import SINGLE_PRIORITY, JobRecord
+
+T = TypeVar("T")
+STATUSES = [s.value for s in JobStatus]
+
+
+@click.group()
+def jobs() -> None:
+    """List, inspect, cancel and retry processing jobs."""
+
+
+@jobs.command("list")
+@config_option
+@click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+def list_(config_path: Path | None, status: str | None, limit: int) -> None:
+    """The newest jobs of every user: a table on a terminal, tab-separated lines for scripts."""
+    found = _run(load_settings(config_path), lambda db: store.list_all(db, limit, status))
+    if sys.stdout.isatty():
+        Console().print(_table(found))
+        return
+    for record in found:
+        click.echo("\t".join(_cells(record)))
+
+
+@jobs.command("show")
+@config_option
+@click.argument("job_id")
+def show(config_path: Path | None, job_id: str) -> None:
+    """Every field of JOB_ID and its attempt log, as JSON."""
+
+    async def work(db: Database) -> dict[str, Any]:
+        state = await store.fetch(db, job_id)
+        if state is None:
+            _missing(job_id)
+        return {**state.to_json(), "attempt_log": await store.attempt_log(db, job_id)}
+
+    click.echo(json.dumps(_run(load_settings(config_path), work), indent=2))
+
+
+@jobs.command("cancel")
+@config_option
+@click.argument("job_id")
+def cancel(config_path: Path | None, job_id: str) -> None:
+    """Cancel JOB_ID: a pending job is dropped at once, a running one stops at its next step."""
+    settings = load_settings(config_path)
+    outcome = _run(settings, lambda db: _cancel(db, settings, job_id))
+    click.echo(outcome)
+
+
+async def _cancel(db: Database, settings: Settings, job_id: str) -> str:
+    state = await store.fetch(db, job_id)
+    if state is None:
+        _missing(job_id)
+    if state.status.final:
+        fail("Job %s has already finished (%s).", job_id, state.status.value)
+    dropped, _ = await store.cancel_pending(db, job_id)
+    if dropped is not None:
+        return f"Cancelled pending job {job_id}."
+    await request_stop(db, settings.data_path, job_id)
+    return f"Asked running job {job_id} to stop at its next step."
+
+
+@jobs.command("retry")
+@config_option
+@click.argument("job_id")
+def retry(config_path: Path | None, job_id: str) -> None:
+    """Queue a new job for the photo of finished JOB_ID (like the API's reprocess)."""
+    settings = load_settings(config_path)
+    new_id = _run(settings, lambda db: _retry(db, settings, job_id))
+    click.echo(f"Queued job {new_id}.")
+
+
+async def _retry(db: Database, settings: Settings, job_id: str) -> str:
+    state = await store.fetch(db, job_id)
+    if state is None:
+        _missing(job_id)
+    if not state.status.final:
+        fail("Job %s is still %s.", job_id, state.status.value)
+    job_ids, _ = await store.insert(
+        db, state.user_id, [state.photo_id], SINGLE_PRIORITY, settings.jobs.queue_limit
+    )
+    return job_ids[0]
+
+
+def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    try:
+        return with_database(settings, work)
+    except RequestError as exc:
+        raise click.ClickException(exc.text) from exc
+
+
+def _missing(job_id: str) -> NoReturn:
+    raise click.ClickException(f"No job {job_id}.")
+
+
+def _cells(record: JobRecord) -> list[str]:
+    s = record.state
+    return [
+        s.job_id,
+        s.user_id,
+        s.photo_id,
+        s.status.value,
+        s.step.value if s.step else "-",
+        f"{s.progress}%",
+        str(s.attempt),
+        s.error_type or "-",
+        record.created_at,
+    ]
+
+
+def _table(found: list[JobRecord]) -> Table:
+    table = Table("job", "user", "photo", "status", "step", "progress", "attempts", "error")
+    table.add_column("created")
+    for record in found:
+        table.add_row(*_cells(record))
+    return table

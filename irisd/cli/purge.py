@@ -1,0 +1,94 @@
+"""`irisd purge --older-than DAYS`: retention for biometric data (photos, results, jobs).
+
+Works on the database and storage directly, through the same domain function the API's
+photo delete uses. Jobs still running for a purged photo are asked to stop (cancel flag); a
+running server drops pending ones, as they are no longer in the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+from rich.progress import Progress
+
+from irisd import photos
+from irisd.cli.settings import config_option, load_settings
+from irisd.config import Settings
+from irisd.db import Database, Row, open_database
+from irisd.jobs import store
+from irisd.jobs.engine import request_stop
+from irisd.storage import Storage, keys, open_storage
+
+
+@click.command()
+@config_option
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    required=True,
+    help="Delete what was created more than DAYS days ago.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def purge(config_path: Path | None, days: int, yes: bool) -> None:
+    """Delete photos, their results and jobs older than DAYS days, objects first."""
+    settings = load_settings(config_path)
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
+    cutoff = cutoff.replace("+00:00", "Z")  # the database's time format (db.now)
+    photo_count, job_count = asyncio.run(_purge(settings, cutoff, dry_run=True))
+    if photo_count + job_count == 0:
+        click.echo(f"Nothing older than {days} days.")
+        return
+    if not yes:
+        click.confirm(
+            f"Delete {photo_count} photos and {job_count} other jobs created before {cutoff}?",
+            abort=True,
+        )
+    asyncio.run(_purge(settings, cutoff, dry_run=False))
+    click.echo(f"Deleted {photo_count} photos and {job_count} other jobs.")
+
+
+async def _purge(settings: Settings, cutoff: str, *, dry_run: bool) -> tuple[int, int]:
+    db = await open_database(settings.data_path / "irisd.db")
+    storage = await open_storage(settings)
+    try:
+        old_photos = await db.fetchall(
+            "SELECT id, user_id FROM photos WHERE created_at < ?", (cutoff,)
+        )
+        # Jobs of newer photos (a reprocess long ago): finished ones only.
+        old_jobs = await db.fetchall(
+            "SELECT j.id, j.user_id FROM jobs j JOIN photos p ON p.id = j.photo_id"
+            " WHERE j.created_at < ? AND p.created_at >= ? AND j.status IN ('completed', 'failed')",
+            (cutoff, cutoff),
+        )
+        if not dry_run:
+            await _delete(db, storage, settings, old_photos, old_jobs)
+        return len(old_photos), len(old_jobs)
+    finally:
+        await storage.close()
+        await db.close()
+
+
+async def _delete(
+    db: Database, storage: Storage, settings: Settings, old_photos: list[Row], old_jobs: list[Row]
+) -> None:
+    async def stop_jobs(photo_id: str) -> None:
+        for state in await store.jobs_of_photo(db, photo_id):
+            if state.status.final:
+                continue
+            dropped, _ = await store.cancel_pending(db, state.job_id)
+            if dropped is None:
+                await request_stop(db, settings.data_path, state.job_id)
+
+    with Progress() as bar:
+        task = bar.add_task("Purging", total=len(old_photos) + len(old_jobs))
+        for row in old_photos:
+            await photos.delete_photo(db, storage, row["user_id"], row["id"], stop_jobs)
+            bar.advance(task)
+        for row in old_jobs:
+            await storage.delete_prefix(keys.processed_prefix(row["user_id"], row["id"]))
+            await db.execute("DELETE FROM jobs WHERE id = ?", (row["id"],))
+            bar.advance(task)

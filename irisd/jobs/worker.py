@@ -1,0 +1,153 @@
+"""Runs in a worker process: the initializer (device, threads, pipeline + models once) and run().
+
+Only plain, picklable values cross the process boundary: `WorkerConfig` (initargs),
+`JobInput` in, `PipelineResult` out, and `(job_id, attempt, step, progress)` tuples on the
+slot's report pipe. Every exception leaving `run` is a `JobFailure` (they pickle by design):
+a foreign exception that does not pickle would otherwise break the whole pool.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import os
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from irisd.errors import Cancelled, JobFailure, classify
+from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
+
+END = "__end__"  # sent after the last report of an attempt, so the server can flush them
+
+Process = Callable[[bytes, Report, PipelineOptions], PipelineResult]
+ReportMessage = tuple[str, int, str, int]  # job_id, attempt, step, progress
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What a worker process needs at start (initargs of its pool)."""
+
+    index: int
+    pipeline: str  # "module:function"
+    device: str  # "cpu" or "cuda"
+    gpu_count: int
+    threads: int
+    parent_pid: int
+
+
+@dataclass(frozen=True)
+class JobInput:
+    job_id: str
+    photo_id: str
+    attempt: int
+    image: bytes
+    options: PipelineOptions
+    cancel_flag: str  # a file whose existence asks the job to stop at its next step
+
+
+@dataclass
+class _Worker:
+    process: Process
+    conn: Connection
+    current: JobInput | None = None
+
+
+_worker: _Worker | None = None
+
+
+def cancel_flag(data_path: Path, job_id: str) -> Path:
+    """The file that asks a running job to stop (written by the engine and `irisd jobs cancel`)."""
+    return data_path / "run" / "cancel" / job_id
+
+
+def resolve(spec: str) -> Process:
+    """Import "package.module:function" (settings.jobs.pipeline)."""
+    module_name, _, name = spec.partition(":")
+    module = importlib.import_module(module_name)
+    process: Process = getattr(module, name or "process")
+    return process
+
+
+def initialize(config: WorkerConfig, conn: Connection) -> None:
+    """Pool initializer: die with the server, pin the device, load the pipeline once."""
+    global _worker  # per-process state of a pool worker
+    _die_with_parent(config.parent_pid)
+    _pin_device(config)
+    process = resolve(config.pipeline)
+    warm_up = getattr(sys.modules[process.__module__], "warm_up", None)
+    if callable(warm_up):
+        warm_up()  # load models once per process, not once per job
+    if "torch" in sys.modules:  # only pay for torch when the pipeline uses it
+        sys.modules["torch"].set_num_threads(config.threads)
+    _worker = _Worker(process, conn)
+
+
+def ping() -> int:
+    """A no-op job: returns the worker's pid (warm-up and tests)."""
+    return os.getpid()
+
+
+def current_job() -> JobInput | None:
+    """The job this process is running (for test pipelines that act per job or attempt)."""
+    return _worker.current if _worker else None
+
+
+def run(job: JobInput) -> PipelineResult:
+    """Run the pipeline on one job; reports go to the slot's pipe, END after the last one."""
+    worker = _worker
+    if worker is None:
+        raise UnexpectedWorkerState()
+    worker.current = job
+
+    def report(step: str, progress: int) -> None:
+        # A report is a step boundary: the place a cancelled job stops.
+        if Path(job.cancel_flag).exists():
+            raise Cancelled(job_id=job.job_id)
+        worker.conn.send((job.job_id, job.attempt, step, int(progress)))
+
+    try:
+        report("loading", 5)
+        return worker.process(job.image, report, job.options)
+    except JobFailure:
+        raise
+    except Exception as exc:  # noqa: BLE001 - classified here so that it always pickles
+        raise classify(exc) from None
+    finally:
+        worker.current = None
+        worker.conn.send((job.job_id, job.attempt, END, 0))
+
+
+class UnexpectedWorkerState(RuntimeError):
+    """run() called in a process whose initializer did not run."""
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to end this worker when the server dies (even by SIGKILL): no orphans."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent_pid:  # the server died before prctl took effect
+        os._exit(1)
+
+
+def _pin_device(config: WorkerConfig) -> None:
+    """One GPU per worker (by index), or none; thread counts before any library starts."""
+    if config.device == "cuda" and config.gpu_count > 0:
+        os.environ["CUDA_VISIBLE_DEVICES"] = str(config.index % config.gpu_count)
+    else:
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = str(config.threads)
+    import cv2
+
+    cv2.setNumThreads(config.threads)
+
+
+def describe(config: WorkerConfig) -> dict[str, Any]:
+    """For logs: how a worker was set up."""
+    return {"worker": config.index, "device": config.device, "threads": config.threads}

@@ -1,0 +1,343 @@
+"""Photos: rows, intake checks by content (size, type, pixels, truncation), thumbnails, deletion."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from irisd.config import UploadSettings
+from irisd.db import Database, Row, now
+from irisd.errors import (
+    Conflict,
+    InvalidField,
+    NotFound,
+    ObjectMissing,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from irisd.pipeline.decode import decode, probe
+from irisd.storage import Storage, keys
+
+PENDING = "pending"
+UPLOADED = "uploaded"
+FAILED = "failed"
+
+# What a client may declare when asking for an upload URL; the bytes decide at confirm.
+DECLARABLE_TYPES = frozenset(
+    {"image/jpeg", "image/jpg", "image/png", "image/webp", "image/tiff", "image/heic", "image/heif"}
+)
+_MEDIA_TYPES = {
+    "jpeg": "image/jpeg",
+    "mpo": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "tiff": "image/tiff",
+    "heif": "image/heic",
+    "bmp": "image/bmp",
+}
+MIN_SIDE = 16  # pixels: below this no iris can be found, so say so now rather than after a job
+THUMBNAIL_SIDE = 256
+MAX_PAGE_SIZE = 100
+
+
+class ImageTooSmall(InvalidField):
+    message = f"The image is too small: it must be at least {MIN_SIDE} x {MIN_SIDE} pixels."
+
+
+class NotUploaded(Conflict):
+    message = "No file has been uploaded for this photo yet."
+
+
+class Rejected(Conflict):
+    message = "This photo was rejected by the upload checks. Please upload it again."
+
+
+class AlreadyConfirmed(Conflict):
+    message = "This photo is already confirmed and cannot be replaced."
+
+
+_INTAKE_ERRORS = (PayloadTooLarge, UnsupportedMediaType, InvalidField)
+
+
+@dataclass(frozen=True)
+class Photo:
+    id: str
+    user_id: str
+    s3_key: str
+    content_type: str
+    width: int | None
+    height: int | None
+    file_size: int | None
+    upload_status: str
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> Photo:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the bytes really are: measured size (EXIF orientation applied), type, thumbnail."""
+
+    width: int
+    height: int
+    content_type: str
+    thumbnail: bytes
+
+
+def inspect(data: bytes, max_pixels: int) -> Inspection:
+    """Check `data` fully (CPU-bound: run it in a thread). Raises 413/415/422 errors."""
+    info = probe(data, max_pixels)
+    if min(info.width, info.height) < MIN_SIDE:
+        raise ImageTooSmall(width=info.width, height=info.height)
+    image = Image.fromarray(decode(data, max_pixels))
+    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    media_type = _MEDIA_TYPES.get(info.format, "application/octet-stream")
+    return Inspection(info.width, info.height, media_type, out.getvalue())
+
+
+def photo_json(photo: Photo, storage: Storage, absolute: Callable[[str], str]) -> dict[str, Any]:
+    """The contract's Photo. URLs are presigned; `absolute` (api.urls) makes local ones absolute.
+
+    A photo that has not passed its checks has no URLs (there is nothing to download).
+    """
+    uploaded = photo.upload_status == UPLOADED
+    original = absolute(storage.presign_get(photo.s3_key)) if uploaded else None
+    thumb = keys.thumbnail(photo.user_id, photo.id)
+    return {
+        "id": photo.id,
+        "user_id": photo.user_id,
+        "s3_key": photo.s3_key,
+        "original_url": original,
+        "thumbnail_url": absolute(storage.presign_get(thumb)) if uploaded else None,
+        "width": photo.width,
+        "height": photo.height,
+        "file_size": photo.file_size,
+        "upload_status": photo.upload_status,
+        "created_at": photo.created_at,
+        "updated_at": photo.updated_at,
+    }
+
+
+async def get_photo(db: Database, user_id: str, photo_id: str) -> Photo:
+    """The user's photo; unknown and foreign ids raise the same `NotFound`."""
+    row = await db.fetchone(
+        "SELECT * FROM photos WHERE id = ? AND user_id = ?", (photo_id, user_id)
+    )
+    if row is None:
+        raise NotFound()
+    return Photo.from_row(row)
+
+
+async def get_uploaded_photo(db: Database, user_id: str, photo_id: str) -> Photo:
+    """The user's photo, which must have passed its checks (for submitting jobs)."""
+    photo = await get_photo(db, user_id, photo_id)
+    if photo.upload_status != UPLOADED:
+        raise NotUploaded(photo_id=photo_id)
+    return photo
+
+
+async def list_photos(
+    db: Database, user_id: str, page: int, page_size: int
+) -> tuple[list[Photo], int]:
+    """One page of the user's photos, newest first, and the user's total."""
+    rows = await db.fetchall(
+        "SELECT * FROM photos WHERE user_id = ? ORDER BY created_at DESC, rowid DESC"
+        " LIMIT ? OFFSET ?",
+        (user_id, page_size, (page - 1) * page_size),
+    )
+    count = await db.fetchone("SELECT COUNT(*) FROM photos WHERE user_id = ?", (user_id,))
+    return [Photo.from_row(row) for row in rows], int(count[0]) if count else 0
+
+
+async def create_pending(
+    db: Database, storage: Storage, user_id: str, content_type: str
+) -> tuple[Photo, str]:
+    """A pending photo and its presigned PUT URL (root-relative for local storage)."""
+    media_type = content_type.split(";", 1)[0].strip().lower()  # "image/jpeg; q=1" is fine
+    if media_type not in DECLARABLE_TYPES:
+        raise UnsupportedMediaType(declared=content_type)
+    photo = _new_photo(user_id, media_type, PENDING)
+    await _insert(db, photo)
+    return photo, storage.presign_put(photo.s3_key, media_type)
+
+
+async def confirm(
+    db: Database, storage: Storage, limits: UploadSettings, user_id: str, photo_id: str
+) -> Photo:
+    """Check the uploaded object by content; idempotent for a photo already confirmed."""
+    photo = await get_photo(db, user_id, photo_id)
+    if photo.upload_status == UPLOADED:
+        return photo
+    try:
+        data = await _load_upload(storage, photo, limits)
+        found = await asyncio.to_thread(inspect, data, limits.max_pixels)
+    except _INTAKE_ERRORS:
+        await _reject(db, storage, photo)
+        raise
+    return await _accept(db, storage, photo, data, found)
+
+
+async def upload(
+    db: Database, storage: Storage, limits: UploadSettings, user_id: str, data: bytes
+) -> Photo:
+    """Direct upload: check `data`, then store it and its row; nothing is kept if it fails."""
+    if len(data) > limits.max_bytes:
+        raise PayloadTooLarge(size=len(data))
+    found = await asyncio.to_thread(inspect, data, limits.max_pixels)
+    photo = _new_photo(user_id, found.content_type, UPLOADED, found, len(data))
+    await _store(storage, photo.s3_key, data, found, user_id, photo.id)
+    try:
+        await _insert(db, photo)
+    except BaseException:
+        await _delete_objects(storage, photo)
+        raise
+    return photo
+
+
+async def delete_photo(
+    db: Database,
+    storage: Storage,
+    user_id: str,
+    photo_id: str,
+    stop_jobs: Callable[[str], Awaitable[None]],
+) -> None:
+    """Delete the photo's objects (original, thumbnail, every job's results) and rows."""
+    photo = await get_photo(db, user_id, photo_id)
+    # Stop running jobs first, so none writes a result after its prefix was emptied.
+    await stop_jobs(photo.id)
+    jobs = await db.fetchall("SELECT id FROM jobs WHERE photo_id = ?", (photo.id,))
+    for job in jobs:
+        await storage.delete_prefix(keys.processed_prefix(user_id, job["id"]))
+    await _delete_objects(storage, photo)
+    # Objects before rows: if storage fails, the row remains and the delete can be repeated.
+    # (A presigned S3 PUT still in its TTL could write the original again; irisd's own /files
+    # PUT refuses that via admit_original_put, S3 cannot, so keep [storage] url_ttl_s short.)
+    await db.execute("DELETE FROM photos WHERE id = ? AND user_id = ?", (photo.id, user_id))
+
+
+async def admit_original_put(db: Database, storage: Storage, key: str, data: bytes) -> bool:
+    """Whether a signed PUT of `data` to `key` should be written (False: same bytes, no-op).
+
+    A signed URL outlives its photo: a PUT after DELETE must not bring the image back, and a
+    PUT after confirm must not swap the checked original for unchecked bytes.
+    """
+    parts = key.split("/")
+    photo_id = parts[-1] if len(parts) == 3 else ""
+    row = await db.fetchone(
+        "SELECT upload_status FROM photos WHERE id = ? AND s3_key = ?", (photo_id, key)
+    )
+    if row is None:
+        raise NotFound(key=key)
+    if row["upload_status"] != UPLOADED:
+        return True
+    try:
+        same = await storage.get(key) == data
+    except ObjectMissing:
+        same = False
+    if not same:
+        raise AlreadyConfirmed(key=key)
+    return False
+
+
+def _new_photo(
+    user_id: str,
+    content_type: str,
+    status: str,
+    found: Inspection | None = None,
+    file_size: int | None = None,
+) -> Photo:
+    photo_id = str(uuid.uuid4())
+    stamp = now()
+    return Photo(
+        id=photo_id,
+        user_id=user_id,
+        s3_key=keys.original(user_id, photo_id),
+        content_type=content_type,
+        width=found.width if found else None,
+        height=found.height if found else None,
+        file_size=file_size,
+        upload_status=status,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+
+
+_INSERT = (
+    "INSERT INTO photos (id, user_id, s3_key, content_type, width, height, file_size,"
+    " upload_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_COLUMNS = tuple(Photo.__dataclass_fields__)  # the same names, in the same order
+
+
+async def _insert(db: Database, photo: Photo) -> None:
+    await db.execute(_INSERT, [getattr(photo, name) for name in _COLUMNS])
+
+
+async def _delete_objects(storage: Storage, photo: Photo) -> None:
+    await storage.delete(photo.s3_key)
+    await storage.delete(keys.thumbnail(photo.user_id, photo.id))
+
+
+async def _load_upload(storage: Storage, photo: Photo, limits: UploadSettings) -> bytes:
+    size = await storage.size(photo.s3_key)
+    if size is None:
+        raise Rejected() if photo.upload_status == FAILED else NotUploaded()
+    if size > limits.max_bytes:
+        # S3 presigned PUTs cannot cap the size, so it is checked here.
+        raise PayloadTooLarge(size=size)
+    try:
+        return await storage.get(photo.s3_key)
+    except ObjectMissing as exc:
+        raise NotUploaded() from exc
+
+
+async def _store(
+    storage: Storage, key: str, data: bytes, found: Inspection, user_id: str, photo_id: str
+) -> None:
+    await storage.put(key, data, found.content_type)
+    await storage.put(keys.thumbnail(user_id, photo_id), found.thumbnail, "image/jpeg")
+
+
+async def _accept(
+    db: Database, storage: Storage, photo: Photo, data: bytes, found: Inspection
+) -> Photo:
+    # Re-put the checked bytes through `put`: it sets the measured Content-Type and, on S3,
+    # server-side encryption, which a presigned PUT from the app does not carry.
+    await _store(storage, photo.s3_key, data, found, photo.user_id, photo.id)
+    changed = await db.execute(
+        "UPDATE photos SET upload_status = ?, content_type = ?, width = ?, height = ?,"
+        " file_size = ?, updated_at = ? WHERE id = ? AND user_id = ?",
+        (
+            UPLOADED,
+            found.content_type,
+            found.width,
+            found.height,
+            len(data),
+            now(),
+            photo.id,
+            photo.user_id,
+        ),
+    )
+    if not changed:  # deleted while we checked it: leave nothing behind
+        await _delete_objects(storage, photo)
+        raise NotFound()
+    return await get_photo(db, photo.user_id, photo.id)
+
+
+async def _reject(db: Database, storage: Storage, photo: Photo) -> None:
+    await storage.delete(photo.s3_key)
+    await db.execute(
+        "UPDATE photos SET upload_status = ?, updated_at = ? WHERE id = ? AND user_id = ?",
+        (FAILED, now(), photo.id, photo.user_id),
+    )

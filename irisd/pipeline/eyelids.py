@@ -1,0 +1,129 @@
+"""The visible-iris mask: the annulus between pupil and limbus minus lids, lashes and glints.
+
+Works in the unwrapped (rubber-sheet) iris: pixels far brighter than the iris (skin, sclera,
+glints) or far darker (lashes) are noise; a lid is a run of noise reaching in from the limbus,
+cut per angle and smoothed along the angle, as lids are smooth curves.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from irisd.pipeline.geometry import Circle
+
+ANGLES = 360
+RINGS = 48
+BRIGHT_K, BRIGHT_MIN = 2.5, 18.0  # noise: brighter than median + max(k * spread, min)
+DARK_K, DARK_MIN = 2.5, 22.0  # noise: darker than median - max(k * spread, min)
+# A lid covers the rings beyond the cut when more than this share of them is noise
+# (upper lids come with lashes, so a lower share suffices there).
+UPPER_SHARE, LOWER_SHARE = 0.35, 0.5
+# Reference sectors for the iris statistics (degrees, y down): lateral and lower, rarely occluded.
+_REFERENCE = ((-20.0, 60.0), (120.0, 200.0))
+
+
+def gray(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 RGB → (H, W) float32 gray weighted to red (best iris contrast)."""
+    weights = np.array([0.6, 0.3, 0.1], np.float32)
+    return np.asarray(rgb, np.float32) @ weights
+
+
+def pupil_distance(iris: Circle, pupil: Circle, theta: np.ndarray) -> np.ndarray:
+    """Distance from the iris centre along direction `theta` to the pupil boundary (≥ 0)."""
+    ux, uy = np.cos(theta), np.sin(theta)
+    dx, dy = pupil.x - iris.x, pupil.y - iris.y
+    along = ux * dx + uy * dy
+    disc = along * along - (dx * dx + dy * dy) + pupil.r * pupil.r
+    return np.maximum(0.0, along + np.sqrt(np.maximum(disc, 0.0)))
+
+
+def unwrap(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
+    """(RINGS, ANGLES) float32 rubber-sheet samples of a (H, W) float32 image."""
+    theta = np.linspace(0, 2 * np.pi, ANGLES, endpoint=False)
+    rho = (np.arange(RINGS) + 0.5) / RINGS
+    inner = pupil_distance(iris, pupil, theta)
+    dist = inner[None, :] + rho[:, None] * (iris.r - inner[None, :])
+    map_x = (iris.x + dist * np.cos(theta)[None, :]).astype(np.float32)
+    map_y = (iris.y + dist * np.sin(theta)[None, :]).astype(np.float32)
+    out = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(out, np.float32)
+
+
+def iris_statistics(polar: np.ndarray) -> tuple[float, float]:
+    """Robust (median, spread) of the iris grey level in the reference sectors."""
+    degrees = np.arange(ANGLES) * 360.0 / ANGLES
+    wrapped = (degrees + 180.0) % 360.0 - 180.0
+    in_sector = np.zeros(ANGLES, bool)
+    for start, end in _REFERENCE:
+        in_sector |= ((degrees >= start) & (degrees < end)) | ((wrapped >= start) & (wrapped < end))
+    band = polar[RINGS // 6 : RINGS - RINGS // 6][:, in_sector]
+    median = float(np.median(band))
+    spread = 1.4826 * float(np.median(np.abs(band - median)))
+    return median, max(spread, 4.0)
+
+
+def noise_map(polar: np.ndarray, median: float, spread: float) -> np.ndarray:
+    """(RINGS, ANGLES) bool: pixels too bright (skin, sclera, glint) or too dark (lashes)."""
+    bright = polar > median + max(BRIGHT_K * spread, BRIGHT_MIN)
+    dark = polar < median - max(DARK_K * spread, DARK_MIN)
+    noisy = (bright | dark).astype(np.uint8)
+    return cv2.morphologyEx(noisy, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
+
+
+def lid_cut(noise: np.ndarray) -> np.ndarray:
+    """(ANGLES,) ring index per angle from which outwards a lid covers the iris (RINGS = none).
+
+    Per angle, the cut maximises the noise beyond it in excess of the lid share; the cut is then smoothed
+    along the angle with a circular median, because lid edges are smooth curves.
+    """
+    upper = np.sin(np.arange(ANGLES) * 2 * np.pi / ANGLES) < 0
+    share = np.where(upper, UPPER_SHARE, LOWER_SHARE)[None, :]
+    gain = np.cumsum((noise - share)[::-1], axis=0)[::-1]  # gain[c] = sum over rings ≥ c
+    best = np.argmax(gain, axis=0)
+    best_gain = gain[best, np.arange(ANGLES)]
+    cut = np.where(best_gain > 1, best, RINGS).astype(np.float32)
+    width = ANGLES // 24 * 2 + 1
+    padded = np.concatenate([cut[-width:], cut, cut[:width]])
+    smooth = cv2.medianBlur(padded.reshape(1, -1).astype(np.uint8), width).ravel()
+    return np.asarray(smooth[width:-width], np.float32)
+
+
+def polar_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
+    """(RINGS, ANGLES) bool visible-iris map in rubber-sheet coordinates."""
+    polar = unwrap(image, iris, pupil)
+    median, spread = iris_statistics(polar)
+    noise = noise_map(polar, median, spread)
+    cut = lid_cut(noise)
+    rings = np.arange(RINGS)[:, None]
+    return (rings < cut[None, :]) & ~noise
+
+
+def to_cartesian(
+    visible: np.ndarray, shape: tuple[int, int], iris: Circle, pupil: Circle
+) -> np.ndarray:
+    """Map a (RINGS, ANGLES) bool rubber-sheet mask back to a (H, W) bool image mask."""
+    h, w = shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    dx, dy = xs - iris.x, ys - iris.y
+    dist = np.hypot(dx, dy)
+    theta = np.mod(np.arctan2(dy, dx), 2 * np.pi)
+    inner = pupil_distance(iris, pupil, theta)
+    rho = (dist - inner) / np.maximum(iris.r - inner, 1e-3)
+    inside = (rho >= 0) & (rho < 1) & (dist <= iris.r)
+    map_x = theta * (ANGLES / (2 * np.pi)) - 0.5
+    map_y = rho * RINGS - 0.5
+    values = cv2.remap(
+        visible.astype(np.float32),
+        map_x.astype(np.float32),
+        map_y.astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_WRAP,
+    )
+    return inside & (np.asarray(values) >= 0.5)
+
+
+def visible_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
+    """(H, W) bool visible iris of a (H, W) float32 gray image with the given boundaries."""
+    polar = polar_mask(image, iris, pupil)
+    return to_cartesian(polar, (image.shape[0], image.shape[1]), iris, pupil)

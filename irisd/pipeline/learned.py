@@ -1,0 +1,121 @@
+"""The learned segmenter as a cross-check of the classical boundaries.
+
+The U-Net's probabilities (`irisd.pipeline.unet`) are fitted with circles; they must be
+confident and agree with the classical circles, otherwise the photo is a quality issue.
+Without weights the classical result passes through unchanged (never a made-up circle).
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from irisd.errors import QualityIssue
+from irisd.pipeline.eyelids import gray
+from irisd.pipeline.geometry import Circle, fit_circle
+from irisd.pipeline.localise import Found, Localisation, limbus_scores, prepare, pupil_scores
+
+MIN_CONFIDENCE = 0.75  # mean winning-class probability over the predicted eye
+ALONE_CONFIDENCE = 0.9  # needed when the classical path found nothing
+MAX_CENTRE_SHIFT = 0.15  # of the iris radius
+MAX_RADIUS_CHANGE = 0.15  # relative
+UNSURE = "We couldn't outline your iris reliably in this photo."
+
+
+def load() -> object | None:
+    """The process-wide segmenter, or None when the module or its weights are missing."""
+    try:
+        from irisd.pipeline.unet import load_segmenter
+    except ImportError:
+        return None
+    return load_segmenter()
+
+
+def fit(probs: np.ndarray) -> tuple[Circle, Circle, float] | None:
+    """Iris and pupil circles (input pixels) and confidence from (H, W, 3) probabilities."""
+    labels = np.argmax(probs, axis=2)
+    eye = _largest(labels > 0)
+    if eye is None or eye.sum() < 50:
+        return None
+    pupil_region = _largest((labels == 2) & eye)
+    if pupil_region is None:
+        return None
+    iris = _lateral_circle(eye)
+    ys, xs = np.nonzero(pupil_region)
+    pupil = Circle(float(xs.mean()), float(ys.mean()), math.sqrt(len(xs) / math.pi))
+    confidence = float(probs.max(axis=2)[eye].mean())
+    if iris is None:
+        return None
+    return iris, pupil, confidence
+
+
+def _largest(mask: np.ndarray) -> np.ndarray | None:
+    """The largest 8-connected component of a bool mask, or None when empty."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    if count < 2:
+        return None
+    index = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return np.asarray(labels == index)
+
+
+def _lateral_circle(region: np.ndarray) -> Circle | None:
+    """Circle through the region's outer contour on its lateral arcs (lids cut top/bottom)."""
+    contours, _ = cv2.findContours(region.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    points = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
+    centre = points.mean(axis=0)
+    angle = np.degrees(np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0]))
+    lateral = (np.abs(angle) < 50) | (np.abs(angle) > 130)
+    return fit_circle(points[lateral] if lateral.sum() >= 8 else points)
+
+
+def agree(a: Circle, b: Circle) -> bool:
+    """Whether two iris circles describe the same boundary within the tolerances."""
+    shift = a.distance(b) / max(b.r, 1.0)
+    change = abs(a.r - b.r) / max(b.r, 1.0)
+    return shift <= MAX_CENTRE_SHIFT and change <= MAX_RADIUS_CHANGE
+
+
+def cross_check(
+    small: np.ndarray, scale: float, found: Localisation | None
+) -> tuple[Localisation | None, str]:
+    """Combine the classical result (full-res coordinates) with the learned segmenter's.
+
+    Returns (localisation, source). Raises QualityIssue when the network is unsure or the
+    two paths disagree.
+    """
+    segmenter = load()
+    if segmenter is None:
+        return found, "classical"
+    probs = segmenter.predict(small)  # type: ignore[attr-defined]
+    fitted = fit(np.asarray(probs, np.float32))
+    if fitted is None:
+        if found is None:
+            return None, "learned"
+        raise QualityIssue(UNSURE, reason="learned path found no eye")
+    iris, pupil, confidence = fitted
+    if confidence < MIN_CONFIDENCE:
+        raise QualityIssue(UNSURE, reason="low confidence", confidence=confidence)
+    if found is None:
+        if confidence < ALONE_CONFIDENCE:
+            raise QualityIssue(UNSURE, reason="classical found nothing", confidence=confidence)
+        return _scored(small, scale, iris, pupil), "learned"
+    if not agree(iris.scaled(1 / scale), found.iris.circle):
+        raise QualityIssue(UNSURE, reason="learned and classical disagree")
+    return found, "combined"
+
+
+def _scored(small: np.ndarray, scale: float, iris: Circle, pupil: Circle) -> Localisation:
+    """Learned circles with their edge contrasts on the working copy, in full-res pixels."""
+    image = prepare(gray(small), 1.0)
+    limbus = limbus_scores(image, _centre(iris), np.array([iris.r], np.float32))
+    inner = pupil_scores(image, _centre(pupil), np.array([pupil.r], np.float32))
+    return Localisation(
+        Found(iris.scaled(1 / scale), float(limbus[0, 0])),
+        Found(pupil.scaled(1 / scale), float(inner[0, 0])),
+    )
+
+
+def _centre(circle: Circle) -> np.ndarray:
+    return np.array([[circle.x, circle.y]], np.float32)

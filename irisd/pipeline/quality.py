@@ -1,0 +1,161 @@
+"""Quality measures in the spirit of ISO/IEC 29794-6 (no learned weights) and the gate.
+
+Thresholds were calibrated on MMU persons 1–30 and the MOBIUS samples so that their good
+photos pass (see bench/segmentation.py); each failure raises QualityIssue naming the cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from irisd.errors import QualityIssue
+from irisd.pipeline.eyelids import gray
+from irisd.pipeline.segment import Segmentation
+
+NOT_FOUND = "We couldn't find an iris in this photo."
+TOO_DARK = "This photo is too dark. Take it in brighter light, without covering the lens."
+TOO_BRIGHT = "This photo is overexposed. Avoid direct light or turn off the flash."
+TOO_SMALL = "Your iris is too small in this photo. Move the camera closer to your eye."
+BLURRY = "This photo looks blurry. Hold the camera steady and tap to focus on your eye."
+CLOSED = "Your eye looks closed or covered. Open your eye wide and look at the camera."
+CUT_OFF = "Your iris is cut off at the edge of the photo. Center your eye in the frame."
+
+# Calibrated limits (units in the comments).
+MIN_MEAN_LEVEL = 30.0  # mean grey level of the whole photo, 0..255
+MAX_CLIPPED = 0.5  # fraction of visible-iris pixels at ≥ 250
+MIN_IRIS_RADIUS = 30.0  # px at full resolution
+MIN_LIMBUS_CONTRAST = 8.0  # grey levels across the limbus
+MIN_PUPIL_CONTRAST = 4.0  # grey levels across the pupil boundary
+MIN_SHARPNESS = 0.035  # see `sharpness`
+MIN_USABLE = 0.35  # visible fraction of the pupil–limbus annulus
+MIN_INSIDE = 0.85  # fraction of the iris disk inside the frame
+SHARPNESS_RADIUS = 100.0  # the iris is resampled to this radius before measuring sharpness
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Per-photo quality measures; `as_dict` is what goes into PipelineResult.measures."""
+
+    iris_radius_px: float
+    pupil_radius_px: float
+    usable_area: float
+    sharpness: float
+    limbus_contrast: float
+    pupil_contrast: float
+    pupil_iris_ratio: float
+    concentricity: float
+    inside_fraction: float
+    margin: float
+    mean_level: float
+    iris_level: float
+    clipped: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: round(float(value), 4) for name, value in vars(self).items()}
+
+
+def exposure_gate(rgb: np.ndarray) -> float:
+    """Mean grey level of the photo; raises QualityIssue when it is far too dark."""
+    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
+    level = float(gray(rgb[::step, ::step]).mean())
+    if level < MIN_MEAN_LEVEL:
+        raise QualityIssue(TOO_DARK, mean_level=level)
+    return level
+
+
+def sharpness(rgb: np.ndarray, seg: Segmentation) -> float:
+    """High-frequency energy inside the visible iris relative to its brightness (0..~1).
+
+    The iris crop is resampled to a fixed radius first, so the value does not depend on the
+    photo's resolution; it is the mean |Laplacian of Gaussian| over the mean grey level.
+    """
+    iris = seg.iris
+    x0, y0 = max(0, int(iris.x - iris.r)), max(0, int(iris.y - iris.r))
+    x1 = min(rgb.shape[1], int(iris.x + iris.r) + 1)
+    y1 = min(rgb.shape[0], int(iris.y + iris.r) + 1)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return 0.0
+    scale = SHARPNESS_RADIUS / max(iris.r, 1.0)
+    size = (max(4, round((x1 - x0) * scale)), max(4, round((y1 - y0) * scale)))
+    crop = cv2.resize(gray(rgb[y0:y1, x0:x1]), size, interpolation=cv2.INTER_AREA)
+    mask = cv2.resize(seg.mask[y0:y1, x0:x1].astype(np.uint8), size, cv2.INTER_NEAREST) > 0
+    mask = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    if mask.sum() < 50:
+        return 0.0
+    smooth = cv2.GaussianBlur(crop, (0, 0), 1.0)
+    response = np.abs(cv2.Laplacian(smooth, cv2.CV_32F, ksize=3))
+    return float(response[mask].mean() / max(float(crop[mask].mean()), 10.0))
+
+
+def inside_fraction(shape: tuple[int, int], seg: Segmentation) -> float:
+    """Fraction of the iris disk inside the frame (sampled on a 64x64 grid)."""
+    iris = seg.iris
+    grid = np.linspace(-1, 1, 64)
+    xs, ys = np.meshgrid(iris.x + iris.r * grid, iris.y + iris.r * grid)
+    inside_disk = np.hypot(xs - iris.x, ys - iris.y) <= iris.r
+    in_frame = (xs >= 0) & (xs < shape[1]) & (ys >= 0) & (ys < shape[0])
+    return float((inside_disk & in_frame).sum() / max(1, inside_disk.sum()))
+
+
+def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
+    """All measures of one segmented photo."""
+    iris, pupil = seg.iris, seg.pupil
+    h, w = rgb.shape[:2]
+    annulus = max(1.0, np.pi * (iris.r**2 - pupil.r**2))
+    visible = seg.mask
+    levels = gray(rgb[visible][None, :, :])[0] if visible.any() else np.zeros(1, np.float32)
+    margin = min(iris.x, iris.y, w - iris.x, h - iris.y) / iris.r - 1.0
+    return Measures(
+        iris_radius_px=iris.r,
+        pupil_radius_px=pupil.r,
+        usable_area=min(1.0, float(visible.sum()) / annulus),
+        sharpness=sharpness(rgb, seg),
+        limbus_contrast=seg.limbus_contrast,
+        pupil_contrast=seg.pupil_contrast,
+        pupil_iris_ratio=pupil.r / iris.r,
+        concentricity=iris.distance(pupil) / iris.r,
+        inside_fraction=inside_fraction((h, w), seg),
+        margin=margin,
+        mean_level=mean_level,
+        iris_level=float(np.median(levels)),
+        clipped=float((levels >= 250).mean()),
+    )
+
+
+def gate(m: Measures) -> None:
+    """Raise QualityIssue with the first failing cause, most fundamental first."""
+    checks = (
+        (m.limbus_contrast < MIN_LIMBUS_CONTRAST or m.pupil_contrast < MIN_PUPIL_CONTRAST, NOT_FOUND),
+        (m.inside_fraction < MIN_INSIDE, CUT_OFF),
+        (m.iris_radius_px < MIN_IRIS_RADIUS, TOO_SMALL),
+        (m.clipped > MAX_CLIPPED, TOO_BRIGHT),
+        (m.sharpness < MIN_SHARPNESS, BLURRY),
+        (m.usable_area < MIN_USABLE, CLOSED),
+    )
+    for failed, message in checks:
+        if failed:
+            raise QualityIssue(message, **m.as_dict())
+
+
+def score(m: Measures) -> float:
+    """Overall quality 0..1: the mean of per-measure utilities, each saturating at 'good'."""
+    parts = (
+        _ramp(m.iris_radius_px, MIN_IRIS_RADIUS, 120.0),
+        _ramp(m.usable_area, MIN_USABLE, 0.85),
+        _ramp(m.sharpness, MIN_SHARPNESS, 0.12),
+        _ramp(m.limbus_contrast, MIN_LIMBUS_CONTRAST, 40.0),
+        _ramp(m.pupil_contrast, MIN_PUPIL_CONTRAST, 30.0),
+        1.0 - _ramp(m.concentricity, 0.05, 0.3),
+        _ramp(m.inside_fraction, MIN_INSIDE, 1.0),
+        1.0 - _ramp(m.clipped, 0.01, MAX_CLIPPED),
+    )
+    return round(float(np.clip(np.mean(parts), 0.0, 1.0)), 4)
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    """0 at `low`, 1 at `high`, linear in between."""
+    return float(np.clip((value - low) / (high - low), 0.0, 1.0))
+

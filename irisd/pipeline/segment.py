@@ -1,0 +1,154 @@
+"""Iris segmentation: classical localisation, optional learned cross-check, visible-iris mask.
+
+Localisation runs on a ≤ 640 px copy, boundaries are refined on a detail crop where the iris
+radius is at most DETAIL_RADIUS px, and the mask is mapped back to the full-resolution input.
+Nothing is ever invented: when no eye is found, `segment` returns None and the caller raises
+a QualityIssue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from irisd.pipeline import learned
+from irisd.pipeline.eyelids import gray, visible_mask
+from irisd.pipeline.geometry import Circle
+from irisd.pipeline.localise import (
+    Found,
+    Localisation,
+    localise,
+    prepare,
+    refine_limbus,
+    refine_pupil,
+)
+
+WORKING_SIDE = 640
+DETAIL_RADIUS = 150.0
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Boundaries and visible-iris mask of one photo, in full-resolution pixel coordinates.
+
+    `mask` is (H, W) bool; contrasts are grey-level steps (0..255) across each boundary.
+    """
+
+    iris: Circle
+    pupil: Circle
+    mask: np.ndarray
+    limbus_contrast: float
+    pupil_contrast: float
+    source: str  # "classical", "learned" or "combined"
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A crop of the input around the iris, resized by `scale`, with its gray image."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    scale: float
+    image: np.ndarray  # (h, w) float32 gray of the resized crop
+
+    def to_detail(self, circle: Circle) -> Circle:
+        return circle.shifted(-self.x0, -self.y0).scaled(self.scale)
+
+    def to_full(self, circle: Circle) -> Circle:
+        return circle.scaled(1 / self.scale).shifted(self.x0, self.y0)
+
+
+def working_copy(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """(H, W, 3) uint8 → (small RGB copy with longer side ≤ WORKING_SIDE, its scale)."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, WORKING_SIDE / max(h, w))
+    if scale == 1.0:
+        return rgb, 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale
+
+
+def detail_crop(rgb: np.ndarray, iris: Circle) -> Detail:
+    """The full-resolution neighbourhood of `iris`, scaled so its radius ≤ DETAIL_RADIUS."""
+    h, w = rgb.shape[:2]
+    reach = 1.3 * iris.r + 4
+    x0, y0 = max(0, int(iris.x - reach)), max(0, int(iris.y - reach))
+    x1, y1 = min(w, int(iris.x + reach) + 1), min(h, int(iris.y + reach) + 1)
+    scale = min(1.0, DETAIL_RADIUS / max(iris.r, 1.0))
+    crop = rgb[y0:y1, x0:x1]
+    if scale < 1.0:
+        size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    return Detail(x0, y0, x1, y1, scale, gray(crop))
+
+
+def refine(detail: Detail, found: Localisation, reach: float) -> Localisation:
+    """Refine both circles on the detail crop (`found` and `reach` in detail pixels)."""
+    image = prepare(detail.image, 1.0)
+    iris = refine_limbus(image, found.iris.circle, reach, max(0.5, reach / 6))
+    iris = refine_limbus(image, iris.circle, 1.0, 0.5)
+    pupil = refine_pupil(image, found.pupil.circle, reach, max(0.5, reach / 6))
+    pupil = refine_pupil(image, pupil.circle, 1.0, 0.5)
+    return Localisation(iris, pupil)
+
+
+def full_mask(rgb: np.ndarray, detail: Detail, iris: Circle, pupil: Circle) -> np.ndarray:
+    """(H, W) bool visible iris at full resolution, computed on the detail crop."""
+    image = cv2.GaussianBlur(detail.image, (0, 0), 0.7)
+    small = visible_mask(image, detail.to_detail(iris), detail.to_detail(pupil))
+    mask = np.zeros(rgb.shape[:2], bool)
+    size = (detail.x1 - detail.x0, detail.y1 - detail.y0)
+    if small.shape[::-1] != size:
+        resized = cv2.resize(small.astype(np.uint8) * 255, size, interpolation=cv2.INTER_LINEAR)
+        small = resized >= 128
+    mask[detail.y0 : detail.y1, detail.x0 : detail.x1] = small
+    return mask
+
+
+def classical(small: np.ndarray, scale: float) -> Localisation | None:
+    """Classical localisation on the working copy, in full-resolution coordinates."""
+    found = localise(gray(small))
+    if found is None:
+        return None
+    return Localisation(
+        Found(found.iris.circle.scaled(1 / scale), found.iris.score),
+        Found(found.pupil.circle.scaled(1 / scale), found.pupil.score),
+    )
+
+
+def locate(rgb: np.ndarray, use_learned: bool) -> tuple[Localisation, str] | None:
+    """Iris and pupil circles (full-resolution pixels) and their source, or None.
+
+    With `use_learned` and weights present, the learned boundaries must agree with the
+    classical ones (see `learned.cross_check`, which raises QualityIssue otherwise).
+    """
+    small, scale = working_copy(rgb)
+    found = classical(small, scale)
+    source = "classical"
+    if use_learned:
+        found, source = learned.cross_check(small, scale, found)
+    return None if found is None else (found, source)
+
+
+def outline(rgb: np.ndarray, found: Localisation, source: str) -> Segmentation:
+    """Refine `found` on the detail crop and compute the full-resolution visible-iris mask."""
+    detail = detail_crop(rgb, found.iris.circle)
+    reach = max(2.0, 1.5 * detail.scale * max(rgb.shape[:2]) / WORKING_SIDE)
+    coarse = Localisation(
+        Found(detail.to_detail(found.iris.circle), found.iris.score),
+        Found(detail.to_detail(found.pupil.circle), found.pupil.score),
+    )
+    fine = refine(detail, coarse, reach)
+    iris, pupil = detail.to_full(fine.iris.circle), detail.to_full(fine.pupil.circle)
+    mask = full_mask(rgb, detail, iris, pupil)
+    return Segmentation(iris, pupil, mask, fine.iris.score, fine.pupil.score, source)
+
+
+def segment(rgb: np.ndarray, use_learned: bool) -> Segmentation | None:
+    """Segment the eye in an (H, W, 3) uint8 RGB photo; None when no iris is found."""
+    located = locate(rgb, use_learned)
+    return None if located is None else outline(rgb, *located)

@@ -1,0 +1,198 @@
+// A live job card: step text, progress ring, queue position, attempt; result or failure.
+
+import { createSlider } from "./slider.js";
+
+export const STEP_DISPLAY = {
+  loading: "Preparing your image...",
+  segmenting: "Finding your iris...",
+  removing_reflections: "Removing reflections...",
+  enhancing: "Enhancing quality...",
+  saving: "Almost done...",
+};
+const WAITING = "Waiting in line...";
+const COMPLETE = "Complete!";
+const FAILED_TEXT = { cancelled: "Cancelled", quality_issue: "Photo not usable" };
+const RING = 2 * Math.PI * 44; // circumference of the ring's circle (r = 44 in a 100 box)
+const FINAL = new Set(["completed", "failed"]);
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+function display(status, step) {
+  if (status === "completed") return COMPLETE;
+  if (status === "failed") return null;
+  if (status === "pending" || !step) return WAITING;
+  return STEP_DISPLAY[step] || step;
+}
+
+/** A REST Job or a WebSocket message, as the card's state fields. */
+export function normalize(data) {
+  const state = { ...data };
+  if ("current_step" in data || "attempt_count" in data) {
+    state.attempt = data.attempt_count;
+    state.stepText = display(data.status, data.current_step);
+  } else {
+    state.stepText = display(data.status, data.step);
+    if ("message" in data) state.error_message = data.message;
+  }
+  for (const key of Object.keys(state)) if (state[key] === undefined) delete state[key];
+  return state;
+}
+
+// Fields a late REST answer may still bring (fresh presigned URLs), when its state is older.
+const KEPT_FROM_OLDER = ["original_url", "result_url", "mask_url", "created_at", "photo_id"];
+const STATUS_ORDER = { pending: 0, processing: 1, completed: 2, failed: 2 };
+
+function pick(object, keys) {
+  return Object.fromEntries(keys.filter((key) => object[key] != null).map((key) => [key, object[key]]));
+}
+
+/**
+ * Whether `next` is an older state of the job than `shown`. Messages carry `seq`; a REST Job
+ * does not, so it is ordered by attempt, then status, then progress (which never goes
+ * backwards within an attempt): a list fetched while messages arrive cannot step back.
+ */
+function isOlder(next, shown) {
+  if (next.seq != null && shown.seq != null) return next.seq < shown.seq;
+  // A message without `attempt` (an old server) is taken to be of the attempt shown.
+  const rank = (s) => [s.attempt ?? shown.attempt ?? 1, STATUS_ORDER[s.status] ?? 0, s.progress || 0];
+  const [a, b] = [rank(next), rank(shown)];
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+}
+
+function duration(ms) {
+  return ms >= 10000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export class JobCard {
+  constructor(template, controller, job) {
+    this.controller = controller;
+    this.state = {};
+    this.el = template.content.firstElementChild.cloneNode(true);
+    this.el.dataset.jobId = job.job_id;
+    this.parts = Object.fromEntries(
+      [...this.el.querySelectorAll("[data-part]")].map((node) => [node.dataset.part, node]),
+    );
+    this.el.addEventListener("click", (event) => this.onClick(event));
+    this.update(job);
+  }
+
+  get jobId() {
+    return this.el.dataset.jobId;
+  }
+
+  get final() {
+    return FINAL.has(this.state.status);
+  }
+
+  /** Apply a Job or a message; a state older than the one shown only refreshes the URLs. */
+  update(data) {
+    let next = normalize(data);
+    if (this.state.status && isOlder(next, this.state)) next = pick(next, KEPT_FROM_OLDER);
+    const previous = this.state;
+    this.state = { ...previous, ...next };
+    if (this.state.status === "failed" && !next.stepText) this.state.stepText = null;
+    this.render(previous);
+    return true;
+  }
+
+  render(previous) {
+    const s = this.state;
+    this.el.dataset.status = s.status;
+    this.el.dataset.errorType = s.error_type || "";
+    this.setText("step", s.stepText || FAILED_TEXT[s.error_type] || "Processing failed");
+    this.renderProgress(s);
+    this.setText("detail", this.detail(s));
+    this.renderMedia(s, previous);
+    this.renderFailure(s);
+    this.renderActions(s);
+  }
+
+  setText(part, text) {
+    // Only real changes touch the DOM, so aria-live announces each step once.
+    if (this.parts[part].textContent !== text) this.parts[part].textContent = text;
+  }
+
+  renderProgress(s) {
+    const progress = s.status === "completed" ? 100 : Math.max(0, Math.min(100, s.progress || 0));
+    const ring = this.parts.ring;
+    ring.setAttribute("aria-valuenow", String(progress));
+    ring.querySelector(".ring-bar").style.strokeDashoffset = String(RING * (1 - progress / 100));
+    const waiting = s.status === "pending" && s.queue_position;
+    this.setText("ringValue", waiting ? `#${s.queue_position}` : `${progress}%`);
+    this.setText("ringLabel", waiting ? "in line" : "");
+  }
+
+  detail(s) {
+    const parts = [];
+    if (s.status === "pending" && s.queue_position) parts.push(`Position ${s.queue_position} in the queue`);
+    if (s.status === "completed" && s.result_width) parts.push(`${s.result_width} × ${s.result_height}`);
+    if (s.status === "completed" && s.processing_time_ms != null) parts.push(duration(s.processing_time_ms));
+    if (s.attempt > 1) parts.push(`Attempt ${s.attempt}`);
+    if (!parts.length && s.created_at) parts.push(WHEN.format(new Date(s.created_at)));
+    return parts.join(" · ");
+  }
+
+  renderMedia(s, previous) {
+    const original = this.parts.original;
+    if (s.original_url && !original.getAttribute("src")) original.src = s.original_url;
+    const done = s.status === "completed" && s.result_url;
+    if (done && (previous.status !== "completed" || !this.slider)) {
+      this.slider = createSlider(this.parts.compare, {
+        before: s.original_url,
+        after: s.result_url,
+        label: "Before and after: move to compare",
+      });
+    }
+    this.parts.compare.hidden = !done;
+  }
+
+  renderFailure(s) {
+    const failed = s.status === "failed";
+    this.parts.failure.hidden = !failed;
+    if (!failed) return;
+    this.setText("errorMessage", s.error_message || "Processing failed.");
+    this.setText("suggestion", s.suggestion || "");
+    this.parts.retake.hidden = s.error_type !== "quality_issue";
+  }
+
+  renderActions(s) {
+    const tags = [s.status, s.error_type === "quality_issue" ? "quality" : ""];
+    for (const button of this.el.querySelectorAll("[data-when]")) {
+      button.hidden = !button.dataset.when.split(" ").some((tag) => tags.includes(tag));
+    }
+  }
+
+  async onClick(event) {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    const action = button.dataset.action;
+    if (action === "delete" && !this.el.classList.contains("confirming")) {
+      this.confirmDelete(button);
+      return;
+    }
+    button.disabled = true;
+    try {
+      await this.controller[action](this);
+    } catch (error) {
+      this.controller.notify(error.message);
+    } finally {
+      button.disabled = false;
+      if (action === "delete") this.endConfirm(button);
+    }
+  }
+
+  confirmDelete(button) {
+    // Deleting removes the photo, its results and all its jobs: ask in place, with no dialog
+    // and no change of size; a second press confirms, leaving the button cancels.
+    this.el.classList.add("confirming");
+    button.setAttribute("aria-label", "Press again to delete the photo and all its results");
+    this.setText("detail", "Delete the photo and all its results? Press again.");
+    button.addEventListener("blur", () => this.endConfirm(button), { once: true });
+  }
+
+  endConfirm(button) {
+    this.el.classList.remove("confirming");
+    button.setAttribute("aria-label", "Delete photo");
+    this.setText("detail", this.detail(this.state));
+  }
+}

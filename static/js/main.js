@@ -1,0 +1,117 @@
+// Console entry: sign in/out, and wiring of the upload tray, the gallery and the live stream.
+
+import { Api } from "./api.js";
+import { Gallery } from "./gallery.js";
+import { JobStream } from "./live.js";
+import { UploadTray } from "./uploads.js";
+
+const api = new Api();
+const $ = (selector) => document.querySelector(selector);
+const views = { login: $("#login"), app: $("#app") };
+let gallery = null;
+let stream = null;
+let tray = null;
+
+function notify(text) {
+  const toast = $("#toast");
+  toast.textContent = text;
+  toast.hidden = !text;
+  clearTimeout(notify.timer);
+  if (text) notify.timer = setTimeout(() => notify(""), 6000);
+}
+
+function resultName(job) {
+  const ext = (new URL(job.result_url, location.href).pathname.match(/\.(png|jpe?g)$/i) || [, "png"])[1];
+  return `iris-${job.job_id.slice(0, 8)}.${ext.toLowerCase()}`;
+}
+
+/** What a card's buttons do: each is one call of the public API. */
+const controller = {
+  notify,
+  async cancel(card) {
+    card.update(await api.post(`/processing/jobs/${card.jobId}/cancel`));
+  },
+  async reprocess(card) {
+    const job = await api.post(`/processing/jobs/${card.jobId}/reprocess`);
+    await gallery.added([job]);
+    notify("Processing again: the new result appears at the top.");
+  },
+  async delete(card) {
+    await api.delete(`/photos/${card.state.photo_id}`);
+    await gallery.load();
+    notify("The photo and its results were deleted.");
+  },
+  async download(card) {
+    // Ask for the job again: its presigned result_url may have expired since it was shown.
+    const job = await api.get(`/processing/jobs/${card.jobId}`);
+    const link = document.createElement("a");
+    link.href = job.result_url;
+    link.download = resultName(job);
+    document.body.append(link);
+    link.click();
+    link.remove();
+  },
+  async retake() {
+    $("#camera-input").click();
+  },
+};
+
+function show(name) {
+  for (const [key, view] of Object.entries(views)) view.hidden = key !== name;
+  $("#account").hidden = name !== "app";
+}
+
+async function enter() {
+  show("app");
+  const me = await api.get("/users/me");
+  $("#user-email").textContent = me.email;
+  gallery = gallery || new Gallery($("#jobs"), api, controller);
+  stream = new JobStream(api, (job) => gallery.apply(job));
+  stream.addEventListener("state", (event) => {
+    $("#connection").dataset.state = event.detail;
+    $("#connection-text").textContent = { live: "Live", connecting: "Connecting…" }[event.detail] || "Reconnecting…";
+  });
+  stream.addEventListener("resync", () => gallery.load());
+  stream.start();
+  await gallery.load(1);
+}
+
+function leave(message) {
+  if (stream) stream.stop();
+  stream = null;
+  if (gallery) gallery.clear();
+  if (tray) tray.clear();
+  show("login");
+  $("#login-error").textContent = message || "";
+  $("#email").focus();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = event.target;
+  const button = form.querySelector("button");
+  button.disabled = true;
+  $("#login-error").textContent = "";
+  try {
+    await api.login(form.email.value.trim(), form.password.value);
+    form.password.value = "";
+    await enter();
+  } catch (error) {
+    $("#login-error").textContent =
+      error.status === 401 ? "That email and password do not match an account." : error.message;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function start() {
+  tray = new UploadTray($("#add"), api, (jobs) => gallery.added(jobs));
+  $("#login-form").addEventListener("submit", signIn);
+  $("#sign-out").addEventListener("click", () => api.logout().catch(() => {}));
+  api.addEventListener("signedout", () => leave("You are signed out."));
+  window.irisd = { api, get gallery() { return gallery; }, get stream() { return stream; } };
+  if (api.signedIn) enter().catch((error) => leave(error.message));
+  else leave();
+}
+
+start();

@@ -1,0 +1,151 @@
+"""Browser fixtures: the system Chromium through playwright, pages that record every problem."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.async_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Request,
+    Response,
+    ViewportSize,
+    async_playwright,
+)
+
+from tests.conftest import PASSWORD, REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "artifacts" / "console"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = ViewportSize(width=390, height=844)
+DESKTOP = ViewportSize(width=1440, height=900)
+STEPS = [
+    "Waiting in line...",
+    "Preparing your image...",
+    "Finding your iris...",
+    "Removing reflections...",
+    "Enhancing quality...",
+    "Almost done...",
+    "Complete!",
+]
+
+# Records, per job card, every distinct step text the card shows, in order: what a user (and a
+# screen reader, through the aria-live region) sees, observed from outside the console's code.
+STEP_RECORDER = """
+window.__steps = {};
+window.__loads = (Number(sessionStorage.getItem("test.loads")) || 0) + 1;
+sessionStorage.setItem("test.loads", String(window.__loads));
+new MutationObserver(() => {
+  for (const card of document.querySelectorAll(".job-card[data-job-id]")) {
+    const text = card.querySelector(".job-step").textContent;
+    const seen = (window.__steps[card.dataset.jobId] ||= []);
+    if (text && seen[seen.length - 1] !== text) seen.push(text);
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
+@dataclass
+class Problems:
+    """Console errors, page errors, failed requests and error responses seen by one page."""
+
+    items: list[str] = field(default_factory=list)
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.items.append(f"console: {message.text}")
+
+    def request_failed(self, request: Request) -> None:
+        self.items.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+    def response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.items.append(
+                f"response {response.status}: {response.request.method} {response.url}"
+            )
+
+    def unexpected(self, *allowed: str) -> list[str]:
+        """Problems not matching any of the `allowed` regular expressions (the provoked ones)."""
+        return [item for item in self.items if not any(re.search(a, item) for a in allowed)]
+
+
+@dataclass
+class ConsolePage:
+    page: Page
+    problems: Problems
+    base_url: str
+
+    async def sign_in(self, email: str, password: str = PASSWORD) -> None:
+        await self.page.goto(self.base_url + "/")
+        await self.page.get_by_label("Email").fill(email)
+        await self.page.get_by_label("Password").fill(password)
+        await self.page.get_by_role("button", name="Sign in").click()
+        await self.page.locator("#app").wait_for(state="visible")
+        await self.page.locator("#connection[data-state=live]").wait_for()
+
+    def card(self, job_id: str) -> Locator:
+        return self.page.locator(f".job-card[data-job-id='{job_id}']")
+
+    async def job_ids(self) -> list[str]:
+        ids: list[str] = await self.page.eval_on_selector_all(
+            ".job-card", "cards => cards.map(c => c.dataset.jobId)"
+        )
+        return ids
+
+    async def steps(self, job_id: str) -> list[str]:
+        seen: list[str] = await self.page.evaluate("id => window.__steps[id] || []", job_id)
+        return seen
+
+    async def screenshots(self, name: str) -> None:
+        """Phone and desktop screenshots of the page as it is, saved as test artifacts."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            await self.page.set_viewport_size(size)
+            await self.page.screenshot(path=ARTIFACTS / f"{name}-{label}.png", full_page=True)
+        await self.page.set_viewport_size(DESKTOP)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not shutil.which(str(CHROMIUM)):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+def open_console(browser: Browser) -> Callable[[str], Awaitable[ConsolePage]]:
+    """open_console(base_url) → a fresh desktop-sized tab recording its problems."""
+
+    async def open_page(base_url: str) -> ConsolePage:
+        context = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
+        await context.add_init_script(STEP_RECORDER)
+        page = await context.new_page()
+        page.set_default_timeout(60_000)
+        problems = Problems()
+        page.on("console", problems.console)
+        page.on("pageerror", lambda error: problems.items.append(f"page error: {error}"))
+        page.on("requestfailed", problems.request_failed)
+        page.on("response", problems.response)
+        return ConsolePage(page, problems, base_url.rstrip("/"))
+
+    return open_page

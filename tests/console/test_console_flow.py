@@ -1,0 +1,163 @@
+"""The console in a real Chromium against a real server: batch of real eyes, a non-eye photo."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.async_api import Locator, expect
+
+from tests.conftest import PASSWORD, Irisd, create_user
+from tests.console.conftest import STEPS, ConsolePage
+from tests.support.clients import ApiClient
+
+pytestmark = pytest.mark.console
+
+PIPELINE_STEPS = STEPS[1:6]
+QUALITY_SUGGESTION = "Try capturing a new photo in better lighting with your eye centered."
+FINISHED = 240_000  # ms: the real pipeline on a shared CPU; a hang still fails the test
+
+
+def assert_in_order(seen: list[str]) -> None:
+    """Every step text shown is a known one, in the contract's order, ending in Complete!."""
+    positions = [STEPS.index(text) for text in seen]
+    assert positions == sorted(positions), seen
+    assert set(PIPELINE_STEPS) <= set(seen), seen
+    assert seen[-1] == "Complete!", seen
+
+
+def not_an_eye(path: Path) -> Path:
+    """A 640x480 photo of a noisy landscape-like gradient: no eye anywhere."""
+    rng = np.random.default_rng(7)
+    ys, xs = np.mgrid[0:480, 0:640]
+    sky = np.stack([90 + ys // 4, 140 + ys // 6, 200 + 0 * xs], axis=-1)
+    noisy = sky + rng.integers(-12, 12, size=sky.shape)
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(path, quality=90)
+    return path
+
+
+async def api_as(session: aiohttp.ClientSession, irisd: Irisd, email: str) -> ApiClient:
+    client = ApiClient(session, irisd.url)
+    await client.login(email, PASSWORD)
+    return client
+
+
+async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_result(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[[str], Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    eye_images: dict[str, list[Path]],
+) -> None:
+    eyes = eye_images["mmu"][:2]
+    if len(eyes) < 2:
+        pytest.skip("IRISD_DATA has fewer than two MMU eye images")
+    irisd = await start_server()
+    user = await create_user(irisd)
+    console = await open_console(irisd.url)
+    page = console.page
+    await console.sign_in(user.email)
+
+    await page.locator("#file-input").set_input_files(eyes)
+    await expect(page.locator(".upload[data-state=ready]")).to_have_count(2)
+    await page.get_by_role("button", name="Process all (2)").click()
+    await expect(page.locator(".job-card")).to_have_count(2)
+    await expect(page.locator(".upload")).to_have_count(0)
+
+    for job_id in await console.job_ids():
+        card = console.card(job_id)
+        await expect(card).to_have_attribute("data-status", "completed", timeout=FINISHED)
+        assert_in_order(await console.steps(job_id))
+        await expect(card.locator(".job-step")).to_have_attribute("aria-live", "polite")
+
+    api = await api_as(session, irisd, user.email)
+    job_id = (await console.job_ids())[0]
+    job = (await api.get(f"/api/v1/processing/jobs/{job_id}")).body
+    card = console.card(job_id)
+    await expect(card.locator(".job-detail")).to_contain_text(
+        f"{job['result_width']} \u00d7 {job['result_height']}"
+    )
+    await check_slider_moves_with_keys(card)
+    await check_download_is_the_served_result(card, api, job_id)
+
+    await console.screenshots("batch-completed")
+    assert console.problems.unexpected() == []
+
+
+async def check_slider_moves_with_keys(card: Locator) -> None:
+    slider = card.get_by_role("slider")
+    await expect(slider).to_have_attribute("aria-valuenow", "50")
+    await slider.focus()
+    await slider.press("ArrowRight")
+    await slider.press("ArrowRight")
+    await expect(slider).to_have_attribute("aria-valuenow", "60")
+    await slider.press("ArrowLeft")
+    await expect(slider).to_have_attribute("aria-valuenow", "55")
+    await slider.press("Home")
+    await expect(slider).to_have_attribute("aria-valuenow", "0")
+    await slider.press("End")
+    await expect(slider).to_have_attribute("aria-valuenow", "100")
+    loaded = await card.locator(".compare img").evaluate_all(
+        "images => images.map(img => img.complete && img.naturalWidth > 0)"
+    )
+    assert loaded == [True, True]
+
+
+async def check_download_is_the_served_result(card: Locator, api: ApiClient, job_id: str) -> None:
+    page = card.page
+    async with page.expect_download() as info:
+        await card.get_by_role("button", name="Download").click()
+    download = await info.value
+    downloaded = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    job = (await api.get(f"/api/v1/processing/jobs/{job_id}")).body
+    served = await api.get(job["result_url"], auth=False)
+    assert served.status == 200
+    assert downloaded == served.body
+    assert download.suggested_filename.startswith(f"iris-{job_id[:8]}.")
+
+
+async def test_photo_without_an_eye_ends_with_the_quality_message_and_reprocess_makes_a_new_job(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[[str], Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> None:
+    irisd = await start_server()
+    user = await create_user(irisd)
+    console = await open_console(irisd.url)
+    page = console.page
+    await console.sign_in(user.email)
+
+    await page.locator("#file-input").set_input_files(not_an_eye(tmp_path / "landscape.jpg"))
+    row = page.locator(".upload")
+    await expect(row).to_have_attribute("data-state", "ready")
+    await row.get_by_role("button", name="Process").click()
+    card = page.locator(".job-card")
+    await expect(card).to_have_count(1)
+    await expect(card).to_have_attribute("data-status", "failed", timeout=FINISHED)
+    await expect(card).to_have_attribute("data-error-type", "quality_issue")
+
+    api = await api_as(session, irisd, user.email)
+    first_id = (await console.job_ids())[0]
+    job = (await api.get(f"/api/v1/processing/jobs/{first_id}")).body
+    await expect(card.locator(".error-message")).to_have_text(job["error_message"])
+    await expect(card.locator(".suggestion")).to_have_text(QUALITY_SUGGESTION)
+    await expect(card.locator(".retake")).to_be_visible()
+    await expect(card.get_by_role("button", name="Retake")).to_be_visible()
+    await console.screenshots("quality-issue")
+
+    await card.get_by_role("button", name="Reprocess").click()
+    await expect(page.locator(".job-card")).to_have_count(2)
+    ids = await console.job_ids()
+    new_id = next(job_id for job_id in ids if job_id != first_id)
+    assert ids[0] == new_id  # newest first
+    listed = (await api.get("/api/v1/processing/jobs")).body
+    assert [item["job_id"] for item in listed["items"]] == [new_id, first_id]
+    assert listed["items"][0]["photo_id"] == job["photo_id"]
+    new_card = console.card(new_id)
+    await expect(new_card).to_have_attribute("data-status", "failed", timeout=FINISHED)
+    assert console.problems.unexpected() == []

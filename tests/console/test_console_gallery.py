@@ -1,0 +1,84 @@
+"""The gallery: newest first, paginated, queue positions, cancel of pending and running jobs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import PASSWORD, Irisd, create_user
+from tests.console.conftest import ConsolePage
+from tests.support import images
+from tests.support.clients import ApiClient
+from tests.support.pipelines import GATE_DIR_ENV
+
+pytestmark = pytest.mark.console
+
+PAGE_SIZE = 12  # the console's page size
+
+
+def open_gate(gates: Path, job_id: str) -> None:
+    """Let the gated pipeline go on with this job (blocks until the worker reads it)."""
+    (gates / f"{job_id}.gate").write_text("go")
+
+
+async def test_gallery_pages_newest_first_and_cancels_pending_and_running_jobs(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[[str], Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gates = tmp_path / "gates"
+    gates.mkdir()
+    monkeypatch.setenv(GATE_DIR_ENV, str(gates))
+    irisd = await start_server(jobs={"pipeline": "tests.support.pipelines:gated", "workers": 1})
+    user = await create_user(irisd)
+    api = ApiClient(session, irisd.url)
+    await api.login(user.email, PASSWORD)
+    photo_ids = [(await api.upload(images.jpeg(320, 240)))["id"] for _ in range(PAGE_SIZE + 1)]
+    running = (await api.post("/api/v1/processing/submit", {"photo_id": photo_ids[0]})).body
+    pending = [
+        job
+        for chunk in (photo_ids[1:11], photo_ids[11:])
+        for job in (await api.post("/api/v1/processing/batch", {"photo_ids": chunk})).body["jobs"]
+    ]
+
+    console = await open_console(irisd.url)
+    page = console.page
+    await console.sign_in(user.email)
+    listed = (await api.get(f"/api/v1/processing/jobs?page_size={PAGE_SIZE}")).body
+    await expect(page.locator(".job-card")).to_have_count(PAGE_SIZE)
+    assert await console.job_ids() == [job["job_id"] for job in listed["items"]]
+    await expect(page.locator(".pager-text")).to_have_text("Page 1 of 2")
+
+    newest = console.card(pending[-1]["job_id"])
+    position = (await api.get(f"/api/v1/processing/jobs/{pending[-1]['job_id']}")).body
+    await expect(newest.locator(".job-step")).to_have_text("Waiting in line...")
+    await expect(newest.locator(".job-detail")).to_have_text(
+        f"Position {position['queue_position']} in the queue"
+    )
+    await newest.get_by_role("button", name="Cancel").click()
+    await expect(newest).to_have_attribute("data-error-type", "cancelled")
+    await expect(newest.locator(".job-step")).to_have_text("Cancelled")
+    await expect(newest.get_by_role("button", name="Reprocess")).to_be_visible()
+    await console.screenshots("gallery")
+
+    # Nothing else may start once the running job ends: cancel the rest of the queue first.
+    for job in pending[:-1]:
+        await api.post(f"/api/v1/processing/jobs/{job['job_id']}/cancel")
+    await page.get_by_role("button", name="Older →").click()
+    await expect(page.locator(".pager-text")).to_have_text("Page 2 of 2")
+    oldest = console.card(running["job_id"])
+    await expect(oldest.locator(".job-step")).to_have_text("Finding your iris...")
+    await oldest.get_by_role("button", name="Cancel").click()
+    await asyncio.to_thread(open_gate, gates, running["job_id"])  # to its next step boundary
+    await expect(oldest).to_have_attribute("data-error-type", "cancelled")
+    await expect(oldest.locator(".job-step")).to_have_text("Cancelled")
+    await page.get_by_role("button", name="← Newer").click()
+    await expect(page.locator(".job-card[data-error-type=cancelled]")).to_have_count(PAGE_SIZE)
+    assert console.problems.unexpected() == []

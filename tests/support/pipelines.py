@@ -1,0 +1,223 @@
+"""Test pipelines for failure injection, chosen by config (`jobs.pipeline`), never by patching.
+
+Each is a real `process(image, report, options) -> PipelineResult` run in a real worker
+process. Per-attempt behaviour reads the worker's current job (`worker.current_job()`).
+The pipelines that talk to a test (gated, sleepy, exit_worker) use the directory named by
+the environment variable `GATE_DIR_ENV`, set by the test before the server starts (worker
+processes inherit it; `irisd serve` subprocesses too, as it has no IRISD_ prefix).
+
+    gated: like `ok`, except on the first attempt of a job whose photo the test marked
+           with the file {dir}/{photo_id}.hold: then it writes {dir}/{job_id}.pid, makes the
+           FIFO {dir}/{job_id}.gate, reports ("segmenting", 20) and blocks reading the FIFO.
+           The test writes "go" (carry on) or "fail" (raise ValueError) to release it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import cv2
+import numpy as np
+import pytest
+
+from irisd.errors import QualityIssue
+from irisd.jobs.worker import current_job
+from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
+from tests.support.clients import ApiClient
+
+GATE_DIR_ENV = "PIPELINE_TEST_DIR"
+SIZE = 8  # pixels: a tiny but real PNG
+QUALITY_TEXT = "The photo is too blurry to find the iris."
+
+# Every checkpoint of API.md the pipeline reports (the server reports 5, 95 and 100).
+CHECKPOINTS = (
+    ("loading", 10),
+    ("segmenting", 20),
+    ("segmenting", 30),
+    ("segmenting", 40),
+    ("removing_reflections", 50),
+    ("removing_reflections", 60),
+    ("enhancing", 70),
+    ("enhancing", 80),
+    ("enhancing", 90),
+)
+
+
+def _attempt() -> int:
+    job = current_job()
+    return job.attempt if job else 1
+
+
+def _gate_dir() -> Path:
+    return Path(os.environ[GATE_DIR_ENV])
+
+
+def _png(value: int) -> bytes:
+    ok, data = cv2.imencode(".png", np.full((SIZE, SIZE), value, np.uint8))
+    assert ok
+    return bytes(data)
+
+
+def _result() -> PipelineResult:
+    return PipelineResult(
+        image=_png(128),
+        format="png",
+        mask=_png(255),
+        width=SIZE,
+        height=SIZE,
+        quality_score=0.9,
+        measures={"sharpness": 1.0},
+    )
+
+
+def _report_from(report: Report, start: int) -> None:
+    for step, value in CHECKPOINTS:
+        if value >= start:
+            report(step, value)
+
+
+def ok(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """Reports every checkpoint and returns a tiny real PNG and mask."""
+    _report_from(report, 0)
+    return _result()
+
+
+def flaky_once(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """ConnectionError on the first attempt of each job, success on the second."""
+    report("segmenting", 20)
+    if _attempt() == 1:
+        raise ConnectionError("storage went away")
+    return ok(image, report, options)
+
+
+def always_transient(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    report("segmenting", 20)
+    raise ConnectionError("storage went away")
+
+
+def always_runtime(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    report("segmenting", 20)
+    raise RuntimeError("CUDA out of memory")
+
+
+def quality_issue(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    report("segmenting", 20)
+    raise QualityIssue(QUALITY_TEXT, blur=0.01)
+
+
+def unexpected(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    report("segmenting", 20)
+    raise ValueError("a bug in a step")
+
+
+def sleepy(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """Reports, then blocks far past any test's time limit (the executor must kill it)."""
+    report("segmenting", 20)
+    time.sleep(3600)
+    return ok(image, report, options)
+
+
+def exit_worker(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """The worker process dies mid-job on the first attempt (os._exit), succeeds after."""
+    report("segmenting", 20)
+    if _attempt() == 1:
+        os._exit(1)
+    return ok(image, report, options)
+
+
+def gated(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """Held at ("segmenting", 20) on a held photo's first attempt until the test says."""
+    job = current_job()
+    directory = _gate_dir()
+    if job is None or job.attempt > 1 or not (directory / f"{job.photo_id}.hold").exists():
+        return ok(image, report, options)
+    report("loading", 10)
+    (directory / f"{job.job_id}.pid").write_text(str(os.getpid()))
+    gate = directory / f"{job.job_id}.gate"
+    os.mkfifo(gate)
+    report("segmenting", 20)  # after the FIFO exists: the test may open it from now on
+    command = gate.read_text().strip()  # blocks until the test writes and closes
+    if command == "fail":
+        raise ValueError("told to fail by the test")
+    _report_from(report, 30)
+    return _result()
+
+
+# --- the test's side -----------------------------------------------------------------------
+
+
+class Gates:
+    """The test's side of `gated`: hold photos, read a held job's worker pid, release it."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def hold(self, photo_id: str) -> None:
+        (self.directory / f"{photo_id}.hold").touch()
+
+    def pid(self, job_id: str) -> int:
+        """The pid of the worker holding `job_id` (valid once the job reported 20)."""
+        return int((self.directory / f"{job_id}.pid").read_text())
+
+    async def release(self, job_id: str, command: str = "go") -> None:
+        """Open the job's gate: "go" carries on, "fail" makes the pipeline raise ValueError."""
+        await asyncio.to_thread(self._write, self.directory / f"{job_id}.gate", command)
+
+    @staticmethod
+    def _write(gate: Path, command: str) -> None:
+        # The worker has the FIFO open for reading (or is opening it): this returns at once.
+        with gate.open("w") as fifo:
+            fifo.write(command)
+
+
+@pytest.fixture
+def gates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Gates:
+    """A gate directory, named in the environment before any server or worker starts."""
+    directory = tmp_path / "gates"
+    directory.mkdir()
+    monkeypatch.setenv(GATE_DIR_ENV, str(directory))
+    return Gates(directory)
+
+
+def pipeline(name: str) -> dict[str, str]:
+    """The `jobs` settings change selecting test pipeline `name`."""
+    return {"pipeline": f"tests.support.pipelines:{name}"}
+
+
+async def messages_until(
+    api: ApiClient, job_id: str, done: Callable[[dict[str, Any]], bool], **kw: Any
+) -> list[dict[str, Any]]:
+    """The job's WebSocket messages up to the first for which `done` holds (then closes)."""
+    seen: list[dict[str, Any]] = []
+    async with api.ws(f"/ws/jobs/{job_id}", **kw) as socket:
+        async for message in socket:
+            if message.type != aiohttp.WSMsgType.TEXT:
+                continue
+            seen.append(json.loads(message.data))
+            if done(seen[-1]):
+                return seen
+    raise AssertionError(f"the socket closed before the awaited state: {seen[-3:]}")
+
+
+async def at_gate(api: ApiClient, job_id: str) -> dict[str, Any]:
+    """Wait until a held job is blocked at its gate (it reported 20 after making the FIFO)."""
+    seen = await messages_until(
+        api, job_id, lambda m: m.get("status") == "processing" and m.get("progress", 0) >= 20
+    )
+    return seen[-1]
+
+
+async def final(api: ApiClient, job_id: str) -> dict[str, Any]:
+    """The job's final WebSocket message (Completion or Error), waiting for it if needed."""
+    seen = await messages_until(api, job_id, lambda m: m.get("status") in FINAL)
+    return seen[-1]
+
+
+FINAL = ("completed", "failed")
