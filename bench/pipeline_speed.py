@@ -28,7 +28,9 @@ STEPS = ("loading", "segmenting", "removing_reflections", "enhancing")
 def photo_12mp() -> bytes:
     source = data_root() / "mobius-samples" / "images" / "1_1i_Ls_1.jpg"
     rgb = np.asarray(Image.open(source).convert("RGB"))
-    big = cv2.resize(rgb, (4000, round(rgb.shape[0] * 4000 / rgb.shape[1])), interpolation=cv2.INTER_CUBIC)
+    big = cv2.resize(
+        rgb, (4000, round(rgb.shape[0] * 4000 / rgb.shape[1])), interpolation=cv2.INTER_CUBIC
+    )
     pad = 3000 - big.shape[0]
     big = cv2.copyMakeBorder(big, pad // 2, pad - pad // 2, 0, 0, cv2.BORDER_REFLECT)
     buffer = io.BytesIO()
@@ -69,7 +71,10 @@ def main() -> None:
     timed_run(data, options)  # warm-up
     runs = [timed_run(data, options) for _ in range(RUNS)]
     floors = [jpeg_floor(data) for _ in range(RUNS)]
-    print(f"12 MP (4000x3000) JPEG, {len(data) / 1e6:.1f} MB, output 2048 px PNG, learned={args.learned}")
+    print(
+        f"12 MP (4000x3000) JPEG, {len(data) / 1e6:.1f} MB, output 2048 px PNG, "
+        f"learned={args.learned}"
+    )
     for key in (*STEPS, "total"):
         print(f"  {key:22s} {1000 * statistics.median(r[key] for r in runs):7.0f} ms")
     print(f"  {'JPEG decode+encode floor':22s} {1000 * statistics.median(floors):7.0f} ms")

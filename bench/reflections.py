@@ -1,9 +1,10 @@
 """Highlight removal measured with synthetic glints pasted onto clean irises of real photos.
 
-For each image (MMU test persons 31–45 and MOBIUS), GLINTS highlights (saturated core with a
-Gaussian halo, radius 4–12 % of the iris radius) are pasted inside the ground-truth visible
-iris (within the derived iris circle, one glint diameter from its edges); the clean image is the ground truth. Reported, for irisd (`reflections.detect/fill`) and
-for the baseline (fixed threshold > 200 + cv2.inpaint Telea radius 3):
+For each image (MMU test persons 31-45 and MOBIUS), GLINTS highlights (saturated core with a
+Gaussian halo, radius 4-12 % of the iris radius) are pasted inside the ground-truth visible
+iris (within the derived iris circle, one glint diameter from its edges); the clean image
+is the ground truth. Reported, for irisd (`reflections.remove`) and for the baseline
+(fixed threshold > 200 + cv2.inpaint Telea radius 3):
 recall of highlight pixels including the halo (pixels changed by ≥ 10 % towards white), and
 PSNR inside the highlight pixels after filling.
 
@@ -30,14 +31,18 @@ GLINTS = 3
 SEED = 7
 
 
-def paste(clean: np.ndarray, iris: np.ndarray, radius: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def paste(
+    clean: np.ndarray, iris: np.ndarray, radius: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Paste GLINTS glints into an (S, S, 3) crop inside `iris` (S, S) bool; returns (img, GT)."""
     out = clean.astype(np.float32)
     truth = np.zeros(iris.shape, bool)
     ys, xs = np.mgrid[0 : iris.shape[0], 0 : iris.shape[1]].astype(np.float32)
     for _ in range(GLINTS):
         core = float(rng.uniform(0.04, 0.12)) * radius
-        safe = cv2.erode(iris.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=max(1, round(2 * core)))
+        safe = cv2.erode(
+            iris.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=max(1, round(2 * core))
+        )
         candidates = np.argwhere(safe > 0)
         if len(candidates) == 0:
             continue
@@ -68,7 +73,9 @@ def crops(root: Path) -> list[tuple[str, np.ndarray, np.ndarray, Circle]]:
             continue
         rgb = decode(item.image.read_bytes(), 100_000_000)
         window = square_around(circle)
-        out.append((item.name, extract(rgb, window), extract(item.iris, window), window.circle(circle)))
+        out.append(
+            (item.name, extract(rgb, window), extract(item.iris, window), window.circle(circle))
+        )
     return out
 
 
@@ -81,16 +88,23 @@ def main() -> None:
     for _, clean, iris_gt, circle in data:
         region = disk(iris_gt.shape, circle)
         image, truth = paste(clean, iris_gt & region, circle.r, rng)
-        for name, method in (("irisd", lambda i, r, c=circle: reflections.remove(i, r, c.r)), ("baseline", baseline)):
+        for name, method in (
+            ("irisd", lambda i, r, c=circle: reflections.remove(i, r, c.r)),
+            ("baseline", baseline),
+        ):
             filled, holes = method(image, region)
             results[name]["recall"].append(float((holes & truth).sum() / max(1, truth.sum())))
             results[name]["psnr"].append(psnr(filled[truth], clean[truth]))
             results[name]["fp"].append(float((holes & ~truth).sum() / max(1, truth.sum())))
-    print(f"{len(data)} crops (MMU test persons 31-45 + MOBIUS), {GLINTS} synthetic glints each, seed {SEED}")
+    print(
+        f"{len(data)} crops (MMU test persons 31-45 + MOBIUS), "
+        f"{GLINTS} synthetic glints each, seed {SEED}"
+    )
     for name, values in results.items():
         print(
             f"{name:9s} recall(with halo)={statistics.fmean(values['recall']):.3f} "
-            f"(min {min(values['recall']):.3f}) PSNR in holes={statistics.fmean(values['psnr']):.1f} dB "
+            f"(min {min(values['recall']):.3f}) "
+            f"PSNR in holes={statistics.fmean(values['psnr']):.1f} dB "
             f"(min {min(values['psnr']):.1f}) extra pixels/GT={statistics.fmean(values['fp']):.2f}"
         )
 

@@ -7,7 +7,7 @@ boundary), failure rate (QualityIssue on an image with GT), and time per image.
 
     .venv/bin/python bench/segmentation.py [--split test|calibration] [--paths classical,...]
 
-MMU is split by person: 1–30 calibration, 31–45 test. MOBIUS (6 photos) is reported with
+MMU is split by person: 1-30 calibration, 31-45 test. MOBIUS (6 photos) is reported with
 its count; it is a smoke test, not a benchmark.
 """
 
@@ -154,7 +154,8 @@ def report(name: str, path: str, count: int, tally: Tally) -> None:
         f"{name:18s} {path:9s} n={count:3d} IoU={mean(tally.ious):.3f} "
         f"(passed only {mean([v for v in tally.ious if v > 0] or [float('nan')]):.3f}) "
         f"F1={mean(tally.f1s):.3f} E1={100 * mean(tally.e1s):.2f}% E2={100 * mean(tally.e2s):.2f}% "
-        f"centre_err={mean(tally.centre):.1f}% radius_err={mean(tally.radius):.1f}% (derived, n={ok}) "
+        f"centre_err={mean(tally.centre):.1f}% radius_err={mean(tally.radius):.1f}% "
+        f"(derived, n={ok}) "
         f"fail={100 * len(tally.failures) / max(1, count):.1f}% "
         f"time={1000 * mean(tally.seconds):.0f}ms/img"
     )

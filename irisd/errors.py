@@ -51,6 +51,7 @@ class IrisdError(Exception):
 
 class RequestError(IrisdError):
     status: ClassVar[int] = 400
+    headers: ClassVar[dict[str, str]] = {}
     message = "Bad request."
 
 
@@ -61,6 +62,7 @@ class BadRequest(RequestError):
 
 class Unauthorized(RequestError):
     status = 401
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012 - read-only class data
     message = "Not authenticated."
 
 

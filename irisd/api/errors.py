@@ -23,8 +23,8 @@ _AIOHTTP_TEXT = {
 }
 
 
-def detail(status: int, text: str) -> web.Response:
-    return web.json_response({"detail": text}, status=status)
+def detail(status: int, text: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"detail": text}, status=status, headers=headers)
 
 
 @web.middleware
@@ -34,7 +34,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except RequestError as exc:
         if exc.context:
             log.info("request.rejected", status=exc.status, path=request.path, **exc.context)
-        return detail(exc.status, exc.text)
+        return detail(exc.status, exc.text, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

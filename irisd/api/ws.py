@@ -1,42 +1,219 @@
-"""SCRATCH stub ws."""
+"""WebSockets: /ws/jobs/{job_id} (API.md) and /ws/jobs, the stream of all a user's jobs.
+
+/ws/jobs/{job_id}?token=ACCESS[&since=SEQ]: after auth and ownership checks, the job's current
+state (or, with `since`, every state after SEQ, each exactly once), then one message per
+change and the latest state again every `[ws] keepalive_s` while nothing changes; the final
+message, then close 1000. Errors: one {"error", "detail"} message, then close 1008.
+
+/ws/jobs?token=ACCESS[&since=CURSOR]: the same Progress/Completion/Error messages for every
+job of the user, each with a `cursor`. Without `since` it starts with the current state of
+every pending or processing job; with `since=CURSOR` (the last cursor a client saw) it replays
+every change after it first. While nothing changes it sends {"keepalive": true, "cursor",
+"timestamp"} every keepalive_s. Neither socket ever changes a job.
+"""
+
 from __future__ import annotations
-import json
+
+import asyncio
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from aiohttp import web
-from irisd.appkeys import DATABASE, HUB, STORAGE
-from irisd.auth.middleware import check_ws_token
+from typing import Any
+
+from aiohttp import WSCloseCode, web
+
 from irisd.api.urls import absolute
-from irisd.errors import NotFound, RequestError
+from irisd.appkeys import DATABASE, HUB, SETTINGS, STORAGE
+from irisd.auth.middleware import check_ws_token
+from irisd.auth.users import User
+from irisd.errors import BadRequest, NotFound, RequestError
 from irisd.jobs import store
-from irisd.jobs.model import JobStatus
+from irisd.jobs.hub import Subscription
+from irisd.jobs.model import JobStatus, LiveState
+from irisd.logs import get_logger
 
 routes = web.RouteTableDef()
+log = get_logger(__name__)
+
+TIMEOUT_MESSAGE = {
+    "error": "Connection timeout",
+    "detail": "Maximum connection time exceeded. Job continues in background.",
+}
+_ERROR_TITLES = {400: "Bad request", 401: "Authentication failed", 404: "Job not found"}
+
+
+class SlowClient(Exception):
+    """The client did not take a message within the send timeout."""
+
+
+def message(request: web.Request, state: LiveState) -> dict[str, Any]:
+    """The Progress, Completion or Error message of API.md for `state`."""
+    data: dict[str, Any] = {
+        "job_id": state.job_id,
+        "status": state.status.value,
+        "progress": state.progress,
+        "step": state.display,
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "seq": state.seq,
+        "attempt": state.attempt,
+        "queue_position": state.queue_position,
+    }
+    if state.status is JobStatus.COMPLETED and state.result_key:
+        data["result_url"] = absolute(request, request.app[STORAGE].presign_get(state.result_key))
+        data["processing_time_ms"] = state.processing_time_ms
+        data["result_width"] = state.result_width
+        data["result_height"] = state.result_height
+        data["quality_score"] = state.quality_score
+    elif state.status is JobStatus.FAILED:
+        data["error_type"] = state.error_type
+        data["message"] = state.error_message
+        data["suggestion"] = state.suggestion
+    return data
+
 
 @routes.get("/ws/jobs/{job_id}")
-async def job_ws(request: web.Request) -> web.WebSocketResponse:
+async def job_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse()
     await ws.prepare(request)
     try:
         user = await check_ws_token(request, request.query.get("token"))
-        rec = await store.fetch_for_user(request.app[DATABASE], str(user.id), request.match_info["job_id"])
+        state = await _owned_job(request, user, request.match_info["job_id"])
+        since = _since(request)
     except RequestError as exc:
-        await ws.send_json({"error": type(exc).__name__, "detail": exc.text}); await ws.close(code=1008); return ws
+        return await _refuse(ws, exc)
+    sub = request.app[HUB].subscribe(job_id=state.job_id)
+    await _run(request, ws, sub, lambda: _stream_job(request, ws, sub, state, since))
+    return ws
+
+
+@routes.get("/ws/jobs")
+async def user_socket(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    try:
+        user = await check_ws_token(request, request.query.get("token"))
+        since = _since(request)
+    except RequestError as exc:
+        return await _refuse(ws, exc)
+    sub = request.app[HUB].subscribe(user_id=user.id)
+    await _run(request, ws, sub, lambda: _stream_user(request, ws, sub, user.id, since))
+    return ws
+
+
+async def _refuse(ws: web.WebSocketResponse, exc: RequestError) -> web.WebSocketResponse:
+    title = _ERROR_TITLES.get(exc.status, "Request refused")
+    await ws.send_json({"error": title, "detail": exc.text})
+    await ws.close(code=WSCloseCode.POLICY_VIOLATION)
+    return ws
+
+
+async def _owned_job(request: web.Request, user: User, job_id: str) -> LiveState:
+    state = await store.fetch(request.app[DATABASE], job_id)
+    if state is None or state.user_id != user.id:
+        raise NotFound("Job not found.", job_id=job_id)  # one answer for unknown and foreign
+    return state
+
+
+def _since(request: web.Request) -> int | None:
+    raw = request.query.get("since")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise BadRequest("'since' must be a whole number.")
+    return int(raw)
+
+
+async def _run(
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    sub: Subscription,
+    stream: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """Run `stream` until it ends or the client goes away; the job is never touched."""
+    reader = asyncio.create_task(_drain(ws))
+    sender = asyncio.create_task(stream())
+    try:
+        await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sub.close()
+        for task in (reader, sender):
+            task.cancel()
+        results = await asyncio.gather(reader, sender, return_exceptions=True)
+    if isinstance(results[1], SlowClient) and request.transport is not None:
+        request.transport.abort()  # it stopped reading: a close frame would not reach it
+    elif not ws.closed:
+        await ws.close()
+
+
+async def _drain(ws: web.WebSocketResponse) -> None:
+    """Read (and ignore) what the client sends; returns when it disconnects."""
+    async for _msg in ws:
+        pass
+
+
+async def _send(request: web.Request, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+    try:
+        await asyncio.wait_for(ws.send_json(data), request.app[SETTINGS].ws.send_timeout_s)
+    except TimeoutError as exc:
+        raise SlowClient from exc
+
+
+async def _stream_job(
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    sub: Subscription,
+    state: LiveState,
+    since: int | None,
+) -> None:
+    settings = request.app[SETTINGS].ws
     hub = request.app[HUB]
-    job_id = rec.state.job_id
-    state = hub.latest.get(job_id) or rec.state
-    if rec.state.seq > state.seq: state = rec.state
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.max_connection_s
+    latest, last = state, state.seq
+    if since is None:
+        await _send(request, ws, message(request, state))
+        if state.status.final:
+            return
+    else:
+        last = since
     while True:
-        ev = hub.event(job_id)
-        cur = hub.latest.get(job_id, state)
-        if cur.seq < state.seq: cur = state
-        msg = {"job_id": job_id, "status": cur.status.value, "progress": cur.progress, "step": cur.display,
-               "timestamp": datetime.now(UTC).isoformat(), "seq": cur.seq, "attempt": cur.attempt, "queue_position": cur.queue_position}
-        if cur.status is JobStatus.COMPLETED:
-            msg.update(result_url=absolute(request, request.app[STORAGE].presign_get(cur.result_key)), processing_time_ms=cur.processing_time_ms, result_width=cur.result_width, result_height=cur.result_height)
-        if cur.status is JobStatus.FAILED:
-            msg.update(error_type=cur.error_type, message=cur.error_message, suggestion=cur.suggestion)
-        await ws.send_json(msg)
-        if cur.status.final:
-            await ws.close(); return ws
-        state = cur
-        await ev.wait()
+        for change in await hub.states_after(state.job_id, last):
+            await _send(request, ws, message(request, change))
+            latest, last = change, change.seq
+            if change.status.final:
+                return
+        if latest.status.final:
+            return  # resumed after the final state: nothing more to say
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            await _send(request, ws, TIMEOUT_MESSAGE)
+            return
+        if not await sub.wait(min(settings.keepalive_s, remaining)):
+            await _send(request, ws, message(request, latest))  # alive, nothing changed
+
+
+async def _stream_user(
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    sub: Subscription,
+    user_id: str,
+    since: int | None,
+) -> None:
+    settings = request.app[SETTINGS].ws
+    hub = request.app[HUB]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.max_connection_s
+    cursor = since if since is not None else await hub.user_cursor()
+    if since is None:
+        for state in await store.active_for_user(request.app[DATABASE], user_id):
+            await _send(request, ws, {**message(request, state), "cursor": cursor})
+    while True:
+        for event_id, state in await hub.user_events_after(user_id, cursor):
+            await _send(request, ws, {**message(request, state), "cursor": event_id})
+            cursor = event_id
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            await _send(request, ws, TIMEOUT_MESSAGE)
+            return
+        if not await sub.wait(min(settings.keepalive_s, remaining)):
+            now = datetime.now(UTC).isoformat(timespec="milliseconds")
+            await _send(request, ws, {"keepalive": True, "cursor": cursor, "timestamp": now})

@@ -14,7 +14,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from irisd.errors import IrisdError, JobFailure
-from irisd.pipeline import PipelineOptions, PipelineResult, process as run_pipeline
+from irisd.pipeline import PipelineOptions, PipelineResult
+from irisd.pipeline import process as run_pipeline
 from irisd.pipeline.types import OutputFormat
 
 # User-facing step names (API.md, "Pipeline steps and progress").
@@ -43,7 +44,7 @@ class Outcome:
 
 
 def write_outputs(source: Path, out_dir: Path, result: PipelineResult) -> Outcome:
-    """Write result, mask and optional overlay as <stem>.<ext>, <stem>_mask.png, <stem>_debug.png."""
+    """Write <stem>.<ext>, <stem>_mask.png and, with --debug, <stem>_debug.png."""
     image_path = out_dir / f"{source.stem}.{result.ext}"
     mask_path = out_dir / f"{source.stem}_mask.png"
     image_path.write_bytes(result.image)

@@ -303,3 +303,13 @@ def _latest(states: list[LiveState]) -> list[LiveState]:
         if state.job_id not in newest or newest[state.job_id].seq < state.seq:
             newest[state.job_id] = state
     return list(newest.values())
+
+
+async def active_for_user(db: Database, user_id: str) -> list[LiveState]:
+    """The user's pending and processing jobs, oldest first (the start of /ws/jobs)."""
+    rows = await db.fetchall(
+        "SELECT * FROM jobs WHERE user_id = ? AND status IN ('pending', 'processing')"
+        " ORDER BY created_at",
+        (user_id,),
+    )
+    return [state_of(row) for row in rows]

@@ -68,10 +68,12 @@ CREATE INDEX jobs_photo ON jobs(photo_id);
 
 -- Every visible state change of a job (seq 1, 2, ...), written in the same transaction as the
 -- job row, so a WebSocket resuming with ?since=SEQ sees every state exactly once, even after
--- a restart of the server.
+-- a restart of the server. `id` is a global cursor for the stream of all a user's jobs
+-- (AUTOINCREMENT: ids are never reused, even after deletes).
 CREATE TABLE job_events (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
     job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
     seq    INTEGER NOT NULL,
     state  TEXT NOT NULL,
-    PRIMARY KEY (job_id, seq)
-) WITHOUT ROWID;
+    UNIQUE (job_id, seq)
+);

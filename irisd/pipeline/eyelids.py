@@ -16,6 +16,7 @@ ANGLES = 360
 RINGS = 48
 BRIGHT_K, BRIGHT_MIN = 2.5, 18.0  # noise: brighter than median + max(k * spread, min)
 DARK_K, DARK_MIN = 2.5, 22.0  # noise: darker than median - max(k * spread, min)
+LASH_K, LASH_MIN = 99.0, 999.0  # noise: thin dark lines (black-hat) above max(k * spread, min)
 # A lid covers the rings beyond the cut when more than this share of them is noise
 # (upper lids come with lashes, so a lower share suffices there).
 UPPER_SHARE, LOWER_SHARE = 0.35, 0.5
@@ -35,7 +36,7 @@ def pupil_distance(iris: Circle, pupil: Circle, theta: np.ndarray) -> np.ndarray
     dx, dy = pupil.x - iris.x, pupil.y - iris.y
     along = ux * dx + uy * dy
     disc = along * along - (dx * dx + dy * dy) + pupil.r * pupil.r
-    return np.maximum(0.0, along + np.sqrt(np.maximum(disc, 0.0)))
+    return np.asarray(np.maximum(0.0, along + np.sqrt(np.maximum(disc, 0.0))), np.float64)
 
 
 def unwrap(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
@@ -67,15 +68,17 @@ def noise_map(polar: np.ndarray, median: float, spread: float) -> np.ndarray:
     """(RINGS, ANGLES) bool: pixels too bright (skin, sclera, glint) or too dark (lashes)."""
     bright = polar > median + max(BRIGHT_K * spread, BRIGHT_MIN)
     dark = polar < median - max(DARK_K * spread, DARK_MIN)
-    noisy = (bright | dark).astype(np.uint8)
+    thin = cv2.morphologyEx(polar, cv2.MORPH_BLACKHAT, np.ones((5, 5), np.uint8))
+    lashes = thin > max(LASH_K * spread, LASH_MIN)
+    noisy = (bright | dark | lashes).astype(np.uint8)
     return cv2.morphologyEx(noisy, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
 
 
 def lid_cut(noise: np.ndarray) -> np.ndarray:
     """(ANGLES,) ring index per angle from which outwards a lid covers the iris (RINGS = none).
 
-    Per angle, the cut maximises the noise beyond it in excess of the lid share; the cut is then smoothed
-    along the angle with a circular median, because lid edges are smooth curves.
+    Per angle, the cut maximises the noise beyond it in excess of the lid share; the cut is
+    then smoothed along the angle with a circular median, as lid edges are smooth curves.
     """
     upper = np.sin(np.arange(ANGLES) * 2 * np.pi / ANGLES) < 0
     share = np.where(upper, UPPER_SHARE, LOWER_SHARE)[None, :]
@@ -96,7 +99,7 @@ def polar_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
     noise = noise_map(polar, median, spread)
     cut = lid_cut(noise)
     rings = np.arange(RINGS)[:, None]
-    return (rings < cut[None, :]) & ~noise
+    return np.asarray((rings < cut[None, :]) & ~noise, bool)
 
 
 def to_cartesian(
@@ -120,7 +123,7 @@ def to_cartesian(
         cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_WRAP,
     )
-    return inside & (np.asarray(values) >= 0.5)
+    return np.asarray(inside & (np.asarray(values) >= 0.5), bool)
 
 
 def visible_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:

@@ -53,7 +53,9 @@ def fit(probs: np.ndarray) -> tuple[Circle, Circle, float] | None:
 
 def _largest(mask: np.ndarray) -> np.ndarray | None:
     """The largest 8-connected component of a bool mask, or None when empty."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
     if count < 2:
         return None
     index = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
@@ -62,7 +64,9 @@ def _largest(mask: np.ndarray) -> np.ndarray | None:
 
 def _lateral_circle(region: np.ndarray) -> Circle | None:
     """Circle through the region's outer contour on its lateral arcs (lids cut top/bottom)."""
-    contours, _ = cv2.findContours(region.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    contours, _ = cv2.findContours(
+        region.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
+    )
     points = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
     centre = points.mean(axis=0)
     angle = np.degrees(np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0]))

@@ -73,7 +73,7 @@ def limbus_scores(image: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> 
     right = edge_profile(image, centres, radii, RIGHT_ARC, LIMBUS_WIDTH)
     left = edge_profile(image, centres, radii, LEFT_ARC, LIMBUS_WIDTH)
     both = np.sqrt(np.maximum(right, 0) * np.maximum(left, 0))
-    return np.where((right > 0) & (left > 0), both, np.minimum(right, left)).astype(np.float32)
+    return np.asarray(np.where((right > 0) & (left > 0), both, np.minimum(right, left)), np.float32)
 
 
 def pupil_scores(image: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
@@ -99,11 +99,13 @@ def centre_grid(x: float, y: float, reach: float, step: float) -> np.ndarray:
 def prepare(gray: np.ndarray, sigma: float) -> np.ndarray:
     """(H, W) uint8/float gray → float32 with small bright highlights flattened, then blurred."""
     image = gray.astype(np.float32)
-    side = max(3, int(round(min(image.shape) * 0.06)) | 1)
+    side = max(3, round(min(image.shape) * 0.06) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     opened = cv2.morphologyEx(image, cv2.MORPH_OPEN, kernel)
     spots = (image - opened) > 40
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(spots.astype(np.uint8), 8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        spots.astype(np.uint8), connectivity=8
+    )
     small = np.zeros(count, bool)
     small[1:] = stats[1:, cv2.CC_STAT_AREA] <= side * side
     fill = small[labels]
@@ -152,7 +154,9 @@ def dark_blob(image: np.ndarray, iris: Circle) -> Circle | None:
     low, mid = np.percentile(values, [3, 50])
     dark = (image < low + 0.4 * (mid - low)) & inner
     dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(dark, 8)
+    count, _labels, stats, centroids = cv2.connectedComponentsWithStats(
+        np.asarray(dark, np.uint8), connectivity=8
+    )
     if count < 2:
         return None
     distance = np.hypot(centroids[1:, 0] - iris.x, centroids[1:, 1] - iris.y)
@@ -179,7 +183,7 @@ def iris_around(image: np.ndarray, pupil: Circle) -> Found:
     lid and skin boundaries further out, which can be as strong as a faint limbus.
     """
     step = max(1.0, pupil.r / 8)
-    centres = centre_grid(pupil.x, pupil.y, 0.8 * pupil.r, step)
+    centres = centre_grid(pupil.x, pupil.y, 0.4 * pupil.r, step)
     top = min(4.5 * pupil.r, 0.55 * min(image.shape))
     radii = np.arange(1.4 * pupil.r, max(top, 1.5 * pupil.r), max(0.5, step / 2))
     scores = limbus_scores(image, centres, radii.astype(np.float32))
@@ -187,10 +191,15 @@ def iris_around(image: np.ndarray, pupil: Circle) -> Found:
     if per_radius.max() <= 0:
         return best(scores, centres, radii)
     strong = per_radius >= 0.75 * per_radius.max()
-    peak = np.r_[True, per_radius[1:] >= per_radius[:-1]] & np.r_[
-        per_radius[:-1] >= per_radius[1:], True
-    ]
-    first = int(np.flatnonzero(strong & peak)[0])
+    # Interior local maxima only: a maximum at the inner end is the pupil edge's tail.
+    peak = (
+        np.r_[False, per_radius[1:] >= per_radius[:-1]]
+        & np.r_[per_radius[:-1] >= per_radius[1:], True]
+    )
+    chosen = np.flatnonzero(strong & peak)
+    if len(chosen) == 0:
+        return best(scores, centres, radii)
+    first = int(chosen[0])
     return best(scores[:, first : first + 1], centres, radii[first : first + 1])
 
 
@@ -214,8 +223,22 @@ def localise(gray: np.ndarray) -> Localisation | None:
         pairs.extend(_hypotheses(image, guess, 2 / factor, smallest))
     if not pairs:
         return None
-    chosen = max(pairs, key=lambda pair: LIMBUS_WEIGHT * pair.iris.score + pair.pupil.score)
+    chosen = max(pairs, key=lambda pair: rank(pair, min(h, w)))
+    # The limbus is the first strong edge outside the pupil, whichever way the pair was found.
+    inner = Localisation(iris_around(image, chosen.pupil.circle), chosen.pupil)
+    if plausible(image, inner, smallest) and inner.iris.score >= 0.75 * chosen.iris.score:
+        chosen = inner
     return _polish(image, chosen)
+
+
+def rank(pair: Localisation, side: int) -> float:
+    """Ranking of an iris/pupil pair: edge evidence, favouring larger circles.
+
+    Edge scores are per unit of arc length; the square root of the relative radius credits
+    the longer boundary of a real iris over small dark blobs such as lash clusters.
+    """
+    edges = LIMBUS_WEIGHT * pair.iris.score + pair.pupil.score
+    return edges * float(np.sqrt(pair.iris.circle.r / side))
 
 
 def plausible(image: np.ndarray, pair: Localisation, smallest: float) -> bool:
@@ -244,7 +267,9 @@ def ring_step(image: np.ndarray, pair: Localisation) -> float:
     return float(np.median(ring) - np.median(inner))
 
 
-def _hypotheses(image: np.ndarray, guess: Circle, reach: float, smallest: float) -> list[Localisation]:
+def _hypotheses(
+    image: np.ndarray, guess: Circle, reach: float, smallest: float
+) -> list[Localisation]:
     """The candidate read as an iris and as a pupil; only plausible pairs are kept."""
     step = max(1.0, reach / 4)
     out: list[Localisation] = []

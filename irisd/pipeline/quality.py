@@ -1,6 +1,6 @@
 """Quality measures in the spirit of ISO/IEC 29794-6 (no learned weights) and the gate.
 
-Thresholds were calibrated on MMU persons 1–30 and the MOBIUS samples so that their good
+Thresholds were calibrated on MMU persons 1-30 and the MOBIUS samples so that their good
 photos pass (see bench/segmentation.py); each failure raises QualityIssue naming the cause.
 """
 
@@ -23,15 +23,16 @@ BLURRY = "This photo looks blurry. Hold the camera steady and tap to focus on yo
 CLOSED = "Your eye looks closed or covered. Open your eye wide and look at the camera."
 CUT_OFF = "Your iris is cut off at the edge of the photo. Center your eye in the frame."
 
-# Calibrated limits (units in the comments).
-MIN_MEAN_LEVEL = 30.0  # mean grey level of the whole photo, 0..255
-MAX_CLIPPED = 0.5  # fraction of visible-iris pixels at ≥ 250
-MIN_IRIS_RADIUS = 30.0  # px at full resolution
-MIN_LIMBUS_CONTRAST = 8.0  # grey levels across the limbus
-MIN_PUPIL_CONTRAST = 4.0  # grey levels across the pupil boundary
-MIN_SHARPNESS = 0.035  # see `sharpness`
-MIN_USABLE = 0.35  # visible fraction of the pupil–limbus annulus
-MIN_INSIDE = 0.85  # fraction of the iris disk inside the frame
+# Calibrated limits. In brackets: the smallest value among correctly segmented calibration
+# photos (MMU persons 1-30, n=116 / MOBIUS, n=6).
+MIN_MEAN_LEVEL = 30.0  # mean grey level of the whole photo, 0..255 [116 / 85]
+MAX_CLIPPED = 0.5  # fraction of visible-iris pixels at >= 250 [0 / 0]
+MIN_IRIS_RADIUS = 40.0  # px at full resolution [49.6 / 254]
+MIN_LIMBUS_CONTRAST = 10.0  # grey levels across the limbus [17.0 / 23.0]
+MIN_PUPIL_CONTRAST = 2.0  # grey levels across the pupil boundary [25.8 / 2.5]
+MIN_SHARPNESS = 0.02  # see `sharpness` [0.031 / 0.053]; a sigma-6 blurred eye gives 0.008
+MIN_USABLE = 0.35  # visible fraction of the pupil-limbus annulus [0.50 / 0.80]
+MIN_INSIDE = 0.85  # fraction of the iris disk inside the frame [1.0 / 1.0]
 SHARPNESS_RADIUS = 100.0  # the iris is resampled to this radius before measuring sharpness
 
 
@@ -81,7 +82,14 @@ def sharpness(rgb: np.ndarray, seg: Segmentation) -> float:
     scale = SHARPNESS_RADIUS / max(iris.r, 1.0)
     size = (max(4, round((x1 - x0) * scale)), max(4, round((y1 - y0) * scale)))
     crop = cv2.resize(gray(rgb[y0:y1, x0:x1]), size, interpolation=cv2.INTER_AREA)
-    mask = cv2.resize(seg.mask[y0:y1, x0:x1].astype(np.uint8), size, cv2.INTER_NEAREST) > 0
+    mask = (
+        np.asarray(
+            cv2.resize(
+                seg.mask[y0:y1, x0:x1].astype(np.uint8), size, interpolation=cv2.INTER_NEAREST
+            )
+        )
+        > 0
+    )
     mask = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     if mask.sum() < 50:
         return 0.0
@@ -128,7 +136,10 @@ def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
 def gate(m: Measures) -> None:
     """Raise QualityIssue with the first failing cause, most fundamental first."""
     checks = (
-        (m.limbus_contrast < MIN_LIMBUS_CONTRAST or m.pupil_contrast < MIN_PUPIL_CONTRAST, NOT_FOUND),
+        (
+            m.limbus_contrast < MIN_LIMBUS_CONTRAST or m.pupil_contrast < MIN_PUPIL_CONTRAST,
+            NOT_FOUND,
+        ),
         (m.inside_fraction < MIN_INSIDE, CUT_OFF),
         (m.iris_radius_px < MIN_IRIS_RADIUS, TOO_SMALL),
         (m.clipped > MAX_CLIPPED, TOO_BRIGHT),
@@ -158,4 +169,3 @@ def score(m: Measures) -> float:
 def _ramp(value: float, low: float, high: float) -> float:
     """0 at `low`, 1 at `high`, linear in between."""
     return float(np.clip((value - low) / (high - low), 0.0, 1.0))
-

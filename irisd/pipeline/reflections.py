@@ -34,7 +34,7 @@ def detect(crop: np.ndarray, region: np.ndarray, iris_radius: float) -> np.ndarr
     excess = level - background
     core = (excess > MIN_STEP) & (level > MIN_LEVEL) & region
     if not core.any():
-        return core
+        return np.asarray(core, bool)
     halo = grow(core, excess > HALO_STEP)
     margin = max(2, round(HALO_FRACTION * iris_radius) + 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
@@ -60,8 +60,11 @@ def fill(crop: np.ndarray, holes: np.ndarray) -> np.ndarray:
     small_holes = holes.astype(np.uint8)
     if scale < 1.0:
         small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        small_holes = cv2.resize(small_holes * 255, small.shape[1::-1], cv2.INTER_LINEAR)
-        small_holes = cv2.dilate((small_holes > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
+        grown = cv2.resize(small_holes * 255, small.shape[1::-1], interpolation=cv2.INTER_LINEAR)
+        small_holes = np.asarray(
+            cv2.dilate((np.asarray(grown) > 0).astype(np.uint8), np.ones((3, 3), np.uint8)),
+            np.uint8,
+        )
     filled = cv2.inpaint(small, small_holes, 5, cv2.INPAINT_TELEA)
     if scale < 1.0:
         filled = cv2.resize(filled, crop.shape[1::-1], interpolation=cv2.INTER_CUBIC)
@@ -70,7 +73,9 @@ def fill(crop: np.ndarray, holes: np.ndarray) -> np.ndarray:
     return out
 
 
-def remove(crop: np.ndarray, region: np.ndarray, iris_radius: float) -> tuple[np.ndarray, np.ndarray]:
+def remove(
+    crop: np.ndarray, region: np.ndarray, iris_radius: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Detect and fill highlights; returns (filled (H, W, 3) uint8, holes (H, W) bool)."""
     holes = detect(crop, region, iris_radius)
     return fill(crop, holes), holes

@@ -27,6 +27,9 @@ from irisd.pipeline.localise import (
 
 WORKING_SIDE = 640
 DETAIL_RADIUS = 150.0
+# The mask stops this fraction of the radius inside the limbus edge: the edge search finds
+# the middle of the blurred iris-sclera transition, annotators draw its inner side.
+LIMBUS_INSET = 1.0
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def refine(detail: Detail, found: Localisation, reach: float) -> Localisation:
 def full_mask(rgb: np.ndarray, detail: Detail, iris: Circle, pupil: Circle) -> np.ndarray:
     """(H, W) bool visible iris at full resolution, computed on the detail crop."""
     image = cv2.GaussianBlur(detail.image, (0, 0), 0.7)
-    small = visible_mask(image, detail.to_detail(iris), detail.to_detail(pupil))
+    inset = Circle(iris.x, iris.y, iris.r * LIMBUS_INSET)
+    small = visible_mask(image, detail.to_detail(inset), detail.to_detail(pupil))
     mask = np.zeros(rgb.shape[:2], bool)
     size = (detail.x1 - detail.x0, detail.y1 - detail.y0)
     if small.shape[::-1] != size:

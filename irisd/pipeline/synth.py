@@ -83,19 +83,24 @@ def render_sample(rng: np.random.Generator, size: tuple[int, int]) -> Sample:
     d_open = _opening_distance(xs, ys, eye)
     lashes = _lashes(rng, eye, h, w)
     img = _skin(rng, h, w, nir)
-    _paint(img, _sclera(rng, xs, ys, eye, nir), _soft(d_open))
+    _distractors(rng, img, xs, ys, eye, d_open)
+    sclera_level = rng.uniform(130, 225) if nir else rng.uniform(120, 245)
+    _paint(img, _sclera(rng, xs, ys, eye, nir, sclera_level), _soft(d_open))
     if eye.present:
-        iris_rgb = _iris(rng, xs, ys, eye, d_iris, d_pupil, nir)
+        iris_level = sclera_level * rng.uniform(0.3, 0.8) if nir else 0.0
+        iris_rgb = _iris(rng, xs, ys, eye, d_iris, d_pupil, iris_level)
         limbus = rng.uniform(0.5, 2.5) * min(h, w) / 160
         _paint(img, iris_rgb, _soft(d_iris / limbus) * _soft(d_open))
         _paint(img, _pupil_colour(rng, nir), _soft(d_pupil) * _soft(d_open))
     _lid_shadow(img, d_open, eye, rng)
     lash_colour = np.full(3, rng.uniform(5, 45), np.float32)
     _paint(img, lash_colour, lashes * rng.uniform(0.75, 1.0))
+    # Annotators cut the iris along the lash fringe, not between single lashes.
+    fringe = cv2.GaussianBlur(lashes, (0, 0), max(eye.ra * 0.04, 0.6)) > rng.uniform(0.12, 0.3)
     highlights = _highlights(rng, img, eye, h, w, nir)
     labels = np.zeros((h, w), np.uint8)
     if eye.present:
-        visible = (d_open < 0) & (lashes < 0.5)
+        visible = (d_open < 0) & (lashes < 0.5) & ~fringe
         labels[visible & (d_iris < 0)] = 1
         labels[visible & (d_pupil < 0)] = 2
     rgb = _camera(rng, img, nir)
@@ -227,10 +232,11 @@ def _brow(rng: np.random.Generator, img: Array, h: int, w: int) -> None:
     _paint(img, np.full(3, rng.uniform(20, 70), np.float32), hair * 0.8)
 
 
-def _sclera(rng: np.random.Generator, xs: Array, ys: Array, eye: _Eye, nir: bool) -> Array:
+def _sclera(
+    rng: np.random.Generator, xs: Array, ys: Array, eye: _Eye, nir: bool, level: float
+) -> Array:
     """Sclera colour field with shading towards the corners and faint vessels."""
     h, w = xs.shape
-    level = rng.uniform(140, 225) if nir else rng.uniform(170, 245)
     tint = np.ones(3, np.float32) if nir else rng.uniform([0.95, 0.85, 0.8], [1.0, 1.0, 0.98])
     corner = np.clip(np.abs(xs - eye.ex) / eye.ew, 0, 1) ** 2
     shade = 1 - rng.uniform(0.1, 0.45) * corner + 0.05 * _smooth_noise(rng, h, w, 6)
@@ -274,9 +280,12 @@ def _iris(
     eye: _Eye,
     d_iris: Array,
     d_pupil: Array,
-    nir: bool,
+    level: float,
 ) -> Array:
-    """Iris colour field (H, W, 3) float32 sampled from a random polar texture."""
+    """Iris colour field (H, W, 3) float32 from a random polar texture.
+
+    `level` > 0 gives a grey (near-infrared) iris of that brightness, 0 a coloured one.
+    """
     tex = _iris_texture(rng)
     rows, cols = tex.shape
     inner = np.maximum(d_pupil, 0.0)
@@ -286,8 +295,7 @@ def _iris(
     map_y = (rho * (rows - 1)).astype(np.float32)
     field = cv2.remap(tex, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
     contrast = rng.uniform(0.08, 0.3)
-    if nir:
-        level = rng.uniform(60, 170)
+    if level > 0:
         col_in = col_out = np.full(3, level, np.float32)
     else:
         pal = _IRIS_PALETTE[int(rng.integers(len(_IRIS_PALETTE)))]
@@ -305,6 +313,37 @@ def _pupil_colour(rng: np.random.Generator, nir: bool) -> Array:
     return (level * rng.uniform(0.85, 1.15, 3)).astype(np.float32)
 
 
+def _upper_half(d_open: Array, eye: _Eye) -> Array:
+    """(H, W) bool: rows above the eye-opening centre line (approximate, ignores tilt)."""
+    ys = np.arange(d_open.shape[0], dtype=np.float32)[:, None] + 0.5
+    result: Array = np.broadcast_to(ys < eye.ey, d_open.shape)
+    return result
+
+
+def _distractors(
+    rng: np.random.Generator, img: Array, xs: Array, ys: Array, eye: _Eye, d_open: Array
+) -> None:
+    """Dark socket shadows, moles and a caruncle on the skin: things that are not an iris."""
+    h, w = xs.shape
+    if rng.random() < 0.6:  # eye-socket / brow shadow above the eye
+        dy = (eye.ey - ys) / max(eye.ew, 1.0)
+        dx = (xs - eye.ex) / max(eye.ew * rng.uniform(1.0, 2.0), 1.0)
+        ring = np.exp(-((dy - rng.uniform(0.3, 0.8)) ** 2 + dx**2) / rng.uniform(0.05, 0.3))
+        img *= (1 - rng.uniform(0.2, 0.75) * ring * (d_open > 0))[..., None]
+    for _ in range(int(rng.integers(0, 4))):  # moles, pores, dark spots
+        disc = np.zeros((h, w), np.float32)
+        r = max(eye.ra * rng.uniform(0.1, 0.7), 1.0)
+        centre = (int(rng.uniform(0, w)), int(rng.uniform(0, h)))
+        cv2.circle(disc, centre, int(r), 1.0, -1, cv2.LINE_AA)
+        spot = cv2.GaussianBlur(disc, (0, 0), r * rng.uniform(0.1, 0.6)) * (d_open > 0)
+        _paint(img, np.full(3, rng.uniform(20, 90), np.float32) * rng.uniform(0.8, 1.2, 3), spot)
+    if rng.random() < 0.5:  # caruncle in the inner corner
+        side = rng.choice([-1.0, 1.0])
+        cx, cy = eye.ex + side * eye.ew * 0.92, eye.ey
+        blob = np.exp(-(((xs - cx) / (0.12 * eye.ew)) ** 2 + ((ys - cy) / (0.08 * eye.ew)) ** 2))
+        _paint(img, np.array([190, 110, 110], np.float32) * rng.uniform(0.6, 1.1), blob * 0.8)
+
+
 def _lid_shadow(img: Array, d_open: Array, eye: _Eye, rng: np.random.Generator) -> None:
     """Darken the lid margin and the eye just under the upper lid."""
     width = max(eye.ra * rng.uniform(0.03, 0.15), 0.7)
@@ -312,7 +351,13 @@ def _lid_shadow(img: Array, d_open: Array, eye: _Eye, rng: np.random.Generator) 
     depth = np.clip(-d_open, 0, None) / max(eye.ra * rng.uniform(0.1, 0.4), 1.0)
     inside = np.exp(-depth) * rng.uniform(0.0, 0.45) * (d_open < 0)
     crease = np.exp(-(((d_open - eye.ra * rng.uniform(0.3, 0.9)) / (2 * width)) ** 2))
-    img *= (1 - margin - inside - crease * rng.uniform(0.0, 0.25))[..., None]
+    crease *= np.abs(np.arange(d_open.shape[1])[None, :] - eye.ex) < eye.ew * 0.95
+    band = eye.ra * rng.uniform(0.02, 0.25)
+    above = (d_open > 0) & (d_open < band) & _upper_half(d_open, eye)
+    above &= np.abs(np.arange(d_open.shape[1])[None, :] - eye.ex) < eye.ew * 0.95
+    mass = above * rng.uniform(0.0, 0.8)
+    dim = margin + inside + crease * rng.uniform(0.0, 0.25) + mass
+    img *= np.clip(1 - dim, 0.05, 1)[..., None]
 
 
 def _lashes(rng: np.random.Generator, eye: _Eye, h: int, w: int) -> Array:

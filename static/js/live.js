@@ -53,6 +53,8 @@ export class JobStream extends EventTarget {
     this.timer = null;
     let token;
     try {
+      if (this.needsRefresh) await this.api.refresh();
+      this.needsRefresh = false;
       token = await this.api.freshToken();
     } catch {
       if (this.api.signedIn) this.retry();
@@ -73,14 +75,19 @@ export class JobStream extends EventTarget {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (!this.stopped) this.retry();
+      if (this.stopped) return;
+      if (this.resumeNow) this.connect();
+      else this.retry();
+      this.resumeNow = false;
     };
   }
 
   receive(message) {
     if (message.error) {
-      // Timeouts and auth errors are followed by a close; the retry gets a fresh token.
-      this.lastError = message;
+      // Both are followed by a close: after the connection time limit, reconnect at once;
+      // after a refused token, refresh it first (a failed refresh signs the user out).
+      this.resumeNow = message.error === "Connection timeout";
+      this.needsRefresh = !this.resumeNow;
       return;
     }
     for (const job of message.jobs || [message]) {

@@ -1,6 +1,8 @@
 // Upload tray: presigned upload per file (POST /photos/upload → PUT → confirm) with progress.
 
-const SUPPORTED = /^image\//;
+// Types the server accepts as declared; it judges every upload by its bytes, so anything else
+// (BMP from research sets, a file without a type) is declared as JPEG, as the mobile app does.
+const DECLARABLE = new Set(["image/jpeg", "image/png", "image/webp", "image/tiff", "image/heic", "image/heif"]);
 
 async function imageSize(file) {
   // confirm() wants the declared size; the server checks the bytes itself, so 0 is fine
@@ -55,7 +57,7 @@ class UploadItem {
   }
 
   async upload(api) {
-    const type = SUPPORTED.test(this.file.type) ? this.file.type : "image/jpeg";
+    const type = DECLARABLE.has(this.file.type) ? this.file.type : "image/jpeg";
     try {
       this.setState("uploading", "Uploading… 0%");
       const size = await imageSize(this.file);
@@ -68,6 +70,7 @@ class UploadItem {
       this.setState("checking", "Checking the photo…");
       const body = { file_size: this.file.size, ...size };
       this.photo = await api.post(`/photos/${slot.photo_id}/confirm`, body);
+      this.row.dataset.photoId = this.photo.id;
       this.setState("ready", "Ready to process");
     } catch (error) {
       this.setState("failed", error.message);

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,6 +20,7 @@ from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.moto import MotoS3, moto_s3, s3_bucket
+from tests.support.pipelines import GATE_DIR_ENV
 
 __all__ = ["moto_s3", "s3_bucket"]
 
@@ -283,3 +286,30 @@ async def test_upload_url_uses_the_configured_public_url(
     api = await user_factory(server)
     reply = await api.post("/api/v1/photos/upload", {"content_type": "image/jpeg"})
     assert reply.body["upload_url"].startswith("https://iris.example.org/files/originals/")
+
+
+async def test_delete_during_a_running_job_leaves_no_results_behind(
+    start_server: Callable[..., Awaitable[Irisd]],
+    user_factory: UserFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The gated test pipeline holds the job at ("segmenting", 20) until we write to its FIFO.
+    monkeypatch.setenv(GATE_DIR_ENV, str(tmp_path))
+    server = await start_server(jobs={"pipeline": "tests.support.pipelines:gated"})
+    api = await user_factory(server)
+    photo = await api.upload(images.jpeg())
+    job = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body
+    async with api.ws(f"/ws/jobs/{job['job_id']}") as socket:
+        async for msg in socket:
+            if json.loads(msg.data).get("progress", 0) >= 20:
+                break
+
+    deleting = asyncio.create_task(api.delete(f"/api/v1/photos/{photo['id']}"))
+    # The worker goes on, and stops at its next step boundary: the delete waits for that.
+    await asyncio.to_thread((tmp_path / f"{job['job_id']}.gate").write_text, "go")
+    assert (await deleting).status == 204
+
+    stored = [k for p in keys.user_prefixes(photo["user_id"]) for k in await server.storage.list(p)]
+    assert stored == []
+    assert await server.db.fetchone("SELECT 1 FROM jobs WHERE id = ?", (job["job_id"],)) is None

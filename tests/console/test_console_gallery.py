@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -14,33 +12,27 @@ from tests.conftest import PASSWORD, Irisd, create_user
 from tests.console.conftest import ConsolePage
 from tests.support import images
 from tests.support.clients import ApiClient
-from tests.support.pipelines import GATE_DIR_ENV
+from tests.support.pipelines import Gates, gates, pipeline
+
+__all__ = ["gates"]  # the fixture
 
 pytestmark = pytest.mark.console
 
 PAGE_SIZE = 12  # the console's page size
 
 
-def open_gate(gates: Path, job_id: str) -> None:
-    """Let the gated pipeline go on with this job (blocks until the worker reads it)."""
-    (gates / f"{job_id}.gate").write_text("go")
-
-
 async def test_gallery_pages_newest_first_and_cancels_pending_and_running_jobs(
     start_server: Callable[..., Awaitable[Irisd]],
     open_console: Callable[[str], Awaitable[ConsolePage]],
     session: aiohttp.ClientSession,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    gates: Gates,
 ) -> None:
-    gates = tmp_path / "gates"
-    gates.mkdir()
-    monkeypatch.setenv(GATE_DIR_ENV, str(gates))
-    irisd = await start_server(jobs={"pipeline": "tests.support.pipelines:gated", "workers": 1})
+    irisd = await start_server(jobs=pipeline("gated"))
     user = await create_user(irisd)
     api = ApiClient(session, irisd.url)
     await api.login(user.email, PASSWORD)
     photo_ids = [(await api.upload(images.jpeg(320, 240)))["id"] for _ in range(PAGE_SIZE + 1)]
+    gates.hold(photo_ids[0])
     running = (await api.post("/api/v1/processing/submit", {"photo_id": photo_ids[0]})).body
     pending = [
         job
@@ -76,7 +68,7 @@ async def test_gallery_pages_newest_first_and_cancels_pending_and_running_jobs(
     oldest = console.card(running["job_id"])
     await expect(oldest.locator(".job-step")).to_have_text("Finding your iris...")
     await oldest.get_by_role("button", name="Cancel").click()
-    await asyncio.to_thread(open_gate, gates, running["job_id"])  # to its next step boundary
+    await gates.release(running["job_id"])  # on to its next step boundary, where it stops
     await expect(oldest).to_have_attribute("data-error-type", "cancelled")
     await expect(oldest.locator(".job-step")).to_have_text("Cancelled")
     await page.get_by_role("button", name="← Newer").click()

@@ -19,10 +19,11 @@ from tests.conftest import PASSWORD
 from tests.console.conftest import ConsolePage
 from tests.support import images
 from tests.support.clients import SEEN_SECRETS
-from tests.support.pipelines import GATE_DIR_ENV
+from tests.support.pipelines import Gates, gates, pipeline
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.console
+__all__ = ["gates"]  # the fixture
 
 # The browser's own report of each refused reconnect while the server is down (provoked).
 REFUSED_WHILE_DOWN = r"console: WebSocket connection to 'ws://[^']*/ws/jobs\?token=[^']*' failed"
@@ -38,10 +39,10 @@ async def add_user(settings: Settings, email: str) -> None:
         await db.close()
 
 
-def kill_held_worker(gates: Path, job_id: str) -> None:
+def kill_held_worker(gates: Gates, job_id: str) -> None:
     """SIGKILL the worker the dead server left blocked on the job's gate (its orphan)."""
-    with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
-        os.kill(int((gates / f"{job_id}.pid").read_text()), signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(gates.pid(job_id), signal.SIGKILL)
 
 
 async def test_card_recovers_after_a_server_restart_mid_job_without_a_reload(
@@ -49,12 +50,9 @@ async def test_card_recovers_after_a_server_restart_mid_job_without_a_reload(
     server_process: Callable[..., ServerProcess],
     open_console: Callable[[str], Awaitable[ConsolePage]],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    gates: Gates,
 ) -> None:
-    gates = tmp_path / "gates"
-    gates.mkdir()
-    monkeypatch.setenv(GATE_DIR_ENV, str(gates))
-    settings = make_settings(jobs={"pipeline": "tests.support.pipelines:gated", "workers": 1})
+    settings = make_settings(jobs=pipeline("gated"))
     server = await asyncio.to_thread(server_process, settings)
     await add_user(settings, "restart@example.test")
     console = await open_console(server.url)
@@ -64,7 +62,9 @@ async def test_card_recovers_after_a_server_restart_mid_job_without_a_reload(
     photo = tmp_path / "eye.jpg"
     photo.write_bytes(images.jpeg(640, 480))
     await page.locator("#file-input").set_input_files(photo)
-    await page.locator(".upload").get_by_role("button", name="Process").click()
+    row = page.locator(".upload[data-state=ready]")
+    gates.hold(await row.get_attribute("data-photo-id") or "")  # stop it mid-job, at 20 %
+    await row.get_by_role("button", name="Process").click()
     card = page.locator(".job-card")
     await expect(card.locator(".job-step")).to_have_text("Finding your iris...")
     [job_id] = await console.job_ids()

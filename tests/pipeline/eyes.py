@@ -58,7 +58,9 @@ def landscape(width: int = 640, height: int = 480) -> np.ndarray:
     image = np.ascontiguousarray(image.astype(np.uint8))
     cv2.circle(image, (520, 90), 40, (255, 230, 120), -1)
     cv2.rectangle(image, (120, 240), (220, 330), (150, 60, 40), -1)
-    cv2.putText(image, "Hello, world 0 O o", (40, 420), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (20, 20, 20), 3)
+    cv2.putText(
+        image, "Hello, world 0 O o", (40, 420), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (20, 20, 20), 3
+    )
     return image
 
 

@@ -20,7 +20,9 @@ CHECKPOINTS = {"loading": (5, 10), "segmenting": (20, 40), "removing_reflections
 CHECKPOINTS["enhancing"] = (70, 90)
 
 
-def run(data: bytes, options: PipelineOptions = FAST) -> tuple[PipelineResult, list[tuple[str, int]]]:
+def run(
+    data: bytes, options: PipelineOptions = FAST
+) -> tuple[PipelineResult, list[tuple[str, int]]]:
     reports: list[tuple[str, int]] = []
     result = process(data, lambda step, progress: reports.append((step, progress)), options)
     return result, reports
@@ -47,7 +49,8 @@ def test_synthetic_eye_boundaries_and_outputs() -> None:
     image = decode_png(result.image)
     assert image.shape == (256, 256, 4)
     assert (result.width, result.height, result.format) == (256, 256, "png")
-    assert image[0, 0, 3] == 0 and image[128, 128 + 60, 3] == 255
+    assert image[0, 0, 3] == 0
+    assert image[128, 128 + 60, 3] == 255
     mask = decode_png(result.mask)
     assert mask.shape == rgb.shape[:2]
     assert mask[240, 320 + 80] == 255  # iris ring
@@ -82,7 +85,8 @@ def test_jpeg_output_is_black_outside_the_iris() -> None:
     options = PipelineOptions(output_size=200, output_format="jpeg", use_learned=False)
     result, _ = run(encode_png(synthetic_eye()), options)
     image = np.asarray(Image.open(io.BytesIO(result.image)))
-    assert result.format == "jpeg" and result.ext == "jpg"
+    assert result.format == "jpeg"
+    assert result.ext == "jpg"
     assert image.shape == (200, 200, 3)
     assert image[:5, :5].max() < 10
 
@@ -137,7 +141,8 @@ def test_quality_issue_pickles_with_message_only() -> None:
     with pytest.raises(QualityIssue) as info:
         run(encode_png(np.full((64, 64, 3), 128, np.uint8)))
     clone = pickle.loads(pickle.dumps(info.value))
-    assert clone.args == info.value.args and len(clone.args) == 1
+    assert clone.args == info.value.args
+    assert len(clone.args) == 1
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,55 @@
+"""A worker killed mid-job (kill -9): only its job is retried, once, and completes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Awaitable, Callable
+
+from tests.conftest import Irisd
+from tests.support import images
+from tests.support.clients import ApiClient
+from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
+
+__all__ = ["gates"]
+
+Start = Callable[..., Awaitable[Irisd]]
+UserFactory = Callable[..., Awaitable[ApiClient]]
+
+
+async def submit(api: ApiClient, photo_id: str) -> str:
+    reply = await api.post("/api/v1/processing/submit", {"photo_id": photo_id})
+    assert reply.status == 201, reply.body
+    return str(reply.body["job_id"])
+
+
+async def test_killed_worker_retries_only_its_job(
+    start_server: Start, user_factory: UserFactory, gates: Gates
+) -> None:
+    irisd = await start_server(jobs=pipeline("gated"))
+    api = await user_factory(irisd)
+    photos = [(await api.upload(images.jpeg(64, 48)))["id"] for _ in range(3)]
+    gates.hold(photos[0])
+    victim = await submit(api, photos[0])
+    await at_gate(api, victim)
+    queued = [await submit(api, p) for p in photos[1:]]
+    pid = gates.pid(victim)
+    assert pid in irisd.engine.worker_pids()
+
+    os.kill(pid, signal.SIGKILL)
+
+    assert (await final(api, victim))["status"] == "completed"
+    for job_id in queued:
+        assert (await final(api, job_id))["status"] == "completed"
+    attempts = {
+        job_id: (await api.get(f"/api/v1/processing/jobs/{job_id}")).body["attempt_count"]
+        for job_id in [victim, *queued]
+    }
+    assert attempts == {victim: 2, queued[0]: 1, queued[1]: 1}
+    row = await irisd.db.fetchone("SELECT attempt_log FROM jobs WHERE id = ?", (victim,))
+    assert row is not None
+    first, second = json.loads(row[0])
+    assert "WorkerDied" in first["cause"]
+    assert second["cause"] == "completed"
+    assert pid not in irisd.engine.worker_pids()  # the pool was rebuilt with a new process
