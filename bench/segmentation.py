@@ -81,16 +81,23 @@ def mobius_items(root: Path) -> list[Item]:
 
 
 def derived_circle(iris: np.ndarray) -> Circle | None:
-    """GT iris circle derived from a visible-iris mask: holes filled, lateral arcs fitted."""
-    filled = iris.astype(np.uint8)
-    contours, _ = cv2.findContours(filled, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
+    """GT iris circle derived from a visible-iris mask ("derived", not annotated).
+
+    The mask's convex hull closes the pupil and the C-shapes left by lids; a least-squares
+    circle is fitted to the hull boundary on the lateral arcs, where lids do not cut.
+    """
+    points = cv2.findNonZero(iris.astype(np.uint8))
+    if points is None or len(points) < 10:
         return None
-    points = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
-    centre = points.mean(axis=0)
-    angle = np.degrees(np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0]))
-    lateral = (np.abs(angle) < 45) | (np.abs(angle) > 135)
-    return fit_circle(points[lateral] if lateral.sum() > 10 else points)
+    hull = np.zeros(iris.shape, np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(points), 1)
+    contours, _ = cv2.findContours(hull, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
+    moments = cv2.moments(hull, binaryImage=True)
+    cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
+    angle = np.degrees(np.arctan2(outline[:, 1] - cy, outline[:, 0] - cx))
+    lateral = (np.abs(angle) < 30) | (np.abs(angle) > 150)
+    return fit_circle(outline[lateral] if lateral.sum() > 10 else outline)
 
 
 def score(tally: Tally, pred: np.ndarray, gt: np.ndarray, iris: Circle | None) -> None:

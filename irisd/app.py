@@ -32,6 +32,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
     app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine])
+    app.on_shutdown.append(_close_sockets)
     app.add_routes(api.routes())
     _add_console(app)
     return app
@@ -61,6 +62,11 @@ async def _hub(app: web.Application) -> AsyncIterator[None]:
     await app[HUB].close()
 
 
+async def _close_sockets(app: web.Application) -> None:
+    # Before the server waits for open requests: live sockets would otherwise hold it up.
+    await app[HUB].close()
+
+
 async def _engine(app: web.Application) -> AsyncIterator[None]:
     engine = Engine(app[SETTINGS], app[DATABASE], app[STORAGE], app[HUB], app[METRICS])
     app[ENGINE] = engine
@@ -80,3 +86,10 @@ def _add_console(app: web.Application) -> None:
 
     app.router.add_get("/", console)
     app.router.add_static("/static/", STATIC_DIR, append_version=False)
+    app.on_response_prepare.append(_revalidate_console)
+
+
+async def _revalidate_console(request: web.Request, response: web.StreamResponse) -> None:
+    # Revalidate (cheap 304s on the LAN) so an upgrade never mixes old and new JS modules.
+    if request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-cache"

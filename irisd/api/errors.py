@@ -7,7 +7,7 @@ import json
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from irisd.errors import RequestError
+from irisd.errors import RequestError, StorageUnavailable
 from irisd.logs import get_logger
 
 log = get_logger(__name__)
@@ -39,6 +39,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         return detail(exc.status, _AIOHTTP_TEXT.get(exc.status, exc.reason))
+    except StorageUnavailable as exc:
+        log.warning("request.storage_unavailable", path=request.path, **exc.context)
+        return detail(503, "Storage is unavailable right now. Please try again.")
     except json.JSONDecodeError:
         return detail(400, "The request body is not valid JSON.")
     except Exception:

@@ -43,7 +43,10 @@ def jobs() -> None:
 @click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 def list_(config_path: Path | None, status: str | None, limit: int) -> None:
-    """The newest jobs of every user: a table on a terminal, tab-separated lines for scripts."""
+    """List the newest jobs of every user.
+
+    A table on a terminal, tab-separated lines for scripts.
+    """
     found = _run(load_settings(config_path), lambda db: store.list_all(db, limit, status))
     if sys.stdout.isatty():
         Console().print(_table(found))
@@ -56,7 +59,7 @@ def list_(config_path: Path | None, status: str | None, limit: int) -> None:
 @config_option
 @click.argument("job_id")
 def show(config_path: Path | None, job_id: str) -> None:
-    """Every field of JOB_ID and its attempt log, as JSON."""
+    """Show every field of a job and its attempt log (JSON)."""
 
     async def work(db: Database) -> dict[str, Any]:
         state = await store.fetch(db, job_id)
@@ -71,7 +74,10 @@ def show(config_path: Path | None, job_id: str) -> None:
 @config_option
 @click.argument("job_id")
 def cancel(config_path: Path | None, job_id: str) -> None:
-    """Cancel JOB_ID: a pending job is dropped at once, a running one stops at its next step."""
+    """Cancel a job.
+
+    A pending job is dropped at once; a running one stops at its next step.
+    """
     settings = load_settings(config_path)
     outcome = _run(settings, lambda db: _cancel(db, settings, job_id))
     click.echo(outcome)
@@ -94,7 +100,10 @@ async def _cancel(db: Database, settings: Settings, job_id: str) -> str:
 @config_option
 @click.argument("job_id")
 def retry(config_path: Path | None, job_id: str) -> None:
-    """Queue a new job for the photo of finished JOB_ID (like the API's reprocess)."""
+    """Queue a finished job's photo again.
+
+    Like the API's reprocess: a new job, picked up by the running server within a second.
+    """
     settings = load_settings(config_path)
     new_id = _run(settings, lambda db: _retry(db, settings, job_id))
     click.echo(f"Queued job {new_id}.")

@@ -34,7 +34,10 @@ from irisd.storage import Storage, keys, open_storage
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def purge(config_path: Path | None, days: int, yes: bool) -> None:
-    """Delete photos, their results and jobs older than DAYS days, objects first."""
+    """Delete photos, results and jobs older than DAYS days.
+
+    Retention for biometric data: objects first, then rows, with a progress bar.
+    """
     settings = load_settings(config_path)
     cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
     cutoff = cutoff.replace("+00:00", "Z")  # the database's time format (db.now)

@@ -44,7 +44,11 @@ def submit(
     email: str | None,
     password: str | None,
 ) -> None:
-    """Upload FILE... and process them (in batches of 10; earlier files first)."""
+    """Upload photos and process them, optionally watching live.
+
+    FILE... are uploaded through the API and submitted in batches of 10 (earlier files
+    first); --watch shows each job's steps as progress bars from its WebSocket.
+    """
     base = (url or f"http://127.0.0.1:{load_settings(config_path).server.port}").rstrip("/")
     if token is None and email is None:
         raise click.UsageError("Give --token (or IRISD_TOKEN), or --email to log in.")

@@ -105,20 +105,17 @@ class Engine:
 
     async def stop(self) -> None:
         """Stop dispatching; put interrupted jobs back in the queue (uncounted); stop workers."""
-        interrupted = list(self._live)
         tasks = [*self._tasks, *self._running.values()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for job_id in interrupted:
-            await self._requeue_interrupted(job_id)
+        # This server is the table's only runner: whatever is still processing was ours.
+        for state in await store.processing(self.db):
+            await self._requeue_interrupted(state)
         if self._executor is not None:
             self._executor.close()
 
-    async def _requeue_interrupted(self, job_id: str) -> None:
-        state = await store.fetch(self.db, job_id)
-        if state is None or state.status is not JobStatus.PROCESSING:
-            return
+    async def _requeue_interrupted(self, state: LiveState) -> None:
         # The server stopped, the job did not fail: its attempt does not count.
         back = progress.requeued(state, dbm.now(), attempt=max(state.attempt - 1, 0))
         if await store.save_state(self.db, back):

@@ -7,11 +7,14 @@ state exactly once and a stale writer cannot overwrite a newer state.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -34,6 +37,31 @@ _UPDATE_STATE = (
     " finished_at = CASE WHEN ? THEN ? ELSE finished_at END"
     " WHERE id = ? AND seq = ?"
 )
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _uninterrupted(write: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Finish a write transaction even when the calling task is cancelled (server stop).
+
+    A cancel that lands while aiosqlite runs BEGIN or COMMIT in its thread leaves the shared
+    connection inside a transaction; every later write then fails. Shielded, the write
+    completes (or rolls back) and only then does the caller see its CancelledError.
+    """
+
+    @functools.wraps(write)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        task = asyncio.ensure_future(write(*args, **kwargs))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await task
+            raise
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -75,6 +103,7 @@ def record_of(row: Row) -> JobRecord:
 # --- submit and queue ----------------------------------------------------------------------
 
 
+@_uninterrupted
 async def insert(
     db: Database, user_id: str, photo_ids: Sequence[str], priority: int, limit: int
 ) -> tuple[list[str], list[LiveState]]:
@@ -104,11 +133,13 @@ async def pending_count(db: Database) -> int:
     return int(row[0]) if row else 0
 
 
+@_uninterrupted
 async def save_measures(db: Database, job_id: str, measures: dict[str, float]) -> None:
     """The pipeline's quality measures of a finished job (kept for operators, not on the wire)."""
     await db.execute("UPDATE jobs SET measures = ? WHERE id = ?", (json.dumps(measures), job_id))
 
 
+@_uninterrupted
 async def claim_next(db: Database) -> tuple[LiveState | None, list[LiveState]]:
     """Take the first pending job in queue order: → processing, attempt + 1.
 
@@ -128,12 +159,14 @@ async def claim_next(db: Database) -> tuple[LiveState | None, list[LiveState]]:
         return state, await _reposition(conn, now)
 
 
+@_uninterrupted
 async def save_state(db: Database, state: LiveState) -> bool:
     """Write `state` to the job row and job_events; False if the row moved on (stale state)."""
     async with db.transaction() as conn:
         return await _write(conn, state)
 
 
+@_uninterrupted
 async def reposition(db: Database) -> list[LiveState]:
     """Recompute queue positions; returns the pending states whose position changed."""
     async with db.transaction() as conn:
@@ -222,6 +255,11 @@ async def list_all(db: Database, limit: int, status: str | None = None) -> list[
     return [record_of(r) for r in rows]
 
 
+async def processing(db: Database) -> list[LiveState]:
+    rows = await db.fetchall("SELECT * FROM jobs WHERE status = 'processing'")
+    return [state_of(r) for r in rows]
+
+
 async def jobs_of_photo(db: Database, photo_id: str) -> list[LiveState]:
     rows = await db.fetchall("SELECT * FROM jobs WHERE photo_id = ?", (photo_id,))
     return [state_of(r) for r in rows]
@@ -232,6 +270,7 @@ async def attempt_log(db: Database, job_id: str) -> list[dict[str, Any]]:
     return list(json.loads(row[0])) if row else []
 
 
+@_uninterrupted
 async def log_attempt(db: Database, job_id: str, attempt: int, started_at: str, cause: str) -> None:
     """Append {attempt, started_at, ended_at, cause} to the job's attempt log."""
     entry = {"attempt": attempt, "started_at": started_at, "ended_at": dbm.now(), "cause": cause}
@@ -244,6 +283,7 @@ async def log_attempt(db: Database, job_id: str, attempt: int, started_at: str, 
 # --- cancel and recovery -------------------------------------------------------------------
 
 
+@_uninterrupted
 async def cancel_pending(db: Database, job_id: str) -> tuple[LiveState | None, list[LiveState]]:
     """Drop a pending job at once (failed/cancelled) and move the others up.
 
@@ -262,11 +302,13 @@ async def cancel_pending(db: Database, job_id: str) -> tuple[LiveState | None, l
         return state, await _reposition(conn, now)
 
 
+@_uninterrupted
 async def request_cancel(db: Database, job_id: str) -> None:
     """Mark a running job to stop (read again at the next start, should the server die)."""
     await db.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", (job_id,))
 
 
+@_uninterrupted
 async def recover_on_start(db: Database) -> tuple[list[LiveState], list[LiveState]]:
     """Jobs left `processing` by a dead server: one counted retry, or failed if it was one.
 

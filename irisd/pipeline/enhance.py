@@ -28,8 +28,8 @@ def local_contrast(rgb: np.ndarray, iris: np.ndarray) -> np.ndarray:
     clahe = cv2.createCLAHE(clipLimit=CLAHE_CLIP, tileGridSize=(CLAHE_TILES, CLAHE_TILES))
     lightness = lab[:, :, 0]
     boosted = clahe.apply(lightness)
-    feather = max(1.0, max(rgb.shape[:2]) / 200)
-    weight = cv2.GaussianBlur(iris.astype(np.float32), (0, 0), feather)
+    feather = max(3, round(max(rgb.shape[:2]) / 100)) | 1
+    weight = cv2.blur(iris.astype(np.float32), (feather, feather))
     mixed = lightness * (1 - weight) + boosted * weight
     lab[:, :, 0] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     return np.asarray(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB))

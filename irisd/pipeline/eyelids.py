@@ -16,10 +16,12 @@ ANGLES = 360
 RINGS = 48
 BRIGHT_K, BRIGHT_MIN = 2.5, 18.0  # noise: brighter than median + max(k * spread, min)
 DARK_K, DARK_MIN = 2.5, 22.0  # noise: darker than median - max(k * spread, min)
-LASH_K, LASH_MIN = 99.0, 999.0  # noise: thin dark lines (black-hat) above max(k * spread, min)
+LASH_K, LASH_MIN = 1.5, 8.0  # noise: thin dark lines (black-hat) above max(k * spread, min)
 # A lid covers the rings beyond the cut when more than this share of them is noise
 # (upper lids come with lashes, so a lower share suffices there).
 UPPER_SHARE, LOWER_SHARE = 0.35, 0.5
+CUT_SMOOTH = 31  # angles (odd): circular median of the per-angle lid cut
+CUT_GAIN = 1.0  # least excess noise (pixels) beyond a cut for it to count
 # Reference sectors for the iris statistics (degrees, y down): lateral and lower, rarely occluded.
 _REFERENCE = ((-20.0, 60.0), (120.0, 200.0))
 
@@ -85,8 +87,8 @@ def lid_cut(noise: np.ndarray) -> np.ndarray:
     gain = np.cumsum((noise - share)[::-1], axis=0)[::-1]  # gain[c] = sum over rings ≥ c
     best = np.argmax(gain, axis=0)
     best_gain = gain[best, np.arange(ANGLES)]
-    cut = np.where(best_gain > 1, best, RINGS).astype(np.float32)
-    width = ANGLES // 24 * 2 + 1
+    cut = np.where(best_gain > CUT_GAIN, best, RINGS).astype(np.float32)
+    width = CUT_SMOOTH
     padded = np.concatenate([cut[-width:], cut, cut[:width]])
     smooth = cv2.medianBlur(padded.reshape(1, -1).astype(np.uint8), width).ravel()
     return np.asarray(smooth[width:-width], np.float32)

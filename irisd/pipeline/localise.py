@@ -18,13 +18,19 @@ from irisd.pipeline.geometry import Circle, arc_angles, disk, polar_samples
 RIGHT_ARC = ((-30.0, 40.0),)
 LEFT_ARC = ((140.0, 210.0),)
 PUPIL_ARC = ((-40.0, 220.0),)
-COARSE_SIDE = 160
+COARSE_SIDE = 160  # longer side of the copy searched exhaustively for limbus candidates
+COARSE_STEP = 2  # px between candidate centres on that copy (3 loses accuracy)
 STEP_PX = 2.0  # least half-width of the radial difference, px of the searched image
 LIMBUS_WIDTH = 0.08  # half-width of the limbus difference, fraction of the radius
-PUPIL_WIDTH = 0.04
+PUPIL_WIDTH = 0.04  # half-width of the pupil difference, fraction of the radius
 _BATCH = 256
 SMALLEST_IRIS = 0.05  # least iris radius on the working copy, fraction of its shorter side
+SIZE_POWER = 0.5  # exponent of the relative iris radius in `rank`
 LIMBUS_WEIGHT = 2.0  # the limbus edge counts double when ranking iris/pupil pairs
+MIN_PUPIL_FILL = 0.6  # least share of the pupil disk darker than pupil/iris midway
+FIRST_PEAK = 0.75  # `iris_around`: least share of the best edge for the innermost limbus
+IRIS_REACH = 0.7  # limbus centre search around the pupil centre, in pupil radii
+INNER_SHARE = 0.75  # the innermost limbus replaces the chosen one if at least this strong
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def prepare(gray: np.ndarray, sigma: float) -> np.ndarray:
 def coarse_candidates(image: np.ndarray, radii: np.ndarray, keep: int) -> list[Found]:
     """Best limbus circles over the whole (coarse) image, one per local maximum of the score."""
     h, w = image.shape
-    ys, xs = np.mgrid[0:h:2, 0:w:2]
+    ys, xs = np.mgrid[0:h:COARSE_STEP, 0:w:COARSE_STEP]
     centres = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float32)
     scores = limbus_scores(image, centres, radii)
     per_centre = scores.max(axis=1).reshape(xs.shape)
@@ -183,14 +189,18 @@ def iris_around(image: np.ndarray, pupil: Circle) -> Found:
     lid and skin boundaries further out, which can be as strong as a faint limbus.
     """
     step = max(1.0, pupil.r / 8)
-    centres = centre_grid(pupil.x, pupil.y, 0.4 * pupil.r, step)
+    centres = centre_grid(pupil.x, pupil.y, IRIS_REACH * pupil.r, step)
     top = min(4.5 * pupil.r, 0.55 * min(image.shape))
     radii = np.arange(1.4 * pupil.r, max(top, 1.5 * pupil.r), max(0.5, step / 2))
     scores = limbus_scores(image, centres, radii.astype(np.float32))
+    # The iris must contain the pupil with room to spare, else the pupil's own edge on one
+    # arc passes for a limbus.
+    offset = np.hypot(centres[:, 0] - pupil.x, centres[:, 1] - pupil.y)
+    scores[radii[None, :] < offset[:, None] + 1.3 * pupil.r] = -np.inf
     per_radius = scores.max(axis=0)
-    if per_radius.max() <= 0:
-        return best(scores, centres, radii)
-    strong = per_radius >= 0.75 * per_radius.max()
+    if not per_radius.max() > 0:
+        return best(np.nan_to_num(scores, neginf=-1e6), centres, radii)
+    strong = per_radius >= FIRST_PEAK * per_radius.max()
     # Interior local maxima only: a maximum at the inner end is the pupil edge's tail.
     peak = (
         np.r_[False, per_radius[1:] >= per_radius[:-1]]
@@ -226,7 +236,7 @@ def localise(gray: np.ndarray) -> Localisation | None:
     chosen = max(pairs, key=lambda pair: rank(pair, min(h, w)))
     # The limbus is the first strong edge outside the pupil, whichever way the pair was found.
     inner = Localisation(iris_around(image, chosen.pupil.circle), chosen.pupil)
-    if plausible(image, inner, smallest) and inner.iris.score >= 0.75 * chosen.iris.score:
+    if plausible(image, inner, smallest) and inner.iris.score >= INNER_SHARE * chosen.iris.score:
         chosen = inner
     return _polish(image, chosen)
 
@@ -238,7 +248,7 @@ def rank(pair: Localisation, side: int) -> float:
     the longer boundary of a real iris over small dark blobs such as lash clusters.
     """
     edges = LIMBUS_WEIGHT * pair.iris.score + pair.pupil.score
-    return edges * float(np.sqrt(pair.iris.circle.r / side))
+    return edges * float((pair.iris.circle.r / side) ** SIZE_POWER)
 
 
 def plausible(image: np.ndarray, pair: Localisation, smallest: float) -> bool:
@@ -248,11 +258,17 @@ def plausible(image: np.ndarray, pair: Localisation, smallest: float) -> bool:
     ratio = pupil.r / iris.r
     if not (iris.r >= smallest and 0.1 < ratio < 0.75 and pupil.distance(iris) < 0.3 * iris.r):
         return False
-    return ring_step(image, pair) >= max(2.0, 0.4 * pair.pupil.score)
+    ring, inner = ring_and_pupil(image, pair)
+    step = float(np.median(ring) - np.median(inner))
+    if step < max(2.0, 0.4 * pair.pupil.score):
+        return False
+    # A pupil is a filled dark disk, not a dark ring (a letter "O", a wheel, a bracelet).
+    middle = 0.5 * (float(np.median(ring)) + float(np.percentile(inner, 10)))
+    return float((inner < middle).mean()) >= MIN_PUPIL_FILL
 
 
-def ring_step(image: np.ndarray, pair: Localisation) -> float:
-    """Median grey level of the iris ring (lateral arcs) minus that of the pupil disk."""
+def ring_and_pupil(image: np.ndarray, pair: Localisation) -> tuple[np.ndarray, np.ndarray]:
+    """Samples of the iris ring (lateral arcs) and of the pupil disk (inner 80 %)."""
     iris, pupil = pair.iris.circle, pair.pupil.circle
     angles = arc_angles(RIGHT_ARC + LEFT_ARC, 32)
     centre = np.array([[iris.x, iris.y]], np.float32)
@@ -261,10 +277,10 @@ def ring_step(image: np.ndarray, pair: Localisation) -> float:
     inner = polar_samples(
         image,
         np.array([[pupil.x, pupil.y]], np.float32),
-        np.linspace(0.2 * pupil.r, 0.8 * pupil.r, 4, dtype=np.float32),
+        np.linspace(0.0, 0.8 * pupil.r, 6, dtype=np.float32),
         arc_angles(((0.0, 360.0),), 32),
     )
-    return float(np.median(ring) - np.median(inner))
+    return ring, inner
 
 
 def _hypotheses(

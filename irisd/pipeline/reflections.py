@@ -15,9 +15,24 @@ from irisd.pipeline.eyelids import gray
 
 MIN_STEP = 28.0  # grey levels above the local background
 MIN_LEVEL = 150.0  # absolute grey level of a highlight core
-HALO_STEP = 10.0
+HALO_STEP = 10.0  # grey levels above the background still grown into a glint (hysteresis)
 HALO_FRACTION = 0.02  # halo margin as a fraction of the iris radius
 INPAINT_SIDE = 768
+
+
+def search_region(visible: np.ndarray, iris_disk: np.ndarray, iris_radius: float) -> np.ndarray:
+    """Where highlights are looked for: visible iris + pupil with glint-sized holes closed.
+
+    `visible` (H, W) bool excludes glints as well as lids; a closing about a fifth of the
+    iris radius wide fills the glints back in but not the lids, so lid skin is never filled.
+    """
+    scale = min(1.0, 256.0 / max(visible.shape))  # large kernels are slow at full size
+    small = cv2.resize(visible.astype(np.uint8) * 255, None, fx=scale, fy=scale)
+    side = max(3, round(0.2 * iris_radius * scale) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    full = cv2.resize(closed, visible.shape[::-1], interpolation=cv2.INTER_LINEAR) >= 128
+    return np.asarray((full | visible) & iris_disk, bool)
 
 
 def detect(crop: np.ndarray, region: np.ndarray, iris_radius: float) -> np.ndarray:

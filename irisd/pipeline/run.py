@@ -35,7 +35,7 @@ def run(image: bytes, report: Report, options: PipelineOptions) -> PipelineResul
     report("loading", 10)
     seg, measures = segment_and_gate(rgb, report, options)
     report("removing_reflections", 50)
-    cleaned = clean(rgb, seg)
+    cleaned = clean(rgb, seg, report)
     report("removing_reflections", 60)
     result = finish(rgb, seg, cleaned, measures, report, options)
     report("enhancing", 90)
@@ -60,14 +60,17 @@ def segment_and_gate(
     return seg, measures
 
 
-def clean(rgb: np.ndarray, seg: Segmentation) -> Cleaned:
-    """Removing-reflections step: highlights inside iris + pupil filled on the crop."""
+def clean(rgb: np.ndarray, seg: Segmentation, report: Report) -> Cleaned:
+    """Removing-reflections step (50 → 60): highlights inside iris + pupil filled on the crop."""
     crop = output.square_around(seg.iris)
     pixels = output.extract(rgb, crop)
     iris = crop.circle(seg.iris)
-    region = disk((crop.side, crop.side), iris)
-    filled, holes = reflections.remove(pixels, region, iris.r)
-    return Cleaned(crop, filled, region, holes)
+    iris_disk = disk((crop.side, crop.side), iris)
+    visible = output.extract(seg.mask, crop) | disk((crop.side, crop.side), crop.circle(seg.pupil))
+    region = reflections.search_region(visible, iris_disk, iris.r)
+    holes = reflections.detect(pixels, region, iris.r)
+    report("removing_reflections", 55)
+    return Cleaned(crop, reflections.fill(pixels, holes), iris_disk, holes)
 
 
 def finish(
@@ -84,7 +87,7 @@ def finish(
     toned = enhance.local_contrast(enhance.denoise(cleaned.rgb), cleaned.iris_disk)
     report("enhancing", 80)
     scale = side / cleaned.crop.side
-    final = enhance.sharpen(enhance.resize(toned, side), max(0.8, 0.8 * scale))
+    final = enhance.resize(enhance.sharpen(toned, 1.0), side)
     opacity = output.alpha(side, cleaned.crop.circle(seg.iris).scaled(scale))
     report("enhancing", 85)
     debug = None

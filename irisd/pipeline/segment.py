@@ -29,7 +29,7 @@ WORKING_SIDE = 640
 DETAIL_RADIUS = 150.0
 # The mask stops this fraction of the radius inside the limbus edge: the edge search finds
 # the middle of the blurred iris-sclera transition, annotators draw its inner side.
-LIMBUS_INSET = 1.0
+LIMBUS_INSET = 0.97
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,10 @@ def working_copy(rgb: np.ndarray) -> tuple[np.ndarray, float]:
     if scale == 1.0:
         return rgb, 1.0
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale
+    # Pixel skipping first makes the area filter 3-4x cheaper on 12 MP; there are still
+    # several samples per output pixel.
+    skip = max(1, int(1 / scale) // 3)
+    return cv2.resize(rgb[::skip, ::skip], size, interpolation=cv2.INTER_AREA), scale
 
 
 def detail_crop(rgb: np.ndarray, iris: Circle) -> Detail:

@@ -1,6 +1,6 @@
 // A live job card: step text, progress ring, queue position, attempt; result or failure.
 
-import { createSlider } from "./slider.js";
+import { alignToIris, createSlider } from "./slider.js";
 
 export const STEP_DISPLAY = {
   loading: "Preparing your image...",
@@ -90,9 +90,7 @@ export class JobCard {
     if (this.state.status && isOlder(next, this.state)) next = pick(next, KEPT_FROM_OLDER);
     const previous = this.state;
     this.state = { ...previous, ...next };
-    if (this.state.status === "failed" && !next.stepText) this.state.stepText = null;
     this.render(previous);
-    return true;
   }
 
   render(previous) {
@@ -134,16 +132,32 @@ export class JobCard {
 
   renderMedia(s, previous) {
     const original = this.parts.original;
-    if (s.original_url && !original.getAttribute("src")) original.src = s.original_url;
     const done = s.status === "completed" && s.result_url;
+    // A finished result shows the original in its slider: no need to fetch it twice.
+    if (!done && s.original_url && !original.getAttribute("src")) original.src = s.original_url;
     if (done && (previous.status !== "completed" || !this.slider)) {
       this.slider = createSlider(this.parts.compare, {
         before: s.original_url,
         after: s.result_url,
         label: "Before and after: move to compare",
       });
+      this.aligned = false;
     }
     this.parts.compare.hidden = !done;
+    if (done) this.align(s);
+  }
+
+  align(s) {
+    // The Completion message has no mask_url: the Job has, so ask for it once.
+    if (!s.mask_url) {
+      if (!this.askedForMask) this.controller.refresh(this);
+      this.askedForMask = true;
+      return;
+    }
+    // Only a mask from this origin can be measured (a canvas refuses to read other origins).
+    if (this.aligned || new URL(s.mask_url, location.href).origin !== location.origin) return;
+    this.aligned = true;
+    alignToIris(this.parts.compare, s.mask_url).catch(() => {});
   }
 
   renderFailure(s) {
@@ -157,9 +171,13 @@ export class JobCard {
 
   renderActions(s) {
     const tags = [s.status, s.error_type === "quality_issue" ? "quality" : ""];
+    const focused = this.el.contains(document.activeElement) ? document.activeElement : null;
     for (const button of this.el.querySelectorAll("[data-when]")) {
       button.hidden = !button.dataset.when.split(" ").some((tag) => tags.includes(tag));
     }
+    // Keyboard users keep their place: a pressed button that went away (Cancel) hands the
+    // focus to the card's first action now shown.
+    if (focused && focused.hidden) this.el.querySelector(".job-actions button:not([hidden])")?.focus();
   }
 
   async onClick(event) {

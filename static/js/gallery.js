@@ -20,6 +20,7 @@ export class Gallery {
     this.pager.querySelector("[data-page=older]").addEventListener("click", () => this.load(this.page + 1));
     this.loading = null;
     this.again = false;
+    this.offPage = new Set(); // jobs the stream mentioned that a reload did not show
   }
 
   get pages() {
@@ -77,6 +78,7 @@ export class Gallery {
   /** Forget everything shown (sign out: the next user must not see these cards). */
   clear() {
     this.cards = new Map();
+    this.offPage.clear();
     this.grid.replaceChildren();
     this.page = 1;
     this.total = 0;
@@ -86,7 +88,12 @@ export class Gallery {
   apply(message) {
     const card = this.cards.get(message.job_id);
     if (card) card.update(message);
-    else if (this.page === 1) this.load(1);
+    else if (this.page === 1 && !this.offPage.has(message.job_id)) {
+      // A job from elsewhere (another tab, the CLI): one reload shows it if it is new;
+      // an older job still running on a later page does not reload page 1 at each step.
+      this.offPage.add(message.job_id);
+      this.load(1);
+    }
   }
 
   /** New jobs (submit, batch, reprocess): go to the first page, where the newest are. */

@@ -28,6 +28,9 @@ function resultName(job) {
 /** What a card's buttons do: each is one call of the public API. */
 const controller = {
   notify,
+  refresh(card) {
+    api.get(`/processing/jobs/${card.jobId}`).then((job) => card.update(job), () => {});
+  },
   async cancel(card) {
     card.update(await api.post(`/processing/jobs/${card.jobId}/cancel`));
   },
@@ -62,6 +65,7 @@ function show(name) {
 }
 
 async function enter() {
+  if (stream) stream.stop();
   show("app");
   const me = await api.get("/users/me");
   $("#user-email").textContent = me.email;
@@ -95,21 +99,28 @@ async function signIn(event) {
   try {
     await api.login(form.email.value.trim(), form.password.value);
     form.password.value = "";
-    await enter();
   } catch (error) {
     $("#login-error").textContent =
       error.status === 401 ? "That email and password do not match an account." : error.message;
+    return;
   } finally {
     button.disabled = false;
   }
+  enter().catch((error) => leave(error.message));
 }
 
 function start() {
   tray = new UploadTray($("#add"), api, (jobs) => gallery.added(jobs));
   $("#login-form").addEventListener("submit", signIn);
-  $("#sign-out").addEventListener("click", () => api.logout().catch(() => {}));
-  api.addEventListener("signedout", () => leave("You are signed out."));
-  window.irisd = { api, get gallery() { return gallery; }, get stream() { return stream; } };
+  let leaving = false; // signed out on purpose, or the session ended (a refused refresh)
+  $("#sign-out").addEventListener("click", () => {
+    leaving = true;
+    api.logout().catch(() => {});
+  });
+  api.addEventListener("signedout", () => {
+    leave(leaving ? "" : "Your session has ended. Please sign in again.");
+    leaving = false;
+  });
   if (api.signedIn) enter().catch((error) => leave(error.message));
   else leave();
 }

@@ -6,13 +6,18 @@ function clamp(value) {
   return Math.min(100, Math.max(0, Math.round(value)));
 }
 
-/** Build the slider inside `frame`: the before image is clipped over the after image. */
+/**
+ * Build the slider inside `frame`: the whole original underneath, the result over it, cut
+ * at the divide. The result is a transparent-cornered iris crop, so over the original
+ * (aligned by alignToIris) it shows the processed iris in its own eye.
+ */
 export function createSlider(frame, { before, after, label }) {
   frame.replaceChildren();
   frame.classList.add("compare");
-  const afterImg = image(after, "After processing");
   const beforeImg = image(before, "Before processing");
   beforeImg.classList.add("compare-before");
+  const afterImg = image(after, "After processing");
+  afterImg.classList.add("compare-after");
   const handle = document.createElement("div");
   handle.className = "compare-handle";
   handle.tabIndex = 0;
@@ -20,7 +25,7 @@ export function createSlider(frame, { before, after, label }) {
   handle.setAttribute("aria-label", label || "Before and after");
   handle.setAttribute("aria-valuemin", "0");
   handle.setAttribute("aria-valuemax", "100");
-  frame.append(afterImg, beforeImg, handle);
+  frame.append(beforeImg, afterImg, handle);
 
   const set = (value) => {
     const percent = clamp(value);
@@ -61,4 +66,65 @@ function image(src, alt) {
   img.draggable = false;
   img.decoding = "async";
   return img;
+}
+
+const PADDING = 1.06; // the result's half-side in iris radii (irisd/pipeline/output.py)
+const MASK_SIDE = 480; // the mask is measured on a copy this size at most: plenty for CSS
+
+/** The iris crop's square in the original's pixels, measured from the job's mask PNG. */
+async function irisSquare(maskUrl) {
+  const mask = new Image();
+  mask.src = maskUrl;
+  await mask.decode();
+  const scale = Math.min(1, MASK_SIDE / Math.max(mask.naturalWidth, mask.naturalHeight));
+  const [w, h] = [mask.naturalWidth, mask.naturalHeight].map((n) => Math.max(1, Math.round(n * scale)));
+  const canvas = document.createElement("canvas");
+  Object.assign(canvas, { width: w, height: h });
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(mask, 0, 0, w, h);
+  const found = widestRow(context.getImageData(0, 0, w, h).data, w, h);
+  if (!found) return null;
+  // The lids may hide the top and bottom of the iris, never its widest row: that row gives
+  // the centre's height and the radius.
+  const radius = found.width / 2 / scale;
+  const half = Math.max(2, Math.ceil(radius * PADDING));
+  const cx = (found.x0 + found.width / 2) / scale;
+  const cy = (found.y + 0.5) / scale;
+  return { x0: Math.round(cx) - half, y0: Math.round(cy) - half, side: 2 * half, width: mask.naturalWidth, height: mask.naturalHeight };
+}
+
+function widestRow(pixels, w, h) {
+  let best = null;
+  for (let y = 0; y < h; y += 1) {
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < w; x += 1) {
+      if (pixels[(y * w + x) * 4] > 127) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    }
+    if (first >= 0 && (!best || last - first + 1 > best.width)) best = { x0: first, y: y, width: last - first + 1 };
+  }
+  return best;
+}
+
+/** Place the original so that the result's crop fills the frame, as the result does. */
+export async function alignToIris(frame, maskUrl) {
+  const square = await irisSquare(maskUrl);
+  const before = frame.querySelector(".compare-before");
+  if (!square || !before) return;
+  // The mask has the decoded original's size; anything else (a test pipeline's stand-in
+  // mask) cannot place it, and the original stays centred.
+  await before.decode();
+  const ratio = (before.naturalWidth / before.naturalHeight) / (square.width / square.height);
+  if (Math.abs(ratio - 1) > 0.01) return;
+  const percent = (n) => `${(n / square.side) * 100}%`;
+  Object.assign(before.style, {
+    width: percent(square.width),
+    height: percent(square.height),
+    left: percent(-square.x0),
+    top: percent(-square.y0),
+  });
+  before.classList.add("aligned");
 }

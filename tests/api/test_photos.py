@@ -288,6 +288,7 @@ async def test_upload_url_uses_the_configured_public_url(
     assert reply.body["upload_url"].startswith("https://iris.example.org/files/originals/")
 
 
+@pytest.mark.timeout(60)  # a safety net only: a job that never ends would hang here
 async def test_delete_during_a_running_job_leaves_no_results_behind(
     start_server: Callable[..., Awaitable[Irisd]],
     user_factory: UserFactory,
@@ -304,11 +305,13 @@ async def test_delete_during_a_running_job_leaves_no_results_behind(
         async for msg in socket:
             if json.loads(msg.data).get("progress", 0) >= 20:
                 break
-
-    deleting = asyncio.create_task(api.delete(f"/api/v1/photos/{photo['id']}"))
-    # The worker goes on, and stops at its next step boundary: the delete waits for that.
-    await asyncio.to_thread((tmp_path / f"{job['job_id']}.gate").write_text, "go")
-    assert (await deleting).status == 204
+        deleting = asyncio.create_task(api.delete(f"/api/v1/photos/{photo['id']}"))
+        # The worker goes on and stops at its next step boundary; the delete waits for that.
+        await asyncio.to_thread((tmp_path / f"{job['job_id']}.gate").write_text, "go")
+        assert (await deleting).status == 204
+        # Read to the job's final message, so a late result write would be seen below.
+        final = [json.loads(msg.data) async for msg in socket]
+    assert final[-1]["status"] == "failed"
 
     stored = [k for p in keys.user_prefixes(photo["user_id"]) for k in await server.storage.list(p)]
     assert stored == []

@@ -97,6 +97,11 @@ async def test_submitted_job_completes_with_downloadable_result(
     async with session.get(done["mask_url"]) as resp:
         assert resp.status == 200
 
+    metrics = (await api.get("/metrics", auth=False)).body.decode()
+    assert 'irisd_jobs_finished_total{error_type="",status="completed"} 1' in metrics
+    assert "irisd_queue_depth 0" in metrics
+    assert 'irisd_job_step_seconds_count{step="enhancing"} 1' in metrics
+
 
 async def test_reprocess_with_empty_json_body_creates_a_new_job(
     start_server: Start, user_factory: UserFactory
@@ -269,6 +274,8 @@ async def test_transient_error_once_is_retried_and_succeeds(
     created = await submit(api, await photo(api))
     assert (await final(api, created["job_id"]))["status"] == "completed"
     assert (await job(api, created["job_id"]))["attempt_count"] == 2
+    metrics = (await api.get("/metrics", auth=False)).body.decode()
+    assert 'irisd_job_retries_total{error_type="transient_error"} 1' in metrics
     log = await _log(irisd, created)
     assert [entry["attempt"] for entry in log] == [1, 2]
     assert "ConnectionError" in log[0]["cause"]

@@ -76,6 +76,7 @@ async def test_jobs_cancel_and_retry_act_on_a_running_server(
     await gates.release(running)
     assert (await final(api, running))["error_type"] == "cancelled"
 
+    gates.unhold(held)
     retried = await cli(jobs, "retry", running)
     assert retried.exit_code == 0, retried.output
     new_id = retried.output.split()[-1].rstrip(".")

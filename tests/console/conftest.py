@@ -51,6 +51,7 @@ STEPS = [
 # screen reader, through the aria-live region) sees, observed from outside the console's code.
 STEP_RECORDER = """
 window.__steps = {};
+window.__heights = {};
 window.__loads = (Number(sessionStorage.getItem("test.loads")) || 0) + 1;
 sessionStorage.setItem("test.loads", String(window.__loads));
 new MutationObserver(() => {
@@ -58,6 +59,8 @@ new MutationObserver(() => {
     const text = card.querySelector(".job-step").textContent;
     const seen = (window.__steps[card.dataset.jobId] ||= []);
     if (text && seen[seen.length - 1] !== text) seen.push(text);
+    const heights = (window.__heights[card.dataset.jobId] ||= []);
+    if (!heights.includes(card.offsetHeight)) heights.push(card.offsetHeight);
   }
 }).observe(document, { subtree: true, childList: true, characterData: true });
 """
@@ -114,12 +117,21 @@ class ConsolePage:
         seen: list[str] = await self.page.evaluate("id => window.__steps[id] || []", job_id)
         return seen
 
+    async def heights(self, job_id: str) -> list[int]:
+        """Every height the job's card had while its state changed (one: nothing jumped)."""
+        seen: list[int] = await self.page.evaluate("id => window.__heights[id] || []", job_id)
+        return seen
+
     async def screenshots(self, name: str) -> None:
-        """Phone and desktop screenshots of the page as it is, saved as test artifacts."""
+        """Phone and desktop screenshots, light and dark, saved as test artifacts."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            await self.page.set_viewport_size(size)
-            await self.page.screenshot(path=ARTIFACTS / f"{name}-{label}.png", full_page=True)
+        for scheme in ("light", "dark"):
+            await self.page.emulate_media(color_scheme=scheme)
+            for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+                await self.page.set_viewport_size(size)
+                path = ARTIFACTS / f"{name}-{label}-{scheme}.png"
+                await self.page.screenshot(path=path, full_page=True)
+        await self.page.emulate_media(color_scheme="light")
         await self.page.set_viewport_size(DESKTOP)
 
 

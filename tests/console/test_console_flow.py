@@ -62,8 +62,13 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
     page = console.page
     await console.sign_in(user.email)
 
+    camera = page.locator("#camera-input")
+    assert await camera.get_attribute("capture") == "environment"
+    assert await camera.get_attribute("accept") == "image/*"
     await page.locator("#file-input").set_input_files(eyes)
     await expect(page.locator(".upload[data-state=ready]")).to_have_count(2)
+    bars = await page.locator(".upload progress").evaluate_all("bars => bars.map(b => b.value)")
+    assert bars == [1, 1]  # each file's own upload progress, complete
     await page.get_by_role("button", name="Process all (2)").click()
     await expect(page.locator(".job-card")).to_have_count(2)
     await expect(page.locator(".upload")).to_have_count(0)
@@ -72,6 +77,7 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
         card = console.card(job_id)
         await expect(card).to_have_attribute("data-status", "completed", timeout=FINISHED)
         assert_in_order(await console.steps(job_id))
+        assert len(await console.heights(job_id)) == 1  # no layout jump from start to result
         await expect(card.locator(".job-step")).to_have_attribute("aria-live", "polite")
 
     api = await api_as(session, irisd, user.email)
@@ -101,6 +107,19 @@ async def check_slider_moves_with_keys(card: Locator) -> None:
     await expect(slider).to_have_attribute("aria-valuenow", "0")
     await slider.press("End")
     await expect(slider).to_have_attribute("aria-valuenow", "100")
+    await slider.press("PageDown")
+    await expect(slider).to_have_attribute("aria-valuenow", "75")
+
+    box = await card.locator(".compare").bounding_box()
+    assert box is not None
+    middle = box["y"] + box["height"] / 2
+    mouse = card.page.mouse
+    await mouse.click(box["x"] + box["width"] * 0.25, middle)  # a click moves the divide there
+    await expect(slider).to_have_attribute("aria-valuenow", "25")
+    await mouse.down()
+    await mouse.move(box["x"] + box["width"] * 0.6, middle, steps=4)  # and so does a drag
+    await mouse.up()
+    await expect(slider).to_have_attribute("aria-valuenow", "60")
     loaded = await card.locator(".compare img").evaluate_all(
         "images => images.map(img => img.complete && img.naturalWidth > 0)"
     )
@@ -160,4 +179,14 @@ async def test_photo_without_an_eye_ends_with_the_quality_message_and_reprocess_
     assert listed["items"][0]["photo_id"] == job["photo_id"]
     new_card = console.card(new_id)
     await expect(new_card).to_have_attribute("data-status", "failed", timeout=FINISHED)
+
+    # Delete asks in place, then removes the photo with all its jobs, on screen and on the server.
+    delete = new_card.get_by_role("button", name="Delete photo")
+    await delete.click()
+    await expect(new_card.locator(".job-detail")).to_contain_text("Press again")
+    await new_card.get_by_role("button", name="Press again to delete").click()
+    await expect(page.locator(".job-card")).to_have_count(0)
+    await expect(page.locator(".jobs-empty")).to_be_visible()
+    assert (await api.get("/api/v1/processing/jobs")).body["total"] == 0
+    assert (await api.get(f"/api/v1/photos/{job['photo_id']}")).status == 404
     assert console.problems.unexpected() == []

@@ -60,6 +60,12 @@ async def test_gallery_pages_newest_first_and_cancels_pending_and_running_jobs(
     await expect(newest.get_by_role("button", name="Reprocess")).to_be_visible()
     await console.screenshots("gallery")
 
+    # A reload rebuilds the page from the job list and the stream, still signed in.
+    await page.reload()
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    await expect(page.locator(".job-card")).to_have_count(PAGE_SIZE)
+    await expect(newest.locator(".job-step")).to_have_text("Cancelled")
+
     # Nothing else may start once the running job ends: cancel the rest of the queue first.
     for job in pending[:-1]:
         await api.post(f"/api/v1/processing/jobs/{job['job_id']}/cancel")

@@ -10,12 +10,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import WebSocket, expect
 
 from irisd.auth.users import create_user
 from irisd.config import Settings
 from irisd.db import open_database
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Irisd
+from tests.conftest import create_user as create_irisd_user
 from tests.console.conftest import ConsolePage
 from tests.support import images
 from tests.support.clients import SEEN_SECRETS
@@ -81,3 +82,34 @@ async def test_card_recovers_after_a_server_restart_mid_job_without_a_reload(
     assert await page.evaluate("window.__loads") == 1  # recovered in place, never reloaded
     await console.screenshots("after-restart")
     assert console.problems.unexpected(REFUSED_WHILE_DOWN) == []
+
+
+async def test_console_resumes_at_once_after_the_servers_connection_time_limit(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[[str], Awaitable[ConsolePage]],
+    tmp_path: Path,
+) -> None:
+    irisd = await start_server(ws={"max_connection_s": 1.0}, jobs=pipeline("ok"))
+    user = await create_irisd_user(irisd)
+    console = await open_console(irisd.url)
+    page = console.page
+    opened: list[WebSocket] = []
+    second = asyncio.Event()
+
+    def count(socket: WebSocket) -> None:
+        opened.append(socket)
+        if len(opened) >= 2:
+            second.set()
+
+    page.on("websocket", count)
+    await console.sign_in(user.email)
+    await asyncio.wait_for(second.wait(), 60)  # the first socket reached its limit: a new one
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+
+    photo = tmp_path / "eye.jpg"
+    photo.write_bytes(images.jpeg(640, 480))
+    await page.locator("#file-input").set_input_files(photo)
+    await page.locator(".upload").get_by_role("button", name="Process").click()
+    await expect(page.locator(".job-card")).to_have_attribute("data-status", "completed")
+    assert all("since=" in socket.url for socket in opened[1:])  # each resumed where it left
+    assert console.problems.unexpected() == []

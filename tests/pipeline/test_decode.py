@@ -123,3 +123,14 @@ def test_decode_errors_pickle_with_message_only() -> None:
     clone = pickle.loads(pickle.dumps(info.value))
     assert clone.args == info.value.args
     assert len(clone.args) == 1
+
+
+def test_heic_decodes_when_pillow_heif_can_encode() -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    try:
+        data = encode(marked_image(), "HEIF")
+    except (OSError, KeyError, ValueError) as exc:
+        pytest.skip(f"no HEIF encoder on this platform: {exc}")
+    assert decode(data, MAX).shape == (20, 40, 3)
+    assert probe(data, MAX).format == "heif"

@@ -51,11 +51,11 @@ def test_synthetic_eye_boundaries_and_outputs() -> None:
     assert (result.width, result.height, result.format) == (256, 256, "png")
     assert image[0, 0, 3] == 0
     assert image[128, 128 + 60, 3] == 255
-    mask = decode_png(result.mask)
+    mask = decode_png(result.mask) > 0  # a 1-bit PNG: nonzero on the visible iris
     assert mask.shape == rgb.shape[:2]
-    assert mask[240, 320 + 80] == 255  # iris ring
-    assert mask[240, 320] == 0  # pupil
-    assert mask[10, 10] == 0
+    assert mask[240, 320 + 80]  # iris ring
+    assert not mask[240, 320]  # pupil
+    assert not mask[10, 10]
     assert 0.0 <= result.quality_score <= 1.0
     assert all(math.isfinite(value) for value in measures.values())
 

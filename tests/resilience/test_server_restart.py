@@ -112,3 +112,30 @@ async def test_a_retry_interrupted_by_a_crash_fails_as_server_error(
     job = (await api.get(f"/api/v1/processing/jobs/{job_id}")).body
     assert (job["status"], job["error_type"]) == ("failed", "server_error")
     assert job["error_message"] == "Something went wrong. Please try again later."
+
+
+async def test_a_clean_stop_puts_the_running_job_back_uncounted(
+    tmp_path: Path,
+    gates: Gates,
+    server_process: Callable[..., ServerProcess],
+    session: aiohttp.ClientSession,
+) -> None:
+    settings = fresh_settings(tmp_path, jobs=pipeline("gated"))
+    email = await add_user(settings)
+    server = await asyncio.to_thread(server_process, settings)
+    api = ApiClient(session, server.url)
+    await api.login(email, PASSWORD)
+    photo_id = (await api.upload(images.jpeg(64, 48)))["id"]
+    gates.hold(photo_id)
+    job_id = (await api.post("/api/v1/processing/submit", {"photo_id": photo_id})).body["job_id"]
+    await at_gate(api, job_id)
+
+    assert await asyncio.to_thread(server.stop) == 0  # SIGTERM: a clean shutdown
+
+    url = await asyncio.to_thread(server.start)
+    api = ApiClient(session, url)
+    await api.login(email, PASSWORD)
+    seen = await messages_until(api, job_id, lambda m: m.get("status") in FINAL)
+    assert seen[-1]["status"] == "completed"
+    job = (await api.get(f"/api/v1/processing/jobs/{job_id}")).body
+    assert job["attempt_count"] == 1  # the server stopped; the job did not fail

@@ -162,6 +162,9 @@ class Gates:
     def hold(self, photo_id: str) -> None:
         (self.directory / f"{photo_id}.hold").touch()
 
+    def unhold(self, photo_id: str) -> None:
+        (self.directory / f"{photo_id}.hold").unlink()
+
     def pid(self, job_id: str) -> int:
         """The pid of the worker holding `job_id` (valid once the job reported 20)."""
         return int((self.directory / f"{job_id}.pid").read_text())

@@ -44,7 +44,7 @@ async def submit(db: Database, photos: list[str], priority: int, limit: int = 10
 
 
 async def claim_all(db: Database) -> list[str]:
-    claimed = []
+    claimed: list[str] = []
     while True:
         state, _ = await store.claim_next(db)
         if state is None:

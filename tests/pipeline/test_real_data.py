@@ -1,0 +1,66 @@
+"""Boundaries on real photos with ground truth (research data; skipped when absent).
+
+The data lives outside the repository ($IRISD_DATA, default ../shared/data) and is never
+copied into it. Reference circles are derived from the GT masks (see bench/segmentation.py).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from irisd.pipeline.decode import decode
+from irisd.pipeline.geometry import Circle, fit_circle
+from irisd.pipeline.segment import segment
+
+ROOT = Path(os.environ.get("IRISD_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+
+# (set, image, GT mask): MMU test persons and one MOBIUS photo whose derived circle is reliable.
+CASES = [
+    ("mmu-kozlova", "images/34_left_sitil4.bmp", "masks/34_left_sitil4_mask.bmp"),
+    ("mmu-kozlova", "images/38_left_tickl1.bmp", "masks/38_left_tickl1_mask.bmp"),
+    ("mmu-kozlova", "images/41_right_vimalar1.bmp", "masks/41_right_vimalar1_mask.bmp"),
+    ("mmu-kozlova", "images/44_left_yannl4.bmp", "masks/44_left_yannl4_mask.bmp"),
+    ("mobius-samples", "images/1_1i_Ls_1.jpg", "masks/1_1i_Ls_1.png"),
+]
+
+
+def gt_iris(path: Path) -> np.ndarray:
+    """(H, W) bool visible iris of a GT mask (MMU white, MOBIUS pure green)."""
+    mask = cv2.imread(str(path))[:, :, ::-1]
+    if path.suffix == ".bmp":
+        return np.asarray(mask[:, :, 0] > 127)
+    return np.asarray((mask[:, :, 1] > 127) & (mask[:, :, 0] < 128) & (mask[:, :, 2] < 128))
+
+
+def derived(iris: np.ndarray) -> Circle:
+    """Least-squares circle on the lateral arcs of the mask's convex hull."""
+    hull = np.zeros(iris.shape, np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(iris.astype(np.uint8))), 1)
+    contours, _ = cv2.findContours(hull, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = contours[0].reshape(-1, 2).astype(np.float64)
+    centre = outline.mean(axis=0)
+    angle = np.degrees(np.arctan2(outline[:, 1] - centre[1], outline[:, 0] - centre[0]))
+    circle = fit_circle(outline[(np.abs(angle) < 30) | (np.abs(angle) > 150)])
+    assert circle is not None
+    return circle
+
+
+@pytest.mark.parametrize(("dataset", "image", "mask"), CASES, ids=[c[1] for c in CASES])
+def test_boundaries_match_ground_truth(dataset: str, image: str, mask: str) -> None:
+    base = ROOT / dataset
+    if not (base / image).is_file():
+        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    rgb = decode((base / image).read_bytes(), 100_000_000)
+    seg = segment(rgb, use_learned=False)
+    assert seg is not None
+    truth = gt_iris(base / mask)
+    iou = (seg.mask & truth).sum() / (seg.mask | truth).sum()
+    reference = derived(truth)
+    assert iou >= 0.7
+    assert seg.iris.distance(reference) <= 0.08 * reference.r
+    assert abs(seg.iris.r - reference.r) <= 0.08 * reference.r
