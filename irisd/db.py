@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -35,6 +35,7 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._rollback: asyncio.Future[None] | None = None  # kept referenced until it ran
         self.path = path
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
@@ -48,15 +49,24 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """`BEGIN IMMEDIATE` … COMMIT (ROLLBACK on error), holding the connection alone."""
+        """`BEGIN IMMEDIATE` … COMMIT (ROLLBACK on error), holding the connection alone.
+
+        BEGIN, COMMIT and ROLLBACK are shielded: aiosqlite runs them on its thread anyway, so
+        a cancelled caller must not release the connection with a transaction left open.
+        """
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                await _shielded(self._conn.execute("BEGIN IMMEDIATE"))
+            except asyncio.CancelledError:
+                # The BEGIN still runs; queue its ROLLBACK before anyone else gets the lock.
+                self._rollback = asyncio.ensure_future(self._conn.rollback())
+                raise
             try:
                 yield self._conn
             except BaseException:
-                await self._conn.rollback()
+                await _shielded(self._conn.rollback())
                 raise
-            await self._conn.commit()
+            await _shielded(self._conn.commit())
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """One write statement in its own transaction; returns the changed row count."""
@@ -89,6 +99,12 @@ async def open_database(path: Path) -> Database:
     db = Database(conn, path)
     await migrate(db)
     return db
+
+
+async def _shielded(operation: Awaitable[Any]) -> None:
+    """Start `operation` now (queued on aiosqlite's thread in order) and let it finish even if
+    the caller is cancelled meanwhile."""
+    await asyncio.shield(asyncio.ensure_future(operation))
 
 
 def migrations() -> list[tuple[int, str]]:

@@ -43,7 +43,6 @@ _MEDIA_TYPES = {
 }
 MIN_SIDE = 16  # pixels: below this no iris can be found, so say so now rather than after a job
 THUMBNAIL_SIDE = 256
-MAX_PAGE_SIZE = 100
 
 
 class ImageTooSmall(InvalidField):

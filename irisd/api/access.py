@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from aiohttp import web
@@ -23,6 +24,9 @@ async def access_middleware(request: web.Request, handler: Handler) -> web.Strea
         return response
     except web.HTTPException as exc:
         status = exc.status
+        raise
+    except asyncio.CancelledError:
+        status = 499  # the client went away first (nginx's convention), not a server error
         raise
     finally:
         user = request.get(USER)

@@ -267,8 +267,12 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "irisd",
             "version": __version__,
-            "description": "Iris photo processing. Live progress: WebSocket "
-            "/ws/jobs/{job_id}?token=ACCESS_TOKEN (see API.md).",
+            "description": (
+                "Iris photo processing. Live progress over WebSockets (see API.md): "
+                "/ws/jobs/{job_id}?token=ACCESS[&since=SEQ] for one job, and "
+                "/ws/jobs?token=ACCESS[&since=CURSOR] for all of the user's jobs, each message "
+                "with a `cursor` to resume from; keepalives are {keepalive, cursor, timestamp}."
+            ),
         },
         "paths": paths,
         "components": {

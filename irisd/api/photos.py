@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
@@ -10,55 +9,22 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from irisd import photos
+from irisd.api import schemas
 from irisd.api.urls import absolute
-from irisd.appkeys import DATABASE, ENGINE, SETTINGS, STORAGE, USER
+from irisd.appkeys import DATABASE, ENGINE, SETTINGS, STORAGE
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 
 routes = web.RouteTableDef()
 
 _CHUNK = 256 * 1024
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and part headers around the file
-NOT_JSON = "The request body is not valid JSON."
-NOT_OBJECT = "The request body must be a JSON object."
 NOT_MULTIPART = "Send the photo as multipart/form-data with a 'file' field."
 NO_FILE_FIELD = "The form needs a 'file' field holding the photo."
 BAD_FORM = "The multipart body is malformed."
 
 
-def _user_id(request: web.Request) -> str:
-    return str(request[USER].id)
-
-
 def _photo(request: web.Request, photo: photos.Photo) -> dict[str, Any]:
     return photos.photo_json(photo, request.app[STORAGE], partial(absolute, request))
-
-
-async def json_object(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object; an empty body is `{}` (the app sends none on some calls)."""
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadRequest(NOT_JSON) from exc
-    if not isinstance(body, dict):
-        raise BadRequest(NOT_OBJECT)
-    return body
-
-
-def _int_query(request: web.Request, name: str, default: int, top: int | None = None) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    limit = f" and at most {top}" if top else ""
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidField(f"'{name}' must be a whole number of at least 1{limit}.") from None
-    if value < 1 or (top is not None and value > top):
-        raise InvalidField(f"'{name}' must be a whole number of at least 1{limit}.")
-    return value
 
 
 def _optional_size(body: dict[str, Any], name: str) -> None:
@@ -69,7 +35,7 @@ def _optional_size(body: dict[str, Any], name: str) -> None:
 
 @routes.post("/api/v1/photos/upload")
 async def request_upload(request: web.Request) -> web.Response:
-    body = await json_object(request)
+    body = await schemas.json_object(request)
     content_type = body.get("content_type", request.query.get("content_type"))
     if content_type is None:
         raise InvalidField("'content_type' is required, e.g. \"image/jpeg\".")
@@ -77,7 +43,7 @@ async def request_upload(request: web.Request) -> web.Response:
         raise InvalidField("'content_type' must be a media type such as \"image/jpeg\".")
     app = request.app
     photo, url = await photos.create_pending(
-        app[DATABASE], app[STORAGE], _user_id(request), content_type.strip()
+        app[DATABASE], app[STORAGE], schemas.user_id(request), content_type.strip()
     )
     reply = {"upload_url": absolute(request, url), "photo_id": photo.id, "s3_key": photo.s3_key}
     return web.json_response(reply, status=201)
@@ -87,7 +53,7 @@ async def request_upload(request: web.Request) -> web.Response:
 async def confirm(request: web.Request) -> web.Response:
     # The body's file_size/width/height are the client's claims: checked for shape only,
     # the stored values are measured from the bytes.
-    body = await json_object(request)
+    body = await schemas.json_object(request)
     for name in ("file_size", "width", "height"):
         _optional_size(body, name)
     app = request.app
@@ -95,7 +61,7 @@ async def confirm(request: web.Request) -> web.Response:
         app[DATABASE],
         app[STORAGE],
         app[SETTINGS].uploads,
-        _user_id(request),
+        schemas.user_id(request),
         request.match_info["photo_id"],
     )
     return web.json_response(_photo(request, photo))
@@ -111,17 +77,16 @@ async def upload(request: web.Request) -> web.Response:
         raise PayloadTooLarge(size=length)
     data = await _file_field(request, limits.max_bytes)
     photo = await photos.upload(
-        request.app[DATABASE], request.app[STORAGE], limits, _user_id(request), data
+        request.app[DATABASE], request.app[STORAGE], limits, schemas.user_id(request), data
     )
     return web.json_response(_photo(request, photo), status=201)
 
 
 @routes.get("/api/v1/photos")
 async def list_photos(request: web.Request) -> web.Response:
-    page = _int_query(request, "page", 1)
-    page_size = _int_query(request, "page_size", 20, photos.MAX_PAGE_SIZE)
+    page, page_size = schemas.page_query(request)
     items, total = await photos.list_photos(
-        request.app[DATABASE], _user_id(request), page, page_size
+        request.app[DATABASE], schemas.user_id(request), page, page_size
     )
     return web.json_response(
         {
@@ -136,7 +101,7 @@ async def list_photos(request: web.Request) -> web.Response:
 @routes.get("/api/v1/photos/{photo_id}")
 async def get_photo(request: web.Request) -> web.Response:
     photo = await photos.get_photo(
-        request.app[DATABASE], _user_id(request), request.match_info["photo_id"]
+        request.app[DATABASE], schemas.user_id(request), request.match_info["photo_id"]
     )
     return web.json_response(_photo(request, photo))
 
@@ -147,7 +112,7 @@ async def delete_photo(request: web.Request) -> web.Response:
     await photos.delete_photo(
         app[DATABASE],
         app[STORAGE],
-        _user_id(request),
+        schemas.user_id(request),
         request.match_info["photo_id"],
         app[ENGINE].cancel_photo_jobs,
     )

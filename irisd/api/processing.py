@@ -7,9 +7,9 @@ from typing import Any, TypeGuard
 from aiohttp import web
 
 from irisd import photos
-from irisd.api.photos import json_object
+from irisd.api import schemas
 from irisd.api.urls import absolute
-from irisd.appkeys import DATABASE, ENGINE, STORAGE, USER
+from irisd.appkeys import DATABASE, ENGINE, STORAGE
 from irisd.errors import BadRequest, Conflict, InvalidField, NotFound
 from irisd.jobs import store
 from irisd.jobs.model import JobStatus
@@ -19,8 +19,6 @@ from irisd.storage import keys
 routes = web.RouteTableDef()
 
 MAX_BATCH = 10
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 BAD_PHOTO_ID = "'photo_id' must be the id of one of your photos."
 BAD_PHOTO_IDS = f"'photo_ids' must be a list of 1 to {MAX_BATCH} photo ids."
 NONE_VALID = "None of these photos can be processed: they are unknown or not uploaded yet."
@@ -63,17 +61,13 @@ def job_json(request: web.Request, record: JobRecord) -> dict[str, Any]:
     }
 
 
-def _user_id(request: web.Request) -> str:
-    return str(request[USER].id)
-
-
 @routes.post("/api/v1/processing/submit")
 async def submit(request: web.Request) -> web.Response:
-    body = await json_object(request)
+    body = await schemas.json_object(request)
     photo_id = body.get("photo_id")
     if not isinstance(photo_id, str) or not photo_id:
         raise InvalidField(BAD_PHOTO_ID)
-    user_id = _user_id(request)
+    user_id = schemas.user_id(request)
     photo = await photos.get_uploaded_photo(request.app[DATABASE], user_id, photo_id)
     [record] = await request.app[ENGINE].submit(user_id, [photo.id], SINGLE_PRIORITY)
     return web.json_response(job_json(request, record), status=201)
@@ -81,11 +75,11 @@ async def submit(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/processing/batch")
 async def batch(request: web.Request) -> web.Response:
-    body = await json_object(request)
+    body = await schemas.json_object(request)
     photo_ids = body.get("photo_ids")
     if not _is_id_list(photo_ids):
         raise InvalidField(BAD_PHOTO_IDS)
-    user_id = _user_id(request)
+    user_id = schemas.user_id(request)
     valid = [p for p in dict.fromkeys(photo_ids) if await _processable(request, user_id, p)]
     if not valid:
         raise BadRequest(NONE_VALID)
@@ -112,33 +106,18 @@ async def _processable(request: web.Request, user_id: str, photo_id: str) -> boo
 
 @routes.get("/api/v1/processing/jobs")
 async def list_jobs(request: web.Request) -> web.Response:
-    page = _positive_query(request, "page", 1)
-    page_size = _positive_query(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    page, page_size = schemas.page_query(request)
     records, total = await store.list_for_user(
-        request.app[DATABASE], _user_id(request), page, page_size
+        request.app[DATABASE], schemas.user_id(request), page, page_size
     )
     items = [job_json(request, r) for r in records]
     return web.json_response({"items": items, "total": total, "page": page, "page_size": page_size})
 
 
-def _positive_query(request: web.Request, name: str, default: int, top: int | None = None) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1 or (top is not None and value > top):
-        limit = f" and at most {top}" if top else ""
-        raise InvalidField(f"'{name}' must be a whole number of at least 1{limit}.")
-    return value
-
-
 @routes.get("/api/v1/processing/jobs/{job_id}")
 async def get_job(request: web.Request) -> web.Response:
     record = await store.fetch_for_user(
-        request.app[DATABASE], _user_id(request), request.match_info["job_id"]
+        request.app[DATABASE], schemas.user_id(request), request.match_info["job_id"]
     )
     return web.json_response(job_json(request, record))
 
@@ -146,7 +125,7 @@ async def get_job(request: web.Request) -> web.Response:
 @routes.post("/api/v1/processing/jobs/{job_id}/reprocess")
 async def reprocess(request: web.Request) -> web.Response:
     # The app sends an empty body (with a JSON content type): the body is never read.
-    user_id = _user_id(request)
+    user_id = schemas.user_id(request)
     db = request.app[DATABASE]
     record = await store.fetch_for_user(db, user_id, request.match_info["job_id"])
     photo = await photos.get_uploaded_photo(db, user_id, record.state.photo_id)
@@ -156,5 +135,7 @@ async def reprocess(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/processing/jobs/{job_id}/cancel")
 async def cancel(request: web.Request) -> web.Response:
-    record = await request.app[ENGINE].cancel(_user_id(request), request.match_info["job_id"])
+    record = await request.app[ENGINE].cancel(
+        schemas.user_id(request), request.match_info["job_id"]
+    )
     return web.json_response(job_json(request, record))

@@ -190,11 +190,19 @@ class Engine:
                 await self._fill()
             except Exception:  # the dispatcher must outlive a bad moment
                 log.exception("engine.dispatch_failed")
+            # asyncio.timeout, not wait_for: on 3.11 a cancel racing wait_for's inner task
+            # could leave this task stuck "cancelling" and hang the server's shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_S)
+                async with asyncio.timeout(POLL_S):
+                    await self._wake.wait()
 
     async def _fill(self) -> None:
         size = self._executor.size if self._executor else 0
+        if len(self._running) >= size:
+            return
+        if await store.pending_count(self.db) == 0:  # a read: the idle poll takes no write lock
+            self._queue_depth = 0
+            return
         while len(self._running) < size:
             state, moved = await store.claim_next(self.db)
             self._publish_all(moved)
@@ -266,7 +274,8 @@ class Engine:
             result = await self._executor.run(job, self.settings.jobs.time_limit_s)
             # Apply every report of this attempt before the saving states follow them.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ended.wait(), END_WAIT_S)
+                async with asyncio.timeout(END_WAIT_S):
+                    await ended.wait()
             return result
         finally:
             self._ended.pop((state.job_id, state.attempt), None)

@@ -151,7 +151,8 @@ class Executor:
     ) -> PipelineResult:
         future = asyncio.wrap_future(self._submit(slot, job))
         try:
-            result: PipelineResult = await asyncio.wait_for(future, time_limit_s)
+            async with asyncio.timeout(time_limit_s):  # not wait_for: see engine._dispatch
+                result: PipelineResult = await future
         except BrokenProcessPool as exc:
             log.warning("worker.died", worker=slot.config.index, job_id=job.job_id)
             slot.rebuild()

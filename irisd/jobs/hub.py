@@ -5,6 +5,9 @@ for jobs someone is watching, so memory follows sockets, not the queue) and wake
 subscribers. Each socket has its own handler task that then sends, in order, every state
 it has not sent yet (so no seq is skipped), with a send timeout. A client that stops reading
 therefore delays nobody else, and costs one flag and one integer however far it falls behind.
+While a job socket has nothing new to send, one ticker for the whole hub sends its keepalive
+(`Idle`): encoded once per job and state, written only to sockets with an empty buffer; a
+socket with a full one gets the keepalive from its own task, under the send timeout.
 A resuming client (`?since=SEQ`) whose states are older than the history reads them from the
 `job_events` table, which the engine writes in the same transaction as the job row.
 """

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class JobStatus(str, Enum):
+class JobStatus(StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
     COMPLETED = "completed"
@@ -19,7 +19,7 @@ class JobStatus(str, Enum):
         return self in (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
-class Step(str, Enum):
+class Step(StrEnum):
     """Pipeline steps with their user-facing names (API.md, "Pipeline steps and progress")."""
 
     LOADING = "loading"

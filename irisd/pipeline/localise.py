@@ -31,6 +31,14 @@ MIN_PUPIL_FILL = 0.6  # least share of the pupil disk darker than pupil/iris mid
 FIRST_PEAK = 0.75  # `iris_around`: least share of the best edge for the innermost limbus
 IRIS_REACH = 0.7  # limbus centre search around the pupil centre, in pupil radii
 INNER_SHARE = 0.75  # the innermost limbus replaces the chosen one if at least this strong
+# A pupil edge weaker than this (grey levels) is not evidence: very dark irises in visible
+# light show 0-2 levels at the true pupil, while glints and lashes make 5-13 elsewhere.
+PUPIL_VISIBLE = 6.0
+# Pupil/iris radius ratio assumed, concentric, when the pupil cannot be seen (the middle of
+# the normal 0.3-0.7 range). Only the pupil hole is assumed, never the iris; flagged.
+TYPICAL_PUPIL = 0.5
+NESTED = 0.85  # `innermost`: a nested limbus is at most this share of the chosen radius
+MIN_LIMBUS = 10.0  # least limbus step (grey levels) of an iris found without a pupil
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,12 @@ class Localisation:
 
     iris: Found
     pupil: Found
+    pupil_seen: bool = True  # False: the pupil is `assumed_pupil(iris)`, not found
+
+
+def assumed_pupil(iris: Circle) -> Found:
+    """The pupil hole of an iris whose pupil is invisible: concentric, typical size, score 0."""
+    return Found(Circle(iris.x, iris.y, TYPICAL_PUPIL * iris.r), 0.0)
 
 
 def edge_profile(
@@ -233,12 +247,32 @@ def localise(gray: np.ndarray) -> Localisation | None:
         pairs.extend(_hypotheses(image, guess, 2 / factor, smallest))
     if not pairs:
         return None
-    chosen = max(pairs, key=lambda pair: rank(pair, min(h, w)))
+    chosen = innermost(pairs, max(pairs, key=lambda pair: rank(pair, min(h, w))))
     # The limbus is the first strong edge outside the pupil, whichever way the pair was found.
-    inner = Localisation(iris_around(image, chosen.pupil.circle), chosen.pupil)
-    if plausible(image, inner, smallest) and inner.iris.score >= INNER_SHARE * chosen.iris.score:
-        chosen = inner
+    if chosen.pupil_seen:
+        inner = Localisation(iris_around(image, chosen.pupil.circle), chosen.pupil)
+        if plausible(image, inner, smallest) and inner.iris.score >= INNER_SHARE * chosen.iris.score:
+            chosen = inner
     return _polish(image, chosen)
+
+
+def innermost(pairs: list[Localisation], chosen: Localisation) -> Localisation:
+    """The smallest strong limbus nested inside the chosen one, else the chosen pair.
+
+    Eye-opening and lid boundaries around the iris make larger circles that the size credit
+    of `rank` can favour; the limbus is the innermost strong edge (as in `iris_around`). A
+    nested pair without a seen pupil never replaces one with a seen pupil.
+    """
+    outer = chosen.iris.circle
+    nested = [
+        pair
+        for pair in pairs
+        if pair.iris.circle.r < NESTED * outer.r
+        and pair.iris.circle.distance(outer) + pair.iris.circle.r <= 1.05 * outer.r
+        and pair.iris.score >= INNER_SHARE * chosen.iris.score
+        and (pair.pupil_seen or not chosen.pupil_seen)
+    ]
+    return min(nested, key=lambda pair: pair.iris.circle.r) if nested else chosen
 
 
 def rank(pair: Localisation, side: int) -> float:
@@ -255,7 +289,11 @@ def plausible(image: np.ndarray, pair: Localisation, smallest: float) -> bool:
     """Anatomical priors: pupil 10..75 % of the iris radius and inside its inner third,
     and an iris ring clearly brighter than the pupil (not a ring inside the pupil)."""
     iris, pupil = pair.iris.circle, pair.pupil.circle
+    if not pair.pupil_seen:
+        return iris.r >= smallest and pair.iris.score >= MIN_LIMBUS
     ratio = pupil.r / iris.r
+    if pair.pupil.score < PUPIL_VISIBLE:
+        return False
     if not (iris.r >= smallest and 0.1 < ratio < 0.75 and pupil.distance(iris) < 0.3 * iris.r):
         return False
     ring, inner = ring_and_pupil(image, pair)
@@ -293,6 +331,8 @@ def _hypotheses(
     pupil = pupil_inside(image, limbus.circle)
     if pupil is not None:
         out.append(Localisation(limbus, pupil))
+    if pupil is None or not plausible(image, out[-1], smallest):
+        out.append(Localisation(limbus, assumed_pupil(limbus.circle), pupil_seen=False))
     as_pupil = refine_pupil(image, guess, reach, step)
     out.append(Localisation(iris_around(image, as_pupil.circle), as_pupil))
     return [pair for pair in out if plausible(image, pair, smallest)]
@@ -301,6 +341,8 @@ def _hypotheses(
 def _polish(image: np.ndarray, pair: Localisation) -> Localisation:
     """Sub-pixel refinement of both circles; the dark-blob pupil replaces a weaker one."""
     iris = refine_limbus(image, pair.iris.circle, 2.0, 0.5)
+    if not pair.pupil_seen:
+        return Localisation(iris, assumed_pupil(iris.circle), pupil_seen=False)
     pupil = refine_pupil(image, pair.pupil.circle, 2.0, 0.5)
     blob = pupil_inside(image, iris.circle)
     if blob is not None and blob.score > pupil.score:

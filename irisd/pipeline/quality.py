@@ -56,6 +56,7 @@ class Measures:
     mean_level: float
     iris_level: float
     clipped: float
+    pupil_assumed: float  # 1.0 when the pupil was invisible and its hole assumed
 
     def as_dict(self) -> dict[str, float]:
         return {name: round(float(value), 4) for name, value in vars(self).items()}
@@ -136,6 +137,7 @@ def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
         mean_level=mean_level,
         iris_level=float(np.median(levels)),
         clipped=float((levels >= 250).mean()),
+        pupil_assumed=0.0 if seg.pupil_seen else 1.0,
     )
 
 
@@ -144,7 +146,7 @@ def gate(m: Measures) -> None:
     checks = (
         (
             m.limbus_contrast < MIN_LIMBUS_CONTRAST
-            or m.pupil_contrast < MIN_PUPIL_CONTRAST
+            or (m.pupil_contrast < MIN_PUPIL_CONTRAST and not m.pupil_assumed)
             or m.sharpness < MIN_TEXTURE,
             NOT_FOUND,
         ),

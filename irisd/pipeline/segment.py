@@ -19,6 +19,7 @@ from irisd.pipeline.geometry import Circle
 from irisd.pipeline.localise import (
     Found,
     Localisation,
+    assumed_pupil,
     localise,
     prepare,
     refine_limbus,
@@ -45,6 +46,7 @@ class Segmentation:
     limbus_contrast: float
     pupil_contrast: float
     source: str  # "classical", "learned" or "combined"
+    pupil_seen: bool = True  # False: the pupil hole is assumed (see localise.assumed_pupil)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ def refine(detail: Detail, found: Localisation, reach: float) -> Localisation:
     image = prepare(detail.image, 1.0)
     iris = refine_limbus(image, found.iris.circle, reach, max(0.5, reach / 6))
     iris = refine_limbus(image, iris.circle, 1.0, 0.5)
+    if not found.pupil_seen:
+        return Localisation(iris, assumed_pupil(iris.circle), pupil_seen=False)
     pupil = refine_pupil(image, found.pupil.circle, reach, max(0.5, reach / 6))
     pupil = refine_pupil(image, pupil.circle, 1.0, 0.5)
     return Localisation(iris, pupil)
@@ -124,6 +128,7 @@ def classical(small: np.ndarray, scale: float) -> Localisation | None:
     return Localisation(
         Found(found.iris.circle.scaled(1 / scale), found.iris.score),
         Found(found.pupil.circle.scaled(1 / scale), found.pupil.score),
+        found.pupil_seen,
     )
 
 
@@ -148,11 +153,14 @@ def outline(rgb: np.ndarray, found: Localisation, source: str) -> Segmentation:
     coarse = Localisation(
         Found(detail.to_detail(found.iris.circle), found.iris.score),
         Found(detail.to_detail(found.pupil.circle), found.pupil.score),
+        found.pupil_seen,
     )
     fine = refine(detail, coarse, reach)
     iris, pupil = detail.to_full(fine.iris.circle), detail.to_full(fine.pupil.circle)
     mask = full_mask(rgb, detail, iris, pupil)
-    return Segmentation(iris, pupil, mask, fine.iris.score, fine.pupil.score, source)
+    return Segmentation(
+        iris, pupil, mask, fine.iris.score, fine.pupil.score, source, fine.pupil_seen
+    )
 
 
 def segment(rgb: np.ndarray, use_learned: bool) -> Segmentation | None:

@@ -20,6 +20,7 @@ Array = np.ndarray
 _IRIS_PALETTE: tuple[tuple[tuple[int, int, int], tuple[int, int, int]], ...] = (
     ((95, 55, 25), (70, 40, 20)),  # brown
     ((45, 28, 18), (35, 22, 15)),  # dark brown
+    ((34, 24, 20), (30, 22, 19)),  # near-black brown (low pupil contrast)
     ((120, 130, 110), (80, 110, 150)),  # blue
     ((130, 110, 50), (85, 110, 65)),  # green
     ((125, 80, 35), (100, 105, 60)),  # hazel
@@ -86,10 +87,12 @@ def render_sample(rng: np.random.Generator, size: tuple[int, int]) -> Sample:
     _distractors(rng, img, xs, ys, eye, d_open)
     sclera_level = rng.uniform(130, 225) if nir else rng.uniform(120, 245)
     _paint(img, _sclera(rng, xs, ys, eye, nir, sclera_level), _soft(d_open))
+    # Width (pixels) of the soft limbus; the label goes halfway into its outer half (the MMU
+    # annotators' convention, calibrated on MMU persons 1-30).
+    limbus = rng.uniform(0.5, 3.0) * min(h, w) / 160
     if eye.present:
         iris_level = sclera_level * rng.uniform(0.3, 0.8) if nir else 0.0
         iris_rgb = _iris(rng, xs, ys, eye, d_iris, d_pupil, iris_level)
-        limbus = rng.uniform(0.5, 2.5) * min(h, w) / 160
         _paint(img, iris_rgb, _soft(d_iris / limbus) * _soft(d_open))
         _paint(img, _pupil_colour(rng, nir), _soft(d_pupil) * _soft(d_open))
     _lid_shadow(img, d_open, eye, rng)
@@ -101,7 +104,7 @@ def render_sample(rng: np.random.Generator, size: tuple[int, int]) -> Sample:
     labels = np.zeros((h, w), np.uint8)
     if eye.present:
         visible = (d_open < 0) & (lashes < 0.5) & ~fringe
-        labels[visible & (d_iris < 0)] = 1
+        labels[visible & (d_iris < 0.25 * limbus)] = 1
         labels[visible & (d_pupil < 0)] = 2
     rgb = _camera(rng, img, nir)
     return Sample(rgb=rgb, labels=labels, highlights=highlights)
@@ -429,7 +432,7 @@ def _camera(rng: np.random.Generator, img: Array, nir: bool) -> Array:
         img = img * rng.uniform(0.85, 1.15, 3).astype(np.float32)
     gamma = rng.uniform(0.75, 1.35)
     img = 255 * (np.clip(img, 0, 255) / 255) ** gamma
-    sigma = rng.uniform(0, 1.6) * min(h, w) / 240
+    sigma = rng.uniform(0, 2.5) * min(h, w) / 240
     if sigma > 0.3:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
     img = img + rng.normal(0, rng.uniform(0, 8), img.shape).astype(np.float32)

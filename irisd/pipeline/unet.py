@@ -140,12 +140,17 @@ class Segmenter:
         return out
 
     def _run(self, rgb: np.ndarray) -> tuple[np.ndarray, Letterbox]:
-        """One network pass: (C, S, S) float32 probabilities in input space and the letterbox."""
+        """One network pass: (C, S, S) float32 probabilities in input space and the letterbox.
+
+        The image and its mirror go through as a batch of two; their probabilities are averaged.
+        """
         x, box = to_input(rgb, self.input_size)
         with torch.inference_mode():
-            logits = self.model(torch.from_numpy(x)[None].to(self.device))
-            probs = torch.softmax(logits.float(), dim=1)[0].cpu().numpy()
-        return probs, box
+            batch = torch.from_numpy(x)[None].to(self.device)
+            logits = self.model(torch.cat([batch, batch.flip(3)]))
+            probs = torch.softmax(logits.float(), dim=1)
+            mean = (probs[0] + probs[1].flip(2)) / 2
+        return mean.cpu().numpy(), box
 
 
 def _refine_window(

@@ -6,6 +6,7 @@ tests/support/pipelines.py (chosen by config), real SQLite and local storage.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -425,3 +426,26 @@ async def test_queue_position_decreases_as_jobs_ahead_are_claimed(
     pending = [s["queue_position"] for s in states if s["status"] == "pending"]
     assert pending == [3, 2, 1]
     assert [s["seq"] for s in states] == list(range(1, len(states) + 1))
+
+
+async def test_deleting_a_photo_with_a_running_job_leaves_nothing_behind(
+    start_server: Start, user_factory: UserFactory, gates: Gates
+) -> None:
+    irisd, api = await serve(start_server, user_factory, "gated")
+    owner = await user_id(api)
+    held = await photo(api)
+    gates.hold(held)
+    running = await submit(api, held)
+    await at_gate(api, running["job_id"])
+    queued = await submit(api, held)
+
+    # The delete waits for the running job to stop at its next step, so that no result
+    # can be written after the photo's objects are gone.
+    deleting = asyncio.create_task(api.delete(f"/api/v1/photos/{held}"))
+    await gates.release(running["job_id"])
+    assert (await deleting).status == 204
+    for created in (running, queued):
+        gone = await api.get(f"/api/v1/processing/jobs/{created['job_id']}")
+        assert gone.status == 404
+    assert await irisd.storage.list(f"processed/{owner}/") == []
+    assert await irisd.storage.list(f"originals/{owner}/") == []

@@ -12,10 +12,10 @@ from irisd.pipeline import synth, training, unet
 
 DATA = Path(os.environ.get("IRISD_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 MMU = DATA / "mmu-kozlova"
-# Measured iris IoU of the shipped weights on these MMU test images (models/segmenter.md),
-# minus a margin for CPU/library differences; a floor, not a target.
-MMU_SAMPLE = ("36_left_carll1.bmp", "40_right_lowyr4.bmp", "45_left_winl1.bmp")
-MMU_IOU_FLOOR = 0.80
+# Three MMU test-person images (persons 35, 39, 42); the shipped weights scored iris IoU
+# 0.794, 0.864 and 0.831 on them (models/segmenter.md). The floor is the lowest minus 0.05.
+MMU_SAMPLE = ("36_left_tanwnl1.bmp", "40_right_tonghlr4.bmp", "43_left_winl1.bmp")
+MMU_IOU_FLOOR = 0.74
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_render_differs_between_seeds() -> None:
     assert not np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("shape", [(240, 320, 3), (1700, 3000, 3), (50, 31, 3), (1, 40, 3)])
+@pytest.mark.parametrize("shape", [(240, 320, 3), (850, 1500, 3), (50, 31, 3), (1, 40, 3)])
 def test_predict_returns_probabilities_at_input_size(
     segmenter: unet.Segmenter, shape: tuple[int, int, int]
 ) -> None:

@@ -141,7 +141,8 @@ def gated(image: bytes, report: Report, options: PipelineOptions) -> PipelineRes
     report("loading", 10)
     (directory / f"{job.job_id}.pid").write_text(str(os.getpid()))
     gate = directory / f"{job.job_id}.gate"
-    os.mkfifo(gate)
+    if not gate.exists():  # a job run again as attempt 1 (clean stop) reuses its gate
+        os.mkfifo(gate)
     report("segmenting", 20)  # after the FIFO exists: the test may open it from now on
     command = gate.read_text().strip()  # blocks until the test writes and closes
     if command == "fail":
