@@ -21,7 +21,7 @@ def user_id(request: web.Request) -> str:
 
 
 async def json_object(request: web.Request, *, require_json_type: bool = False) -> dict[str, Any]:
-    """The body as a JSON object: 400 if malformed, 422 if not an object.
+    """The body as a JSON object: 400 if malformed or not an object.
 
     An empty body is `{}` (the app sends none on reprocess and logout; missing fields are
     then reported by name). With `require_json_type`, another Content-Type is a 415.
@@ -36,7 +36,7 @@ async def json_object(request: web.Request, *, require_json_type: bool = False) 
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest("The request body is not valid JSON.") from exc
     if not isinstance(body, dict):
-        raise InvalidField("The request body must be a JSON object.")
+        raise BadRequest("The request body must be a JSON object.")
     return body
 
 

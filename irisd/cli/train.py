@@ -24,14 +24,32 @@ DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
     help="Where to write the weights.",
 )
 @click.option(
-    "--steps", type=click.IntRange(1), default=training.TrainConfig.steps, show_default=True
+    "--steps",
+    type=click.IntRange(1),
+    default=training.TrainConfig.steps,
+    show_default=True,
+    help="Optimiser steps (each a batch of freshly rendered eyes).",
 )
 @click.option(
-    "--batch", type=click.IntRange(1), default=training.TrainConfig.batch, show_default=True
+    "--batch",
+    type=click.IntRange(1),
+    default=training.TrainConfig.batch,
+    show_default=True,
+    help="Images per step.",
 )
-@click.option("--seed", type=int, default=training.TrainConfig.seed, show_default=True)
 @click.option(
-    "--threads", type=click.IntRange(1), default=training.TrainConfig.threads, show_default=True
+    "--seed",
+    type=int,
+    default=training.TrainConfig.seed,
+    show_default=True,
+    help="Data and init seed.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1),
+    default=training.TrainConfig.threads,
+    show_default=True,
+    help="torch threads (the renderer runs in one extra process).",
 )
 @click.option(
     "--data",
@@ -54,7 +72,7 @@ def train_segmenter(out: Path, steps: int, batch: int, seed: int, threads: int, 
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task("train", total=steps, loss=math_nan())
+        task = progress.add_task("train", total=steps, loss=float("nan"))
 
         def on_step(step: int, loss: float) -> None:
             progress.update(task, completed=step, loss=loss)
@@ -67,10 +85,6 @@ def train_segmenter(out: Path, steps: int, batch: int, seed: int, threads: int, 
     params = sum(p.numel() for p in model.parameters())
     console.print(f"trained {params:,} parameters in {train_s:.0f} s → {out}")
     _report(console, out, data)
-
-
-def math_nan() -> float:
-    return float("nan")
 
 
 def _report(console: Console, weights: Path, data: Path) -> None:

@@ -31,7 +31,7 @@ OnStep = Callable[[int, float], None]
 class TrainConfig:
     """Hyper-parameters of one training run (the defaults made the shipped weights)."""
 
-    steps: int = 900
+    steps: int = 600
     batch: int = 16
     lr: float = 3e-3
     seed: int = 0

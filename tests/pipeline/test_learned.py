@@ -108,3 +108,22 @@ def test_shipped_model_segments_real_mmu_test_eyes(segmenter: unet.Segmenter, na
     probs = segmenter.predict(training._read_rgb(image))
     truth = training._read_rgb(MMU / "masks" / f"{image.stem}_mask.bmp")[..., 0] > 127
     assert training.iou(probs.argmax(axis=2) == 1, truth) > MMU_IOU_FLOOR
+
+
+def test_training_runs_and_returns_a_model_in_eval_mode() -> None:
+    model = training.train(training.TrainConfig(steps=2, batch=2, workers=0, threads=1))
+    assert not model.training
+    assert sum(p.numel() for p in model.parameters()) < 2_000_000
+
+
+def test_train_command_writes_loadable_weights(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from irisd.cli.train import train_segmenter
+
+    out = tmp_path / "w.pt"
+    args = ["--out", str(out), "--steps", "1", "--batch", "2", "--threads", "1"]
+    result = CliRunner().invoke(train_segmenter, [*args, "--data", str(tmp_path / "absent")])
+    assert result.exit_code == 0, result.output
+    assert "trained" in result.output
+    assert unet.load_segmenter("cpu", out) is not None
