@@ -251,7 +251,10 @@ def localise(gray: np.ndarray) -> Localisation | None:
     # The limbus is the first strong edge outside the pupil, whichever way the pair was found.
     if chosen.pupil_seen:
         inner = Localisation(iris_around(image, chosen.pupil.circle), chosen.pupil)
-        if plausible(image, inner, smallest) and inner.iris.score >= INNER_SHARE * chosen.iris.score:
+        if (
+            plausible(image, inner, smallest)
+            and inner.iris.score >= INNER_SHARE * chosen.iris.score
+        ):
             chosen = inner
     return _polish(image, chosen)
 

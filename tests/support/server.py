@@ -53,9 +53,23 @@ class ServerProcess:
         env["PYTHONPATH"] = str(REPO)
         with self.log_path.open("a", encoding="utf-8") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "irisd", "serve", "--config", str(self.config_path),
-                 "--host", "127.0.0.1", "--port", str(self.port)],
-                stdout=subprocess.PIPE, stderr=log, text=True, cwd=REPO, env=env,
+                [
+                    sys.executable,
+                    "-m",
+                    "irisd",
+                    "serve",
+                    "--config",
+                    str(self.config_path),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                cwd=REPO,
+                env=env,
             )
         assert self.proc.stdout is not None
         first = self.proc.stdout.readline()
