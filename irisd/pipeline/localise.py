@@ -39,6 +39,9 @@ PUPIL_VISIBLE = 6.0
 TYPICAL_PUPIL = 0.5
 NESTED = 0.85  # `innermost`: a nested limbus is at most this share of the chosen radius
 MIN_LIMBUS = 10.0  # least limbus step (grey levels) of an iris found without a pupil
+# Without pupil evidence the limbus arcs alone must carry the decision: such an iris must be
+# this many times the least iris size (a dark blob in a non-eye photo is usually smaller).
+UNSEEN_SIZE = 2.0
 
 
 @dataclass(frozen=True)
@@ -263,9 +266,11 @@ def innermost(pairs: list[Localisation], chosen: Localisation) -> Localisation:
     """The smallest strong limbus nested inside the chosen one, else the chosen pair.
 
     Eye-opening and lid boundaries around the iris make larger circles that the size credit
-    of `rank` can favour; the limbus is the innermost strong edge (as in `iris_around`). A
-    nested pair without a seen pupil never replaces one with a seen pupil.
+    of `rank` can favour; the limbus is the innermost strong edge (as in `iris_around`, which
+    handles pairs with a seen pupil).
     """
+    if chosen.pupil_seen:
+        return chosen  # `iris_around` already takes the innermost limbus around the pupil
     outer = chosen.iris.circle
     nested = [
         pair
@@ -273,7 +278,6 @@ def innermost(pairs: list[Localisation], chosen: Localisation) -> Localisation:
         if pair.iris.circle.r < NESTED * outer.r
         and pair.iris.circle.distance(outer) + pair.iris.circle.r <= 1.05 * outer.r
         and pair.iris.score >= INNER_SHARE * chosen.iris.score
-        and (pair.pupil_seen or not chosen.pupil_seen)
     ]
     return min(nested, key=lambda pair: pair.iris.circle.r) if nested else chosen
 
@@ -290,10 +294,11 @@ def rank(pair: Localisation, side: int) -> float:
 
 def plausible(image: np.ndarray, pair: Localisation, smallest: float) -> bool:
     """Anatomical priors: pupil 10..75 % of the iris radius and inside its inner third,
-    and an iris ring clearly brighter than the pupil (not a ring inside the pupil)."""
+    and an iris ring clearly brighter than the pupil (not a ring inside the pupil). With an
+    assumed pupil only the iris size and limbus strength can be checked."""
     iris, pupil = pair.iris.circle, pair.pupil.circle
     if not pair.pupil_seen:
-        return iris.r >= smallest and pair.iris.score >= MIN_LIMBUS
+        return iris.r >= UNSEEN_SIZE * smallest and pair.iris.score >= MIN_LIMBUS
     ratio = pupil.r / iris.r
     if pair.pupil.score < PUPIL_VISIBLE:
         return False

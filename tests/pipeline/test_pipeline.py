@@ -219,3 +219,22 @@ def test_learned_alone_never_invents_an_iris(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(QualityIssue) as info:
         run(encode_png(blank), PipelineOptions(output_size=128, use_learned=True))
     assert info.value.text == quality.NOT_FOUND
+
+
+def test_invisible_pupil_is_assumed_and_flagged() -> None:
+    # A dark iris whose pupil cannot be seen (visible light, brown eyes): the iris is still
+    # found from its limbus; only the pupil hole is assumed, concentric, and flagged.
+    eye = synthetic_eye(pupil_ratio=0.0)
+    result, _ = run(encode_png(eye))
+    measures = result.measures
+    assert measures["pupil_assumed"] == 1.0
+    assert measures["iris_radius_px"] == pytest.approx(110, abs=4)
+    assert measures["concentricity"] == 0.0
+    assert measures["pupil_iris_ratio"] == pytest.approx(0.5)
+    mask = decode_png(result.mask) > 0
+    assert not mask[240, 320]  # the assumed pupil hole is not part of the iris
+
+
+def test_visible_pupil_is_not_assumed() -> None:
+    result, _ = run(encode_png(synthetic_eye()))
+    assert result.measures["pupil_assumed"] == 0.0
