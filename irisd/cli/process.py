@@ -14,17 +14,10 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from irisd.errors import IrisdError, JobFailure
+from irisd.jobs.model import Step
 from irisd.pipeline import PipelineOptions, PipelineResult
 from irisd.pipeline import process as run_pipeline
 from irisd.pipeline.types import OutputFormat
-
-# User-facing step names (API.md, "Pipeline steps and progress").
-DISPLAY = {
-    "loading": "Preparing your image...",
-    "segmenting": "Finding your iris...",
-    "removing_reflections": "Removing reflections...",
-    "enhancing": "Enhancing quality...",
-}
 
 
 @dataclass
@@ -70,7 +63,7 @@ def process_one(
     """Run the pipeline on one file, moving its progress bar; failures become an Outcome."""
 
     def report(step: str, value: int) -> None:
-        progress.update(task, completed=value, description=f"{source.name}: {DISPLAY[step]}")
+        progress.update(task, completed=value, description=f"{source.name}: {Step(step).display}")
 
     start = time.perf_counter()
     try:
