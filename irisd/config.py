@@ -74,7 +74,7 @@ class JobsSettings:
 class PipelineSettings:
     output_size: int = 2048
     output_format: Literal["png", "jpeg"] = "png"
-    use_learned: bool = True
+    use_learned: bool = False
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,12 @@ def summary(outcomes: list[Outcome]) -> Table:
     show_default=True,
     help="Side of the square result, px.",
 )
-@click.option("--classical", is_flag=True, help="Do not use the learned segmenter.")
+@click.option(
+    "--learned/--classical",
+    default=False,
+    show_default=True,
+    help="Cross-check with the learned segmenter (experimental: see models/segmenter.md).",
+)
 def process(
     files: tuple[Path, ...],
     out_dir: Path,
@@ -138,7 +143,7 @@ def process(
     debug: bool,
     fmt: str,
     size: int,
-    classical: bool,
+    learned: bool,
 ) -> None:
     """Process eye photos FILE... locally and write the results to -o DIR.
 
@@ -147,7 +152,7 @@ def process(
     out_dir.mkdir(parents=True, exist_ok=True)
     output_format: OutputFormat = "jpeg" if fmt == "jpeg" else "png"
     options = PipelineOptions(
-        output_size=size, output_format=output_format, use_learned=not classical, debug=debug
+        output_size=size, output_format=output_format, use_learned=learned, debug=debug
     )
     console = Console(stderr=as_json)
     columns = (
