@@ -23,22 +23,13 @@ from pathlib import Path
 
 from PIL import Image
 
+from irisd.jobs.model import PIPELINE_CHECKPOINTS
 from irisd.jobs.worker import current_job
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
 BENCH_DIR_ENV = "IRIS_BENCH_DIR"  # no IRISD_ prefix: not a setting
 PAUSE_S = (0.05, 0.25)  # random, so reports fall at every phase of a 500 ms poll
-CHECKPOINTS = (
-    ("loading", 10),
-    ("segmenting", 20),
-    ("segmenting", 30),
-    ("segmenting", 40),
-    ("removing_reflections", 50),
-    ("removing_reflections", 60),
-    ("enhancing", 70),
-    ("enhancing", 80),
-    ("enhancing", 90),
-)
+CHECKPOINTS = PIPELINE_CHECKPOINTS
 
 
 def _dir() -> Path:

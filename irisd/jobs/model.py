@@ -47,6 +47,19 @@ COMPLETE_DISPLAY = "Complete!"
 # Checkpoints of API.md; the server reports saving's two, the pipeline the rest.
 CHECKPOINTS = (5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 100)
 
+# The (step, progress) checkpoints the pipeline itself reports; the server reports 5, 95, 100.
+PIPELINE_CHECKPOINTS = (
+    ("loading", 10),
+    ("segmenting", 20),
+    ("segmenting", 30),
+    ("segmenting", 40),
+    ("removing_reflections", 50),
+    ("removing_reflections", 60),
+    ("enhancing", 70),
+    ("enhancing", 80),
+    ("enhancing", 90),
+)
+
 
 @dataclass(frozen=True)
 class LiveState:

@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 
 from irisd.errors import QualityIssue
+from irisd.jobs.model import PIPELINE_CHECKPOINTS
 from irisd.jobs.worker import current_job
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 from tests.support.clients import ApiClient
@@ -36,18 +37,6 @@ GATE_DIR_ENV = "PIPELINE_TEST_DIR"
 SIZE = 8  # pixels: a tiny but real PNG
 QUALITY_TEXT = "The photo is too blurry to find the iris."
 
-# Every checkpoint of API.md the pipeline reports (the server reports 5, 95 and 100).
-CHECKPOINTS = (
-    ("loading", 10),
-    ("segmenting", 20),
-    ("segmenting", 30),
-    ("segmenting", 40),
-    ("removing_reflections", 50),
-    ("removing_reflections", 60),
-    ("enhancing", 70),
-    ("enhancing", 80),
-    ("enhancing", 90),
-)
 
 
 def _attempt() -> int:
@@ -78,7 +67,7 @@ def _result() -> PipelineResult:
 
 
 def _report_from(report: Report, start: int) -> None:
-    for step, value in CHECKPOINTS:
+    for step, value in PIPELINE_CHECKPOINTS:
         if value >= start:
             report(step, value)
 
