@@ -38,7 +38,6 @@ SIZE = 8  # pixels: a tiny but real PNG
 QUALITY_TEXT = "The photo is too blurry to find the iris."
 
 
-
 def _attempt() -> int:
     job = current_job()
     return job.attempt if job else 1
