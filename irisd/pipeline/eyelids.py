@@ -3,6 +3,8 @@
 Works in the unwrapped (rubber-sheet) iris: pixels far brighter than the iris (skin, sclera,
 glints) or far darker (lashes) are noise; a lid is a run of noise reaching in from the limbus,
 cut per angle and smoothed along the angle, as lids are smooth curves.
+The upper lid is also fitted as a parabola (RANSAC over the strongest vertical edge per
+column in the upper iris) and everything above it, plus dark lashes just below it, is cut.
 """
 
 from __future__ import annotations
@@ -128,7 +130,77 @@ def to_cartesian(
     return np.asarray(inside & (np.asarray(values) >= 0.5), bool)
 
 
+LID_REACH = (0.2, 1.0)  # upper-lid search rows: this far above the iris centre (iris radii)
+LID_EDGE = 3.0  # least vertical gradient of a lid edge point, in iris spreads
+LID_TOL = 0.05  # RANSAC inlier distance (iris radii)
+LID_SUPPORT = 0.5  # least share of searched columns that must agree with the lid curve
+LID_TRIALS = 200
+LASH_BAND, LASH_DARK = 0.15, 1.75  # lashes: darker than median - k * spread this far below the lid
+LID_MARGIN = 0.04  # exclusion reaches this far below the fitted lid curve (iris radii)
+
+
+def lid_points(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
+    """(N, 2) x, y of the strongest vertical edge per column in the upper iris."""
+    blur = cv2.GaussianBlur(image, (0, 0), 1.5)
+    gy = np.abs(cv2.Sobel(blur, cv2.CV_32F, 0, 1, ksize=3))
+    gx = np.abs(cv2.Sobel(blur, cv2.CV_32F, 1, 0, ksize=3))
+    ys, xs = np.mgrid[0 : image.shape[0], 0 : image.shape[1]].astype(np.float32)
+    dx, dy = xs - iris.x, ys - iris.y
+    band = (dy < -LID_REACH[0] * iris.r) & (dy > -LID_REACH[1] * iris.r)
+    band &= np.hypot(dx, dy) < 0.93 * iris.r
+    band &= np.hypot(xs - pupil.x, ys - pupil.y) > 1.25 * pupil.r
+    polar = unwrap(image, iris, pupil)
+    spread = iris_statistics(polar)[1]
+    strength = np.where(band & (gy > 1.5 * gx), gy, 0.0)
+    rows = np.argmax(strength, axis=0)
+    cols = np.arange(image.shape[1])
+    keep = strength[rows, cols] > LID_EDGE * spread
+    return np.stack([cols[keep], rows[keep]], axis=1).astype(np.float64)
+
+
+def fit_lid(points: np.ndarray, iris: Circle, seed: int = 0) -> np.ndarray | None:
+    """Parabola coefficients (y = a x² + b x + c in iris radii) fitted by RANSAC, or None."""
+    if len(points) < 8:
+        return None
+    x = (points[:, 0] - iris.x) / iris.r
+    y = (points[:, 1] - iris.y) / iris.r
+    rng = np.random.default_rng(seed)
+    best, best_count = None, 0
+    for _ in range(LID_TRIALS):
+        pick = rng.choice(len(x), 3, replace=False)
+        if np.ptp(x[pick]) < 0.3:
+            continue
+        coef = np.polyfit(x[pick], y[pick], 2)
+        if not 0.0 <= coef[0] <= 1.5:
+            continue
+        count = int((np.abs(np.polyval(coef, x) - y) < LID_TOL).sum())
+        if count > best_count:
+            best, best_count = coef, count
+    span = 2 * iris.r * 0.9
+    if best is None or best_count < LID_SUPPORT * span:
+        return None
+    inliers = np.abs(np.polyval(best, x) - y) < LID_TOL
+    return np.asarray(np.polyfit(x[inliers], y[inliers], 2), np.float64)
+
+
+def above_lid(shape: tuple[int, int], iris: Circle, pupil: Circle, image: np.ndarray) -> np.ndarray:
+    """(H, W) bool pixels above a fitted upper-lid curve (all False when none is found)."""
+    coef = fit_lid(lid_points(image, iris, pupil), iris)
+    if coef is None:
+        return np.zeros(shape, bool)
+    xs = (np.arange(shape[1]) - iris.x) / iris.r
+    edge = iris.y + iris.r * (np.polyval(coef, xs) + LID_MARGIN)
+    rows = np.arange(shape[0])[:, None]
+    band = rows < edge[None, :] + LASH_BAND * iris.r
+    median, spread = iris_statistics(unwrap(image, iris, pupil))
+    local = cv2.blur(image, (3, 3))
+    lashes = band & (local < median - LASH_DARK * spread)
+    return np.asarray((rows < edge[None, :]) | lashes, bool)
+
+
 def visible_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
     """(H, W) bool visible iris of a (H, W) float32 gray image with the given boundaries."""
     polar = polar_mask(image, iris, pupil)
-    return to_cartesian(polar, (image.shape[0], image.shape[1]), iris, pupil)
+    shape = (image.shape[0], image.shape[1])
+    visible = to_cartesian(polar, shape, iris, pupil) & ~above_lid(shape, iris, pupil, image)
+    return np.asarray(visible, bool)
