@@ -9,6 +9,9 @@ of the server process, its worker processes counted separately:
     idle, N watchers       N sockets on /ws/jobs/{id}, spread evenly over the jobs; none
                            finished, so each gets a keepalive every keepalive_s (>= 2 N msg/s)
     jobs running           the gate released: jobs run (9 reports each), N watchers
+    floor                  for scale: a bare asyncio loop (no irisd, no aiohttp) writing a
+                           frame of the same size to N loopback sockets every keepalive_s,
+                           i.e. the kernel's and the event loop's share of the same traffic
 
 The N client sockets live in this process (one ClientSession, connector limit 0); only the
 server's CPU is measured. Targets for N = 1,000 idle watchers: < 2 % of one core and
@@ -36,6 +39,7 @@ from _common import Bench, children, cpu_seconds, cpu_times, raise_fd_limit, rss
 
 TARGET_CPU_PCT = 2.0
 TARGET_RSS_MB = 100.0
+KEEPALIVE_S = 0.5  # irisd.toml's [ws] keepalive_s, which the bench's server runs with
 CONNECT_AT_ONCE = 50
 
 
@@ -59,6 +63,7 @@ class Watchers:
         self.compress = compress  # 15: ask for permessage-deflate, as browsers and OkHttp do
         self.targets = [job_ids[i % len(job_ids)] for i in range(count)]
         self.counts = [0] * count
+        self.size = 0  # bytes in the last message received: the floor phase sends as many
         self.open = [True] * count
         self.ready = asyncio.Event()
         self._ready = 0
@@ -73,8 +78,9 @@ class Watchers:
         async with self._gate:
             ws = await self.bench.http.ws_connect(url, compress=self.compress)
         async with ws:
-            async for _msg in ws:
+            async for msg in ws:
                 self.counts[index] += 1
+                self.size = len(msg.data)
                 if self.counts[index] == 1:
                     self._ready += 1
                     if self._ready == len(self.targets):
@@ -133,7 +139,7 @@ async def profile(pid: int, window_s: float, out: str) -> None:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     proc = await asyncio.create_subprocess_exec(
         spy, "record", "--pid", str(pid), "--duration", str(int(window_s)), "--nonblocking",
-        "--format", "raw", "--output", out, "--rate", "200",
+        "--format", "raw", "--output", out, "--rate", "1000",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     await proc.wait()
@@ -185,10 +191,66 @@ async def run(args: argparse.Namespace) -> list[Sample]:
         finally:
             with contextlib.suppress(Exception):
                 await watchers.close()
+    samples.append(await floor(count, watchers.size, KEEPALIVE_S, window_s))
     return samples
 
 
-def report(samples: list[Sample], count: int, keepalive_s: float) -> None:
+FLOOR_SERVER = """
+import asyncio, sys
+count, size, period = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+async def main():
+    writers, ready = [], asyncio.Event()
+    def accept(reader, writer):
+        writers.append(writer)
+        if len(writers) == count:
+            ready.set()
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await ready.wait()
+    frame = bytes([0x81, 126]) + size.to_bytes(2, "big") + b"x" * size
+    loop = asyncio.get_running_loop()
+    due = loop.time()
+    while True:
+        due += period
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        for writer in writers:
+            writer.transport.write(frame)
+asyncio.run(main())
+"""
+
+
+async def floor(count: int, size: int, period_s: float, window_s: float) -> Sample:
+    """The same traffic from a bare asyncio server to N raw loopback readers."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", FLOOR_SERVER, str(count), str(size), str(period_s),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    port = int(await proc.stdout.readline())
+    received = [0]
+
+    async def read(reader: asyncio.StreamReader) -> None:
+        while await reader.read(65536):
+            received[0] += 1
+
+    streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(count)]
+    readers = [asyncio.create_task(read(reader)) for reader, _writer in streams]
+    try:
+        await asyncio.sleep(2 * period_s)  # past the first ticks
+        before = received[0]
+        sample = await measure("floor (bare asyncio writes)", proc.pid, window_s)
+        sample.messages = received[0] - before  # reads, about one per frame
+    finally:
+        proc.kill()
+        await proc.wait()
+        for task in readers:
+            task.cancel()
+        for _reader, writer in streams:
+            writer.close()
+    return sample
+
+
+def report(samples: list[Sample], count: int) -> None:
     print(f"{'phase':32} {'server CPU':>11} {'(kernel)':>9} {'workers CPU':>12} {'RSS':>9}"
           f" {'msgs/s':>8} {'min/watcher/s':>14}")  # fmt: skip
     for s in samples:
@@ -201,7 +263,7 @@ def report(samples: list[Sample], count: int, keepalive_s: float) -> None:
     rate = idle.messages / idle.window_s
     per_msg_us = (extra_cpu / 100) / rate * 1e6 if rate else float("nan")
     print(f"keepalive traffic, {count} idle watchers: {rate:.0f} msg/s received "
-          f"(contract: >= {count / keepalive_s:.0f}/s); server CPU per message "
+          f"(contract: >= {count / KEEPALIVE_S:.0f}/s); server CPU per message "
           f"{per_msg_us:.0f} us")  # fmt: skip
     for what, value, limit, unit in (
         ("CPU", idle.cpu_pct, TARGET_CPU_PCT, "% of one core"),
@@ -211,6 +273,10 @@ def report(samples: list[Sample], count: int, keepalive_s: float) -> None:
         print(f"target {what} < {limit:g} {unit} with {count} idle watchers: {verdict} "
               f"({value:.1f} {unit})")  # fmt: skip
     print(f"(CPU above the 0-watcher idle: {extra_cpu:.1f} % of one core)")
+    floor = samples[-1]
+    print(f"floor, a bare asyncio loop writing the same bytes to {count} sockets: "
+          f"{floor.cpu_pct:.1f} % ({floor.kernel_pct:.1f} % kernel); irisd above it: "
+          f"{idle.cpu_pct - floor.cpu_pct:+.1f} points")  # fmt: skip
 
 
 def main() -> None:
@@ -223,7 +289,7 @@ def main() -> None:
     args = parser.parse_args()
     raise_fd_limit()
     samples = asyncio.run(run(args))
-    report(samples, args.watchers, keepalive_s=0.5)
+    report(samples, args.watchers)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ class Engine:
         self._tasks: list[asyncio.Task[None]] = []
         self._queue_depth = 0
         self._step_clock: dict[str, tuple[str, float]] = {}
+        self._event_cursor = 0  # the newest job_events row this server has published
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -90,6 +91,7 @@ class Engine:
         """Recover what a previous run left, start the pool, the dispatcher and the reports."""
         self._executor = Executor(self.settings.jobs, self.on_report)
         self._executor.start()
+        self._event_cursor = await store.last_event_id(self.db)
         requeued, failed = await store.recover_on_start(self.db)
         for state in failed:
             await self._discard_results(state)
@@ -188,6 +190,7 @@ class Engine:
             self._wake.clear()
             try:
                 await self._fill()
+                await self._catch_up()
             except Exception:  # the dispatcher must outlive a bad moment
                 log.exception("engine.dispatch_failed")
             # asyncio.timeout, not wait_for: on 3.11 a cancel racing wait_for's inner task
@@ -195,6 +198,14 @@ class Engine:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(POLL_S):
                     await self._wake.wait()
+
+    async def _catch_up(self) -> None:
+        """Publish job changes made by other processes (`irisd jobs cancel`), so open sockets
+        see them within a poll. The server's own changes come by again; the hub skips them."""
+        while events := await store.events_after(self.db, self._event_cursor):
+            for event_id, state in events:
+                self.hub.publish(state)
+                self._event_cursor = event_id
 
     async def _fill(self) -> None:
         size = self._executor.size if self._executor else 0

@@ -302,6 +302,20 @@ async def cancel_pending(db: Database, job_id: str) -> tuple[LiveState | None, l
         return state, await _reposition(conn, now)
 
 
+async def last_event_id(db: Database) -> int:
+    """The newest job_events id (0 for none): a cursor from which to follow changes."""
+    row = await db.fetchone("SELECT COALESCE(MAX(id), 0) FROM job_events")
+    return int(row[0]) if row else 0
+
+
+async def events_after(db: Database, cursor: int, limit: int = 500) -> list[tuple[int, LiveState]]:
+    """(id, state) of every job change after `cursor`, in the order it was written."""
+    rows = await db.fetchall(
+        "SELECT id, state FROM job_events WHERE id > ? ORDER BY id LIMIT ?", (cursor, limit)
+    )
+    return [(int(row["id"]), LiveState.from_json(json.loads(row["state"]))) for row in rows]
+
+
 @_uninterrupted
 async def request_cancel(db: Database, job_id: str) -> None:
     """Mark a running job to stop (read again at the next start, should the server die)."""

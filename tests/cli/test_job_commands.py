@@ -68,8 +68,15 @@ async def test_jobs_cancel_and_retry_act_on_a_running_server(
     await at_gate(api, running)
     waiting = (await api.post("/api/v1/processing/submit", {"photo_id": other})).body["job_id"]
 
-    dropped = await cli(jobs, "cancel", waiting)
-    assert dropped.exit_code == 0, dropped.output
+    async with api.ws(f"/ws/jobs/{waiting}") as socket:
+        assert (await socket.receive_json())["status"] == "pending"
+        dropped = await cli(jobs, "cancel", waiting)
+        assert dropped.exit_code == 0, dropped.output
+        # The open socket hears of the other process's change (the server's table poll).
+        async with asyncio.timeout(30):  # a bound on failure; it takes about a second
+            seen = [json.loads(msg.data) async for msg in socket]
+    assert seen[-1]["status"] == "failed"
+    assert seen[-1]["error_type"] == "cancelled"
     assert (await job(api, waiting))["error_type"] == "cancelled"
     asked = await cli(jobs, "cancel", running)
     assert asked.exit_code == 0, asked.output
