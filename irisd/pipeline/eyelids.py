@@ -16,7 +16,7 @@ from irisd.pipeline.geometry import Circle
 
 ANGLES = 360
 RINGS = 48
-BRIGHT_K, BRIGHT_MIN = 2.5, 18.0  # noise: brighter than median + max(k * spread, min)
+BRIGHT_K, BRIGHT_MIN = 2.5, 30.0  # noise: brighter than median + max(k * spread, min)
 DARK_K, DARK_MIN = 2.5, 22.0  # noise: darker than median - max(k * spread, min)
 LASH_K, LASH_MIN = 1.5, 8.0  # noise: thin dark lines (black-hat) above max(k * spread, min)
 # A lid covers the rings beyond the cut when more than this share of them is noise
@@ -55,17 +55,32 @@ def unwrap(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
     return np.asarray(out, np.float32)
 
 
-def iris_statistics(polar: np.ndarray) -> tuple[float, float]:
-    """Robust (median, spread) of the iris grey level in the reference sectors."""
+def _reference_sectors() -> np.ndarray:
+    """(ANGLES,) bool: the angles of the reference sectors."""
     degrees = np.arange(ANGLES) * 360.0 / ANGLES
     wrapped = (degrees + 180.0) % 360.0 - 180.0
     in_sector = np.zeros(ANGLES, bool)
     for start, end in _REFERENCE:
         in_sector |= ((degrees >= start) & (degrees < end)) | ((wrapped >= start) & (wrapped < end))
-    band = polar[RINGS // 6 : RINGS - RINGS // 6][:, in_sector]
+    return in_sector
+
+
+def iris_statistics(polar: np.ndarray) -> tuple[float, float]:
+    """Robust (median, spread) of the iris grey level in the reference sectors."""
+    band = polar[RINGS // 6 : RINGS - RINGS // 6][:, _reference_sectors()]
     median = float(np.median(band))
     spread = 1.4826 * float(np.median(np.abs(band - median)))
     return median, max(spread, 4.0)
+
+
+def flatten(polar: np.ndarray) -> np.ndarray:
+    """`polar` with the iris's radial profile taken out (the ring's median in the reference
+    sectors, set to the overall one): the darker limbal ring and the collarette stop
+    looking like lashes or skin. With BRIGHT_MIN 18 -> 30, mean IoU on MMU persons 1-30
+    went from 0.814 to 0.843 (bench/segmentation.py --split calibration)."""
+    reference = polar[:, _reference_sectors()]
+    profile = np.median(reference, axis=1, keepdims=True)
+    return np.asarray(polar - profile + float(np.median(reference)), np.float32)
 
 
 def noise_map(polar: np.ndarray, median: float, spread: float) -> np.ndarray:
@@ -98,7 +113,7 @@ def lid_cut(noise: np.ndarray) -> np.ndarray:
 
 def polar_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
     """(RINGS, ANGLES) bool visible-iris map in rubber-sheet coordinates."""
-    polar = unwrap(image, iris, pupil)
+    polar = flatten(unwrap(image, iris, pupil))
     median, spread = iris_statistics(polar)
     noise = noise_map(polar, median, spread)
     cut = lid_cut(noise)
@@ -135,6 +150,9 @@ LID_EDGE = 3.0  # least vertical gradient of a lid edge point, in iris spreads
 LID_TOL = 0.05  # RANSAC inlier distance (iris radii)
 LID_SUPPORT = 0.5  # least share of searched columns that must agree with the lid curve
 LID_TRIALS = 200
+# Lids are flatter than the iris (curvature radius > iris radius: a ≤ 1/2 in y = a x² + b x + c,
+# iris radii); a steeper arc is the limbal ring or the collarette, concentric with the iris.
+LID_MAX_BEND = 0.5
 LASH_BAND, LASH_DARK = 0.15, 1.75  # lashes: darker than median - k * spread this far below the lid
 LID_MARGIN = 0.04  # exclusion reaches this far below the fitted lid curve (iris radii)
 
@@ -171,7 +189,7 @@ def fit_lid(points: np.ndarray, iris: Circle, seed: int = 0) -> np.ndarray | Non
         if np.ptp(x[pick]) < 0.3:
             continue
         coef = np.polyfit(x[pick], y[pick], 2)
-        if not 0.0 <= coef[0] <= 1.5:
+        if not 0.0 <= coef[0] <= LID_MAX_BEND:
             continue
         count = int((np.abs(np.polyval(coef, x) - y) < LID_TOL).sum())
         if count > best_count:
@@ -180,7 +198,8 @@ def fit_lid(points: np.ndarray, iris: Circle, seed: int = 0) -> np.ndarray | Non
     if best is None or best_count < LID_SUPPORT * span:
         return None
     inliers = np.abs(np.polyval(best, x) - y) < LID_TOL
-    return np.asarray(np.polyfit(x[inliers], y[inliers], 2), np.float64)
+    coef = np.polyfit(x[inliers], y[inliers], 2)
+    return np.asarray(coef, np.float64) if 0.0 <= coef[0] <= LID_MAX_BEND else None
 
 
 def above_lid(shape: tuple[int, int], iris: Circle, pupil: Circle, image: np.ndarray) -> np.ndarray:

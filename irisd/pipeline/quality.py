@@ -24,17 +24,17 @@ CLOSED = "Your eye looks closed or covered. Open your eye wide and look at the c
 CUT_OFF = "Your iris is cut off at the edge of the photo. Center your eye in the frame."
 
 # Calibrated limits. In brackets: the smallest value among correctly segmented (IoU > 0.5)
-# calibration photos (MMU persons 1-30: 115 of 116 / MOBIUS: 2 of 6).
+# calibration photos (MMU persons 1-30: 116 of 116 / MOBIUS: 3 of 6).
 MIN_MEAN_LEVEL = 30.0  # mean grey level of the whole photo, 0..255 [116 / 85]
 MAX_CLIPPED = 0.5  # fraction of visible-iris pixels at >= 250 [0 / 0]
-MIN_IRIS_RADIUS = 40.0  # px at full resolution [48.5 / 314]
-MIN_LIMBUS_CONTRAST = 10.0  # grey levels across the limbus [17.0 / 25.6]
-MIN_PUPIL_CONTRAST = 2.0  # grey levels across the pupil boundary [25.8 / 2.6]
-MIN_SHARPNESS = 0.02  # see `sharpness` [0.030 / 0.055]; a sigma-6 blurred eye gives 0.008
-# Below this there is no texture at all inside the "iris": a flat shape, not an eye (a ring
-# of text on a plain background gives 0.003).
-MIN_TEXTURE = 0.005
-MIN_USABLE = 0.35  # visible fraction of the pupil-limbus annulus [0.47 / 0.82]
+MIN_IRIS_RADIUS = 40.0  # px at full resolution [48.5 / 297]
+MIN_LIMBUS_CONTRAST = 10.0  # grey levels across the limbus [17.0 / 21.2]
+MIN_PUPIL_CONTRAST = 2.0  # across the pupil boundary, when one is seen [25.8 / 7.8]
+MIN_SHARPNESS = 0.02  # see `sharpness_and_texture` [0.032 / 0.040]; a sigma-6 blurred eye: 0.009
+# Below this most of the "iris" has no texture at all: a flat shape with a few edges, not an
+# eye (text on a plain background gives 0.0; a sigma-6 blurred eye 0.0033) [0.026 / 0.031].
+MIN_TEXTURE = 0.0015
+MIN_USABLE = 0.35  # visible fraction of the pupil-limbus annulus [0.51 / 0.71]
 MIN_INSIDE = 0.85  # fraction of the iris disk inside the frame [1.0 / 1.0]
 SHARPNESS_RADIUS = 100.0  # the iris is resampled to this radius before measuring sharpness
 
@@ -47,6 +47,7 @@ class Measures:
     pupil_radius_px: float
     usable_area: float
     sharpness: float
+    texture: float
     limbus_contrast: float
     pupil_contrast: float
     pupil_iris_ratio: float
@@ -71,18 +72,19 @@ def exposure_gate(rgb: np.ndarray) -> float:
     return level
 
 
-def sharpness(rgb: np.ndarray, seg: Segmentation) -> float:
-    """High-frequency energy inside the visible iris relative to its brightness (0..~1).
+def sharpness_and_texture(rgb: np.ndarray, seg: Segmentation) -> tuple[float, float]:
+    """High-frequency energy inside the visible iris relative to its brightness: its mean
+    (sharpness, 0..~1) and its median (texture: near 0 where most of the "iris" is flat).
 
-    The iris crop is resampled to a fixed radius first, so the value does not depend on the
-    photo's resolution; it is the mean |Laplacian of Gaussian| over the mean grey level.
+    The iris crop is resampled to a fixed radius first, so the values do not depend on the
+    photo's resolution; the energy is |Laplacian of Gaussian| over the mean grey level.
     """
     iris = seg.iris
     x0, y0 = max(0, int(iris.x - iris.r)), max(0, int(iris.y - iris.r))
     x1 = min(rgb.shape[1], int(iris.x + iris.r) + 1)
     y1 = min(rgb.shape[0], int(iris.y + iris.r) + 1)
     if x1 - x0 < 4 or y1 - y0 < 4:
-        return 0.0
+        return 0.0, 0.0
     scale = SHARPNESS_RADIUS / max(iris.r, 1.0)
     size = (max(4, round((x1 - x0) * scale)), max(4, round((y1 - y0) * scale)))
     crop = cv2.resize(gray(rgb[y0:y1, x0:x1]), size, interpolation=cv2.INTER_AREA)
@@ -96,10 +98,11 @@ def sharpness(rgb: np.ndarray, seg: Segmentation) -> float:
     )
     mask = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     if mask.sum() < 50:
-        return 0.0
+        return 0.0, 0.0
     smooth = cv2.GaussianBlur(crop, (0, 0), 1.0)
-    response = np.abs(cv2.Laplacian(smooth, cv2.CV_32F, ksize=3))
-    return float(response[mask].mean() / max(float(crop[mask].mean()), 10.0))
+    response = np.abs(cv2.Laplacian(smooth, cv2.CV_32F, ksize=3))[mask]
+    level = max(float(crop[mask].mean()), 10.0)
+    return float(response.mean()) / level, float(np.median(response)) / level
 
 
 def inside_fraction(shape: tuple[int, int], seg: Segmentation) -> float:
@@ -123,11 +126,13 @@ def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
     pixels = rgb[y0:y1, x0:x1][visible]
     levels = gray(pixels[None, :, :])[0] if len(pixels) else np.zeros(1, np.float32)
     margin = min(iris.x, iris.y, w - iris.x, h - iris.y) / iris.r - 1.0
+    sharp, texture = sharpness_and_texture(rgb, seg)
     return Measures(
         iris_radius_px=iris.r,
         pupil_radius_px=pupil.r,
         usable_area=min(1.0, float(visible.sum()) / annulus),
-        sharpness=sharpness(rgb, seg),
+        sharpness=sharp,
+        texture=texture,
         limbus_contrast=seg.limbus_contrast,
         pupil_contrast=seg.pupil_contrast,
         pupil_iris_ratio=pupil.r / iris.r,
@@ -147,7 +152,7 @@ def gate(m: Measures) -> None:
         (
             m.limbus_contrast < MIN_LIMBUS_CONTRAST
             or (m.pupil_contrast < MIN_PUPIL_CONTRAST and not m.pupil_assumed)
-            or m.sharpness < MIN_TEXTURE,
+            or m.texture < MIN_TEXTURE,
             NOT_FOUND,
         ),
         (m.inside_fraction < MIN_INSIDE, CUT_OFF),
