@@ -52,7 +52,7 @@ def segment_and_gate(
     if located is None:
         raise QualityIssue(quality.NOT_FOUND)
     report("segmenting", 30)
-    seg = outline(rgb, *located)
+    seg = outline(rgb, located)
     report("segmenting", 35)
     measures = quality.measure(rgb, seg, mean_level)
     quality.gate(measures)

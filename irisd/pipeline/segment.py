@@ -15,7 +15,7 @@ import numpy as np
 
 from irisd.pipeline import learned
 from irisd.pipeline.eyelids import gray, visible_mask
-from irisd.pipeline.geometry import Circle
+from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.localise import (
     Found,
     Localisation,
@@ -47,6 +47,16 @@ class Segmentation:
     pupil_contrast: float
     source: str  # "classical", "learned" or "combined"
     pupil_seen: bool = True  # False: the pupil hole is assumed (see localise.assumed_pupil)
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where `locate` found the eye (full-resolution pixels), and how."""
+
+    found: Localisation
+    source: str  # "classical", "learned" or "combined"
+    iris_prob: np.ndarray | None = None  # learned P(visible iris) on the working copy
+    scale: float = 1.0  # of the working copy
 
 
 @dataclass(frozen=True)
@@ -106,11 +116,18 @@ def refine(detail: Detail, found: Localisation, reach: float) -> Localisation:
     return Localisation(iris, pupil)
 
 
-def full_mask(rgb: np.ndarray, detail: Detail, iris: Circle, pupil: Circle) -> np.ndarray:
-    """(H, W) bool visible iris at full resolution, computed on the detail crop."""
+def full_mask(
+    rgb: np.ndarray, detail: Detail, iris: Circle, pupil: Circle, prior: np.ndarray | None
+) -> np.ndarray:
+    """(H, W) bool visible iris at full resolution, computed on the detail crop; `prior`,
+    the network's iris probability on the detail crop, joins in through `learned.fuse`."""
     image = cv2.GaussianBlur(detail.image, (0, 0), 0.7)
-    inset = Circle(iris.x, iris.y, iris.r * LIMBUS_INSET)
-    small = visible_mask(image, detail.to_detail(inset), detail.to_detail(pupil))
+    inset = detail.to_detail(Circle(iris.x, iris.y, iris.r * LIMBUS_INSET))
+    inner = detail.to_detail(pupil)
+    small = visible_mask(image, inset, inner)
+    if prior is not None:
+        annulus = disk(small.shape, inset) & ~disk(small.shape, inner)
+        small = learned.fuse(small, annulus, prior)
     mask = np.zeros(rgb.shape[:2], bool)
     size = (detail.x1 - detail.x0, detail.y1 - detail.y0)
     if small.shape[::-1] != size:
@@ -118,6 +135,17 @@ def full_mask(rgb: np.ndarray, detail: Detail, iris: Circle, pupil: Circle) -> n
         small = resized >= 128
     mask[detail.y0 : detail.y1, detail.x0 : detail.x1] = small
     return mask
+
+
+def prior_on_detail(iris_prob: np.ndarray, scale: float, detail: Detail) -> np.ndarray:
+    """The working copy's (h, w) probability map resampled onto the detail crop."""
+    ratio = scale / detail.scale  # working-copy pixels per detail pixel
+    offset_x = 0.5 * ratio + detail.x0 * scale - 0.5  # pixel centres on both sides
+    offset_y = 0.5 * ratio + detail.y0 * scale - 0.5
+    to_small = np.array([[ratio, 0.0, offset_x], [0.0, ratio, offset_y]], np.float32)
+    size = (detail.image.shape[1], detail.image.shape[0])
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    return np.asarray(cv2.warpAffine(iris_prob, to_small, size, flags=flags), np.float32)
 
 
 def classical(small: np.ndarray, scale: float) -> Localisation | None:
@@ -132,7 +160,7 @@ def classical(small: np.ndarray, scale: float) -> Localisation | None:
     )
 
 
-def locate(rgb: np.ndarray, use_learned: bool) -> tuple[Localisation, str] | None:
+def locate(rgb: np.ndarray, use_learned: bool) -> Located | None:
     """Iris and pupil circles (full-resolution pixels) and their source, or None.
 
     With `use_learned` and weights present, the learned boundaries must agree with the
@@ -140,14 +168,17 @@ def locate(rgb: np.ndarray, use_learned: bool) -> tuple[Localisation, str] | Non
     """
     small, scale = working_copy(rgb)
     found = classical(small, scale)
-    source = "classical"
-    if use_learned:
-        found, source = learned.cross_check(small, scale, found)
-    return None if found is None else (found, source)
+    if not use_learned:
+        return None if found is None else Located(found, "classical")
+    checked = learned.cross_check(small, scale, found)
+    if checked.found is None:
+        return None
+    return Located(checked.found, checked.source, checked.iris_prob, scale)
 
 
-def outline(rgb: np.ndarray, found: Localisation, source: str) -> Segmentation:
-    """Refine `found` on the detail crop and compute the full-resolution visible-iris mask."""
+def outline(rgb: np.ndarray, located: Located) -> Segmentation:
+    """Refine the boundaries on the detail crop and compute the full-resolution mask."""
+    found, source = located.found, located.source
     detail = detail_crop(rgb, found.iris.circle)
     reach = max(2.0, 1.5 * detail.scale * max(rgb.shape[:2]) / WORKING_SIDE)
     coarse = Localisation(
@@ -157,7 +188,10 @@ def outline(rgb: np.ndarray, found: Localisation, source: str) -> Segmentation:
     )
     fine = refine(detail, coarse, reach)
     iris, pupil = detail.to_full(fine.iris.circle), detail.to_full(fine.pupil.circle)
-    mask = full_mask(rgb, detail, iris, pupil)
+    prior = None
+    if located.iris_prob is not None:
+        prior = prior_on_detail(located.iris_prob, located.scale, detail)
+    mask = full_mask(rgb, detail, iris, pupil, prior)
     return Segmentation(
         iris, pupil, mask, fine.iris.score, fine.pupil.score, source, fine.pupil_seen
     )
@@ -166,4 +200,4 @@ def outline(rgb: np.ndarray, found: Localisation, source: str) -> Segmentation:
 def segment(rgb: np.ndarray, use_learned: bool) -> Segmentation | None:
     """Segment the eye in an (H, W, 3) uint8 RGB photo; None when no iris is found."""
     located = locate(rgb, use_learned)
-    return None if located is None else outline(rgb, *located)
+    return None if located is None else outline(rgb, located)

@@ -13,9 +13,9 @@ from irisd.pipeline import synth, training, unet
 DATA = Path(os.environ.get("IRISD_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 MMU = DATA / "mmu-kozlova"
 # Three MMU test-person images (persons 35, 39, 42); the shipped weights scored iris IoU
-# 0.794, 0.864 and 0.831 on them (models/segmenter.md). The floor is the lowest minus 0.05.
+# 0.764, 0.880 and 0.874 on them (models/segmenter.md). The floor is the lowest minus 0.05.
 MMU_SAMPLE = ("36_left_tanwnl1.bmp", "40_right_tonghlr4.bmp", "43_left_winl1.bmp")
-MMU_IOU_FLOOR = 0.74
+MMU_IOU_FLOOR = 0.71
 
 
 @pytest.fixture(scope="module")
