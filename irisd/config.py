@@ -74,7 +74,7 @@ class JobsSettings:
 class PipelineSettings:
     output_size: int = 2048
     output_format: Literal["png", "jpeg"] = "png"
-    use_learned: bool = False
+    use_learned: bool = True
 
 
 @dataclass(frozen=True)

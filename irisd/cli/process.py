@@ -132,9 +132,9 @@ def summary(outcomes: list[Outcome]) -> Table:
 )
 @click.option(
     "--learned/--classical",
-    default=False,
+    default=True,
     show_default=True,
-    help="Cross-check with the learned segmenter (experimental: see models/segmenter.md).",
+    help="Both segmentation paths, cross-checked (see irisd.toml), or the classical alone.",
 )
 def process(
     files: tuple[Path, ...],

@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
-__all__ = ["PipelineOptions", "PipelineResult", "Report", "process"]
+__all__ = ["PipelineOptions", "PipelineResult", "Report", "process", "warm_up"]
 
 
 def process(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
-    """Run the whole pipeline on one encoded photo (placeholder until issue 3 lands)."""
+    """Run the whole pipeline on one encoded photo."""
     from irisd.pipeline.run import run
 
     return run(image, report, options)
+
+
+def warm_up() -> None:
+    """Import the pipeline and load the segmenter's weights: once per worker process, at its
+    start (the pool's initializer calls this), not during a user's first job."""
+    from irisd.pipeline import learned, run  # noqa: F401 - importing is part of the warm-up
+
+    learned.load()

@@ -19,7 +19,7 @@ class PipelineOptions:
     output_size: int = 2048
     output_format: OutputFormat = "png"
     max_pixels: int = 60_000_000
-    use_learned: bool = False
+    use_learned: bool = True
     debug: bool = False
 
 

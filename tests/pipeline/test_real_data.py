@@ -50,13 +50,16 @@ def derived(iris: np.ndarray) -> Circle:
     return circle
 
 
+@pytest.mark.parametrize("use_learned", [False, True], ids=["classical", "combined"])
 @pytest.mark.parametrize(("dataset", "image", "mask"), CASES, ids=[c[1] for c in CASES])
-def test_boundaries_match_ground_truth(dataset: str, image: str, mask: str) -> None:
+def test_boundaries_match_ground_truth(
+    dataset: str, image: str, mask: str, use_learned: bool
+) -> None:
     base = ROOT / dataset
     if not (base / image).is_file():
         pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
     rgb = decode((base / image).read_bytes(), 100_000_000)
-    seg = segment(rgb, use_learned=False)
+    seg = segment(rgb, use_learned=use_learned)
     assert seg is not None
     truth = gt_iris(base / mask)
     iou = (seg.mask & truth).sum() / (seg.mask | truth).sum()
