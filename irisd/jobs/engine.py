@@ -84,6 +84,7 @@ class Engine:
         self._queue_depth = 0
         self._step_clock: dict[str, tuple[str, float]] = {}
         self._event_cursor = 0  # the newest job_events row this server has published
+        self._next_catch_up = 0.0  # monotonic time of the next look for other processes' changes
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -190,7 +191,9 @@ class Engine:
             self._wake.clear()
             try:
                 await self._fill()
-                await self._catch_up()
+                if time.monotonic() >= self._next_catch_up:  # not on every wake: once a poll
+                    self._next_catch_up = time.monotonic() + POLL_S
+                    await self._catch_up()
             except Exception:  # the dispatcher must outlive a bad moment
                 log.exception("engine.dispatch_failed")
             # asyncio.timeout, not wait_for: on 3.11 a cancel racing wait_for's inner task
