@@ -85,14 +85,18 @@ class Engine:
         self._step_clock: dict[str, tuple[str, float]] = {}
         self._event_cursor = 0  # the newest job_events row this server has published
         self._next_catch_up = 0.0  # monotonic time of the next look for other processes' changes
+        self._data_version = 0  # SQLite's count of other connections' commits, last seen
 
     # --- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Recover what a previous run left, start the pool, the dispatcher and the reports."""
-        self._executor = Executor(self.settings.jobs, self.on_report)
+        self._executor = Executor(
+            self.settings.jobs, self.on_report, load_models=self.settings.pipeline.use_learned
+        )
         self._executor.start()
         self._event_cursor = await store.last_event_id(self.db)
+        self._data_version = await store.data_version(self.db)
         requeued, failed = await store.recover_on_start(self.db)
         for state in failed:
             await self._discard_results(state)
@@ -203,11 +207,19 @@ class Engine:
                     await self._wake.wait()
 
     async def _catch_up(self) -> None:
-        """Publish job changes made by other processes (`irisd jobs cancel`), so open sockets
-        see them within a poll. The server's own changes come by again; the hub skips them."""
+        """Publish job changes committed by other processes (`irisd jobs cancel`), so open
+        sockets see them within a poll. Only when SQLite says another connection committed;
+        the batch then holds the server's own changes too, which the hub already has."""
+        newest = await store.last_event_id(self.db)  # read first: a commit after it is seen
+        version = await store.data_version(self.db)
+        if version == self._data_version:
+            self._event_cursor = newest  # every row up to it is the server's own
+            return
+        self._data_version = version
         while events := await store.events_after(self.db, self._event_cursor):
             for event_id, state in events:
-                self.hub.publish(state)
+                if state is not None:
+                    self.hub.publish(state)
                 self._event_cursor = event_id
 
     async def _fill(self) -> None:

@@ -100,9 +100,12 @@ class Slot:
 class Executor:
     """Runs `worker.run` in a free slot; rebuilds a slot whose worker died or hung."""
 
-    def __init__(self, settings: JobsSettings, deliver: Callable[[Any], None]) -> None:
+    def __init__(
+        self, settings: JobsSettings, deliver: Callable[[Any], None], *, load_models: bool = True
+    ) -> None:
         self.settings = settings
         self._deliver = deliver
+        self._load_models = load_models
         gpus = gpu_count(settings)
         self.size = pool_size(settings, gpus)
         self.device = "cuda" if gpus else "cpu"
@@ -119,7 +122,13 @@ class Executor:
         threads = 2 if self._gpus else max(1, (os.cpu_count() or 1) // self.size)
         for index in range(self.size):
             config = worker.WorkerConfig(
-                index, self.settings.pipeline, self.device, self._gpus, threads, os.getpid()
+                index,
+                self.settings.pipeline,
+                self.device,
+                self._gpus,
+                threads,
+                os.getpid(),
+                self._load_models,
             )
             slot = Slot(config, bridge)
             self._slots.append(slot)

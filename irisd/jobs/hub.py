@@ -193,7 +193,11 @@ class Hub:
             frame = frames.get(idle.seq)
             if frame is None:
                 frame = frames[idle.seq] = idle.render()
-            transport.write(frame)  # its task is parked in idle(): frames cannot interleave
+            try:
+                transport.write(frame)  # its task is parked in idle(): frames cannot interleave
+            except Exception:  # noqa: BLE001 - one bad socket must not stop every keepalive
+                sub.keepalive_due = True  # its own task sends it, or finds the socket gone
+                sub.changed.set()
 
     async def close(self) -> None:
         """Tell every socket to end (server shutdown): they close with 1001, clients reconnect."""

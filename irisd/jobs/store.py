@@ -308,12 +308,28 @@ async def last_event_id(db: Database) -> int:
     return int(row[0]) if row else 0
 
 
-async def events_after(db: Database, cursor: int, limit: int = 500) -> list[tuple[int, LiveState]]:
-    """(id, state) of every job change after `cursor`, in the order it was written."""
+async def events_after(
+    db: Database, cursor: int, limit: int = 500
+) -> list[tuple[int, LiveState | None]]:
+    """(id, state) of every job change after `cursor`, in the order it was written; the
+    state is None for a row this version cannot read (it is skipped, not retried forever)."""
     rows = await db.fetchall(
         "SELECT id, state FROM job_events WHERE id > ? ORDER BY id LIMIT ?", (cursor, limit)
     )
-    return [(int(row["id"]), LiveState.from_json(json.loads(row["state"]))) for row in rows]
+    return [(int(row["id"]), _decoded(row["state"])) for row in rows]
+
+
+def _decoded(text: str) -> LiveState | None:
+    try:
+        return LiveState.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+async def data_version(db: Database) -> int:
+    """SQLite's PRAGMA data_version: changes when another connection (the CLI) commits."""
+    row = await db.fetchone("PRAGMA data_version")
+    return int(row[0]) if row else 0
 
 
 @_uninterrupted

@@ -38,6 +38,7 @@ class WorkerConfig:
     gpu_count: int
     threads: int
     parent_pid: int
+    load_models: bool = True  # call the pipeline module's warm_up() (its weights) at start
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def initialize(config: WorkerConfig, conn: Connection) -> None:
     _pin_device(config)
     process = resolve(config.pipeline)
     warm_up = getattr(sys.modules[process.__module__], "warm_up", None)
-    if callable(warm_up):
+    if config.load_models and callable(warm_up):
         warm_up()  # load models once per process, not once per job
     if "torch" in sys.modules:  # only pay for torch when the pipeline uses it
         sys.modules["torch"].set_num_threads(config.threads)
