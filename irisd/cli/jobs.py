@@ -25,7 +25,7 @@ from irisd.config import Settings
 from irisd.db import Database
 from irisd.errors import RequestError
 from irisd.jobs import store
-from irisd.jobs.engine import request_stop
+from irisd.jobs.cancel import request_stop
 from irisd.jobs.model import JobStatus
 from irisd.jobs.store import SINGLE_PRIORITY, JobRecord
 

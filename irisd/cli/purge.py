@@ -19,7 +19,7 @@ from irisd.cli.settings import config_option, load_settings
 from irisd.config import Settings
 from irisd.db import Database, Row, open_database
 from irisd.jobs import store
-from irisd.jobs.engine import request_stop
+from irisd.jobs.cancel import request_stop
 from irisd.storage import Storage, keys, open_storage
 
 

@@ -15,7 +15,6 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
-from pathlib import Path
 from typing import Protocol
 
 from irisd import db as dbm
@@ -23,8 +22,10 @@ from irisd.config import Settings
 from irisd.db import Database
 from irisd.errors import Cancelled, Conflict, JobFailure, StorageError, classify
 from irisd.jobs import progress, retry, store, worker
+from irisd.jobs.cancel import request_stop
 from irisd.jobs.executor import Executor
 from irisd.jobs.model import JobStatus, LiveState
+from irisd.jobs.step_timer import StepTimer
 from irisd.jobs.store import MAX_ATTEMPTS, JobRecord
 from irisd.logs import get_logger
 from irisd.metrics import Metrics
@@ -82,7 +83,7 @@ class Engine:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._queue_depth = 0
-        self._step_clock: dict[str, tuple[str, float]] = {}
+        self._steps = StepTimer(metrics)
         self._event_cursor = 0  # the newest job_events row this server has published
         self._next_catch_up = 0.0  # monotonic time of the next look for other processes' changes
         self._data_version = 0  # SQLite's count of other connections' commits, last seen
@@ -267,7 +268,7 @@ class Engine:
         self._running.pop(job_id, None)
         self._live.pop(job_id, None)
         self._attempt_started.pop(job_id, None)
-        self._step_clock.pop(job_id, None)
+        self._steps.forget(job_id)
         self._cancel_requested.discard(job_id)
         worker.cancel_flag(self.settings.data_path, job_id).unlink(missing_ok=True)
         self._wake.set()
@@ -416,7 +417,7 @@ class Engine:
 
     def _publish(self, state: LiveState) -> None:
         self.hub.publish(state)
-        self._time_steps(state)
+        self._steps.observe(state)
 
     # --- metrics --------------------------------------------------------------------------
 
@@ -425,28 +426,6 @@ class Engine:
         self.metrics.gauge(
             "irisd_jobs_running", lambda: {(("status", "processing"),): float(len(self._running))}
         )
-
-    def _time_steps(self, state: LiveState) -> None:
-        """Histogram of seconds spent in each step (from one step change to the next)."""
-        now = time.monotonic()
-        previous = self._step_clock.get(state.job_id)
-        step = state.step.value if state.step and not state.status.final else ""
-        if previous and previous[0] != step:
-            self.metrics.observe("irisd_job_step_seconds", now - previous[1], step=previous[0])
-        if step and (previous is None or previous[0] != step):
-            self._step_clock[state.job_id] = (step, now)
-
-
-async def request_stop(db: Database, data_path: Path, job_id: str) -> None:
-    """Ask a running job to stop at its next step boundary (the API's and the CLI's cancel).
-
-    The flag file reaches the worker (checked at every report) and the engine (checked
-    between steps), whichever process set it; the row's flag survives a restart.
-    """
-    flag = worker.cancel_flag(data_path, job_id)
-    flag.parent.mkdir(parents=True, exist_ok=True)
-    flag.touch()
-    await store.request_cancel(db, job_id)
 
 
 def _report(attempt: int, step: str, value: int, state: LiveState) -> LiveState | None:
