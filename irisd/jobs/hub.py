@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -129,22 +128,13 @@ class Hub:
         history = self._history.get(job_id, [])
         if history and history[0].seq <= seq + 1:
             return [state for state in history if state.seq > seq]
-        rows = await self.db.fetchall(
-            "SELECT state FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq",
-            (job_id, seq),
-        )
-        return _states(row["state"] for row in rows)
+        return await store.states_after(self.db, job_id, seq)
 
     async def user_events_after(
         self, user_id: str, cursor: int, limit: int = 200
     ) -> list[tuple[int, LiveState]]:
         """(cursor, state) of every change to the user's jobs after `cursor` (job_events.id)."""
-        rows = await self.db.fetchall(
-            "SELECT e.id, e.state FROM job_events e JOIN jobs j ON j.id = e.job_id "
-            "WHERE j.user_id = ? AND e.id > ? ORDER BY e.id LIMIT ?",
-            (user_id, cursor, limit),
-        )
-        return [(int(row["id"]), LiveState.from_json(json.loads(row["state"]))) for row in rows]
+        return await store.user_events_after(self.db, user_id, cursor, limit)
 
     async def user_cursor(self) -> int:
         """The newest job_events id: where a fresh stream of a user's jobs starts."""
@@ -209,7 +199,3 @@ class Hub:
         for subs in (*self._by_job.values(), *self._by_user.values()):
             for sub in subs:
                 sub.changed.set()
-
-
-def _states(texts: Iterable[str]) -> list[LiveState]:
-    return [LiveState.from_json(json.loads(text)) for text in texts]

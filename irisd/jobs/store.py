@@ -1,4 +1,5 @@
-"""All job SQL: insert, claim (BEGIN IMMEDIATE), save_state (+ job_events), positions, recovery.
+"""All job SQL: insert, claim (BEGIN IMMEDIATE), save_state (+ job_events), positions, recovery,
+and the job_events reads (a job's states, a user's stream, other processes' changes).
 
 A job row holds every field of LiveState; `save_state` writes the row and its `job_events`
 row in one transaction, guarded by the previous seq, so a resuming WebSocket sees every
@@ -308,6 +309,26 @@ async def last_event_id(db: Database) -> int:
     return int(row[0]) if row else 0
 
 
+async def states_after(db: Database, job_id: str, seq: int) -> list[LiveState]:
+    """Every recorded state of `job_id` with a seq above `seq`, in order."""
+    rows = await db.fetchall(
+        "SELECT state FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq", (job_id, seq)
+    )
+    return [_decoded(row["state"]) for row in rows]
+
+
+async def user_events_after(
+    db: Database, user_id: str, cursor: int, limit: int = 200
+) -> list[tuple[int, LiveState]]:
+    """(id, state) of every change to the user's jobs after `cursor` (job_events.id)."""
+    rows = await db.fetchall(
+        "SELECT e.id, e.state FROM job_events e JOIN jobs j ON j.id = e.job_id "
+        "WHERE j.user_id = ? AND e.id > ? ORDER BY e.id LIMIT ?",
+        (user_id, cursor, limit),
+    )
+    return [(int(row["id"]), _decoded(row["state"])) for row in rows]
+
+
 async def events_after(
     db: Database, cursor: int, limit: int = 500
 ) -> list[tuple[int, LiveState | None]]:
@@ -316,12 +337,16 @@ async def events_after(
     rows = await db.fetchall(
         "SELECT id, state FROM job_events WHERE id > ? ORDER BY id LIMIT ?", (cursor, limit)
     )
-    return [(int(row["id"]), _decoded(row["state"])) for row in rows]
+    return [(int(row["id"]), _readable(row["state"])) for row in rows]
 
 
-def _decoded(text: str) -> LiveState | None:
+def _decoded(text: str) -> LiveState:
+    return LiveState.from_json(json.loads(text))
+
+
+def _readable(text: str) -> LiveState | None:
     try:
-        return LiveState.from_json(json.loads(text))
+        return _decoded(text)
     except (ValueError, KeyError, TypeError):
         return None
 

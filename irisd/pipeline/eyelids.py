@@ -65,9 +65,12 @@ def _reference_sectors() -> np.ndarray:
     return in_sector
 
 
+_IN_REFERENCE = _reference_sectors()
+
+
 def iris_statistics(polar: np.ndarray) -> tuple[float, float]:
     """Robust (median, spread) of the iris grey level in the reference sectors."""
-    band = polar[RINGS // 6 : RINGS - RINGS // 6][:, _reference_sectors()]
+    band = polar[RINGS // 6 : RINGS - RINGS // 6][:, _IN_REFERENCE]
     median = float(np.median(band))
     spread = 1.4826 * float(np.median(np.abs(band - median)))
     return median, max(spread, 4.0)
@@ -78,7 +81,7 @@ def flatten(polar: np.ndarray) -> np.ndarray:
     sectors, set to the overall one): the darker limbal ring and the collarette stop
     looking like lashes or skin. With BRIGHT_MIN 18 -> 30, mean IoU on MMU persons 1-30
     went from 0.814 to 0.843 (bench/segmentation.py --split calibration)."""
-    reference = polar[:, _reference_sectors()]
+    reference = polar[:, _IN_REFERENCE]
     profile = np.median(reference, axis=1, keepdims=True)
     return np.asarray(polar - profile + float(np.median(reference)), np.float32)
 
@@ -157,8 +160,9 @@ LASH_BAND, LASH_DARK = 0.15, 1.75  # lashes: darker than median - k * spread thi
 LID_MARGIN = 0.04  # exclusion reaches this far below the fitted lid curve (iris radii)
 
 
-def lid_points(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
-    """(N, 2) x, y of the strongest vertical edge per column in the upper iris."""
+def lid_points(image: np.ndarray, iris: Circle, pupil: Circle, spread: float) -> np.ndarray:
+    """(N, 2) x, y of the strongest vertical edge per column in the upper iris; `spread` is
+    the iris's grey-level spread (`iris_statistics`)."""
     blur = cv2.GaussianBlur(image, (0, 0), 1.5)
     gy = np.abs(cv2.Sobel(blur, cv2.CV_32F, 0, 1, ksize=3))
     gx = np.abs(cv2.Sobel(blur, cv2.CV_32F, 1, 0, ksize=3))
@@ -167,8 +171,6 @@ def lid_points(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
     band = (dy < -LID_REACH[0] * iris.r) & (dy > -LID_REACH[1] * iris.r)
     band &= np.hypot(dx, dy) < 0.93 * iris.r
     band &= np.hypot(xs - pupil.x, ys - pupil.y) > 1.25 * pupil.r
-    polar = unwrap(image, iris, pupil)
-    spread = iris_statistics(polar)[1]
     strength = np.where(band & (gy > 1.5 * gx), gy, 0.0)
     rows = np.argmax(strength, axis=0)
     cols = np.arange(image.shape[1])
@@ -204,14 +206,14 @@ def fit_lid(points: np.ndarray, iris: Circle, seed: int = 0) -> np.ndarray | Non
 
 def above_lid(shape: tuple[int, int], iris: Circle, pupil: Circle, image: np.ndarray) -> np.ndarray:
     """(H, W) bool pixels above a fitted upper-lid curve (all False when none is found)."""
-    coef = fit_lid(lid_points(image, iris, pupil), iris)
+    median, spread = iris_statistics(unwrap(image, iris, pupil))
+    coef = fit_lid(lid_points(image, iris, pupil, spread), iris)
     if coef is None:
         return np.zeros(shape, bool)
     xs = (np.arange(shape[1]) - iris.x) / iris.r
     edge = iris.y + iris.r * (np.polyval(coef, xs) + LID_MARGIN)
     rows = np.arange(shape[0])[:, None]
     band = rows < edge[None, :] + LASH_BAND * iris.r
-    median, spread = iris_statistics(unwrap(image, iris, pupil))
     local = cv2.blur(image, (3, 3))
     lashes = band & (local < median - LASH_DARK * spread)
     return np.asarray((rows < edge[None, :]) | lashes, bool)
