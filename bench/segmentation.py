@@ -7,6 +7,11 @@ boundary), failure rate (QualityIssue on an image with GT), and time per image.
 
     .venv/bin/python bench/segmentation.py [--split test|calibration] [--paths classical,...]
 
+`--paths gt-circles` is a ceiling, not a path: the visible-iris mask (lids, lashes,
+highlights cut as in the pipeline, no network) between circles fitted to the ground truth
+(iris: the derived circle; pupil: centroid and area of the GT pupil, so MOBIUS only). What
+it misses is what circle boundaries and the noise map cannot give.
+
 MMU is split by person: 1-30 calibration, 31-45 test. MOBIUS (6 photos) is reported with
 its count; it is a smoke test, not a benchmark.
 """
@@ -29,6 +34,7 @@ from irisd.pipeline import learned
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, fit_circle
 from irisd.pipeline.run import segment_and_gate
+from irisd.pipeline.segment import detail_crop, full_mask
 from irisd.pipeline.types import PipelineOptions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +45,7 @@ class Item:
     name: str
     image: Path
     iris: np.ndarray  # (H, W) bool GT visible iris
+    pupil: np.ndarray | None = None  # (H, W) bool GT pupil, where the set labels it
 
 
 @dataclass
@@ -76,7 +83,8 @@ def mobius_items(root: Path) -> list[Item]:
         for row in csv.DictReader(handle):
             rgb = cv2.imread(str(base / row["mask"]))[:, :, ::-1]
             iris = (rgb[:, :, 1] > 127) & (rgb[:, :, 0] < 128) & (rgb[:, :, 2] < 128)
-            out.append(Item(row["image"], base / row["image"], iris))
+            pupil = (rgb[:, :, 2] > 127) & (rgb[:, :, 0] < 128) & (rgb[:, :, 1] < 128)
+            out.append(Item(row["image"], base / row["image"], iris, pupil))
     return out
 
 
@@ -98,6 +106,22 @@ def derived_circle(iris: np.ndarray) -> Circle | None:
     angle = np.degrees(np.arctan2(outline[:, 1] - cy, outline[:, 0] - cx))
     lateral = (np.abs(angle) < 30) | (np.abs(angle) > 150)
     return fit_circle(outline[lateral] if lateral.sum() > 10 else outline)
+
+
+def derived_pupil(pupil: np.ndarray) -> Circle | None:
+    """GT pupil circle from a pupil label: centroid and equal-area radius."""
+    ys, xs = np.nonzero(pupil)
+    if len(xs) < 10:
+        return None
+    return Circle(float(xs.mean()), float(ys.mean()), float(np.sqrt(len(xs) / np.pi)))
+
+
+def run_gt_circles(rgb: np.ndarray, item: Item) -> tuple[np.ndarray, Circle]:
+    assert item.pupil is not None
+    iris, pupil = derived_circle(item.iris), derived_pupil(item.pupil)
+    if iris is None or pupil is None:
+        raise QualityIssue("no circles derivable from the ground truth")
+    return full_mask(rgb, detail_crop(rgb, iris), iris, pupil, None), iris
 
 
 def score(tally: Tally, pred: np.ndarray, gt: np.ndarray, iris: Circle | None) -> None:
@@ -139,6 +163,8 @@ def evaluate(items: list[Item], path: str) -> Tally:
         try:
             if path == "learned":
                 pred, iris = run_learned_only(rgb)
+            elif path == "gt-circles":
+                pred, iris = run_gt_circles(rgb, item)
             else:
                 pred, iris = run_pipeline(rgb, use_learned=path == "combined")
         except QualityIssue as issue:
@@ -186,6 +212,9 @@ def main() -> None:
     print("Failures count as IoU 0 in the means; failure = QualityIssue on an image with GT.")
     for name, items in sets.items():
         for path in paths:
+            if path == "gt-circles" and any(item.pupil is None for item in items):
+                print(f"{name:18s} {path:9s} skipped: no pupil labels")
+                continue
             report(name, path, len(items), evaluate(items, path))
 
 

@@ -25,6 +25,10 @@ class Circle:
         """The same circle in an image whose origin moved by (dx, dy)."""
         return Circle(self.x + dx, self.y + dy, self.r)
 
+    def resized(self, factor: float) -> Circle:
+        """The same centre with the radius times `factor`."""
+        return Circle(self.x, self.y, self.r * factor)
+
     def distance(self, other: Circle) -> float:
         """Distance between the centres, px."""
         return math.hypot(self.x - other.x, self.y - other.y)

@@ -15,7 +15,7 @@ import numpy as np
 
 from irisd.pipeline import learned
 from irisd.pipeline.eyelids import gray, visible_mask
-from irisd.pipeline.geometry import Circle, disk
+from irisd.pipeline.geometry import Circle
 from irisd.pipeline.localise import (
     Found,
     Localisation,
@@ -122,12 +122,11 @@ def full_mask(
     """(H, W) bool visible iris at full resolution, computed on the detail crop; `prior`,
     the network's iris probability on the detail crop, joins in through `learned.fuse`."""
     image = cv2.GaussianBlur(detail.image, (0, 0), 0.7)
-    inset = detail.to_detail(Circle(iris.x, iris.y, iris.r * LIMBUS_INSET))
+    inset = detail.to_detail(iris.resized(LIMBUS_INSET))
     inner = detail.to_detail(pupil)
     small = visible_mask(image, inset, inner)
     if prior is not None:
-        annulus = disk(small.shape, inset) & ~disk(small.shape, inner)
-        small = learned.fuse(small, annulus, prior)
+        small = learned.fuse(small, inset, inner, prior)
     mask = np.zeros(rgb.shape[:2], bool)
     size = (detail.x1 - detail.x0, detail.y1 - detail.y0)
     if small.shape[::-1] != size:

@@ -1,7 +1,8 @@
 """Training the segmenter on synthetic eyes, and scoring it on the real evaluation sets.
 
-Training data comes only from `irisd.pipeline.synth` (rights-clean, exact masks). The real
-sets under the data directory (MMU, MOBIUS) are read only by `evaluate`, never for training.
+The shipped weights are trained only on `irisd.pipeline.synth` (rights-clean, exact masks).
+The real sets under the data directory (MMU, MOBIUS) are read by `evaluate`, and by
+`bench/synthetic_gap.py`, which trains a comparison model on MMU that is never shipped.
 """
 
 from __future__ import annotations
@@ -78,8 +79,10 @@ def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return ce + (1 - dice).mean()
 
 
-def _batches(config: TrainConfig) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    data = _Synthetic(config.seed, config.steps * config.batch)
+Examples = Dataset[tuple[torch.Tensor, torch.Tensor]]
+
+
+def _batches(config: TrainConfig, data: Examples) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     loader = DataLoader(
         data,
         batch_size=config.batch,
@@ -90,11 +93,15 @@ def _batches(config: TrainConfig) -> Iterator[tuple[torch.Tensor, torch.Tensor]]
     yield from loader
 
 
-def train(config: TrainConfig, on_step: OnStep | None = None) -> UNet:
-    """Train a fresh U-Net on `config.steps` synthetic batches; deterministic for a seed.
+def train(config: TrainConfig, on_step: OnStep | None = None, data: Examples | None = None) -> UNet:
+    """Train a fresh U-Net on `config.steps` batches; deterministic for a seed.
 
-    `on_step(step, loss)` is called after each optimiser step (1-based).
+    `data` (default: the synthetic set) yields (x, y) pairs as `synthetic_example` does and
+    holds at least steps * batch of them. `on_step(step, loss)` is called after each
+    optimiser step (1-based).
     """
+    if data is None:
+        data = _Synthetic(config.seed, config.steps * config.batch)
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     model = UNet()
@@ -103,7 +110,7 @@ def train(config: TrainConfig, on_step: OnStep | None = None) -> UNet:
         opt, max_lr=config.lr, total_steps=config.steps, pct_start=0.1
     )
     model.train()
-    for step, (x, y) in enumerate(_batches(config), start=1):
+    for step, (x, y) in enumerate(_batches(config, data), start=1):
         loss = _loss(model(x), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]

@@ -28,30 +28,44 @@ def test_prior_lands_on_the_same_iris_in_the_detail_crop() -> None:
     assert iou(prior > 0.5, expected) > 0.97
 
 
-def ring(shape: tuple[int, int], r: float) -> tuple[np.ndarray, np.ndarray]:
-    centre = Circle(shape[1] / 2, shape[0] / 2, r)
-    annulus = disk(shape, centre) & ~disk(shape, Circle(centre.x, centre.y, 0.4 * r))
-    return annulus, np.mgrid[0 : shape[0], 0 : shape[1]][0] < centre.y - 0.6 * r
+def ring(shape: tuple[int, int], r: float) -> tuple[Circle, Circle, np.ndarray, np.ndarray]:
+    """Iris and pupil circles, their annulus, and the rows above 0.6 r over the centre."""
+    iris = Circle(shape[1] / 2, shape[0] / 2, r)
+    pupil = iris.resized(0.4)
+    annulus = disk(shape, iris) & ~disk(shape, pupil)
+    return iris, pupil, annulus, np.mgrid[0 : shape[0], 0 : shape[1]][0] < iris.y - 0.6 * r
 
 
 def test_agreeing_network_overrules_the_noise_map_where_confident() -> None:
-    annulus, top = ring((200, 200), 80)
+    iris, pupil, annulus, top = ring((200, 200), 70)
     classical = annulus.copy()
-    classical[100:110, 30:50] = False  # a patch the noise map cut by mistake
-    prob = np.where(annulus, 0.95, 0.02).astype(np.float32)
-    prob[top] = 0.05  # the network sees a lid over the top; the classical mask missed it
+    classical[100:110, 35:55] = False  # a patch the noise map cut by mistake
+    # The network is sure of an iris a little wider than the circle, and of a lid over the
+    # top that the classical mask missed.
+    wide = disk(annulus.shape, iris.resized(1.08)) & ~disk(annulus.shape, pupil)
+    prob = np.where(wide, 0.95, 0.02).astype(np.float32)
+    prob[top] = 0.05
 
-    fused = learned.fuse(classical, annulus, prob)
+    fused = learned.fuse(classical, iris, pupil, prob)
 
-    assert fused[100:110, 30:50].all()
+    assert fused[100:110, 35:55].all()
     assert not (fused & top).any()
-    assert not (fused & ~annulus).any()
+    assert (fused & wide & ~annulus & ~top).sum() > 0.9 * (wide & ~annulus & ~top).sum()
+    reach = disk(annulus.shape, iris.resized(1 + learned.SUPPORT_MARGIN))
+    assert not (fused & ~reach).any()
+
+
+def test_unsure_network_does_not_widen_the_mask() -> None:
+    iris, pupil, annulus, _ = ring((200, 200), 70)
+    prob = np.where(disk(annulus.shape, iris.resized(1.1)), 0.7, 0.02).astype(np.float32)
+
+    assert np.array_equal(learned.fuse(annulus, iris, pupil, prob), annulus)
 
 
 def test_disagreeing_network_leaves_the_classical_mask_alone() -> None:
-    annulus, top = ring((200, 200), 80)
+    iris, pupil, annulus, top = ring((200, 200), 70)
     classical = annulus & ~top
     prob = np.zeros((200, 200), np.float32)
     prob[:40] = 0.99  # somewhere else entirely
 
-    assert np.array_equal(learned.fuse(classical, annulus, prob), classical)
+    assert np.array_equal(learned.fuse(classical, iris, pupil, prob), classical)

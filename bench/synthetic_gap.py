@@ -1,0 +1,113 @@
+"""How far synthetic training falls short: the same U-Net trained on MMU persons 1-30.
+
+Trains a comparison segmenter on the MMU calibration persons (flips, small rotations and
+scalings, brightness and contrast), with the same loss, schedule and input size as
+`irisd train-segmenter`, and prints its iris IoU on MMU persons 31-45 beside the shipped
+weights' (models/segmenter.pt, synthetic data only). The comparison model lives only in
+memory: MMU has no licence, so nothing trained on it is ever written or shipped.
+
+    .venv/bin/python bench/synthetic_gap.py [--steps 600] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from segmentation import data_root
+from torch.utils.data import Dataset
+
+from irisd.pipeline import training
+from irisd.pipeline.unet import INPUT_SIZE, Segmenter, load_segmenter, to_input
+
+
+class MmuExamples(Dataset[tuple[torch.Tensor, torch.Tensor]]):
+    """Augmented (x, y) pairs from MMU `persons`; y is 1 on the visible iris, else 0."""
+
+    def __init__(self, root: Path, persons: range, seed: int, length: int) -> None:
+        self.pairs = [
+            (training._read_rgb(image), training._read_rgb(mask)[..., 0] > 127)
+            for image, mask in training.mmu_pairs(root, persons)
+        ]
+        self.seed, self.length = seed, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng([self.seed, index])
+        rgb, iris = self.pairs[int(rng.integers(len(self.pairs)))]
+        h, w = iris.shape
+        centre = (w / 2 + rng.uniform(-30, 30), h / 2 + rng.uniform(-20, 20))
+        warp = cv2.getRotationMatrix2D(centre, rng.uniform(-15, 15), rng.uniform(0.8, 1.25))
+        image = cv2.warpAffine(rgb, warp, (w, h), borderMode=cv2.BORDER_REFLECT)
+        label = cv2.warpAffine(
+            iris.astype(np.uint8),
+            warp,
+            (w, h),
+            flags=cv2.INTER_NEAREST,
+            borderMode=cv2.BORDER_REFLECT,
+        )
+        if rng.random() < 0.5:
+            image, label = image[:, ::-1], label[:, ::-1]
+        gain, bias = rng.uniform(0.7, 1.3), rng.uniform(-30, 30)
+        image = np.clip(image.astype(np.float32) * gain + bias, 0, 255).astype(np.uint8)
+        x, box = to_input(image, INPUT_SIZE)
+        y = np.zeros((INPUT_SIZE, INPUT_SIZE), np.int64)
+        size = (box.width, box.height)
+        y[box.top : box.top + box.height, box.left : box.left + box.width] = cv2.resize(
+            np.ascontiguousarray(label), size, interpolation=cv2.INTER_NEAREST
+        )
+        return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def summary(name: str, score: training.SetScore) -> str:
+    ious = score.iris
+    return (
+        f"{name:<34} iris IoU {statistics.mean(ious):.3f}  median {statistics.median(ious):.3f}"
+        f"  min {min(ious):.3f}  (n={len(ious)})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    root = data_root() / "mmu-kozlova"
+    if not (root / "manifest.csv").is_file():
+        print(f"no MMU data under {root}", file=sys.stderr)
+        return 1
+    shipped = load_segmenter("cpu")
+    if shipped is None:
+        print("models/segmenter.pt is missing", file=sys.stderr)
+        return 1
+    config = training.TrainConfig(steps=args.steps, threads=args.threads, workers=0)
+    data = MmuExamples(
+        root, training.MMU_CALIBRATION_PERSONS, config.seed, config.steps * config.batch
+    )
+    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    started = time.monotonic()
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("train", total=config.steps)
+        model = training.train(config, lambda step, _: progress.update(task, completed=step), data)
+    seconds = time.monotonic() - started
+    print(f"MMU test persons 31-45; comparison trained {args.steps} steps in {seconds:.0f} s")
+    print(summary("shipped (synthetic only)", training.evaluate_mmu(shipped, root)))
+    print(
+        summary(
+            "comparison (MMU persons 1-30)", training.evaluate_mmu(Segmenter(model, "cpu"), root)
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
