@@ -32,7 +32,7 @@ import numpy as np
 from irisd.errors import QualityIssue
 from irisd.pipeline import learned
 from irisd.pipeline.decode import decode
-from irisd.pipeline.geometry import Circle, fit_circle
+from irisd.pipeline.geometry import Circle, area_circle, fit_circle
 from irisd.pipeline.run import segment_and_gate
 from irisd.pipeline.segment import detail_crop, full_mask
 from irisd.pipeline.types import PipelineOptions
@@ -110,10 +110,7 @@ def derived_circle(iris: np.ndarray) -> Circle | None:
 
 def derived_pupil(pupil: np.ndarray) -> Circle | None:
     """GT pupil circle from a pupil label: centroid and equal-area radius."""
-    ys, xs = np.nonzero(pupil)
-    if len(xs) < 10:
-        return None
-    return Circle(float(xs.mean()), float(ys.mean()), float(np.sqrt(len(xs) / np.pi)))
+    return area_circle(pupil) if np.count_nonzero(pupil) >= 10 else None
 
 
 def run_gt_circles(rgb: np.ndarray, item: Item) -> tuple[np.ndarray, Circle]:

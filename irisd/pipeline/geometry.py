@@ -34,6 +34,12 @@ class Circle:
         return math.hypot(self.x - other.x, self.y - other.y)
 
 
+def area_circle(region: np.ndarray) -> Circle:
+    """The circle with the centroid and the area of a non-empty (H, W) bool region."""
+    ys, xs = np.nonzero(region)
+    return Circle(float(xs.mean()), float(ys.mean()), math.sqrt(len(xs) / math.pi))
+
+
 def arc_angles(spans_deg: tuple[tuple[float, float], ...], count: int) -> np.ndarray:
     """`count` angles (radians, float32) spread evenly over the given (start, end) spans."""
     lengths = np.array([end - start for start, end in spans_deg], dtype=np.float64)

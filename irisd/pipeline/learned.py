@@ -11,18 +11,16 @@ made-up circle).
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
 from irisd.errors import QualityIssue
 from irisd.pipeline.eyelids import gray
-from irisd.pipeline.geometry import Circle, disk, fit_circle
+from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle
 from irisd.pipeline.localise import (
     Found,
     Localisation,
+    Located,
     limbus_scores,
     prepare,
     pupil_scores,
@@ -69,8 +67,7 @@ def fit(probs: np.ndarray) -> tuple[Circle, Circle, float] | None:
     if pupil_region is None:
         return None
     iris = _lateral_circle(eye)
-    ys, xs = np.nonzero(pupil_region)
-    pupil = Circle(float(xs.mean()), float(ys.mean()), math.sqrt(len(xs) / math.pi))
+    pupil = area_circle(pupil_region)
     confidence = float(probs.max(axis=2)[eye].mean())
     if iris is None:
         return None
@@ -107,28 +104,20 @@ def agree(a: Circle, b: Circle) -> bool:
     return shift <= MAX_CENTRE_SHIFT and change <= MAX_RADIUS_CHANGE
 
 
-@dataclass(frozen=True)
-class Checked:
-    """The outcome of `cross_check`: boundaries, their source, the network's iris map."""
-
-    found: Localisation | None
-    source: str  # "classical", "learned" or "combined"
-    iris_prob: np.ndarray | None = None  # (h, w) float32 P(visible iris) on the working copy
-
-
-def cross_check(small: np.ndarray, scale: float, found: Localisation | None) -> Checked:
-    """Combine the classical result (full-res coordinates) with the learned segmenter's.
+def cross_check(small: np.ndarray, scale: float, found: Localisation | None) -> Located | None:
+    """Combine the classical result (full-res coordinates) with the learned segmenter's;
+    None when neither found an eye.
 
     Raises QualityIssue when the network is unsure or the two paths disagree.
     """
     segmenter = load()
     if segmenter is None:
-        return Checked(found, "classical")
+        return None if found is None else Located(found, "classical")
     probs = np.asarray(segmenter.predict(small), np.float32)  # type: ignore[attr-defined]
     fitted = fit(probs)
     if fitted is None:
         if found is None:
-            return Checked(None, "learned")
+            return None
         raise QualityIssue(UNSURE, reason="learned path found no eye")
     iris, pupil, confidence = fitted
     if confidence < MIN_CONFIDENCE:
@@ -136,10 +125,10 @@ def cross_check(small: np.ndarray, scale: float, found: Localisation | None) -> 
     if found is None:
         if confidence < ALONE_CONFIDENCE:
             raise QualityIssue(UNSURE, reason="classical found nothing", confidence=confidence)
-        return Checked(_scored(small, scale, iris, pupil), "learned", probs[..., 1])
+        return Located(_scored(small, scale, iris, pupil), "learned", probs[..., 1], scale)
     if not agree(iris.scaled(1 / scale), found.iris.circle):
         found = _edge_backed(small, scale, (iris, pupil), found)
-    return Checked(found, "combined", probs[..., 1])
+    return Located(found, "combined", probs[..., 1], scale)
 
 
 def _edge_backed(

@@ -61,6 +61,16 @@ class Localisation:
     pupil_seen: bool = True  # False: the pupil is `assumed_pupil(iris)`, not found
 
 
+@dataclass(frozen=True)
+class Located:
+    """Where the eye was found (full-resolution pixels), by which path, and the network's map."""
+
+    found: Localisation
+    source: str  # "classical", "learned" or "combined"
+    iris_prob: np.ndarray | None = None  # learned P(visible iris) on the working copy
+    scale: float = 1.0  # of the working copy
+
+
 def assumed_pupil(iris: Circle) -> Found:
     """The pupil hole of an iris whose pupil is invisible: concentric, typical size, score 0."""
     return Found(Circle(iris.x, iris.y, TYPICAL_PUPIL * iris.r), 0.0)

@@ -19,6 +19,7 @@ from irisd.pipeline.geometry import Circle
 from irisd.pipeline.localise import (
     Found,
     Localisation,
+    Located,
     assumed_pupil,
     localise,
     prepare,
@@ -47,16 +48,6 @@ class Segmentation:
     pupil_contrast: float
     source: str  # "classical", "learned" or "combined"
     pupil_seen: bool = True  # False: the pupil hole is assumed (see localise.assumed_pupil)
-
-
-@dataclass(frozen=True)
-class Located:
-    """Where `locate` found the eye (full-resolution pixels), and how."""
-
-    found: Localisation
-    source: str  # "classical", "learned" or "combined"
-    iris_prob: np.ndarray | None = None  # learned P(visible iris) on the working copy
-    scale: float = 1.0  # of the working copy
 
 
 @dataclass(frozen=True)
@@ -167,12 +158,9 @@ def locate(rgb: np.ndarray, use_learned: bool) -> Located | None:
     """
     small, scale = working_copy(rgb)
     found = classical(small, scale)
-    if not use_learned:
-        return None if found is None else Located(found, "classical")
-    checked = learned.cross_check(small, scale, found)
-    if checked.found is None:
-        return None
-    return Located(checked.found, checked.source, checked.iris_prob, scale)
+    if use_learned:
+        return learned.cross_check(small, scale, found)
+    return None if found is None else Located(found, "classical")
 
 
 def outline(rgb: np.ndarray, located: Located) -> Segmentation:
