@@ -7,10 +7,13 @@ boundary), failure rate (QualityIssue on an image with GT), and time per image.
 
     .venv/bin/python bench/segmentation.py [--split test|calibration] [--paths classical,...]
 
-`--paths gt-circles` is a ceiling, not a path: the visible-iris mask (lids, lashes,
-highlights cut as in the pipeline, no network) between circles fitted to the ground truth
-(iris: the derived circle; pupil: centroid and area of the GT pupil, so MOBIUS only). What
-it misses is what circle boundaries and the noise map cannot give.
+`--paths gt-circles,gt-ellipses,gt-annulus` are ceilings, not paths. gt-circles: the
+visible-iris mask (lids, lashes, highlights cut as in the pipeline, no network) between
+circles fitted to the ground truth (iris: the derived circle; pupil: centroid and area of the
+GT pupil, or on MMU, which has no pupil labels, the classical path's pupil). gt-ellipses: the
+same with an ellipse fitted to the GT iris (the photo is warped so that it becomes a circle,
+the mask is warped back): what ellipse boundaries could add. gt-annulus: the bare annulus
+between the gt-circles, no lid, lash or highlight cut: what the noise map adds on each set.
 
 MMU is split by person: 1-30 calibration, 31-45 test. MOBIUS (6 photos) is reported with
 its count; it is a smoke test, not a benchmark.
@@ -32,9 +35,9 @@ import numpy as np
 from irisd.errors import QualityIssue
 from irisd.pipeline import learned
 from irisd.pipeline.decode import decode
-from irisd.pipeline.geometry import Circle, area_circle, fit_circle
+from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle
 from irisd.pipeline.run import segment_and_gate
-from irisd.pipeline.segment import detail_crop, full_mask
+from irisd.pipeline.segment import LIMBUS_INSET, detail_crop, full_mask, locate
 from irisd.pipeline.types import PipelineOptions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,11 +91,11 @@ def mobius_items(root: Path) -> list[Item]:
     return out
 
 
-def derived_circle(iris: np.ndarray) -> Circle | None:
-    """GT iris circle derived from a visible-iris mask ("derived", not annotated).
+def hull_arcs(iris: np.ndarray, half_width_deg: float) -> np.ndarray | None:
+    """(N, 2) x/y points of the convex hull of a visible-iris mask on its lateral arcs.
 
-    The mask's convex hull closes the pupil and the C-shapes left by lids; a least-squares
-    circle is fitted to the hull boundary on the lateral arcs, where lids do not cut.
+    The hull closes the pupil and the C-shapes left by lids; within `half_width_deg` of the
+    horizontal on either side, lids do not cut. None when the mask is (nearly) empty.
     """
     points = cv2.findNonZero(iris.astype(np.uint8))
     if points is None or len(points) < 10:
@@ -104,8 +107,15 @@ def derived_circle(iris: np.ndarray) -> Circle | None:
     moments = cv2.moments(hull, binaryImage=True)
     cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
     angle = np.degrees(np.arctan2(outline[:, 1] - cy, outline[:, 0] - cx))
-    lateral = (np.abs(angle) < 30) | (np.abs(angle) > 150)
-    return fit_circle(outline[lateral] if lateral.sum() > 10 else outline)
+    lateral = (np.abs(angle) < half_width_deg) | (np.abs(angle) > 180 - half_width_deg)
+    return outline[lateral] if lateral.sum() > 10 else outline
+
+
+def derived_circle(iris: np.ndarray) -> Circle | None:
+    """GT iris circle derived from a visible-iris mask ("derived", not annotated): least
+    squares on the hull's lateral arcs."""
+    arcs = hull_arcs(iris, 30)
+    return None if arcs is None else fit_circle(arcs)
 
 
 def derived_pupil(pupil: np.ndarray) -> Circle | None:
@@ -113,12 +123,58 @@ def derived_pupil(pupil: np.ndarray) -> Circle | None:
     return area_circle(pupil) if np.count_nonzero(pupil) >= 10 else None
 
 
-def run_gt_circles(rgb: np.ndarray, item: Item) -> tuple[np.ndarray, Circle]:
-    assert item.pupil is not None
-    iris, pupil = derived_circle(item.iris), derived_pupil(item.pupil)
+def reference_pupil(rgb: np.ndarray, item: Item) -> np.ndarray:
+    """(H, W) bool pupil for the ceilings: the GT label, or where the set has none (MMU),
+    the classical path's pupil disk (near-infrared pupils are found reliably)."""
+    if item.pupil is not None:
+        return item.pupil
+    located = locate(rgb, use_learned=False)
+    if located is None:
+        raise QualityIssue("no pupil: the set has no label and the classical path found none")
+    return disk(item.iris.shape, located.found.pupil.circle)
+
+
+def run_ceiling(rgb: np.ndarray, item: Item, path: str) -> tuple[np.ndarray, Circle]:
+    """A ceiling path: `gt-circles`, `gt-ellipses` or `gt-annulus` (see the docstring)."""
+    pupil_region = reference_pupil(rgb, item)
+    if path == "gt-ellipses":
+        return gt_ellipses(rgb, item.iris | pupil_region, pupil_region)
+    iris, pupil = derived_circle(item.iris), derived_pupil(pupil_region)
     if iris is None or pupil is None:
         raise QualityIssue("no circles derivable from the ground truth")
+    if path == "gt-annulus":
+        shape = item.iris.shape
+        return disk(shape, iris.resized(LIMBUS_INSET)) & ~disk(shape, pupil), iris
     return full_mask(rgb, detail_crop(rgb, iris), iris, pupil, None), iris
+
+
+def gt_ellipses(
+    rgb: np.ndarray, eye: np.ndarray, pupil_region: np.ndarray
+) -> tuple[np.ndarray, Circle]:
+    """The gt-circles ceiling with ellipses: the photo is warped so that the ellipse fitted to
+    the lateral arcs of `eye` (GT iris and pupil) becomes a circle of the same area (undoing
+    gaze and tilt), the pupil is the warped pupil's area circle, and the mask is warped back."""
+    arcs = hull_arcs(eye, 50)
+    if arcs is None:
+        raise QualityIssue("no ellipse derivable from the ground truth")
+    (cx, cy), axes, angle = cv2.fitEllipse(arcs.astype(np.float32))
+    radius = float(np.sqrt(axes[0] * axes[1])) / 2
+    turn = np.deg2rad(angle)
+    rotate = np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])
+    linear = rotate.T @ np.diag([2 * radius / axes[0], 2 * radius / axes[1]]) @ rotate
+    centre = np.array([cx, cy])
+    to_round = np.hstack([linear, (centre - linear @ centre)[:, None]]).astype(np.float32)
+    size = (rgb.shape[1], rgb.shape[0])
+    warped = cv2.warpAffine(rgb, to_round, size, flags=cv2.INTER_LINEAR)
+    nearest = cv2.INTER_NEAREST
+    pupil_in = cv2.warpAffine(pupil_region.astype(np.uint8), to_round, size, flags=nearest)
+    iris, pupil = Circle(cx, cy, radius), derived_pupil(pupil_in > 0)
+    if pupil is None:
+        raise QualityIssue("no pupil derivable from the ground truth")
+    mask = full_mask(warped, detail_crop(warped, iris), iris, pupil, None)
+    inverse = nearest | cv2.WARP_INVERSE_MAP
+    back = cv2.warpAffine(mask.astype(np.uint8), to_round, size, flags=inverse)
+    return back > 0, iris
 
 
 def score(tally: Tally, pred: np.ndarray, gt: np.ndarray, iris: Circle | None) -> None:
@@ -160,8 +216,8 @@ def evaluate(items: list[Item], path: str) -> Tally:
         try:
             if path == "learned":
                 pred, iris = run_learned_only(rgb)
-            elif path == "gt-circles":
-                pred, iris = run_gt_circles(rgb, item)
+            elif path.startswith("gt-"):
+                pred, iris = run_ceiling(rgb, item, path)
             else:
                 pred, iris = run_pipeline(rgb, use_learned=path == "combined")
         except QualityIssue as issue:
@@ -209,9 +265,6 @@ def main() -> None:
     print("Failures count as IoU 0 in the means; failure = QualityIssue on an image with GT.")
     for name, items in sets.items():
         for path in paths:
-            if path == "gt-circles" and any(item.pupil is None for item in items):
-                print(f"{name:18s} {path:9s} skipped: no pupil labels")
-                continue
             report(name, path, len(items), evaluate(items, path))
 
 

@@ -33,7 +33,7 @@ class MmuExamples(Dataset[tuple[torch.Tensor, torch.Tensor]]):
 
     def __init__(self, root: Path, persons: range, seed: int, length: int) -> None:
         self.pairs = [
-            (training._read_rgb(image), training._read_rgb(mask)[..., 0] > 127)
+            (training.read_rgb(image), training.read_rgb(mask)[..., 0] > 127)
             for image, mask in training.mmu_pairs(root, persons)
         ]
         self.seed, self.length = seed, length

@@ -114,9 +114,9 @@ def lid_cut(noise: np.ndarray) -> np.ndarray:
     return np.asarray(smooth[width:-width], np.float32)
 
 
-def polar_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
-    """(RINGS, ANGLES) bool visible-iris map in rubber-sheet coordinates."""
-    polar = flatten(unwrap(image, iris, pupil))
+def polar_mask(raw: np.ndarray) -> np.ndarray:
+    """(RINGS, ANGLES) bool visible-iris map of the unwrapped iris `raw` (`unwrap`)."""
+    polar = flatten(raw)
     median, spread = iris_statistics(polar)
     noise = noise_map(polar, median, spread)
     cut = lid_cut(noise)
@@ -204,9 +204,14 @@ def fit_lid(points: np.ndarray, iris: Circle, seed: int = 0) -> np.ndarray | Non
     return np.asarray(coef, np.float64) if 0.0 <= coef[0] <= LID_MAX_BEND else None
 
 
-def above_lid(shape: tuple[int, int], iris: Circle, pupil: Circle, image: np.ndarray) -> np.ndarray:
-    """(H, W) bool pixels above a fitted upper-lid curve (all False when none is found)."""
-    median, spread = iris_statistics(unwrap(image, iris, pupil))
+def above_lid(
+    image: np.ndarray, iris: Circle, pupil: Circle, statistics: tuple[float, float]
+) -> np.ndarray:
+    """(H, W) bool pixels above a fitted upper-lid curve (all False when none is found);
+    `statistics` are the (median, spread) of the iris as unwrapped, not flattened: lashes are
+    darker than the iris itself, not than its radial profile."""
+    median, spread = statistics
+    shape = (image.shape[0], image.shape[1])
     coef = fit_lid(lid_points(image, iris, pupil, spread), iris)
     if coef is None:
         return np.zeros(shape, bool)
@@ -221,7 +226,8 @@ def above_lid(shape: tuple[int, int], iris: Circle, pupil: Circle, image: np.nda
 
 def visible_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
     """(H, W) bool visible iris of a (H, W) float32 gray image with the given boundaries."""
-    polar = polar_mask(image, iris, pupil)
+    raw = unwrap(image, iris, pupil)
     shape = (image.shape[0], image.shape[1])
-    visible = to_cartesian(polar, shape, iris, pupil) & ~above_lid(shape, iris, pupil, image)
+    visible = to_cartesian(polar_mask(raw), shape, iris, pupil)
+    visible &= ~above_lid(image, iris, pupil, iris_statistics(raw))
     return np.asarray(visible, bool)

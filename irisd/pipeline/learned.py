@@ -126,9 +126,10 @@ def cross_check(small: np.ndarray, scale: float, found: Localisation | None) -> 
         if confidence < ALONE_CONFIDENCE:
             raise QualityIssue(UNSURE, reason="classical found nothing", confidence=confidence)
         return Located(_scored(small, scale, iris, pupil), "learned", probs[..., 1], scale)
-    if not agree(iris.scaled(1 / scale), found.iris.circle):
-        found = _edge_backed(small, scale, (iris, pupil), found)
-    return Located(found, "combined", probs[..., 1], scale)
+    if agree(iris.scaled(1 / scale), found.iris.circle):
+        return Located(found, "combined", probs[..., 1], scale)
+    backed = _edge_backed(small, scale, (iris, pupil), found)
+    return Located(backed, "edge_backed", probs[..., 1], scale)
 
 
 def _edge_backed(

@@ -66,7 +66,7 @@ class Located:
     """Where the eye was found (full-resolution pixels), by which path, and the network's map."""
 
     found: Localisation
-    source: str  # "classical", "learned" or "combined"
+    source: str  # "classical", "combined" (agreeing), "edge_backed" or "learned" (alone)
     iris_prob: np.ndarray | None = None  # learned P(visible iris) on the working copy
     scale: float = 1.0  # of the working copy
 

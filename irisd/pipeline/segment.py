@@ -46,7 +46,7 @@ class Segmentation:
     mask: np.ndarray
     limbus_contrast: float
     pupil_contrast: float
-    source: str  # "classical", "learned" or "combined"
+    source: str  # "classical", "combined" (agreeing), "edge_backed" or "learned" (alone)
     pupil_seen: bool = True  # False: the pupil hole is assumed (see localise.assumed_pupil)
 
 

@@ -149,7 +149,8 @@ def mmu_person(folder: int) -> int:
     return folder if folder <= 3 else folder - 1
 
 
-def _read_rgb(path: Path) -> np.ndarray:
+def read_rgb(path: Path) -> np.ndarray:
+    """An image file as (H, W, 3) uint8 RGB (the real sets' images and colour masks)."""
     bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if bgr is None:
         raise FileNotFoundError(path)
@@ -172,8 +173,8 @@ def evaluate_mmu(segmenter: Segmenter, root: Path, persons: range = MMU_TEST_PER
     """Iris IoU per image on MMU `persons` (mask: white = visible iris)."""
     score = SetScore(f"mmu persons {persons.start}-{persons.stop - 1}")
     for image, mask in mmu_pairs(root, persons):
-        labels = segmenter.predict(_read_rgb(image)).argmax(axis=2)
-        score.iris.append(iou(labels == 1, _read_rgb(mask)[..., 0] > 127))
+        labels = segmenter.predict(read_rgb(image)).argmax(axis=2)
+        score.iris.append(iou(labels == 1, read_rgb(mask)[..., 0] > 127))
     return score
 
 
@@ -181,8 +182,8 @@ def evaluate_mobius(segmenter: Segmenter, root: Path) -> SetScore:
     """Iris and pupil IoU per image on the MOBIUS samples (iris green, pupil blue)."""
     score = SetScore("mobius samples")
     for image in sorted((root / "images").glob("*.jpg")):
-        labels = segmenter.predict(_read_rgb(image)).argmax(axis=2)
-        truth = _read_rgb(root / "masks" / f"{image.stem}.png")
+        labels = segmenter.predict(read_rgb(image)).argmax(axis=2)
+        truth = read_rgb(root / "masks" / f"{image.stem}.png")
         score.iris.append(iou(labels == 1, np.all(truth == (0, 255, 0), axis=2)))
         score.pupil.append(iou(labels == 2, np.all(truth == (0, 0, 255), axis=2)))
     return score

@@ -105,8 +105,8 @@ def test_shipped_model_segments_real_mmu_test_eyes(segmenter: unet.Segmenter, na
     image = MMU / "images" / name
     if not image.is_file():
         pytest.skip(f"IRISD_DATA has no MMU image {image} (set IRISD_DATA to the shared data)")
-    probs = segmenter.predict(training._read_rgb(image))
-    truth = training._read_rgb(MMU / "masks" / f"{image.stem}_mask.bmp")[..., 0] > 127
+    probs = segmenter.predict(training.read_rgb(image))
+    truth = training.read_rgb(MMU / "masks" / f"{image.stem}_mask.bmp")[..., 0] > 127
     assert training.iou(probs.argmax(axis=2) == 1, truth) > MMU_IOU_FLOOR
 
 

@@ -13,6 +13,8 @@ from PIL import Image
 
 from irisd.errors import QualityIssue
 from irisd.pipeline import PipelineOptions, PipelineResult, learned, process, quality
+from irisd.pipeline.geometry import Circle
+from irisd.pipeline.localise import Found, Localisation
 from tests.pipeline.eyes import encode_png, landscape, synthetic_eye
 
 FAST = PipelineOptions(output_size=256, use_learned=False)
@@ -238,3 +240,19 @@ def test_invisible_pupil_is_assumed_and_flagged() -> None:
 def test_visible_pupil_is_not_assumed() -> None:
     result, _ = run(encode_png(synthetic_eye()))
     assert result.measures["pupil_assumed"] == 0.0
+
+
+def test_network_backed_by_edges_overrules_a_wrong_classical_circle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The classical search took a ring 45 % too wide; the network has the true iris, and
+    # the image's limbus edge is there to back it.
+    rgb = synthetic_eye()
+    monkeypatch.setattr(learned, "load", lambda: _FakeSegmenter(_probs_for(rgb, 110, 0)))
+    wrong = Localisation(Found(Circle(320, 240, 160), 1.0), Found(Circle(320, 240, 44), 1.0))
+    located = learned.cross_check(rgb, 1.0, wrong)
+    assert located is not None
+    assert located.source == "edge_backed"
+    iris = located.found.iris.circle  # working-copy accuracy, before the detail refinement
+    assert iris.distance(Circle(320, 240, 110)) < 0.05 * 110
+    assert abs(iris.r - 110) < 0.05 * 110

@@ -1,20 +1,14 @@
-"""Procedural eye images whose iris/pupil masks are exact by construction (training data).
-
-Everything is drawn from closed-form geometry on the output grid, so the label of every
-pixel is known: 0 background (skin, sclera, lids, lashes), 1 visible iris, 2 pupil.
-Specular highlights are painted on top without changing the label underneath (as in the
-real ground truths), and are returned separately as `Sample.highlights`.
-"""
+"""The painted layers of a rendered eye: skin, sclera, iris, pupil, lids, lashes, glints,
+and the camera that takes the picture."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-Array = np.ndarray
+from irisd.pipeline.synth.layout import Array, Eye, lid_curves, upper_half
 
 # Visible-light iris colours (RGB): (pupillary zone, ciliary zone), before jitter.
 _IRIS_PALETTE: tuple[tuple[tuple[int, int, int], tuple[int, int, int]], ...] = (
@@ -28,170 +22,7 @@ _IRIS_PALETTE: tuple[tuple[tuple[int, int, int], tuple[int, int, int]], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One rendered eye.
-
-    rgb: (H, W, 3) uint8 RGB. labels: (H, W) uint8 in {0, 1, 2} (background, visible iris,
-    pupil). highlights: (H, W) bool, where a specular highlight was painted.
-    """
-
-    rgb: Array
-    labels: Array
-    highlights: Array
-
-
-@dataclass(frozen=True)
-class _Eye:
-    """Geometry of one eye in pixel coordinates of the canvas."""
-
-    cx: float
-    cy: float
-    ra: float  # iris semi-axes (x, y before rotation)
-    rb: float
-    angle: float
-    px: float  # pupil centre and semi-axes
-    py: float
-    pa: float
-    pb: float
-    ex: float  # eye-opening centre, half-width, tilt
-    ey: float
-    ew: float
-    tilt: float
-    upper: float  # lid heights at the eye centre (pixels above / below ey)
-    lower: float
-    present: bool
-
-
-def render(rng: np.random.Generator, size: tuple[int, int]) -> tuple[Array, Array]:
-    """Render one eye image of `size` = (H, W).
-
-    Returns rgb (H, W, 3) uint8 RGB and labels (H, W) uint8: 0 background, 1 visible iris
-    (pupil, lids and lashes excluded; highlights included), 2 pupil.
-    """
-    sample = render_sample(rng, size)
-    return sample.rgb, sample.labels
-
-
-def render_sample(rng: np.random.Generator, size: tuple[int, int]) -> Sample:
-    """Render one eye as a `Sample` (image, labels, highlight mask); deterministic per rng state."""
-    h, w = size
-    nir = bool(rng.random() < 0.45)
-    eye = _sample_eye(rng, h, w)
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32) + 0.5
-    d_iris = _ellipse_distance(xs, ys, eye.cx, eye.cy, eye.ra, eye.rb, eye.angle)
-    d_pupil = _ellipse_distance(xs, ys, eye.px, eye.py, eye.pa, eye.pb, eye.angle)
-    d_open = _opening_distance(xs, ys, eye)
-    lashes = _lashes(rng, eye, h, w)
-    img = _skin(rng, h, w, nir)
-    _distractors(rng, img, xs, ys, eye, d_open)
-    sclera_level = rng.uniform(130, 225) if nir else rng.uniform(120, 245)
-    _paint(img, _sclera(rng, xs, ys, eye, nir, sclera_level), _soft(d_open))
-    # Width (pixels) of the soft limbus; the label goes halfway into its outer half (the MMU
-    # annotators' convention, calibrated on MMU persons 1-30).
-    limbus = rng.uniform(0.5, 3.0) * min(h, w) / 160
-    if eye.present:
-        iris_level = sclera_level * rng.uniform(0.3, 0.8) if nir else 0.0
-        iris_rgb = _iris(rng, xs, ys, eye, d_iris, d_pupil, iris_level)
-        _paint(img, iris_rgb, _soft(d_iris / limbus) * _soft(d_open))
-        _paint(img, _pupil_colour(rng, nir), _soft(d_pupil) * _soft(d_open))
-    _lid_shadow(img, d_open, eye, rng)
-    lash_colour = np.full(3, rng.uniform(5, 45), np.float32)
-    _paint(img, lash_colour, lashes * rng.uniform(0.75, 1.0))
-    # Annotators cut the iris along the lash fringe, not between single lashes.
-    fringe = cv2.GaussianBlur(lashes, (0, 0), max(eye.ra * 0.04, 0.6)) > rng.uniform(0.12, 0.3)
-    highlights = _highlights(rng, img, eye, h, w, nir)
-    labels = np.zeros((h, w), np.uint8)
-    if eye.present:
-        visible = (d_open < 0) & (lashes < 0.5) & ~fringe
-        labels[visible & (d_iris < 0.25 * limbus)] = 1
-        labels[visible & (d_pupil < 0)] = 2
-    rgb = _camera(rng, img, nir)
-    return Sample(rgb=rgb, labels=labels, highlights=highlights)
-
-
-def _sample_eye(rng: np.random.Generator, h: int, w: int) -> _Eye:
-    """Random geometry: iris radius 6-45 % of the shorter side, off-centre pupil, lids."""
-    short = min(h, w)
-    frac = rng.uniform(0.06, 0.15) if rng.random() < 0.3 else rng.uniform(0.15, 0.45)
-    r = short * frac
-    cx = rng.uniform(min(0.7 * r, w / 2), max(w - 0.7 * r, w / 2))
-    cy = rng.uniform(min(0.7 * r, h / 2), max(h - 0.7 * r, h / 2))
-    squash = rng.uniform(0.75, 1.0) if rng.random() < 0.6 else 1.0
-    ra, rb = r * squash * rng.uniform(0.96, 1.04), r * rng.uniform(0.96, 1.04)
-    ratio = rng.uniform(0.2, 0.7)
-    slack = (1 - ratio) * r * 0.35
-    off = rng.uniform(-slack, slack, 2)
-    pr = ratio * r
-    pa, pb = pr * squash * rng.uniform(0.93, 1.07), pr * rng.uniform(0.93, 1.07)
-    ew = r * rng.uniform(1.9, 3.6)
-    ex = cx + rng.uniform(-1, 1) * max(ew - 1.1 * r, 0.0)
-    return _Eye(
-        cx=cx,
-        cy=cy,
-        ra=ra,
-        rb=rb,
-        angle=rng.uniform(-0.35, 0.35),
-        px=cx + off[0] * squash,
-        py=cy + off[1],
-        pa=pa,
-        pb=pb,
-        ex=ex,
-        ey=cy + rng.uniform(-0.25, 0.25) * r,
-        ew=ew,
-        tilt=rng.uniform(-0.2, 0.2),
-        upper=r * rng.uniform(0.4, 1.35),
-        lower=r * rng.uniform(0.55, 1.35),
-        present=bool(rng.random() > 0.03),
-    )
-
-
-def _ellipse_distance(
-    xs: Array, ys: Array, cx: float, cy: float, a: float, b: float, angle: float
-) -> Array:
-    """Approximate signed distance (pixels, negative inside) to a rotated ellipse."""
-    c, s = math.cos(angle), math.sin(angle)
-    dx, dy = xs - cx, ys - cy
-    u, v = (c * dx + s * dy) / a, (-s * dx + c * dy) / b
-    result: Array = (np.sqrt(u * u + v * v) - 1.0) * min(a, b)
-    return result
-
-
-def _lid_curves(xs: Array, eye: _Eye) -> tuple[Array, Array, Array]:
-    """Upper and lower lid y and the normalised x, for xs in the tilted eye frame."""
-    t = np.clip((xs - eye.ex) / eye.ew, -1.0, 1.0)
-    tc = float(np.clip((eye.cx - eye.ex) / eye.ew, -0.95, 0.95))
-    shape = np.sqrt(np.maximum(1 - t * t, 0.0)) ** 1.3
-    base = max((1 - tc * tc) ** 0.65, 0.1)
-    up = eye.upper + (eye.cy - eye.ey)
-    down = eye.lower - (eye.cy - eye.ey)
-    upper_y = eye.ey - max(up, 0.05 * eye.ew) / base * shape
-    lower_y = eye.ey + max(down, 0.05 * eye.ew) / base * shape
-    return upper_y, lower_y, t
-
-
-def _to_eye_frame(xs: Array, ys: Array, eye: _Eye) -> tuple[Array, Array]:
-    c, s = math.cos(eye.tilt), math.sin(eye.tilt)
-    dx, dy = xs - eye.ex, ys - eye.ey
-    return eye.ex + c * dx + s * dy, eye.ey - s * dx + c * dy
-
-
-def _opening_distance(xs: Array, ys: Array, eye: _Eye) -> Array:
-    """Signed vertical distance (pixels, negative inside) to the palpebral opening."""
-    ex, ey = _to_eye_frame(xs, ys, eye)
-    upper_y, lower_y, _ = _lid_curves(ex, eye)
-    d = np.maximum(upper_y - ey, ey - lower_y)
-    result: Array = np.maximum(d, np.abs(ex - eye.ex) - eye.ew * 0.999)
-    return result
-
-
-def _soft(d: Array) -> Array:
-    """Anti-aliased coverage (0..1) from a signed distance in pixels."""
-    result: Array = np.clip(0.5 - d, 0.0, 1.0)
-    return result
-
-
-def _paint(img: Array, colour: Array, alpha: Array) -> None:
+def paint(img: Array, colour: Array, alpha: Array) -> None:
     """Alpha-blend `colour` ((3,) or (H, W, 3) float) into img (H, W, 3) float32 in place."""
     a = alpha[..., None]
     img *= 1 - a
@@ -204,7 +35,7 @@ def _smooth_noise(rng: np.random.Generator, h: int, w: int, cells: int) -> Array
     return cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
-def _skin(rng: np.random.Generator, h: int, w: int, nir: bool) -> Array:
+def skin(rng: np.random.Generator, h: int, w: int, nir: bool) -> Array:
     """Skin with blotches, pores and sometimes brow hair: (H, W, 3) float32 0..255."""
     if nir:
         base = np.full(3, rng.uniform(140, 245), np.float32)
@@ -232,11 +63,11 @@ def _brow(rng: np.random.Generator, img: Array, h: int, w: int) -> None:
         length, ang = rng.uniform(0.03, 0.12) * w, rng.uniform(-0.5, 0.5)
         x1, y1 = x0 + length * math.cos(ang), y0 + length * math.sin(ang)
         cv2.line(hair, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, 1, cv2.LINE_AA)
-    _paint(img, np.full(3, rng.uniform(20, 70), np.float32), hair * 0.8)
+    paint(img, np.full(3, rng.uniform(20, 70), np.float32), hair * 0.8)
 
 
-def _sclera(
-    rng: np.random.Generator, xs: Array, ys: Array, eye: _Eye, nir: bool, level: float
+def sclera(
+    rng: np.random.Generator, xs: Array, ys: Array, eye: Eye, nir: bool, level: float
 ) -> Array:
     """Sclera colour field with shading towards the corners and faint vessels."""
     h, w = xs.shape
@@ -250,7 +81,7 @@ def _sclera(
             pts = np.cumsum(rng.normal(0, eye.ra * 0.15, (6, 2)), axis=0)
             pts += [rng.uniform(eye.ex - eye.ew, eye.ex + eye.ew), eye.ey]
             cv2.polylines(vessels, [pts.astype(np.int32)], False, 1.0, 1, cv2.LINE_AA)
-        _paint(sclera, np.array([170, 60, 60], np.float32), vessels * rng.uniform(0.2, 0.6))
+        paint(sclera, np.array([170, 60, 60], np.float32), vessels * rng.uniform(0.2, 0.6))
     return sclera.astype(np.float32)
 
 
@@ -276,11 +107,11 @@ def _iris_texture(rng: np.random.Generator) -> Array:
     return tex.astype(np.float32)
 
 
-def _iris(
+def iris(
     rng: np.random.Generator,
     xs: Array,
     ys: Array,
-    eye: _Eye,
+    eye: Eye,
     d_iris: Array,
     d_pupil: Array,
     level: float,
@@ -311,20 +142,13 @@ def _iris(
     return out.astype(np.float32)
 
 
-def _pupil_colour(rng: np.random.Generator, nir: bool) -> Array:
+def pupil_colour(rng: np.random.Generator, nir: bool) -> Array:
     level = rng.uniform(2, 40) if nir else rng.uniform(5, 35)
     return (level * rng.uniform(0.85, 1.15, 3)).astype(np.float32)
 
 
-def _upper_half(d_open: Array, eye: _Eye) -> Array:
-    """(H, W) bool: rows above the eye-opening centre line (approximate, ignores tilt)."""
-    ys = np.arange(d_open.shape[0], dtype=np.float32)[:, None] + 0.5
-    result: Array = np.broadcast_to(ys < eye.ey, d_open.shape)
-    return result
-
-
-def _distractors(
-    rng: np.random.Generator, img: Array, xs: Array, ys: Array, eye: _Eye, d_open: Array
+def distractors(
+    rng: np.random.Generator, img: Array, xs: Array, ys: Array, eye: Eye, d_open: Array
 ) -> None:
     """Dark socket shadows, moles and a caruncle on the skin: things that are not an iris."""
     h, w = xs.shape
@@ -339,15 +163,15 @@ def _distractors(
         centre = (int(rng.uniform(0, w)), int(rng.uniform(0, h)))
         cv2.circle(disc, centre, int(r), 1.0, -1, cv2.LINE_AA)
         spot = cv2.GaussianBlur(disc, (0, 0), r * rng.uniform(0.1, 0.6)) * (d_open > 0)
-        _paint(img, np.full(3, rng.uniform(20, 90), np.float32) * rng.uniform(0.8, 1.2, 3), spot)
+        paint(img, np.full(3, rng.uniform(20, 90), np.float32) * rng.uniform(0.8, 1.2, 3), spot)
     if rng.random() < 0.5:  # caruncle in the inner corner
         side = rng.choice([-1.0, 1.0])
         cx, cy = eye.ex + side * eye.ew * 0.92, eye.ey
         blob = np.exp(-(((xs - cx) / (0.12 * eye.ew)) ** 2 + ((ys - cy) / (0.08 * eye.ew)) ** 2))
-        _paint(img, np.array([190, 110, 110], np.float32) * rng.uniform(0.6, 1.1), blob * 0.8)
+        paint(img, np.array([190, 110, 110], np.float32) * rng.uniform(0.6, 1.1), blob * 0.8)
 
 
-def _lid_shadow(img: Array, d_open: Array, eye: _Eye, rng: np.random.Generator) -> None:
+def lid_shadow(img: Array, d_open: Array, eye: Eye, rng: np.random.Generator) -> None:
     """Darken the lid margin and the eye just under the upper lid."""
     width = max(eye.ra * rng.uniform(0.03, 0.15), 0.7)
     margin = np.exp(-((d_open / width) ** 2)) * rng.uniform(0.2, 0.7)
@@ -356,14 +180,14 @@ def _lid_shadow(img: Array, d_open: Array, eye: _Eye, rng: np.random.Generator) 
     crease = np.exp(-(((d_open - eye.ra * rng.uniform(0.3, 0.9)) / (2 * width)) ** 2))
     crease *= np.abs(np.arange(d_open.shape[1])[None, :] - eye.ex) < eye.ew * 0.95
     band = eye.ra * rng.uniform(0.02, 0.25)
-    above = (d_open > 0) & (d_open < band) & _upper_half(d_open, eye)
+    above = (d_open > 0) & (d_open < band) & upper_half(d_open, eye)
     above &= np.abs(np.arange(d_open.shape[1])[None, :] - eye.ex) < eye.ew * 0.95
     mass = above * rng.uniform(0.0, 0.8)
     dim = margin + inside + crease * rng.uniform(0.0, 0.25) + mass
     img *= np.clip(1 - dim, 0.05, 1)[..., None]
 
 
-def _lashes(rng: np.random.Generator, eye: _Eye, h: int, w: int) -> Array:
+def lashes(rng: np.random.Generator, eye: Eye, h: int, w: int) -> Array:
     """Eyelash coverage (H, W) float32 0..1 drawn from the upper (and lower) lid margin."""
     cover = np.zeros((h, w), np.float32)
     if rng.random() < 0.12:
@@ -374,7 +198,7 @@ def _lashes(rng: np.random.Generator, eye: _Eye, h: int, w: int) -> Array:
     for i in range(int(rng.integers(20, 160))):
         t = rng.uniform(-0.95, 0.95)
         lx = np.array([eye.ex + t * eye.ew], np.float32)
-        upper_y, lower_y, _ = _lid_curves(lx, eye)
+        upper_y, lower_y, _ = lid_curves(lx, eye)
         lower = i % 4 == 3
         base_y = float(lower_y[0] if lower else upper_y[0])
         pointing_down = lower or rng.random() < down_share
@@ -394,9 +218,7 @@ def _lashes(rng: np.random.Generator, eye: _Eye, h: int, w: int) -> Array:
     return cover
 
 
-def _highlights(
-    rng: np.random.Generator, img: Array, eye: _Eye, h: int, w: int, nir: bool
-) -> Array:
+def highlights(rng: np.random.Generator, img: Array, eye: Eye, h: int, w: int, nir: bool) -> Array:
     """Paint specular highlights (mostly on pupil and iris); return their mask (H, W) bool."""
     mask = np.zeros((h, w), np.float32)
     count = int(rng.integers(1, 3)) if nir else int(rng.integers(0, 5))
@@ -417,12 +239,12 @@ def _highlights(
     hard = mask > 0.5
     sigma = max(eye.ra * 0.02, 0.5)
     halo = cv2.GaussianBlur(mask, (0, 0), sigma)
-    _paint(img, np.full(3, rng.uniform(220, 255), np.float32), np.maximum(halo, mask))
+    paint(img, np.full(3, rng.uniform(220, 255), np.float32), np.maximum(halo, mask))
     result: Array = hard
     return result
 
 
-def _camera(rng: np.random.Generator, img: Array, nir: bool) -> Array:
+def camera(rng: np.random.Generator, img: Array, nir: bool) -> Array:
     """Lighting gradient, exposure, blur, noise and JPEG artefacts → (H, W, 3) uint8 RGB."""
     h, w = img.shape[:2]
     gy, gx = np.mgrid[0:h, 0:w].astype(np.float32)
