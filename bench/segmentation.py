@@ -26,6 +26,7 @@ import csv
 import os
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from irisd.pipeline import learned
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle
 from irisd.pipeline.run import segment_and_gate
-from irisd.pipeline.segment import LIMBUS_INSET, detail_crop, full_mask, locate
+from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, detail_crop, full_mask, locate
 from irisd.pipeline.types import PipelineOptions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +62,7 @@ class Tally:
     radius: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    sources: Counter[str] = field(default_factory=Counter)  # which path set the boundaries
 
 
 def data_root() -> Path:
@@ -192,10 +194,10 @@ def score(tally: Tally, pred: np.ndarray, gt: np.ndarray, iris: Circle | None) -
         tally.radius.append(100 * abs(iris.r - truth.r) / truth.r)
 
 
-def run_pipeline(rgb: np.ndarray, use_learned: bool) -> tuple[np.ndarray, Circle]:
+def run_pipeline(rgb: np.ndarray, use_learned: bool) -> Segmentation:
     options = PipelineOptions(use_learned=use_learned)
     seg, _ = segment_and_gate(rgb, lambda step, progress: None, options)
-    return seg.mask, seg.iris
+    return seg
 
 
 def run_learned_only(rgb: np.ndarray) -> tuple[np.ndarray, Circle]:
@@ -219,7 +221,9 @@ def evaluate(items: list[Item], path: str) -> Tally:
             elif path.startswith("gt-"):
                 pred, iris = run_ceiling(rgb, item, path)
             else:
-                pred, iris = run_pipeline(rgb, use_learned=path == "combined")
+                seg = run_pipeline(rgb, use_learned=path == "combined")
+                pred, iris = seg.mask, seg.iris
+                tally.sources[seg.source] += 1
         except QualityIssue as issue:
             tally.seconds.append(time.perf_counter() - start)
             tally.failures.append(f"{item.name}: {issue.text}")
@@ -245,6 +249,9 @@ def report(name: str, path: str, count: int, tally: Tally) -> None:
         f"fail={100 * len(tally.failures) / max(1, count):.1f}% "
         f"time={1000 * mean(tally.seconds):.0f}ms/img"
     )
+    if len(tally.sources) > 1:
+        counts = ", ".join(f"{source} {n}" for source, n in tally.sources.most_common())
+        print(f"    boundaries from {counts}")
     for failure in tally.failures:
         print(f"    failed {failure}")
 
