@@ -38,10 +38,11 @@ from irisd.pipeline import learned
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle
 from irisd.pipeline.run import segment_and_gate
-from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, detail_crop, full_mask, locate
+from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, detail_crop, full_mask, segment
 from irisd.pipeline.types import PipelineOptions
 
 ROOT = Path(__file__).resolve().parents[1]
+PATHS = ("classical", "learned", "combined", "gt-circles", "gt-ellipses", "gt-annulus")
 
 
 @dataclass
@@ -93,11 +94,13 @@ def mobius_items(root: Path) -> list[Item]:
     return out
 
 
-def hull_arcs(iris: np.ndarray, half_width_deg: float) -> np.ndarray | None:
+def hull_arcs(iris: np.ndarray, half_width_deg: float, on_mask: bool = False) -> np.ndarray | None:
     """(N, 2) x/y points of the convex hull of a visible-iris mask on its lateral arcs.
 
     The hull closes the pupil and the C-shapes left by lids; within `half_width_deg` of the
-    horizontal on either side, lids do not cut. None when the mask is (nearly) empty.
+    horizontal on either side, lids rarely cut. With `on_mask`, hull points more than a pixel
+    from the mask (the chords where a lid does cut) are dropped too. None when the mask is
+    (nearly) empty.
     """
     points = cv2.findNonZero(iris.astype(np.uint8))
     if points is None or len(points) < 10:
@@ -110,6 +113,9 @@ def hull_arcs(iris: np.ndarray, half_width_deg: float) -> np.ndarray | None:
     cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
     angle = np.degrees(np.arctan2(outline[:, 1] - cy, outline[:, 0] - cx))
     lateral = (np.abs(angle) < half_width_deg) | (np.abs(angle) > 180 - half_width_deg)
+    if on_mask:
+        near = cv2.dilate(iris.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        lateral &= near[outline[:, 1].astype(int), outline[:, 0].astype(int)]
     return outline[lateral] if lateral.sum() > 10 else outline
 
 
@@ -130,10 +136,10 @@ def reference_pupil(rgb: np.ndarray, item: Item) -> np.ndarray:
     the classical path's pupil disk (near-infrared pupils are found reliably)."""
     if item.pupil is not None:
         return item.pupil
-    located = locate(rgb, use_learned=False)
-    if located is None:
-        raise QualityIssue("no pupil: the set has no label and the classical path found none")
-    return disk(item.iris.shape, located.found.pupil.circle)
+    seg = segment(rgb, use_learned=False)
+    if seg is None or not seg.pupil_seen:
+        raise QualityIssue("no pupil: the set has no label and the classical path saw none")
+    return disk(item.iris.shape, seg.pupil)
 
 
 def run_ceiling(rgb: np.ndarray, item: Item, path: str) -> tuple[np.ndarray, Circle]:
@@ -156,8 +162,8 @@ def gt_ellipses(
     """The gt-circles ceiling with ellipses: the photo is warped so that the ellipse fitted to
     the lateral arcs of `eye` (GT iris and pupil) becomes a circle of the same area (undoing
     gaze and tilt), the pupil is the warped pupil's area circle, and the mask is warped back."""
-    arcs = hull_arcs(eye, 50)
-    if arcs is None:
+    arcs = hull_arcs(eye, 50, on_mask=True)
+    if arcs is None or len(arcs) < 5:
         raise QualityIssue("no ellipse derivable from the ground truth")
     (cx, cy), axes, angle = cv2.fitEllipse(arcs.astype(np.float32))
     radius = float(np.sqrt(axes[0] * axes[1])) / 2
@@ -241,7 +247,7 @@ def mean(values: list[float]) -> float:
 def report(name: str, path: str, count: int, tally: Tally) -> None:
     ok = count - len(tally.failures)
     print(
-        f"{name:18s} {path:9s} n={count:3d} IoU={mean(tally.ious):.3f} "
+        f"{name:18s} {path:11s} n={count:3d} IoU={mean(tally.ious):.3f} "
         f"(passed only {mean([v for v in tally.ious if v > 0] or [float('nan')]):.3f}) "
         f"F1={mean(tally.f1s):.3f} E1={100 * mean(tally.e1s):.2f}% E2={100 * mean(tally.e2s):.2f}% "
         f"centre_err={mean(tally.centre):.1f}% radius_err={mean(tally.radius):.1f}% "
@@ -249,7 +255,7 @@ def report(name: str, path: str, count: int, tally: Tally) -> None:
         f"fail={100 * len(tally.failures) / max(1, count):.1f}% "
         f"time={1000 * mean(tally.seconds):.0f}ms/img"
     )
-    if len(tally.sources) > 1:
+    if tally.sources:
         counts = ", ".join(f"{source} {n}" for source, n in tally.sources.most_common())
         print(f"    boundaries from {counts}")
     for failure in tally.failures:
@@ -266,9 +272,12 @@ def main() -> None:
         raise SystemExit(f"no data at {root} (set IRISD_DATA)")
     sets = {f"mmu-{args.split}": mmu_items(root, args.split), "mobius": mobius_items(root)}
     paths = args.paths.split(",")
+    unknown = set(paths) - set(PATHS)
+    if unknown:
+        raise SystemExit(f"unknown paths {sorted(unknown)}; choose from {', '.join(PATHS)}")
     if learned.load() is None:
         print("learned: no weights in models/ — learned and combined paths skipped")
-        paths = [p for p in paths if p == "classical"]
+        paths = [p for p in paths if p not in ("learned", "combined")]
     print("Failures count as IoU 0 in the means; failure = QualityIssue on an image with GT.")
     for name, items in sets.items():
         for path in paths:

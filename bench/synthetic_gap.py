@@ -3,8 +3,9 @@
 Trains a comparison segmenter on the MMU calibration persons (flips, small rotations and
 scalings, brightness and contrast), with the same loss, schedule and input size as
 `irisd train-segmenter`, and prints its iris IoU on MMU persons 31-45 beside the shipped
-weights' (models/segmenter.pt, synthetic data only). The comparison model lives only in
-memory: MMU has no licence, so nothing trained on it is ever written or shipped.
+weights' (models/segmenter.pt, synthetic data only), alone and inside the default pipeline
+(the combined path of bench/segmentation.py). The comparison model lives only in memory:
+MMU has no licence, so nothing trained on it is ever written or shipped.
 
     .venv/bin/python bench/synthetic_gap.py [--steps 600] [--threads 2]
 """
@@ -12,30 +13,36 @@ memory: MMU has no licence, so nothing trained on it is ever written or shipped.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from segmentation import data_root
+from segmentation import data_root, evaluate, mmu_items, report
 from torch.utils.data import Dataset
 
-from irisd.pipeline import training
+from irisd.pipeline import learned, training
+from irisd.pipeline.geometry import disk
+from irisd.pipeline.segment import segment
 from irisd.pipeline.unet import INPUT_SIZE, Segmenter, load_segmenter, to_input
 
 
 class MmuExamples(Dataset[tuple[torch.Tensor, torch.Tensor]]):
-    """Augmented (x, y) pairs from MMU `persons`; y is 1 on the visible iris, else 0."""
+    """Augmented (x, y) pairs from MMU `persons`; y is 1 on the visible iris, 2 on the pupil,
+    else 0. MMU labels no pupil: it is the classical path's, where that saw one (near-infrared
+    pupils are found reliably), so that the model can also stand in the pipeline."""
 
     def __init__(self, root: Path, persons: range, seed: int, length: int) -> None:
-        self.pairs = [
-            (training.read_rgb(image), training.read_rgb(mask)[..., 0] > 127)
-            for image, mask in training.mmu_pairs(root, persons)
-        ]
+        self.pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        for image, mask in training.mmu_pairs(root, persons):
+            rgb = training.read_rgb(image)
+            self.pairs.append((rgb, _labels(rgb, training.read_rgb(mask)[..., 0] > 127)))
         self.seed, self.length = seed, length
 
     def __len__(self) -> int:
@@ -43,13 +50,13 @@ class MmuExamples(Dataset[tuple[torch.Tensor, torch.Tensor]]):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         rng = np.random.default_rng([self.seed, index])
-        rgb, iris = self.pairs[int(rng.integers(len(self.pairs)))]
-        h, w = iris.shape
+        rgb, labels = self.pairs[int(rng.integers(len(self.pairs)))]
+        h, w = labels.shape
         centre = (w / 2 + rng.uniform(-30, 30), h / 2 + rng.uniform(-20, 20))
         warp = cv2.getRotationMatrix2D(centre, rng.uniform(-15, 15), rng.uniform(0.8, 1.25))
         image = cv2.warpAffine(rgb, warp, (w, h), borderMode=cv2.BORDER_REFLECT)
         label = cv2.warpAffine(
-            iris.astype(np.uint8),
+            labels,
             warp,
             (w, h),
             flags=cv2.INTER_NEAREST,
@@ -66,6 +73,26 @@ class MmuExamples(Dataset[tuple[torch.Tensor, torch.Tensor]]):
             np.ascontiguousarray(label), size, interpolation=cv2.INTER_NEAREST
         )
         return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def _labels(rgb: np.ndarray, iris: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 class map: the GT iris, and the classical pupil where it was seen."""
+    labels = iris.astype(np.uint8)
+    seg = segment(rgb, use_learned=False)
+    if seg is not None and seg.pupil_seen:
+        labels[disk(iris.shape, seg.pupil) & ~iris] = 2
+    return labels
+
+
+@contextlib.contextmanager
+def in_pipeline(segmenter: Segmenter) -> Iterator[None]:
+    """The pipeline's learned path uses `segmenter`, which is never on disk to be loaded."""
+    original = learned.load
+    learned.load = lambda: segmenter
+    try:
+        yield
+    finally:
+        learned.load = original
 
 
 def summary(name: str, score: training.SetScore) -> str:
@@ -100,12 +127,14 @@ def main() -> int:
         model = training.train(config, lambda step, _: progress.update(task, completed=step), data)
     seconds = time.monotonic() - started
     print(f"MMU test persons 31-45; comparison trained {args.steps} steps in {seconds:.0f} s")
+    comparison = Segmenter(model, "cpu")
     print(summary("shipped (synthetic only)", training.evaluate_mmu(shipped, root)))
-    print(
-        summary(
-            "comparison (MMU persons 1-30)", training.evaluate_mmu(Segmenter(model, "cpu"), root)
-        )
-    )
+    print(summary("comparison (MMU persons 1-30)", training.evaluate_mmu(comparison, root)))
+    items = mmu_items(data_root(), "test")
+    print("In the pipeline (combined path; failures count as IoU 0):")
+    for name, segmenter in (("shipped", shipped), ("comparison", comparison)):
+        with in_pipeline(segmenter):
+            report(f"mmu-test {name}", "combined", len(items), evaluate(items, "combined"))
     return 0
 
 
