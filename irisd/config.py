@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from irisd.errors import ConfigError
+from irisd.pipeline.types import OUTPUT_SIZES, describe
 
 ENV_PREFIX = "IRISD_"
 
@@ -75,6 +76,12 @@ class PipelineSettings:
     output_size: int = 2048
     output_format: Literal["png", "jpeg"] = "png"
     use_learned: bool = True
+
+    def __post_init__(self) -> None:
+        if self.output_size not in OUTPUT_SIZES:
+            raise ConfigError(
+                f"output_size: {self.output_size} is outside {describe(OUTPUT_SIZES)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -171,7 +178,10 @@ def _build_section(cls: type[Any], raw: dict[str, Any], where: str) -> Any:
         if key not in hints:
             raise ConfigError(f"{where} unknown key {key!r}")
         values[key] = _coerce(hints[key], value, f"{where} {key}")
-    return cls(**values)
+    try:
+        return cls(**values)
+    except ConfigError as exc:  # a section's own check (__post_init__) names only the key
+        raise ConfigError(f"{where} {exc}") from exc
 
 
 def _coerce(kind: Any, value: Any, where: str) -> Any:

@@ -17,7 +17,7 @@ from irisd.errors import IrisdError, JobFailure
 from irisd.jobs.model import Step
 from irisd.pipeline import PipelineOptions, PipelineResult
 from irisd.pipeline import process as run_pipeline
-from irisd.pipeline.types import OutputFormat
+from irisd.pipeline.types import OUTPUT_SIZES, OutputFormat
 
 
 @dataclass
@@ -125,7 +125,7 @@ def summary(outcomes: list[Outcome]) -> Table:
 )
 @click.option(
     "--size",
-    type=click.IntRange(64, 8192),
+    type=click.IntRange(OUTPUT_SIZES.start, OUTPUT_SIZES.stop - 1),
     default=2048,
     show_default=True,
     help="Side of the square result, px.",

@@ -87,10 +87,14 @@ def to_rgb(image: Image.Image) -> np.ndarray:
 
 
 def _wide_gray_to_rgb(values: np.ndarray) -> np.ndarray:
-    """(H, W) 16/32-bit integer or float gray → (H, W, 3) uint8, scaled by its bit depth."""
+    """(H, W) 16/32-bit integer or float gray → (H, W, 3) uint8.
+
+    Integers up to 16 bits are scaled by their bit depth; wider integers and floats, whose
+    range no header states, by their own maximum (float data in 0..1 as it is).
+    """
     array = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     top = float(array.max()) if array.size else 0.0
-    if values.dtype.kind == "f":
+    if values.dtype.kind == "f" or top > 65535.0:
         scale = 255.0 / top if top > 1.0 else 255.0
     else:
         scale = 255.0 / 65535.0 if top > 255.0 else 1.0

@@ -74,6 +74,19 @@ def fit(probs: np.ndarray) -> tuple[Circle, Circle, float] | None:
     return iris, pupil, confidence
 
 
+def edge_contact(iris_prob: np.ndarray, radius: float) -> float:
+    """How much of the frame's edge the network's iris (its largest region) lies on, as a
+    share of the iris circumference (`radius` in the same pixels): > 0 when the frame cuts
+    the iris, which circle fits then underestimate."""
+    region = _largest(iris_prob > 0.5)
+    if region is None:
+        return 0.0
+    border = int(
+        region[0].sum() + region[-1].sum() + region[1:-1, 0].sum() + region[1:-1, -1].sum()
+    )
+    return border / (2 * np.pi * max(radius, 1.0))
+
+
 def _largest(mask: np.ndarray) -> np.ndarray | None:
     """The largest 8-connected component of a bool mask, or None when empty."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(

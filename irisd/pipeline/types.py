@@ -10,6 +10,10 @@ from typing import Literal
 Report = Callable[[str, int], None]
 
 OutputFormat = Literal["png", "jpeg"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("png", "jpeg")
+# Side of the square result, px: below 64 there is no iris art to see; above 8192 one result
+# (RGBA, float working copies) would take gigabytes.
+OUTPUT_SIZES = range(64, 8193)
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,17 @@ class PipelineOptions:
     max_pixels: int = 60_000_000
     use_learned: bool = True
     debug: bool = False
+
+    def __post_init__(self) -> None:
+        if self.output_size not in OUTPUT_SIZES:
+            raise ValueError(f"output_size {self.output_size} is outside {describe(OUTPUT_SIZES)}")
+        if self.output_format not in OUTPUT_FORMATS:
+            raise ValueError(f"output_format {self.output_format!r} is not one of {OUTPUT_FORMATS}")
+
+
+def describe(sizes: range) -> str:
+    """'64-8192' for range(64, 8193)."""
+    return f"{sizes.start}-{sizes.stop - 1}"
 
 
 @dataclass(frozen=True)

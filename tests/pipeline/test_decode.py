@@ -97,6 +97,14 @@ def test_grayscale_16bit_png_is_scaled_to_8bit() -> None:
     assert rgb[0, 0, 0] == 1
 
 
+def test_32bit_grayscale_wider_than_16_bits_is_scaled_not_clipped() -> None:
+    gray = np.full((10, 30), 1_000_000, np.int32)
+    gray[:, :15] = 500_000
+    rgb = decode(encode(Image.fromarray(gray, "I"), "TIFF"), MAX)
+    assert rgb[0, -1, 0] == 255
+    assert rgb[0, 0, 0] == 128  # half the maximum stays half, where it used to clip to 255
+
+
 @pytest.mark.parametrize("mode", ["L", "LA", "RGBA", "P", "1", "CMYK"])
 def test_modes_are_normalised(mode: str) -> None:
     image = marked_image().convert(mode)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import pickle
+from typing import Any
 
 import cv2
 import numpy as np
@@ -256,3 +257,13 @@ def test_network_backed_by_edges_overrules_a_wrong_classical_circle(
     iris = located.found.iris.circle  # working-copy accuracy, before the detail refinement
     assert iris.distance(Circle(320, 240, 110)) < 0.05 * 110
     assert abs(iris.r - 110) < 0.05 * 110
+
+
+@pytest.mark.parametrize(
+    "choice", [{"output_size": 0}, {"output_size": 9000}, {"output_format": "webp"}]
+)
+def test_options_outside_the_supported_range_are_refused(choice: dict[str, Any]) -> None:
+    # A zero size used to fail only at the end of a run (cv2.resize), and "webp" came back
+    # as JPEG bytes labelled webp.
+    with pytest.raises(ValueError, match=next(iter(choice))):
+        PipelineOptions(**choice)

@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 import pytest
 
+from irisd.errors import QualityIssue
+from irisd.pipeline import PipelineOptions, process, quality
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, fit_circle
 from irisd.pipeline.segment import segment
@@ -67,3 +69,21 @@ def test_boundaries_match_ground_truth(
     assert iou >= 0.7
     assert seg.iris.distance(reference) <= 0.08 * reference.r
     assert abs(seg.iris.r - reference.r) <= 0.08 * reference.r
+
+
+def test_an_iris_cut_by_the_frame_is_refused_as_cut_off() -> None:
+    # Half an MMU eye: circles fitted to what is left come out too small and entirely inside
+    # the frame, so only the network's iris running into the edge shows the cut.
+    base = ROOT / "mmu-kozlova"
+    image, mask = CASES[0][1:]
+    if not (base / image).is_file():
+        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    rgb = decode((base / image).read_bytes(), 100_000_000)
+    iris = derived(gt_iris(base / mask))
+    cut = np.ascontiguousarray(rgb[:, int(iris.x - 0.5 * iris.r) :])
+    ok, png = cv2.imencode(".png", cut[:, :, ::-1])
+    assert ok
+    with pytest.raises(QualityIssue) as refused:
+        process(png.tobytes(), lambda step, progress: None, PipelineOptions())
+    assert refused.value.text == quality.CUT_OFF
+    assert refused.value.context["edge_contact"] > quality.MAX_EDGE_CONTACT

@@ -33,6 +33,8 @@ def test_unrelated_irisd_variables_are_not_settings() -> None:
         ({"IRISD_STORAGE_BACKEND": "ftp"}, "[storage] backend: 'ftp'"),
         ({"IRISD_AUTH_OPEN_REGISTRATION": "maybe"}, "[auth] open_registration: 'maybe'"),
         ({"IRISD_SERVER_NOSUCH": "1"}, "unknown key 'nosuch'"),
+        ({"IRISD_PIPELINE_OUTPUT_SIZE": "0"}, "[pipeline] output_size: 0 is outside 64-8192"),
+        ({"IRISD_PIPELINE_OUTPUT_SIZE": "9000"}, "[pipeline] output_size: 9000 is outside"),
     ],
 )
 def test_bad_values_name_the_key_and_value(env: dict[str, str], named: str) -> None:
