@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from irisd.errors import ConfigError
-from irisd.pipeline.types import OUTPUT_SIZES, describe
+from irisd.pipeline.types import OutputFormat, PipelineOptions
 
 ENV_PREFIX = "IRISD_"
 
@@ -74,14 +74,14 @@ class JobsSettings:
 @dataclass(frozen=True)
 class PipelineSettings:
     output_size: int = 2048
-    output_format: Literal["png", "jpeg"] = "png"
+    output_format: OutputFormat = "png"
     use_learned: bool = True
 
     def __post_init__(self) -> None:
-        if self.output_size not in OUTPUT_SIZES:
-            raise ConfigError(
-                f"output_size: {self.output_size} is outside {describe(OUTPUT_SIZES)}"
-            )
+        try:  # the pipeline's own bounds, checked at start rather than failing every job
+            PipelineOptions(output_size=self.output_size, output_format=self.output_format)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
 
 
 @dataclass(frozen=True)

@@ -81,9 +81,7 @@ def edge_contact(iris_prob: np.ndarray, radius: float) -> float:
     region = _largest(iris_prob > 0.5)
     if region is None:
         return 0.0
-    border = int(
-        region[0].sum() + region[-1].sum() + region[1:-1, 0].sum() + region[1:-1, -1].sum()
-    )
+    border = int(region.sum()) - int(region[1:-1, 1:-1].sum())
     return border / (2 * np.pi * max(radius, 1.0))
 
 

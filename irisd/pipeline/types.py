@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 # report(step, progress): step is an API.md step name, progress an API.md checkpoint (0..100).
 Report = Callable[[str, int], None]
 
 OutputFormat = Literal["png", "jpeg"]
-OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("png", "jpeg")
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
 # Side of the square result, px: below 64 there is no iris art to see; above 8192 one result
 # (RGBA, float working copies) would take gigabytes.
 OUTPUT_SIZES = range(64, 8193)
@@ -28,14 +28,11 @@ class PipelineOptions:
 
     def __post_init__(self) -> None:
         if self.output_size not in OUTPUT_SIZES:
-            raise ValueError(f"output_size {self.output_size} is outside {describe(OUTPUT_SIZES)}")
+            sizes = f"{OUTPUT_SIZES.start}-{OUTPUT_SIZES.stop - 1}"
+            raise ValueError(f"output_size: {self.output_size} is outside {sizes}")
         if self.output_format not in OUTPUT_FORMATS:
-            raise ValueError(f"output_format {self.output_format!r} is not one of {OUTPUT_FORMATS}")
-
-
-def describe(sizes: range) -> str:
-    """'64-8192' for range(64, 8193)."""
-    return f"{sizes.start}-{sizes.stop - 1}"
+            formats = ", ".join(OUTPUT_FORMATS)
+            raise ValueError(f"output_format: {self.output_format!r} is not one of {formats}")
 
 
 @dataclass(frozen=True)
