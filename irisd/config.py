@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from irisd.errors import ConfigError
-from irisd.pipeline.types import OutputFormat, PipelineOptions
+from irisd.pipeline.types import Occlusion, OutputFormat, PipelineOptions
 
 ENV_PREFIX = "IRISD_"
 
@@ -76,10 +76,15 @@ class PipelineSettings:
     output_size: int = 2048
     output_format: OutputFormat = "png"
     use_learned: bool = True
+    occlusion: Occlusion = "fill"
 
     def __post_init__(self) -> None:
         try:  # the pipeline's own bounds, checked at start rather than failing every job
-            PipelineOptions(output_size=self.output_size, output_format=self.output_format)
+            PipelineOptions(
+                output_size=self.output_size,
+                output_format=self.output_format,
+                occlusion=self.occlusion,
+            )
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
 

@@ -94,6 +94,13 @@ SCHEMAS: dict[str, Any] = {
             "result_width": _NULL_INT,
             "result_height": _NULL_INT,
             "quality_score": {"type": ["number", "null"]},
+            "quality_notes": {
+                "type": "array",
+                "items": _STR,
+                "description": "Short sentences saying what holds a completed result back"
+                " (e.g. a lid-covered part of the iris that was completed); empty for a clean"
+                " result and while the job has not completed.",
+            },
             "queue_position": _NULL_INT,
             "websocket_url": _STR,
             "created_at": _TIME,
@@ -271,7 +278,8 @@ def document() -> dict[str, Any]:
                 "Iris photo processing. Live progress over WebSockets (see API.md): "
                 "/ws/jobs/{job_id}?token=ACCESS[&since=SEQ] for one job, and "
                 "/ws/jobs?token=ACCESS[&since=CURSOR] for all of the user's jobs, each message "
-                "with a `cursor` to resume from; keepalives are {keepalive, cursor, timestamp}."
+                "with a `cursor` to resume from; keepalives are {keepalive, cursor, timestamp}. "
+                "A Completion message also carries the Job's `quality_notes`."
             ),
         },
         "paths": paths,

@@ -29,6 +29,8 @@ def job_json(request: web.Request, record: JobRecord) -> dict[str, Any]:
 
     `current_step` is the display text ("Finding your iris..."), not the internal step name:
     it is what the app puts on screen, and the same text the WebSocket's `step` carries.
+    `quality_notes` (additive to API.md) are short sentences on what holds a completed
+    result back: `[]` for a clean result and for a job that has not completed.
     """
     s = record.state
     storage = request.app[STORAGE]
@@ -54,6 +56,7 @@ def job_json(request: web.Request, record: JobRecord) -> dict[str, Any]:
         "result_width": s.result_width,
         "result_height": s.result_height,
         "quality_score": s.quality_score,
+        "quality_notes": list(s.quality_notes) if done else [],
         "queue_position": s.queue_position if s.status is JobStatus.PENDING else None,
         "websocket_url": f"/ws/jobs/{s.job_id}",
         "created_at": record.created_at,

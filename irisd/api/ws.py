@@ -74,6 +74,7 @@ def message(request: web.Request, state: LiveState) -> dict[str, Any]:
         data["result_width"] = state.result_width
         data["result_height"] = state.result_height
         data["quality_score"] = state.quality_score
+        data["quality_notes"] = list(state.quality_notes)  # additive to API.md: [] when none
     elif state.status is JobStatus.FAILED:
         data["error_type"] = state.error_type
         data["message"] = state.error_message

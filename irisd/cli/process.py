@@ -17,7 +17,7 @@ from irisd.errors import IrisdError, JobFailure
 from irisd.jobs.model import Step
 from irisd.pipeline import PipelineOptions, PipelineResult
 from irisd.pipeline import process as run_pipeline
-from irisd.pipeline.types import OUTPUT_SIZES, OutputFormat
+from irisd.pipeline.types import OCCLUSIONS, OUTPUT_SIZES, Occlusion, OutputFormat
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Outcome:
     error_type: str | None = None
     message: str | None = None
     quality_score: float | None = None
+    quality_notes: list[str] = field(default_factory=list)
     processing_time_ms: int = 0
     measures: dict[str, float] = field(default_factory=dict)
 
@@ -53,6 +54,7 @@ def write_outputs(source: Path, out_dir: Path, result: PipelineResult) -> Outcom
         mask=str(mask_path),
         debug=None if debug_path is None else str(debug_path),
         quality_score=result.quality_score,
+        quality_notes=list(result.quality_notes),
         measures=result.measures,
     )
 
@@ -89,12 +91,16 @@ def summary(outcomes: list[Outcome]) -> Table:
         table.add_column(column)
     for o in outcomes:
         quality = "" if o.quality_score is None else f"{o.quality_score:.2f}"
-        detail = o.output if o.status == "completed" else o.message
         status = "[green]ok" if o.status == "completed" else "[red]failed"
-        table.add_row(
-            Path(o.file).name, status, quality, f"{o.processing_time_ms} ms", detail or ""
-        )
+        table.add_row(Path(o.file).name, status, quality, f"{o.processing_time_ms} ms", _detail(o))
     return table
+
+
+def _detail(outcome: Outcome) -> str:
+    """The output file and the result's quality notes, one a line; or why it failed."""
+    if outcome.status != "completed":
+        return outcome.message or ""
+    return "\n".join([outcome.output or "", *outcome.quality_notes])
 
 
 @click.command()
@@ -136,6 +142,13 @@ def summary(outcomes: list[Outcome]) -> Table:
     show_default=True,
     help="Both segmentation paths, cross-checked (see irisd.toml), or the classical alone.",
 )
+@click.option(
+    "--occlusion",
+    type=click.Choice(OCCLUSIONS),
+    default="fill",
+    show_default=True,
+    help="Iris covered by lids or lashes: completed (a full disc) or left transparent.",
+)
 def process(
     files: tuple[Path, ...],
     out_dir: Path,
@@ -144,6 +157,7 @@ def process(
     fmt: str,
     size: int,
     learned: bool,
+    occlusion: Occlusion,
 ) -> None:
     """Process eye photos FILE... locally and write the results to -o DIR.
 
@@ -152,7 +166,11 @@ def process(
     out_dir.mkdir(parents=True, exist_ok=True)
     output_format: OutputFormat = "jpeg" if fmt == "jpeg" else "png"
     options = PipelineOptions(
-        output_size=size, output_format=output_format, use_learned=learned, debug=debug
+        output_size=size,
+        output_format=output_format,
+        use_learned=learned,
+        occlusion=occlusion,
+        debug=debug,
     )
     console = Console(stderr=as_json)
     columns = (

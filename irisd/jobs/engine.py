@@ -324,6 +324,7 @@ class Engine:
                 mask_key=mask_key,
                 size=(result.width, result.height),
                 quality_score=result.quality_score,
+                quality_notes=result.quality_notes,
                 processing_time_ms=int((time.monotonic() - started) * 1000),
                 now=dbm.now(),
             ),
@@ -441,6 +442,7 @@ def _options(settings: Settings) -> PipelineOptions:
         output_format=settings.pipeline.output_format,
         max_pixels=settings.uploads.max_pixels,
         use_learned=settings.pipeline.use_learned,
+        occlusion=settings.pipeline.occlusion,
     )
 
 

@@ -87,6 +87,7 @@ class LiveState:
     result_width: int | None = None
     result_height: int | None = None
     quality_score: float | None = None
+    quality_notes: tuple[str, ...] = ()  # what holds a completed result back (user-facing)
     updated_at: str = ""
 
     @property
@@ -102,6 +103,7 @@ class LiveState:
         data = dataclasses.asdict(self)
         data["status"] = self.status.value
         data["step"] = self.step.value if self.step else None
+        data["quality_notes"] = list(self.quality_notes)
         return data
 
     @classmethod
@@ -110,4 +112,5 @@ class LiveState:
         values = {k: v for k, v in data.items() if k in fields}
         values["status"] = JobStatus(values["status"])
         values["step"] = Step(values["step"]) if values.get("step") else None
+        values["quality_notes"] = tuple(values.get("quality_notes") or ())  # absent before 0003
         return cls(**values)

@@ -77,10 +77,11 @@ def completed(
     mask_key: str,
     size: tuple[int, int],
     quality_score: float,
+    quality_notes: tuple[str, ...],
     processing_time_ms: int,
     now: str,
 ) -> LiveState:
-    """The job finished with a stored result."""
+    """The job finished with a stored result and the pipeline's notes on its quality."""
     return _next(
         state,
         now,
@@ -92,6 +93,7 @@ def completed(
         result_width=size[0],
         result_height=size[1],
         quality_score=quality_score,
+        quality_notes=tuple(quality_notes),
         processing_time_ms=processing_time_ms,
     )
 

@@ -33,8 +33,8 @@ _PENDING_IN_ORDER = "SELECT * FROM jobs WHERE status = 'pending' ORDER BY priori
 _UPDATE_STATE = (
     "UPDATE jobs SET (status, step, progress, attempt_count, queue_position, error_type,"
     " error_message, suggestion, result_key, mask_key, processing_time_ms, result_width,"
-    " result_height, quality_score, updated_at, seq)"
-    " = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),"
+    " result_height, quality_score, quality_notes, updated_at, seq)"
+    " = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),"
     " finished_at = CASE WHEN ? THEN ? ELSE finished_at END"
     " WHERE id = ? AND seq = ?"
 )
@@ -93,8 +93,18 @@ def state_of(row: Row) -> LiveState:
         result_width=row["result_width"],
         result_height=row["result_height"],
         quality_score=row["quality_score"],
+        quality_notes=notes_of(row["quality_notes"]),
         updated_at=row["updated_at"],
     )
+
+
+def notes_of(column: str | None) -> tuple[str, ...]:
+    """The quality_notes column (a JSON list, NULL when there are none) as a tuple."""
+    return tuple(json.loads(column)) if column else ()
+
+
+def notes_column(notes: tuple[str, ...]) -> str | None:
+    return json.dumps(list(notes)) if notes else None
 
 
 def record_of(row: Row) -> JobRecord:
@@ -203,7 +213,7 @@ async def _write(conn: aiosqlite.Connection, state: LiveState) -> bool:
             *(s.status.value, s.step.value if s.step else None, s.progress, s.attempt),
             *(s.queue_position, s.error_type, s.error_message, s.suggestion),
             *(s.result_key, s.mask_key, s.processing_time_ms, s.result_width, s.result_height),
-            *(s.quality_score, s.updated_at, s.seq),
+            *(s.quality_score, notes_column(s.quality_notes), s.updated_at, s.seq),
             *(s.status.final, s.updated_at, s.job_id, s.seq - 1),
         ),
     )

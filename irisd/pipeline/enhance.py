@@ -1,4 +1,4 @@
-"""Classical enhancement of the iris crop: denoise, local contrast on lightness, sharpen, resize.
+"""Classical enhancement of the iris crop: local contrast on lightness, sharpen, resize.
 
 All functions take and return (H, W, 3) uint8 RGB arrays. Contrast (CLAHE on the L channel
 of Lab) is blended in only inside the iris so the rest of the crop keeps its tones.
@@ -12,14 +12,6 @@ import numpy as np
 CLAHE_CLIP = 2.0
 CLAHE_TILES = 8
 SHARPEN_AMOUNT = 0.6
-DENOISE_SIDE = 1024  # denoising runs at most at this size (longer side)
-
-
-def denoise(rgb: np.ndarray) -> np.ndarray:
-    """Edge-preserving bilateral smoothing, strength scaled to the crop size."""
-    h, w = rgb.shape[:2]
-    diameter = 5 if max(h, w) <= DENOISE_SIDE else 7
-    return np.asarray(cv2.bilateralFilter(rgb, diameter, 12, 3))
 
 
 def local_contrast(rgb: np.ndarray, iris: np.ndarray) -> np.ndarray:

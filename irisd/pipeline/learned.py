@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from irisd.errors import QualityIssue
+from irisd.pipeline import gaze
 from irisd.pipeline.eyelids import gray
 from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle
 from irisd.pipeline.localise import (
@@ -45,7 +46,13 @@ EDGE_SHARE = 0.6
 MIN_MASK_AGREEMENT = 0.7
 LEARNED_WEIGHT = 0.55
 SUPPORT_MARGIN = 0.15
-UNSURE = "We couldn't outline your iris reliably in this photo."
+# When the circles disagree and the edges do not back the network's, the stronger of the
+# two wins (edge contrast x IoU with the network's eye); below this IoU neither is credible.
+MIN_COVER = 0.5
+UNSURE = (
+    "We couldn't outline your iris reliably in this photo. Hold the camera straight in"
+    " front of your eye, in even light, and try again."
+)
 
 
 def load() -> object | None:
@@ -119,7 +126,8 @@ def cross_check(small: np.ndarray, scale: float, found: Localisation | None) -> 
     """Combine the classical result (full-res coordinates) with the learned segmenter's;
     None when neither found an eye.
 
-    Raises QualityIssue when the network is unsure or the two paths disagree.
+    Raises QualityIssue when the network is unsure, or when the paths disagree and neither
+    has the image's evidence behind it.
     """
     segmenter = load()
     if segmenter is None:
@@ -132,35 +140,75 @@ def cross_check(small: np.ndarray, scale: float, found: Localisation | None) -> 
         raise QualityIssue(UNSURE, reason="learned path found no eye")
     iris, pupil, confidence = fitted
     if confidence < MIN_CONFIDENCE:
-        raise QualityIssue(UNSURE, reason="low confidence", confidence=confidence)
+        raise _unsure(small, iris, reason="low confidence", confidence=confidence)
     if found is None:
         if confidence < ALONE_CONFIDENCE:
-            raise QualityIssue(UNSURE, reason="classical found nothing", confidence=confidence)
+            raise _unsure(small, iris, reason="classical found nothing", confidence=confidence)
         return Located(_scored(small, scale, iris, pupil), "learned", probs[..., 1], scale)
     if agree(iris.scaled(1 / scale), found.iris.circle):
         return Located(found, "combined", probs[..., 1], scale)
-    backed = _edge_backed(small, scale, (iris, pupil), found)
-    return Located(backed, "edge_backed", probs[..., 1], scale)
+    return _stronger(small, scale, probs, (iris, pupil), found)
 
 
-def _edge_backed(
-    small: np.ndarray, scale: float, fitted: tuple[Circle, Circle], found: Localisation
-) -> Localisation:
-    """The network's circles (working copy) refined by the classical edge search, when the
-    image's edges back them; otherwise the disagreement is a QualityIssue."""
-    iris, pupil = fitted
+def _unsure(small: np.ndarray, iris: Circle, **context: object) -> QualityIssue:
+    """The refusal for an eye that cannot be outlined: a sideways look (judged around the
+    network's iris, the better guess on the photos that get here) says so."""
+    if gaze.sideways(gray(small), iris):
+        return QualityIssue(gaze.GAZE, **context)
+    return QualityIssue(UNSURE, **context)
+
+
+def _stronger(
+    small: np.ndarray,
+    scale: float,
+    probs: np.ndarray,
+    fitted: tuple[Circle, Circle],
+    found: Localisation,
+) -> Located:
+    """When the circles disagree: the network's, refined on the image's edges, where those
+    edges back it; else whichever circle has the stronger evidence (its limbus contrast
+    times the IoU of its disk with the network's eye). Refused when neither is credible."""
     image = prepare(gray(small), 1.0)
+    network = _edge_refined(image, fitted)
+    classical = refine_limbus(image, found.iris.circle.scaled(scale), 1.0, 0.5)
+    located = Located(_to_full(network, scale), "edge_backed", probs[..., 1], scale)
+    if network.iris.score >= EDGE_SHARE * classical.score:
+        return located
+    eye = np.argmax(probs, axis=2) > 0
+    network_cover = _cover(eye, network.iris.circle)
+    classical_cover = _cover(eye, classical.circle)
+    if network.iris.score * network_cover <= classical.score * classical_cover:
+        located, network_cover = Located(found, "classical"), classical_cover
+    if network_cover < MIN_COVER:
+        raise _unsure(small, fitted[0], reason="learned and classical disagree")
+    return located
+
+
+def _cover(eye: np.ndarray, circle: Circle) -> float:
+    """IoU of a circle's disk and the network's eye (iris + pupil), (h, w) bool."""
+    inside = disk(eye.shape, circle)
+    union = int((inside | eye).sum())
+    return float((inside & eye).sum()) / union if union else 0.0
+
+
+def _edge_refined(image: np.ndarray, fitted: tuple[Circle, Circle]) -> Localisation:
+    """The network's circles (working copy) refined by the classical edge search; the iris
+    circle falls back to the network's when the edge search wanders off it."""
+    iris, pupil = fitted
     reach = LIMBUS_SEED_REACH * iris.r
     limbus = refine_limbus(image, iris, reach, max(0.5, reach / 6))
     limbus = refine_limbus(image, limbus.circle, 1.0, 0.5)
-    classical = refine_limbus(image, found.iris.circle.scaled(scale), 1.0, 0.5)
-    if not agree(limbus.circle, iris) or limbus.score < EDGE_SHARE * classical.score:
-        raise QualityIssue(UNSURE, reason="learned and classical disagree")
+    if not agree(limbus.circle, iris):
+        limbus = Found(iris, 0.0)
     reach = PUPIL_SEED_REACH * pupil.r
     inner = refine_pupil(image, pupil, reach, max(0.5, reach / 6))
+    return Localisation(limbus, inner)
+
+
+def _to_full(found: Localisation, scale: float) -> Localisation:
     return Localisation(
-        Found(limbus.circle.scaled(1 / scale), limbus.score),
-        Found(inner.circle.scaled(1 / scale), inner.score),
+        Found(found.iris.circle.scaled(1 / scale), found.iris.score),
+        Found(found.pupil.circle.scaled(1 / scale), found.pupil.score),
     )
 
 

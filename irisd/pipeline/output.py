@@ -60,6 +60,17 @@ def extract(image: np.ndarray, crop: Crop) -> np.ndarray:
     return out
 
 
+def place(shape: tuple[int, int], crop: Crop, window: np.ndarray) -> np.ndarray:
+    """A (side, side) bool `window` of `crop` put back into an (H, W) bool image."""
+    out = np.zeros(shape, bool)
+    h, w = shape
+    x0, y0 = max(0, crop.x0), max(0, crop.y0)
+    x1, y1 = min(w, crop.x0 + crop.side), min(h, crop.y0 + crop.side)
+    if x1 > x0 and y1 > y0:
+        out[y0:y1, x0:x1] = window[y0 - crop.y0 : y1 - crop.y0, x0 - crop.x0 : x1 - crop.x0]
+    return out
+
+
 def alpha(side: int, iris: Circle) -> np.ndarray:
     """(side, side) uint8 anti-aliased disk of `iris` (already in output coordinates)."""
     mask = np.zeros((side, side), np.uint8)
@@ -67,6 +78,14 @@ def alpha(side: int, iris: Circle) -> np.ndarray:
     centre = (round(iris.x * (1 << shift)), round(iris.y * (1 << shift)))
     cv2.circle(mask, centre, round(iris.r * (1 << shift)), 255, -1, cv2.LINE_AA, shift)
     return mask
+
+
+def cut(opacity: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """`opacity` (side, side) uint8 made transparent where `shown` (any square size, bool)
+    is not set, with the edge anti-aliased by the resize."""
+    side = opacity.shape[0]
+    cover = cv2.resize(shown.astype(np.float32), (side, side), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(np.clip(opacity * cover + 0.5, 0, 255), np.uint8)
 
 
 def encode(rgb: np.ndarray, opacity: np.ndarray, fmt: str) -> bytes:

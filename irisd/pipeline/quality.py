@@ -19,6 +19,17 @@ NOT_FOUND = "We couldn't find an iris in this photo."
 TOO_DARK = "This photo is too dark. Take it in brighter light, without covering the lens."
 TOO_BRIGHT = "This photo is overexposed. Avoid direct light or turn off the flash."
 TOO_SMALL = "Your iris is too small in this photo. Move the camera closer to your eye."
+LOW_RESOLUTION = (
+    "This photo's resolution is too low for an iris print. Send the original photo, not a"
+    " thumbnail or screenshot, or take it at the camera's full resolution."
+)
+REFLECTIONS = (
+    "Strong reflections cover your iris. Turn away from windows and lamps, or shade the eye."
+)
+LIDS = (
+    "Your eyelids or lashes cover too much of your iris. Open your eye wider and look"
+    " straight at the camera."
+)
 BLURRY = "This photo looks blurry. Hold the camera steady and tap to focus on your eye."
 CLOSED = "Your eye looks closed or covered. Open your eye wide and look at the camera."
 CUT_OFF = "Your iris is cut off at the edge of the photo. Center your eye in the frame."
@@ -28,6 +39,9 @@ CUT_OFF = "Your iris is cut off at the edge of the photo. Center your eye in the
 MIN_MEAN_LEVEL = 30.0  # mean grey level of the whole photo, 0..255 [116 / 85]
 MAX_CLIPPED = 0.5  # fraction of visible-iris pixels at >= 250 [0 / 0]
 MIN_IRIS_RADIUS = 40.0  # px at full resolution [48.5 / 297]
+# An iris this large a share of the photo's shorter side is close enough: when it is still
+# too small in pixels, the photo itself is too small (a thumbnail), not taken too far away.
+CLOSE_ENOUGH = 0.25
 MIN_LIMBUS_CONTRAST = 10.0  # grey levels across the limbus [17.0 / 21.2]
 MIN_PUPIL_CONTRAST = 2.0  # across the pupil boundary, when one is seen [25.8 / 7.8]
 MIN_SHARPNESS = 0.02  # see `sharpness_and_texture` [0.032 / 0.040]; a sigma-6 blurred eye: 0.009
@@ -63,6 +77,7 @@ class Measures:
     clipped: float
     pupil_assumed: float  # 1.0 when the pupil was invisible and its hole assumed
     edge_contact: float  # see learned.edge_contact
+    iris_share: float  # iris diameter over the photo's shorter side
 
     def as_dict(self) -> dict[str, float]:
         return {name: round(float(value), 4) for name, value in vars(self).items()}
@@ -149,6 +164,7 @@ def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
         clipped=float((levels >= 250).mean()),
         pupil_assumed=0.0 if seg.pupil_seen else 1.0,
         edge_contact=seg.edge_contact,
+        iris_share=2 * iris.r / max(1, min(h, w)),
     )
 
 
@@ -162,7 +178,7 @@ def gate(m: Measures) -> None:
             NOT_FOUND,
         ),
         (m.inside_fraction < MIN_INSIDE or m.edge_contact > MAX_EDGE_CONTACT, CUT_OFF),
-        (m.iris_radius_px < MIN_IRIS_RADIUS, TOO_SMALL),
+        (m.iris_radius_px < MIN_IRIS_RADIUS, _too_small(m)),
         (m.clipped > MAX_CLIPPED, TOO_BRIGHT),
         (m.sharpness < MIN_SHARPNESS, BLURRY),
         (m.usable_area < MIN_USABLE, CLOSED),
@@ -170,6 +186,11 @@ def gate(m: Measures) -> None:
     for failed, message in checks:
         if failed:
             raise QualityIssue(message, **m.as_dict())
+
+
+def _too_small(m: Measures) -> str:
+    """Resolution or distance: an iris that fills the frame was not taken too far away."""
+    return LOW_RESOLUTION if m.iris_share >= CLOSE_ENOUGH else TOO_SMALL
 
 
 def score(m: Measures) -> float:

@@ -1,30 +1,69 @@
-"""Specular highlight removal inside the iris and pupil: detect, grow a halo margin, inpaint.
+"""Specular highlights inside the iris and pupil: found by colour, brightness and shape.
 
-Works on the square iris crop. Highlights are pixels much brighter than their local
-background (a median filter wider than a glint); the margin grows with the iris radius so
-the soft halo around a glint is filled too. Filling uses OpenCV's Telea inpainting on a
-copy reduced to at most INPAINT_SIDE px, pasted back only inside the holes.
+A reflection is the light source's colour (near-white after white balance), brighter than
+the iris around it in every channel, and a blob rather than a line. Light iris texture
+(bright fibres and crypts of blue, grey, amber or green irises) fails at least one of these:
+it is tinted like the iris, it is not far above the iris's own bright tail, or it is thin
+and vanishes under a small opening. So a core must be
+  - at least STEP_FLOOR, and STEP_SPREAD times the iris texture's spread, lighter (L*)
+    than a wide median background, and above it in every channel;
+  - (or, in a dark photo, DARK_RATIO times as bright in every channel;)
+  - no more saturated than WHITE_SATURATION, and less than the iris around it;
+  - wider than the fibres: it survives an opening CORE_WIDTH of the iris radius across.
+Cores grow into the glow around them (hysteresis on a lower step, near the core only).
+
+Windows and lamps also lay a smooth, semi-transparent layer of their light over the iris:
+the texture still shows, lifted and greyed. Such a veil is measured against the iris's own
+colour at the same distance from its centre and subtracted, not painted over (see
+`_veil`); where it saturates, it is a hole like a glint. Works at most at WORK_RADIUS px
+of iris radius.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
-from irisd.pipeline.eyelids import gray
+from irisd.pipeline.fill import Sheet
+from irisd.pipeline.geometry import Circle
 
-MIN_STEP = 28.0  # grey levels above the local background
-MIN_LEVEL = 150.0  # absolute grey level of a highlight core
-HALO_STEP = 10.0  # grey levels above the background still grown into a glint (hysteresis)
-HALO_FRACTION = 0.02  # halo margin as a fraction of the iris radius
-INPAINT_SIDE = 768
+WORK_RADIUS = 160.0  # iris radius (px) of the working copy
+# Lightness above the background, in L*: perceptual, so one step serves dark and light
+# irises. Glints: 35-50 above a dark iris, 30-40 above a light one (they saturate); light
+# iris fibres and crypts: 10-20.
+STEP_FLOOR = 25.0
+STEP_SPREAD = 4.0  # ... and this many robust spreads of the iris texture's own lift
+CHANNEL_STEP = 8.0  # grey levels above the background in every channel
+# Or, where the iris is dark, DARK_RATIO times the background's light in every channel and
+# DARK_LIFT above it in L* (a dim glint in a dark MOBIUS photo: 2.8x, L* +24).
+DARK_RATIO = 2.5
+DARK_LIFT = 12.0
+HALO_STEP = 10.0  # grey levels above the background still grown into a glint's glow
+WHITE_SATURATION = 0.35  # (max - min) / max of a core pixel
+SATURATION_DROP = 0.8  # ... and at most this share of the iris's (but 0.15 always passes)
+CORE_WIDTH = 0.025  # the opening's diameter as a share of the iris radius
+HALO_REACH = 0.1  # how far a glow may reach from its core at most, iris radii
+# Veils (semi-transparent window and lamp reflections): added light in every channel.
+# grey levels: VEIL_FLOOR, plus VEIL_SHARE of the iris's median level (a veil over a light
+# iris must lift it further to stand out from its natural variation)
+VEIL_FLOOR = 6.0
+VEIL_SHARE = 0.15
+VEIL_GREYER = 0.85  # a veil greys the iris: its saturation at most this share of the iris's
+VEIL_AREA = 0.01  # least blob, share of the iris disk
+VEIL_SIGMA = 0.02  # smoothing, iris radii
+VEIL_WIDE = 0.5  # light varying slower than this (iris radii) is no veil
+VEIL_EDGE = 0.2  # a veil's edge rises at least this share of its lift per pixel
+VEIL_OPAQUE = 248.0  # a veiled pixel this bright in any channel shows no iris: a hole
 
 
 def search_region(visible: np.ndarray, iris_disk: np.ndarray, iris_radius: float) -> np.ndarray:
     """Where highlights are looked for: visible iris + pupil with glint-sized holes closed.
 
     `visible` (H, W) bool excludes glints as well as lids; a closing about a fifth of the
-    iris radius wide fills the glints back in but not the lids, so lid skin is never filled.
+    iris radius wide fills the glints back in but not the lids, so lid skin is never taken
+    for a reflection.
     """
     scale = min(1.0, 256.0 / max(visible.shape))  # large kernels are slow at full size
     small = cv2.resize(visible.astype(np.uint8) * 255, None, fx=scale, fy=scale)
@@ -35,26 +74,237 @@ def search_region(visible: np.ndarray, iris_disk: np.ndarray, iris_radius: float
     return np.asarray((full | visible) & iris_disk, bool)
 
 
-def detect(crop: np.ndarray, region: np.ndarray, iris_radius: float) -> np.ndarray:
-    """(H, W) bool highlight mask (with halo) of an (H, W, 3) uint8 crop, within `region`.
+@dataclass(frozen=True)
+class Reflections:
+    """What was found in a crop: `opaque` (H, W) bool holes to fill, and `veil` (H, W)
+    float32, the grey levels of achromatic light that a window or lamp adds over iris
+    texture that still shows through (0 elsewhere), to subtract."""
 
-    `region` (H, W) bool is the iris + pupil disk; `iris_radius` is in crop pixels.
+    opaque: np.ndarray
+    veil: np.ndarray
+
+    @property
+    def mask(self) -> np.ndarray:
+        return np.asarray(self.opaque | (self.veil > 0), bool)
+
+    def remove_veil(self, crop: np.ndarray) -> np.ndarray:
+        """(H, W, 3) uint8 with the veil's light taken off every channel alike."""
+        if not self.veil.any():
+            return crop
+        out = crop.astype(np.float32) - self.veil[:, :, None]
+        return np.asarray(np.clip(out + 0.5, 0, 255), np.uint8)
+
+
+def detect(
+    crop: np.ndarray,
+    region: np.ndarray,
+    iris_radius: float,
+    pupil: Circle | None = None,
+    seen: np.ndarray | None = None,
+) -> np.ndarray:
+    """(H, W) bool: every reflection (with halo) found in `region`; see `find`."""
+    return find(crop, region, iris_radius, pupil, seen).mask
+
+
+def find(
+    crop: np.ndarray,
+    region: np.ndarray,
+    iris_radius: float,
+    pupil: Circle | None = None,
+    seen: np.ndarray | None = None,
+) -> Reflections:
+    """Reflections in an (H, W, 3) uint8 RGB crop centred on the iris, within `region`.
+
+    `region` (H, W) bool is the iris + pupil disk; `iris_radius` is in crop pixels, and so
+    is `pupil` (unknown: a point at the iris centre). Veils are looked for only where the
+    iris is `seen` (H, W) bool (default: all of `region`): a lid is brighter than the iris
+    in every channel too, and is no veil.
     """
-    level = gray(crop)
-    scale = min(1.0, 256.0 / max(crop.shape[:2]))
-    small = cv2.resize(level, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    width = max(3, int(iris_radius * scale * 0.6) | 1)
-    background = cv2.medianBlur(np.clip(small, 0, 255).astype(np.uint8), min(width, 255))
-    background = cv2.resize(background, crop.shape[1::-1], interpolation=cv2.INTER_LINEAR)
-    excess = level - background
-    core = (excess > MIN_STEP) & (level > MIN_LEVEL) & region
+    scale = min(1.0, WORK_RADIUS / max(iris_radius, 1.0))
+    small = _resized(crop, scale, cv2.INTER_AREA).astype(np.float32)
+    area = _resized(region.astype(np.uint8), scale, cv2.INTER_NEAREST) > 0
+    radius = iris_radius * scale
+    nothing = Reflections(np.zeros(region.shape, bool), np.zeros(region.shape, np.float32))
+    if area.sum() < 16:
+        return nothing
+    centre = (crop.shape[1] - 1) / 2, (crop.shape[0] - 1) / 2
+    iris = Circle(centre[0], centre[1], iris_radius)
+    sheet = Sheet(iris.scaled(scale), (pupil or iris.resized(0.0)).scaled(scale))
+    opaque = _glints(small, area, radius)
+    if seen is not None:
+        area = area & (_resized(seen.astype(np.uint8), scale, cv2.INTER_NEAREST) > 0)
+    veil = _veil(small, area, sheet, opaque)
+    # Where a veil leaves a channel near white, nothing of the iris shows through.
+    opaque |= (veil > 0) & (small.max(axis=2) >= VEIL_OPAQUE)
+    veil[opaque] = 0
+    size = region.shape[::-1]
+    full = cv2.resize(opaque.astype(np.uint8) * 255, size, interpolation=cv2.INTER_LINEAR)
+    spread = cv2.resize(veil, size, interpolation=cv2.INTER_LINEAR)
+    holes = (full >= 96) & region
+    return Reflections(np.asarray(holes), np.where(region & ~holes, spread, 0).astype(np.float32))
+
+
+def _glints(rgb: np.ndarray, area: np.ndarray, radius: float) -> np.ndarray:
+    """Glints (cores and their glow), (h, w) bool; see the module docstring."""
+    excess = rgb - _background(rgb, radius)
+    core = _cores(rgb, excess, area, radius)
     if not core.any():
-        return np.asarray(core, bool)
-    halo = grow(core, excess > HALO_STEP)
-    margin = max(2, round(HALO_FRACTION * iris_radius) + 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
-    holes = cv2.dilate(halo.astype(np.uint8), kernel) > 0
-    return np.asarray(holes & (cv2.dilate(region.astype(np.uint8), kernel) > 0))
+        return core
+    least = excess.min(axis=2)
+    near = _near(core, radius)
+    return grow(core, (least > HALO_STEP) & area & near)
+
+
+def _near(core: np.ndarray, radius: float) -> np.ndarray:
+    """Where a core's glow may reach: as far again as the core is wide (HALO_REACH of the
+    iris radius at most), not along the bright fibres that run out of it on a light iris."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(core.astype(np.uint8))
+    near = np.zeros(core.shape, bool)
+    for index in range(1, count):
+        size = np.sqrt(stats[index, cv2.CC_STAT_AREA] / np.pi)
+        reach = round(min(HALO_REACH * radius, max(2.0, size)))
+        x, y, w, h = (int(v) for v in stats[index, :4])
+        box = (slice(max(0, y - reach), y + h + reach), slice(max(0, x - reach), x + w + reach))
+        blob = (labels[box] == index).astype(np.uint8)
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+        near[box] |= cv2.dilate(blob, kernel) > 0
+    return near
+
+
+def _large(mask: np.ndarray, least: float) -> np.ndarray:
+    """The connected parts of a (h, w) bool mask of at least `least` pixels."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8))
+    keep = stats[:, cv2.CC_STAT_AREA] >= least
+    keep[0] = False
+    return np.asarray(keep[labels], bool)
+
+
+def _veil(rgb: np.ndarray, area: np.ndarray, sheet: Sheet, glints: np.ndarray) -> np.ndarray:
+    """Achromatic light laid over parts of the iris, (h, w) float32 grey levels.
+
+    Kept where it is a clear step (VEIL_FLOOR + VEIL_SHARE of the iris level) over a blob
+    of at least VEIL_AREA of the iris that is greyer than the iris and sharp-edged: natural
+    variation of a coloured iris lifts its channels unequally, and a lighter zone of the
+    iris fades in where a window's reflection starts at an edge. Around a large glare the
+    panes of the same window are veil whatever their edges.
+    """
+    lift, level = _added_light(rgb, area, sheet)
+    radius = sheet.iris.r
+    sigma = max(1.0, VEIL_SIGMA * radius)
+    amount = cv2.GaussianBlur(cv2.medianBlur(lift, 5), (0, 0), sigma)
+    # Found without the light that varies slower than VEIL_WIDE iris radii (a lamp to one
+    # side, the NIR illuminator): that is lighting, not a reflection.
+    weight = area.astype(np.float32)
+    wide = max(2.0, VEIL_WIDE * radius)
+    slow = cv2.GaussianBlur(lift, (0, 0), wide) / np.maximum(
+        cv2.GaussianBlur(weight, (0, 0), wide), 1e-3
+    )
+    fine = cv2.medianBlur(np.asarray((lift - slow) * weight, np.float32), 5)
+    smooth = cv2.GaussianBlur(fine, (0, 0), sigma)
+    step = VEIL_FLOOR + VEIL_SHARE * level
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        ((smooth > step) & area).astype(np.uint8)
+    )
+    top = rgb.max(axis=2)
+    saturation = (top - rgb.min(axis=2)) / np.maximum(top, 1.0)
+    sizes = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    greyer = np.bincount(labels.ravel(), saturation.ravel(), count) / sizes <= VEIL_GREYER * (
+        float(np.median(saturation[area]))
+    )
+    big = stats[:, cv2.CC_STAT_AREA] >= VEIL_AREA * np.pi * radius * radius
+    framing = np.zeros(count, bool)  # the panes around a window's glare
+    panes = _large(glints, VEIL_AREA / 4 * np.pi * radius * radius)
+    framing[np.unique(labels[cv2.dilate(panes.astype(np.uint8), np.ones((5, 5))) > 0])] = True
+    keep = big & greyer & (framing | _sharp(fine, smooth, labels, count))
+    keep[0] = False
+    if not keep[1:].any():
+        return np.zeros(area.shape, np.float32)
+    # Half the step comes off everywhere the veil reaches, feathered, so that no edge is
+    # drawn where the estimate crosses the threshold.
+    reach = cv2.GaussianBlur(keep[labels].astype(np.float32), (0, 0), 3 * sigma)
+    return np.asarray(np.maximum(amount - step / 2, 0) * np.minimum(1.0, 2 * reach), np.float32)
+
+
+def _added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> tuple[np.ndarray, float]:
+    """What every channel has above the iris's expected colour, (h, w) float32, and the
+    iris's median grey level. The expected colour at each place is the median along its
+    row of the rubber sheet (the same position between pupil and limbus all round)."""
+    polar = sheet.unwrap(rgb)
+    inside = sheet.unwrap(area.astype(np.float32)) > 0.99
+    seen = inside.any(axis=1)  # rows with iris on them
+    profile = np.zeros((sheet.rows, 3), np.float32)
+    profile[seen] = np.nanmedian(np.where(inside[seen, :, None], polar[seen], np.nan), axis=1)
+    ys, xs = np.nonzero(area)
+    rows, _ = sheet.locate(xs.astype(np.float64), ys.astype(np.float64))
+    expected = profile[np.clip(np.round(rows).astype(int), 0, sheet.rows - 1)]
+    lift = np.zeros(area.shape, np.float32)
+    lift[ys, xs] = (rgb[ys, xs] - expected).min(axis=1)
+    level = float(np.median(expected.mean(axis=1))) if len(expected) else 0.0
+    return lift, level
+
+
+def _sharp(fine: np.ndarray, smooth: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """Per blob: whether its edge is a step (mean gradient along it at least VEIL_EDGE of
+    the blob's mean lift per pixel) rather than a slope."""
+    gx = cv2.Sobel(fine, cv2.CV_32F, 1, 0, ksize=3) / 8
+    gy = cv2.Sobel(fine, cv2.CV_32F, 0, 1, ksize=3) / 8
+    gradient = cv2.GaussianBlur(np.hypot(gx, gy), (0, 0), 1.0)
+    blobs = labels.astype(np.uint8) if count < 256 else (labels > 0).astype(np.uint8)
+    kernel = np.ones((5, 5), np.uint8)
+    edge = (cv2.dilate(blobs, kernel) != cv2.erode(blobs, kernel)) & (labels > 0)
+    sizes = np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
+    lift = np.bincount(labels.ravel(), smooth.ravel(), count) / sizes
+    edges = np.maximum(np.bincount(labels[edge], minlength=count), 1)
+    slope = np.bincount(labels[edge], gradient[edge], count) / edges
+    return np.asarray(slope >= VEIL_EDGE * np.maximum(lift, 1.0), bool)
+
+
+def _resized(image: np.ndarray, scale: float, method: int) -> np.ndarray:
+    if scale >= 1.0:
+        return image
+    return np.asarray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=method))
+
+
+def _background(rgb: np.ndarray, radius: float) -> np.ndarray:
+    """Per-channel median over a window wider than any glint (0.6 iris radius)."""
+    width = min(255, max(3, int(radius * 0.6) | 1))
+    levels = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    return cv2.medianBlur(levels, width).astype(np.float32)
+
+
+def _cores(rgb: np.ndarray, excess: np.ndarray, area: np.ndarray, radius: float) -> np.ndarray:
+    """Pixels that are a reflection's core (see the module docstring), (h, w) bool."""
+    background = rgb - excess
+    lift = _lightness(rgb) - _lightness(background)  # L* above the background
+    top = rgb.max(axis=2)
+    saturation = (top - rgb.min(axis=2)) / np.maximum(top, 1.0)
+    iris = area & (lift < np.percentile(lift[area], 99.5))
+    step = max(STEP_FLOOR, STEP_SPREAD * _spread(lift[iris]))
+    iris_saturation = float(np.median(saturation[iris])) if iris.any() else 0.0
+    white = saturation < min(WHITE_SATURATION, max(0.15, SATURATION_DROP * iris_saturation))
+    # In a dark photo a glint need not be far above in L*, but it multiplies the light.
+    ratio = (rgb / np.maximum(background, 4.0)).min(axis=2)
+    lighter = (lift > step) | ((ratio > DARK_RATIO) & (lift > DARK_LIFT))
+    core = lighter & (excess.min(axis=2) > CHANNEL_STEP) & white & area
+    width = max(2, round(CORE_WIDTH * radius))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width, width))
+    opened = cv2.morphologyEx(core.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    core = grow(opened, core) if opened.any() else opened
+    return np.asarray(core, bool)
+
+
+def _lightness(rgb: np.ndarray) -> np.ndarray:
+    """CIE L* (0..100) of (h, w, 3) float32 RGB in 0..255."""
+    lab = cv2.cvtColor(np.clip(rgb, 0, 255) / 255.0, cv2.COLOR_RGB2LAB)
+    return np.asarray(lab[:, :, 0], np.float32)
+
+
+def _spread(values: np.ndarray) -> float:
+    """Robust standard deviation (1.4826 MAD) of the iris texture around its background."""
+    if values.size < 16:
+        return 0.0
+    centre = float(np.median(values))
+    return 1.4826 * float(np.median(np.abs(values - centre)))
 
 
 def grow(core: np.ndarray, candidates: np.ndarray) -> np.ndarray:
@@ -64,33 +314,3 @@ def grow(core: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     keep[np.unique(labels[core])] = True
     keep[0] = False
     return np.asarray(keep[labels] | core)
-
-
-def fill(crop: np.ndarray, holes: np.ndarray) -> np.ndarray:
-    """Inpaint `holes` (H, W) bool of an (H, W, 3) uint8 crop; returns a new uint8 array."""
-    if not holes.any():
-        return crop.copy()
-    scale = min(1.0, INPAINT_SIDE / max(crop.shape[:2]))
-    small = crop
-    small_holes = holes.astype(np.uint8)
-    if scale < 1.0:
-        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        grown = cv2.resize(small_holes * 255, small.shape[1::-1], interpolation=cv2.INTER_LINEAR)
-        small_holes = np.asarray(
-            cv2.dilate((np.asarray(grown) > 0).astype(np.uint8), np.ones((3, 3), np.uint8)),
-            np.uint8,
-        )
-    filled = cv2.inpaint(small, small_holes, 5, cv2.INPAINT_TELEA)
-    if scale < 1.0:
-        filled = cv2.resize(filled, crop.shape[1::-1], interpolation=cv2.INTER_CUBIC)
-    out = crop.copy()
-    out[holes] = filled[holes]
-    return out
-
-
-def remove(
-    crop: np.ndarray, region: np.ndarray, iris_radius: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Detect and fill highlights; returns (filled (H, W, 3) uint8, holes (H, W) bool)."""
-    holes = detect(crop, region, iris_radius)
-    return fill(crop, holes), holes

@@ -1,4 +1,4 @@
-"""The pipeline run: decode → segment → gate → remove reflections → enhance → encode.
+"""The pipeline run: decode → segment → gate → balance and fill → expose, enhance → encode.
 
 Reports progress at the API.md checkpoints (loading 5→10, segmenting 20→30→40,
 removing_reflections 50→60, enhancing 70→80→90) and a few values in between.
@@ -8,24 +8,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from irisd.errors import QualityIssue
-from irisd.pipeline import enhance, output, overlay, quality, reflections
+from irisd.pipeline import (
+    enhance,
+    fill,
+    grading,
+    occlusion,
+    output,
+    overlay,
+    quality,
+    reflections,
+    tone,
+)
 from irisd.pipeline.decode import decode
+from irisd.pipeline.eyelids import gray
 from irisd.pipeline.geometry import disk
 from irisd.pipeline.segment import Segmentation, locate, outline
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
+# The fill starts this far (iris radii) outside a reflection's detected edge: its last glow
+# would otherwise set the colour the fill is matched to, and leave a pale smear.
+GLOW_MARGIN = 0.03
+
 
 @dataclass(frozen=True)
 class Cleaned:
-    """The iris crop after highlight removal, with its geometry (crop coordinates)."""
+    """The iris crop after white balance and filling, with its geometry (crop coordinates)."""
 
     crop: output.Crop
-    rgb: np.ndarray  # (S, S, 3) uint8
+    rgb: np.ndarray  # (S, S, 3) uint8, balanced; reflections (and, to fill, lids) filled
     iris_disk: np.ndarray  # (S, S) bool
+    ring: np.ndarray  # (S, S) bool: the iris disk less the pupil
+    hidden: np.ndarray  # (S, S) bool: iris covered by lids and lashes
     highlights: np.ndarray  # (S, S) bool
+    repainted: float  # share of the ring filled over reflections
+    completed: float  # share of the ring hidden by lids or lashes
 
 
 def run(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
@@ -35,7 +55,7 @@ def run(image: bytes, report: Report, options: PipelineOptions) -> PipelineResul
     report("loading", 10)
     seg, measures = segment_and_gate(rgb, report, options)
     report("removing_reflections", 50)
-    cleaned = clean(rgb, seg, report)
+    cleaned = clean(rgb, seg, report, options)
     report("removing_reflections", 60)
     result = finish(rgb, seg, cleaned, measures, report, options)
     report("enhancing", 90)
@@ -60,17 +80,33 @@ def segment_and_gate(
     return seg, measures
 
 
-def clean(rgb: np.ndarray, seg: Segmentation, report: Report) -> Cleaned:
-    """Removing-reflections step (50 → 60): highlights inside iris + pupil filled on the crop."""
+def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineOptions) -> Cleaned:
+    """Removing-reflections step (50 → 60): white balance, then highlights (and, with
+    `occlusion = "fill"`, lids and lashes) filled from the iris's own texture."""
     crop = output.square_around(seg.iris)
-    pixels = output.extract(rgb, crop)
-    iris = crop.circle(seg.iris)
-    iris_disk = disk((crop.side, crop.side), iris)
-    visible = output.extract(seg.mask, crop) | disk((crop.side, crop.side), crop.circle(seg.pupil))
-    region = reflections.search_region(visible, iris_disk, iris.r)
-    holes = reflections.detect(pixels, region, iris.r)
+    balance = tone.white_balance(rgb, seg.iris)
+    pixels = balance.apply(output.extract(rgb, crop))
+    shape = (crop.side, crop.side)
+    iris, pupil = crop.circle(seg.iris), crop.circle(seg.pupil)
+    iris_disk, pupil_disk = disk(shape, iris), disk(shape, pupil)
+    ring = iris_disk & ~pupil_disk
+    visible = output.extract(seg.mask, crop)
+    region = reflections.search_region(visible | pupil_disk, iris_disk, iris.r)
+    hidden = occlusion.covered(gray(pixels), visible, ring, iris.r)
+    found = reflections.find(pixels, region, iris.r, pupil, (ring & ~hidden) | pupil_disk)
+    pixels = found.remove_veil(pixels)
+    highlights = found.opaque
+    hidden &= ~highlights
+    area = max(1, int(ring.sum()))
+    repainted = float((highlights & ring).sum()) / area
+    completed = float(hidden.sum()) / area
+    grading.cover_gate(repainted, completed)
     report("removing_reflections", 55)
-    return Cleaned(crop, reflections.fill(pixels, holes), iris_disk, holes)
+    fill_lids = options.occlusion == "fill"
+    glare = cv2.dilate(highlights.astype(np.uint8), occlusion.disc(GLOW_MARGIN * iris.r)) > 0
+    holes = (glare | hidden) if fill_lids else glare
+    filled = fill.polar_fill(pixels, holes & iris_disk, iris, pupil)
+    return Cleaned(crop, filled, iris_disk, ring, hidden, highlights, repainted, completed)
 
 
 def finish(
@@ -81,37 +117,50 @@ def finish(
     report: Report,
     options: PipelineOptions,
 ) -> PipelineResult:
-    """Enhancing step (70 → 90): denoise, contrast, resize, sharpen, encode."""
+    """Enhancing step (70 → 90): denoise and expose, contrast, resize, sharpen, encode."""
     report("enhancing", 70)
-    side = options.output_size
-    toned = enhance.local_contrast(enhance.denoise(cleaned.rgb), cleaned.iris_disk)
+    side = grading.output_side(options.output_size, cleaned.crop.side)
+    visible_ring = cleaned.ring & ~cleaned.hidden & ~cleaned.highlights
+    exposed, exposure = tone.expose(cleaned.rgb, visible_ring)
+    toned = enhance.local_contrast(exposed, cleaned.iris_disk)
     report("enhancing", 80)
     scale = side / cleaned.crop.side
     final = enhance.resize(enhance.sharpen(toned, 1.0), side)
     opacity = output.alpha(side, cleaned.crop.circle(seg.iris).scaled(scale))
+    if options.occlusion == "transparent":
+        opacity = output.cut(opacity, ~cleaned.hidden)
     report("enhancing", 85)
+    outcome = grading.Outcome(
+        repainted=cleaned.repainted,
+        completed=cleaned.completed,
+        occlusion=options.occlusion,
+        side=side,
+        requested=options.output_size,
+        enlargement=scale,
+        level_in=exposure.level_in,
+        level_out=exposure.level_out,
+        noise=tone.grain(toned, visible_ring),
+    )
+    made_up = cleaned.hidden | cleaned.highlights  # printed, if at all, as filled texture
     debug = None
     if options.debug:
-        debug = overlay.draw(rgb, seg, _highlights_in_input(rgb.shape[:2], cleaned))
+        debug = overlay.draw(
+            rgb, seg, output.place(rgb.shape[:2], cleaned.crop, cleaned.highlights)
+        )
     return PipelineResult(
         image=output.encode(final, opacity, options.output_format),
         format=options.output_format,
-        mask=output.encode_mask(seg.mask),
+        mask=output.encode_mask(seg.mask & ~output.place(rgb.shape[:2], cleaned.crop, made_up)),
         width=side,
         height=side,
-        quality_score=quality.score(measures),
-        measures={**measures.as_dict(), "source_" + seg.source: 1.0},
+        quality_score=grading.score(quality.score(measures), outcome),
+        measures={
+            **measures.as_dict(),
+            **outcome.as_dict(),
+            "iris_x": round(seg.iris.x, 2),
+            "iris_y": round(seg.iris.y, 2),
+            "source_" + seg.source: 1.0,
+        },
+        quality_notes=grading.notes(outcome),
         debug_overlay=debug,
     )
-
-
-def _highlights_in_input(shape: tuple[int, int], cleaned: Cleaned) -> np.ndarray:
-    """The crop's highlight mask placed back in input coordinates, (H, W) bool."""
-    out = np.zeros(shape, bool)
-    c = cleaned.crop
-    h, w = shape
-    x0, y0 = max(0, c.x0), max(0, c.y0)
-    x1, y1 = min(w, c.x0 + c.side), min(h, c.y0 + c.side)
-    if x1 > x0 and y1 > y0:
-        out[y0:y1, x0:x1] = cleaned.highlights[y0 - c.y0 : y1 - c.y0, x0 - c.x0 : x1 - c.x0]
-    return out

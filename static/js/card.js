@@ -100,6 +100,7 @@ export class JobCard {
     this.setText("step", s.stepText || FAILED_TEXT[s.error_type] || "Processing failed");
     this.renderProgress(s);
     this.setText("detail", this.detail(s));
+    this.renderNotes(s);
     this.renderMedia(s, previous);
     this.renderFailure(s);
     this.renderActions(s);
@@ -128,6 +129,18 @@ export class JobCard {
     if (s.attempt > 1) parts.push(`Attempt ${s.attempt}`);
     if (!parts.length && s.created_at) parts.push(WHEN.format(new Date(s.created_at)));
     return parts.join(" · ");
+  }
+
+  /** A completed result's quality notes (what holds it back), one list item each. */
+  renderNotes(s) {
+    const notes = s.status === "completed" && Array.isArray(s.quality_notes) ? s.quality_notes : [];
+    const list = this.parts.notes;
+    list.hidden = !notes.length;
+    const shown = [...list.children].map((item) => item.textContent);
+    if (shown.length === notes.length && shown.every((text, i) => text === notes[i])) return;
+    list.replaceChildren(
+      ...notes.map((note) => Object.assign(document.createElement("li"), { textContent: note })),
+    );
   }
 
   renderMedia(s, previous) {

@@ -19,6 +19,7 @@ from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.pipelines import (
+    NOTES,
     QUALITY_TEXT,
     Gates,
     at_gate,
@@ -35,8 +36,8 @@ UserFactory = Callable[..., Awaitable[ApiClient]]
 JOB_FIELDS = {
     "job_id", "photo_id", "status", "current_step", "progress", "error_type", "error_message",
     "suggestion", "attempt_count", "result_url", "mask_url", "original_url",
-    "processing_time_ms", "result_width", "result_height", "quality_score", "queue_position",
-    "websocket_url", "created_at", "updated_at",
+    "processing_time_ms", "result_width", "result_height", "quality_score", "quality_notes",
+    "queue_position", "websocket_url", "created_at", "updated_at",
 }  # fmt: skip
 
 
@@ -90,6 +91,7 @@ async def test_submitted_job_completes_with_downloadable_result(
     assert (done["result_width"], done["result_height"]) == (8, 8)
     assert done["queue_position"] is None
     assert done["error_type"] is None
+    assert done["quality_notes"] == []  # a clean result
     for name in ("result_url", "mask_url", "original_url"):
         assert done[name].startswith(irisd.url + "/"), name
     async with session.get(done["result_url"]) as resp:
@@ -119,6 +121,48 @@ async def test_reprocess_with_empty_json_body_creates_a_new_job(
     assert reply.body["job_id"] != first["job_id"]
     assert reply.body["photo_id"] == first["photo_id"]
     assert (await final(api, reply.body["job_id"]))["status"] == "completed"
+
+
+async def test_quality_notes_arrive_with_the_result_and_a_reprocess_has_its_own(
+    start_server: Start, user_factory: UserFactory, gates: Gates
+) -> None:
+    _, api = await serve(start_server, user_factory, "ok")
+    photo_id = await photo(api)
+    gates.note(photo_id, *NOTES)
+    first = await submit(api, photo_id)
+    assert first["quality_notes"] == []  # nothing to say before the result exists
+    assert (await final(api, first["job_id"]))["quality_notes"] == list(NOTES)
+    assert (await job(api, first["job_id"]))["quality_notes"] == list(NOTES)
+
+    gates.note(photo_id)  # the same photo, run again, now gives a clean result
+    reply = await api.post(f"/api/v1/processing/jobs/{first['job_id']}/reprocess")
+    assert reply.status == 201, reply.body
+    assert (await final(api, reply.body["job_id"]))["quality_notes"] == []
+    listed = (await api.get("/api/v1/processing/jobs")).body["items"]
+    notes = {j["job_id"]: j["quality_notes"] for j in listed}
+    assert notes == {reply.body["job_id"]: [], first["job_id"]: list(NOTES)}
+
+
+async def test_workers_run_the_pipeline_with_the_configured_options(
+    start_server: Start, user_factory: UserFactory
+) -> None:
+    irisd = await start_server(
+        jobs=pipeline("echo_options"),
+        pipeline={"occlusion": "transparent", "output_format": "jpeg", "output_size": 512},
+    )
+    api = await user_factory(irisd)
+    created = await submit(api, await photo(api))
+    assert (await final(api, created["job_id"]))["quality_notes"] == ["transparent jpeg 512"]
+
+
+async def test_openapi_job_schema_lists_every_job_field(api: ApiClient) -> None:
+    schema = (await api.get("/api/openapi.json", auth=False)).body["components"]["schemas"]
+    job_schema = schema["Job"]
+    assert set(job_schema["properties"]) == JOB_FIELDS
+    assert set(job_schema["required"]) == JOB_FIELDS
+    notes = job_schema["properties"]["quality_notes"]
+    assert (notes["type"], notes["items"]) == ("array", {"type": "string"})
+    assert notes["description"]
 
 
 async def test_job_list_is_newest_first_with_default_page_size(

@@ -21,7 +21,7 @@ from irisd.cli.submit import submit
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
-from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
+from tests.support.pipelines import NOTES, Gates, at_gate, final, gates, pipeline
 
 __all__ = ["gates"]
 
@@ -84,6 +84,7 @@ async def test_jobs_cancel_and_retry_act_on_a_running_server(
     assert (await final(api, running))["error_type"] == "cancelled"
 
     gates.unhold(held)
+    gates.note(held, *NOTES)
     retried = await cli(jobs, "retry", running)
     assert retried.exit_code == 0, retried.output
     new_id = retried.output.split()[-1].rstrip(".")
@@ -98,6 +99,8 @@ async def test_jobs_cancel_and_retry_act_on_a_running_server(
     shown = json.loads((await cli(jobs, "show", running)).output)
     assert shown["error_type"] == "cancelled"
     assert [entry["attempt"] for entry in shown["attempt_log"]] == [1]
+    assert shown["quality_notes"] == []
+    assert json.loads((await cli(jobs, "show", new_id)).output)["quality_notes"] == list(NOTES)
     assert (await cli(jobs, "show", "no-such-job")).exit_code == 1
     assert (await cli(jobs, "cancel", new_id)).exit_code == 1  # finished: nothing to cancel
 

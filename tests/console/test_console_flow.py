@@ -77,8 +77,12 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
         card = console.card(job_id)
         await expect(card).to_have_attribute("data-status", "completed", timeout=FINISHED)
         assert_in_order(await console.steps(job_id))
-        assert len(await console.heights(job_id)) == 1  # no layout jump from start to result
         await expect(card.locator(".job-step")).to_have_attribute("aria-live", "polite")
+    # No layout jump from start to result: only a result's quality notes, listed under it once
+    # it is done, may make its card (and so its row) taller.
+    noted = await page.locator(".job-notes:not([hidden])").count()
+    for job_id in await console.job_ids():
+        assert len(await console.heights(job_id)) <= 1 + noted
 
     api = await api_as(session, irisd, user.email)
     job_id = (await console.job_ids())[0]

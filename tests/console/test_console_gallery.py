@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD, Irisd, create_user
 from tests.console.conftest import ConsolePage
 from tests.support import images
 from tests.support.clients import ApiClient
-from tests.support.pipelines import Gates, gates, pipeline
+from tests.support.pipelines import NOTES, Gates, gates, pipeline
 
 __all__ = ["gates"]  # the fixture
 
@@ -79,4 +79,37 @@ async def test_gallery_pages_newest_first_and_cancels_pending_and_running_jobs(
     await expect(oldest.locator(".job-step")).to_have_text("Cancelled")
     await page.get_by_role("button", name="← Newer").click()
     await expect(page.locator(".job-card[data-error-type=cancelled]")).to_have_count(PAGE_SIZE)
+    assert console.problems.unexpected() == []
+
+
+async def test_completed_card_lists_the_results_quality_notes_under_it(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[[str], Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    gates: Gates,
+) -> None:
+    irisd = await start_server(jobs=pipeline("gated"))
+    user = await create_user(irisd)
+    api = ApiClient(session, irisd.url)
+    await api.login(user.email, PASSWORD)
+    photo_id = (await api.upload(images.jpeg(320, 240)))["id"]
+    gates.hold(photo_id)
+    gates.note(photo_id, *NOTES)
+    job_id = (await api.post("/api/v1/processing/submit", {"photo_id": photo_id})).body["job_id"]
+
+    console = await open_console(irisd.url)
+    await console.sign_in(user.email)
+    card = console.card(job_id)
+    notes = card.get_by_role("list", name="About this result")
+    await expect(card.locator(".job-step")).to_have_text("Finding your iris...")
+    await expect(notes).to_be_hidden()
+    await gates.release(job_id)  # completes live, over the WebSocket
+    await expect(card).to_have_attribute("data-status", "completed")
+    await expect(card.locator(".job-step")).to_have_text("Complete!")
+    await expect(notes.get_by_role("listitem")).to_have_text(list(NOTES))
+    await console.screenshots("quality-notes")
+
+    await console.page.reload()  # the same notes from the job list
+    await expect(card.locator(".job-step")).to_have_text("Complete!")
+    await expect(notes.get_by_role("listitem")).to_have_text(list(NOTES))
     assert console.problems.unexpected() == []

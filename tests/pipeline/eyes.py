@@ -69,3 +69,54 @@ def encode_png(rgb: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def light_iris(
+    side: int = 400, iris_r: float = 160.0, pupil_r: float = 50.0, seed: int = 0
+) -> np.ndarray:
+    """(side, side, 3) uint8 RGB crop of a light blue-grey iris centred in it, on sclera.
+
+    The texture is what fooled grey-level glare tests: bright, thin, near-white radial
+    fibres and a bright collarette over a light, low-saturation base, with dark crypts.
+    """
+    rng = np.random.default_rng(seed)
+    c = (side - 1) / 2
+    ys, xs = np.mgrid[0:side, 0:side].astype(np.float32)
+    dist = np.hypot(xs - c, ys - c)
+    angle = np.arctan2(ys - c, xs - c)
+    fibres = np.zeros_like(dist)
+    for _ in range(90):  # thin bright radial fibres, each at its own angle
+        a0 = rng.uniform(-np.pi, np.pi)
+        width = rng.uniform(0.006, 0.012)
+        gap = np.angle(np.exp(1j * (angle - a0)))
+        fibres += np.exp(-((gap / width) ** 2)) * rng.uniform(0.5, 1.0)
+    grain = cv2.GaussianBlur(rng.normal(0, 1, dist.shape).astype(np.float32), (0, 0), 1.2)
+    level = 150 + 55 * np.clip(fibres, 0, 1.2) + 14 * grain
+    collarette = np.exp(-(((dist - 1.6 * pupil_r) / 6) ** 2))
+    level += 35 * collarette * (0.6 + 0.4 * np.sin(angle * 23))
+    for _ in range(12):  # dark crypts
+        r0, a0 = rng.uniform(pupil_r * 1.3, iris_r * 0.9), rng.uniform(-np.pi, np.pi)
+        px, py = c + r0 * np.cos(a0), c + r0 * np.sin(a0)
+        level -= 45 * np.exp(-(((xs - px) ** 2 + (ys - py) ** 2) / (2 * 5.0**2)))
+    tint = np.array((0.82, 0.92, 1.0), np.float32)  # light blue-grey
+    image = np.empty((side, side, 3), np.float32)
+    image[:] = (228, 224, 220)  # sclera
+    iris = dist <= iris_r
+    image[iris] = np.clip(level[iris, None] * tint, 0, 255)
+    image[dist <= pupil_r] = (20, 18, 18)
+    return np.clip(image + 0.5, 0, 255).astype(np.uint8)
+
+
+def paste_glints(
+    image: np.ndarray, centres: list[tuple[float, float]], radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Saturated glints with a soft halo; returns (image, (H, W) bool cores)."""
+    ys, xs = np.mgrid[0 : image.shape[0], 0 : image.shape[1]].astype(np.float32)
+    out = image.astype(np.float32)
+    cores = np.zeros(image.shape[:2], bool)
+    for x, y in centres:
+        dist = np.hypot(xs - x, ys - y)
+        alpha = np.where(dist <= radius, 1.0, np.exp(-(((dist - radius) / (0.6 * radius)) ** 2)))
+        out += (255 - out) * alpha[:, :, None]
+        cores |= dist <= radius
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8), cores

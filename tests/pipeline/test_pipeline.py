@@ -182,10 +182,10 @@ class _FakeSegmenter:
         return np.asarray(cv2.resize(self.probs, (w, h), interpolation=cv2.INTER_NEAREST))
 
 
-def _probs_for(rgb: np.ndarray, iris_r: float, shift: float) -> np.ndarray:
+def _probs_for(rgb: np.ndarray, iris_r: float, shift: float, dy: float = 0.0) -> np.ndarray:
     h, w = rgb.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w]
-    dist = np.hypot(xs - w / 2 - shift, ys - h / 2)
+    dist = np.hypot(xs - w / 2 - shift, ys - h / 2 - dy)
     probs = np.zeros((h, w, 3), np.float32)
     probs[..., 0] = 1
     probs[dist <= iris_r] = (0.02, 0.96, 0.02)
@@ -202,7 +202,9 @@ def test_learned_and_classical_agreeing_are_combined(monkeypatch: pytest.MonkeyP
 
 def test_learned_disagreement_is_a_quality_issue(monkeypatch: pytest.MonkeyPatch) -> None:
     rgb = synthetic_eye()
-    monkeypatch.setattr(learned, "load", lambda: _FakeSegmenter(_probs_for(rgb, 60, 150)))
+    # The network sees a small iris up in the skin: neither circle covers the other's eye.
+    fake = _probs_for(rgb, 40, 0, dy=-170)
+    monkeypatch.setattr(learned, "load", lambda: _FakeSegmenter(fake))
     with pytest.raises(QualityIssue) as info:
         run(encode_png(rgb), PipelineOptions(output_size=128, use_learned=True))
     assert info.value.text == learned.UNSURE

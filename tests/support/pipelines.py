@@ -10,11 +10,15 @@ processes inherit it; `irisd serve` subprocesses too, as it has no IRISD_ prefix
            with the file {dir}/{photo_id}.hold: then it writes {dir}/{job_id}.pid, makes the
            FIFO {dir}/{job_id}.gate, reports ("segmenting", 20) and blocks reading the FIFO.
            The test writes "go" (carry on) or "fail" (raise ValueError) to release it.
+
+Every successful result carries the quality notes the test wrote for its photo with
+`Gates.note` ({dir}/{photo_id}.notes, one a line; none without the file or the directory).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import time
@@ -36,6 +40,10 @@ from tests.support.clients import ApiClient
 GATE_DIR_ENV = "PIPELINE_TEST_DIR"
 SIZE = 8  # pixels: a tiny but real PNG
 QUALITY_TEXT = "The photo is too blurry to find the iris."
+NOTES = (
+    "Part of the iris was hidden by the eyelid and has been completed.",
+    "The photo is a little soft; a sharper one gives a crisper print.",
+)
 
 
 def _attempt() -> int:
@@ -53,6 +61,15 @@ def _png(value: int) -> bytes:
     return bytes(data)
 
 
+def _notes() -> tuple[str, ...]:
+    """The notes the test wrote for the current job's photo, read as the job runs."""
+    job, directory = current_job(), os.environ.get(GATE_DIR_ENV)
+    if job is None or directory is None:
+        return ()
+    path = Path(directory) / f"{job.photo_id}.notes"
+    return tuple(path.read_text(encoding="utf-8").splitlines()) if path.exists() else ()
+
+
 def _result() -> PipelineResult:
     return PipelineResult(
         image=_png(128),
@@ -62,6 +79,7 @@ def _result() -> PipelineResult:
         height=SIZE,
         quality_score=0.9,
         measures={"sharpness": 1.0},
+        quality_notes=_notes(),
     )
 
 
@@ -75,6 +93,13 @@ def ok(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult
     """Reports every checkpoint and returns a tiny real PNG and mask."""
     _report_from(report, 0)
     return _result()
+
+
+def echo_options(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """Like `ok`, with the options the worker was given as the result's quality notes."""
+    _report_from(report, 0)
+    given = f"{options.occlusion} {options.output_format} {options.output_size}"
+    return dataclasses.replace(_result(), quality_notes=(given,))
 
 
 def flaky_once(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
@@ -153,6 +178,14 @@ class Gates:
 
     def unhold(self, photo_id: str) -> None:
         (self.directory / f"{photo_id}.hold").unlink()
+
+    def note(self, photo_id: str, *notes: str) -> None:
+        """The quality notes of the photo's next results (none: clean results again)."""
+        path = self.directory / f"{photo_id}.notes"
+        if notes:
+            path.write_text("\n".join(notes), encoding="utf-8")
+        else:
+            path.unlink(missing_ok=True)
 
     def pid(self, job_id: str) -> int:
         """The pid of the worker holding `job_id` (valid once the job reported 20)."""

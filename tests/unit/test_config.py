@@ -35,6 +35,7 @@ def test_unrelated_irisd_variables_are_not_settings() -> None:
         ({"IRISD_SERVER_NOSUCH": "1"}, "unknown key 'nosuch'"),
         ({"IRISD_PIPELINE_OUTPUT_SIZE": "0"}, "[pipeline] output_size: 0 is outside 64-8192"),
         ({"IRISD_PIPELINE_OUTPUT_SIZE": "9000"}, "[pipeline] output_size: 9000 is outside"),
+        ({"IRISD_PIPELINE_OCCLUSION": "blur"}, "[pipeline] occlusion: 'blur' is not one of"),
     ],
 )
 def test_bad_values_name_the_key_and_value(env: dict[str, str], named: str) -> None:
@@ -53,3 +54,14 @@ def test_unknown_section_in_file_is_an_error(tmp_path: Path) -> None:
     path.write_text("[nosuch]\nx = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown setting 'nosuch'"):
         config.load(path, {})
+
+
+def test_occlusion_from_environment_reaches_the_settings() -> None:
+    assert config.Settings().pipeline.occlusion == "fill"
+    env = {"IRISD_PIPELINE_OCCLUSION": "transparent"}
+    assert config.load(None, env).pipeline.occlusion == "transparent"
+
+
+def test_occlusion_is_checked_when_settings_are_built_in_code() -> None:
+    with pytest.raises(ConfigError, match="occlusion: 'blur' is not one of fill, transparent"):
+        config.PipelineSettings(occlusion="blur")  # type: ignore[arg-type]

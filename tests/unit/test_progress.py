@@ -96,3 +96,22 @@ def test_display_text_follows_status_and_step() -> None:
     assert state.display == "Preparing your image..."
     pending = LiveState("j", "u", "p", JobStatus.PENDING, seq=1)
     assert pending.display == "Waiting in line..."
+
+
+def test_completed_state_carries_the_quality_notes_through_json() -> None:
+    notes = ("Part of the iris was hidden by the eyelid and has been completed.",)
+    done = progress.completed(
+        running(),
+        result_key="r",
+        mask_key="m",
+        size=(8, 8),
+        quality_score=0.5,
+        quality_notes=notes,
+        processing_time_ms=1,
+        now=NOW,
+    )
+    assert (done.status, done.quality_notes) == (JobStatus.COMPLETED, notes)
+    assert done.to_json()["quality_notes"] == list(notes)
+    assert LiveState.from_json(done.to_json()) == done
+    older = {k: v for k, v in done.to_json().items() if k != "quality_notes"}  # before 0003
+    assert LiveState.from_json(older).quality_notes == ()

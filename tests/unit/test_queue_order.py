@@ -13,7 +13,7 @@ import pytest
 
 from irisd.db import Database, now, open_database
 from irisd.errors import TooManyRequests
-from irisd.jobs import store
+from irisd.jobs import progress, store
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.jobs.store import BATCH_PRIORITY, SINGLE_PRIORITY
 
@@ -113,6 +113,33 @@ async def test_every_seq_is_one_job_event_and_the_row_has_the_last(db: Database)
     assert [r["seq"] for r in rows] == [1, 2]
     assert LiveState.from_json(json.loads(rows[-1]["state"])) == state
     assert await store.fetch(db, job_id) == state
+
+
+async def test_quality_notes_are_a_json_list_in_the_row_and_null_when_none(db: Database) -> None:
+    notes = ("Part of the iris was hidden by the eyelid and has been completed.",)
+    [noted, clean] = await submit(db, ["p1", "p2"], SINGLE_PRIORITY)
+    for job_id, given in ((noted, notes), (clean, ())):
+        state, _ = await store.claim_next(db)
+        assert state is not None
+        assert state.job_id == job_id
+        done = progress.completed(
+            state,
+            result_key="r",
+            mask_key="m",
+            size=(8, 8),
+            quality_score=0.5,
+            quality_notes=given,
+            processing_time_ms=1,
+            now=now(),
+        )
+        assert await store.save_state(db, done)
+        assert await store.fetch(db, job_id) == done
+        assert (await store.states_after(db, job_id, done.seq - 1)) == [done]
+    rows = await db.fetchall("SELECT id, quality_notes FROM jobs")
+    assert {r["id"]: r["quality_notes"] for r in rows} == {
+        noted: json.dumps(list(notes)),
+        clean: None,
+    }
 
 
 async def test_a_stale_state_is_not_written(db: Database) -> None:

@@ -1,0 +1,227 @@
+"""Texture-keeping fill of iris holes (glints, lids, lashes) in the iris's own polar frame.
+
+The crop is unwrapped onto a rubber sheet (Daugman): rows run from the pupil centre to the
+pupil boundary and then from the pupil boundary to just past the limbus, columns around the
+circle. Iris fibres run along the columns, so a hole is best filled from the same rows a
+little further round: each hole copies a patch of real texture from beside it (the side
+with more intact pixels), offset by its own width, and a smooth correction taken at the
+hole's edge matches the patch to its surroundings (a seam-free copy, not a smooth
+interpolation, so the filled part keeps the texture's grain at print size). The sheet is
+then wrapped back and pasted only into the holes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from irisd.pipeline.geometry import Circle
+
+OUTER = 1.04  # the sheet reaches this far past the limbus (the print's edge is inside it)
+MAX_COLUMNS = 2048  # angular samples; more only costs time
+GAP = 2  # columns between a hole and the patch copied into it
+EDGE = 3  # columns and rows of intact pixels around a hole that set its correction
+FEATHER = 0.01  # iris radii (at least 2 px) over which a fill fades into the photo
+
+
+def polar_fill(crop: np.ndarray, holes: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
+    """Fill `holes` (S, S) bool of an (S, S, 3) uint8 crop; circles in crop pixels.
+
+    Returns a new (S, S, 3) uint8 array equal to `crop` outside the holes and the thin
+    band around them where the fill fades into it.
+    """
+    out = crop.copy()
+    if not holes.any():
+        return out
+    # The copy also covers a thin band around each hole and fades into the photo across
+    # it, so that no seam is drawn where copy and photo meet.
+    feather = max(2.0, FEATHER * iris.r)
+    outside = cv2.distanceTransform((~holes).astype(np.uint8), cv2.DIST_L2, 3)
+    weight = np.clip(1.0 - outside / feather, 0.0, 1.0)
+    covered = weight > 0
+    sheet = Sheet(iris, pupil)
+    polar = sheet.unwrap(crop.astype(np.float32))
+    missing = sheet.unwrap(covered.astype(np.float32)) > 0.01
+    iris_rows = np.arange(sheet.rows) < sheet.limbus_row
+    filled = fill_sheet(polar, missing, np.broadcast_to(iris_rows[:, None], missing.shape))
+    values = sheet.wrap(filled, covered)
+    share = weight[covered][:, None]
+    mixed = values * share + crop[covered].astype(np.float32) * (1.0 - share)
+    out[covered] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+class Sheet:
+    """The rubber-sheet map between crop pixels and (row, column) of the polar frame."""
+
+    def __init__(self, iris: Circle, pupil: Circle) -> None:
+        self.iris, self.pupil = iris, pupil
+        self.inner_rows = max(4, math.ceil(pupil.r))
+        self.outer_rows = max(4, math.ceil(OUTER * iris.r - pupil.r))
+        self.columns = int(min(MAX_COLUMNS, max(64, round(2 * math.pi * iris.r))))
+
+    @property
+    def rows(self) -> int:
+        return self.inner_rows + self.outer_rows
+
+    @property
+    def limbus_row(self) -> int:
+        """The first row past the limbus (sclera, lids: no reference for the iris)."""
+        return self.inner_rows + int(self.outer_rows / OUTER)
+
+    def unwrap(self, image: np.ndarray) -> np.ndarray:
+        """(S, S[, C]) float32 → (rows, columns[, C]) float32, bilinear."""
+        theta = np.arange(self.columns, dtype=np.float32) * (2 * np.pi / self.columns)
+        rho = np.arange(self.rows, dtype=np.float32)[:, None]
+        xs, ys = self._points(rho, theta[None, :])
+        return np.asarray(
+            cv2.remap(image, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT),
+            np.float32,
+        )
+
+    def _points(self, row: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Crop coordinates of sheet positions (broadcast arrays)."""
+        p, i = self.pupil, self.iris
+        cos, sin = np.cos(theta), np.sin(theta)
+        t = np.clip((row - self.inner_rows) / self.outer_rows * OUTER, 0, None)
+        inside = row < self.inner_rows
+        # inside the pupil: straight out from its centre; beyond: pupil edge → limbus edge
+        radius = np.where(inside, row / self.inner_rows * p.r, (1 - t) * p.r + t * i.r)
+        cx = np.where(inside, p.x, (1 - t) * p.x + t * i.x)
+        cy = np.where(inside, p.y, (1 - t) * p.y + t * i.y)
+        xs = (cx + radius * cos).astype(np.float32)
+        ys = (cy + radius * sin).astype(np.float32)
+        return xs, ys
+
+    def locate(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sheet (row, column) of crop points: the inverse of `_points`."""
+        p, i = self.pupil, self.iris
+        vx, vy = xs - p.x, ys - p.y
+        dx, dy, dr = i.x - p.x, i.y - p.y, i.r - p.r
+        # |v - t d| = p.r + t dr, solved for t (quadratic; dr > |d| for a pupil inside the iris)
+        a = dx * dx + dy * dy - dr * dr
+        b = -2 * (vx * dx + vy * dy + p.r * dr)
+        c = vx * vx + vy * vy - p.r * p.r
+        if abs(a) < 1e-9:
+            t = -c / np.where(np.abs(b) < 1e-9, -1e-9, b)
+        else:
+            root = np.sqrt(np.maximum(b * b - 4 * a * c, 0))
+            t = np.maximum((-b - root) / (2 * a), (-b + root) / (2 * a))
+        pupil_dist = np.hypot(vx, vy)
+        inside = pupil_dist < p.r
+        theta_out = np.arctan2(vy - t * dy, vx - t * dx)
+        theta_in = np.arctan2(vy, vx)
+        theta = np.mod(np.where(inside, theta_in, theta_out), 2 * np.pi)
+        row = np.where(
+            inside,
+            pupil_dist / max(p.r, 1e-6) * self.inner_rows,
+            self.inner_rows + np.maximum(t, 0) / OUTER * self.outer_rows,
+        )
+        return row, theta / (2 * np.pi) * self.columns
+
+    def wrap(self, polar: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Sheet values at the crop pixels `where` (S, S) bool → (N, C) float32."""
+        ys, xs = np.nonzero(where)
+        row, col = self.locate(xs.astype(np.float64), ys.astype(np.float64))
+        pad = 2  # columns wrap around: pad the sheet circularly for the bilinear lookup
+        padded = np.concatenate([polar[:, -pad:], polar, polar[:, :pad]], axis=1)
+        count = len(xs)
+        width = 1024  # remap maps are images: at most 32767 wide, so fold the list
+        size = -(-count // width) * width
+        map_x = np.zeros(size, np.float32)
+        map_y = np.zeros(size, np.float32)
+        map_x[:count] = col + pad
+        map_y[:count] = np.minimum(row, self.rows - 1)
+        values = cv2.remap(
+            padded,
+            map_x.reshape(-1, width),
+            map_y.reshape(-1, width),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+        return np.asarray(values, np.float32).reshape(size, -1)[:count]
+
+
+def fill_sheet(polar: np.ndarray, missing: np.ndarray, iris: np.ndarray) -> np.ndarray:
+    """Fill the `missing` (rows, columns) bool cells of a (rows, columns, C) float32 sheet;
+    only `iris` (rows, columns) bool cells may match a copy to its surroundings."""
+    # Start the columns where the fewest cells are missing, so few holes cross the seam.
+    seam = int(np.argmin(missing.sum(axis=0)))
+    polar, missing = np.roll(polar, -seam, axis=1), np.roll(missing, -seam, axis=1)
+    iris = np.roll(iris, -seam, axis=1)
+    out = polar.copy()
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(missing.astype(np.uint8), connectivity=8)
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1
+    for index in order:
+        x, y, w, h = (int(v) for v in stats[index, :4])
+        _copy_patch(out, missing, iris, labels == index, (x, y, w, h))
+    return np.roll(out, seam, axis=1)
+
+
+def _copy_patch(
+    out: np.ndarray,
+    missing: np.ndarray,
+    iris: np.ndarray,
+    hole: np.ndarray,
+    box: tuple[int, int, int, int],
+) -> None:
+    """Fill one hole of `out` in place from the intact texture beside it: the nearer side
+    first, then the other, then twice as far; cells no copy reaches take the row's median."""
+    _, y, w, h = box
+    columns = out.shape[1]
+    rows = slice(max(0, y - EDGE), min(out.shape[0], y + h + EDGE))
+    intact = ~missing[rows]
+    anchors = intact & iris[rows]
+    todo = hole[rows].copy()
+    block = out[rows]
+    sigma = max(2.0, min(w, h) / 3)
+    shift = w + GAP
+    for side in _sides(intact, todo, shift, columns):
+        copied = _corrected_copy(block, anchors, todo, side, sigma)
+        usable = todo & np.roll(intact, side, axis=1)
+        block[usable] = copied[usable]
+        todo &= ~usable
+        if not todo.any():
+            break
+    if todo.any():
+        block[todo] = _row_median(block, intact)[np.nonzero(todo)[0]]
+    out[rows] = block
+    missing[rows] &= ~hole[rows]
+
+
+def _sides(intact: np.ndarray, hole: np.ndarray, shift: int, columns: int) -> list[int]:
+    """Column offsets to copy from, the side with more intact cells under the hole first."""
+    near = sorted(
+        (shift, -shift),
+        key=lambda s: -int((np.roll(intact, s, axis=1) & hole).sum()),
+    )
+    far = [2 * s for s in near]
+    return [s % columns for s in near + far if 0 < abs(s) < columns]
+
+
+def _corrected_copy(
+    block: np.ndarray, anchors: np.ndarray, hole: np.ndarray, side: int, sigma: float
+) -> np.ndarray:
+    """The block shifted by `side` columns, plus a smooth correction that matches it to the
+    intact iris cells around the hole (target minus copy there, spread by normalised blur)."""
+    source = np.roll(block, side, axis=1)
+    source_ok = np.roll(anchors, side, axis=1)
+    kernel = np.ones((2 * EDGE + 1, 2 * EDGE + 1), np.uint8)
+    near = cv2.dilate(hole.astype(np.uint8), kernel) > 0
+    known = (near & ~hole & anchors & source_ok).astype(np.float32)
+    diff = (block - source) * known[:, :, None]
+    weight = cv2.GaussianBlur(known, (0, 0), sigma)[:, :, None]
+    spread = cv2.GaussianBlur(diff, (0, 0), sigma).reshape(diff.shape) / np.maximum(weight, 1e-3)
+    return np.asarray(source + np.where(weight > 1e-3, spread, 0.0), np.float32)
+
+
+def _row_median(block: np.ndarray, intact: np.ndarray) -> np.ndarray:
+    """(rows, C) median of each row's intact cells (the block's median where a row has none)."""
+    fallback = np.median(block[intact], axis=0) if intact.any() else block.mean(axis=(0, 1))
+    medians = np.empty((block.shape[0], block.shape[2]), np.float32)
+    for r in range(block.shape[0]):
+        cells = block[r][intact[r]]
+        medians[r] = np.median(cells, axis=0) if len(cells) else fallback
+    return medians

@@ -1,0 +1,78 @@
+"""What covers the iris in the crop: lids and lashes, never to be printed as iris.
+
+The visible-iris mask says where the iris shows; everything else in the ring is covered.
+Two things are added to it, both measured on MMU (whose masks leave lids and lashes out):
+  - a margin along each lid (LID_MARGIN of the iris radius): a lid's edge is soft and the
+    mask's boundary a pixel or two off, which prints as a dark rim of lid;
+  - lashes hanging from a lid over the visible iris: thin, dark strokes (a black-hat at
+    LASH_WIDTH of the iris radius, LASH_STEP robust spreads above the iris texture's) that
+    touch the lid; dark crypts elsewhere in the iris do not touch it and stay.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+EDGE_REACH = 0.06  # iris radii: how far the visible mask is carried to the ring's edges
+LID_AREA = 0.01  # a covered part this large (share of the ring) at the limbus is a lid
+LID_MARGIN = 0.04  # iris radii of a lid's edge also taken as covered
+LASH_WIDTH = 0.08  # iris radii: the black-hat's width (wider than a lash, narrower than a crypt)
+LASH_STEP = 3.0  # robust spreads of the black-hat over the iris that make a lash
+
+
+def covered(grey: np.ndarray, visible: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
+    """(S, S) bool: the part of the `ring` that lids and lashes cover, from the visible-iris
+    mask `visible` and the crop's (S, S) float32 `grey` levels; `radius` in crop pixels."""
+    shown = _to_edges(visible, ring, radius)
+    lids = _lids(ring & ~shown, ring, radius)
+    if not lids.any():
+        return np.asarray(ring & ~shown, bool)
+    margin = disc(LID_MARGIN * radius)
+    near_lid = cv2.dilate(lids.astype(np.uint8), margin) > 0
+    lashes = _lashes(grey, shown & ~near_lid, lids | near_lid, radius)
+    return np.asarray(ring & (~shown | near_lid | lashes), bool)
+
+
+def _to_edges(mask: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
+    """The mask carried to the ring's edges: it stops a little inside the limbus and outside
+    the pupil on purpose (segment.LIMBUS_INSET), which is iris all the same and must not be
+    completed all the way round."""
+    kernel = disc(EDGE_REACH * radius)
+    edges = ring & ~cv2.erode(ring.astype(np.uint8), kernel).astype(bool)
+    grown = cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
+    return np.asarray((mask | (grown & edges)) & ring, bool)
+
+
+def _lids(hidden: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
+    """The covered parts that are lids: large, and reaching the limbus."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(hidden.astype(np.uint8))
+    limbus = ring & ~cv2.erode(ring.astype(np.uint8), disc(0.05 * radius)).astype(bool)
+    at_limbus = np.zeros(count, bool)
+    at_limbus[np.unique(labels[limbus & hidden])] = True
+    large = stats[:, cv2.CC_STAT_AREA] >= LID_AREA * max(1, int(ring.sum()))
+    keep = at_limbus & large
+    keep[0] = False
+    return np.asarray(keep[labels], bool)
+
+
+def _lashes(grey: np.ndarray, shown: np.ndarray, lids: np.ndarray, radius: float) -> np.ndarray:
+    """Dark thin strokes in `shown` that hang from the `lids`."""
+    if not shown.any():
+        return np.zeros(shown.shape, bool)
+    dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, disc(LASH_WIDTH * radius / 2))
+    values = dark[shown]
+    centre = float(np.median(values))
+    spread = 1.4826 * float(np.median(np.abs(values - centre))) + 1.0
+    strokes = (dark > centre + LASH_STEP * spread) & (shown | lids)
+    count, labels = cv2.connectedComponents(strokes.astype(np.uint8))
+    hanging = np.zeros(count, bool)
+    hanging[np.unique(labels[strokes & lids])] = True
+    hanging[0] = False
+    return np.asarray(hanging[labels] & shown, bool)
+
+
+def disc(radius: float) -> np.ndarray:
+    """A round structuring element of about `radius` px (at least 1)."""
+    side = 2 * max(1, round(radius)) + 1
+    return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)), np.uint8)

@@ -1,0 +1,181 @@
+"""The art steps on drawn irises: texture-keeping fill, glare that spares light texture,
+veils, white balance and exposure, resolution honesty, occlusion and the honest score."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from irisd.errors import QualityIssue
+from irisd.pipeline import PipelineOptions, gaze, grading, process, quality, reflections, tone
+from irisd.pipeline.fill import polar_fill
+from irisd.pipeline.geometry import Circle, disk
+from tests.pipeline.eyes import encode_png, light_iris, paste_glints, synthetic_eye
+
+SIDE, IRIS_R, PUPIL_R = 400, 160.0, 50.0
+CENTRE = (SIDE - 1) / 2
+IRIS = Circle(CENTRE, CENTRE, IRIS_R)
+PUPIL = Circle(CENTRE, CENTRE, PUPIL_R)
+
+
+def ring() -> np.ndarray:
+    return disk((SIDE, SIDE), IRIS) & ~disk((SIDE, SIDE), PUPIL)
+
+
+def detail(grey: np.ndarray) -> np.ndarray:
+    """Band-pass detail (what a print shows as texture)."""
+    return cv2.GaussianBlur(grey, (0, 0), 0.8) - cv2.GaussianBlur(grey, (0, 0), 3.0)
+
+
+def grey(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+
+
+def test_polar_fill_keeps_texture_and_touches_nothing_else() -> None:
+    clean = light_iris()
+    holes = np.zeros((SIDE, SIDE), bool)
+    cv2.circle(holes.view(np.uint8), (round(CENTRE + 100), round(CENTRE)), 18, 1, -1)
+    cv2.rectangle(holes.view(np.uint8), (170, 60), (230, 95), 1, -1)
+    holes &= ring()
+    damaged = clean.copy()
+    damaged[holes] = 255
+    filled = polar_fill(damaged, holes, IRIS, PUPIL)
+    band = cv2.dilate(holes.view(np.uint8), np.ones((7, 7), np.uint8)) > 0  # the fade
+    assert np.array_equal(filled[~band], damaged[~band])
+    around = (cv2.dilate(holes.view(np.uint8), np.ones((25, 25), np.uint8)) > 0) & ~holes & ring()
+    texture = detail(grey(filled))
+    energy = texture[holes].std() / texture[around].std()
+    assert 0.8 <= energy <= 1.25  # texture, not a smooth smear, and not noisier
+    assert abs(grey(filled)[holes].mean() - grey(clean)[holes].mean()) < 12
+
+
+def test_bright_fibres_of_a_light_iris_are_not_glare() -> None:
+    iris = light_iris()
+    region = disk((SIDE, SIDE), IRIS)
+    flagged = reflections.detect(iris, region, IRIS_R, PUPIL)
+    assert (flagged & ring()).sum() / ring().sum() <= 0.02
+
+
+def test_glints_on_a_light_iris_are_found_precisely() -> None:
+    spots = [(CENTRE + 90, CENTRE - 40), (CENTRE - 70, CENTRE + 60), (CENTRE + 10, CENTRE + 110)]
+    image, cores = paste_glints(light_iris(), spots, radius=8)
+    found = reflections.detect(image, disk((SIDE, SIDE), IRIS), IRIS_R, PUPIL)
+    assert (found & cores).sum() / cores.sum() >= 0.95
+    changed = np.abs(image.astype(int) - light_iris().astype(int)).max(axis=2) > 10
+    assert (found & changed).sum() / found.sum() >= 0.65  # little else touched (the glow's rim)
+
+
+def test_a_window_veil_is_lifted_off_not_painted_over() -> None:
+    clean = light_iris().astype(np.float32) * 0.55  # a mid-brown-level iris
+    pane = np.zeros((SIDE, SIDE), bool)
+    pane[110:170, 230:300] = True
+    veiled = clean.copy()
+    veiled[pane] += 0.3 * (255 - veiled[pane])  # a faint, semi-transparent window
+    image = np.clip(veiled + 0.5, 0, 255).astype(np.uint8)
+    found = reflections.find(image, disk((SIDE, SIDE), IRIS), IRIS_R, PUPIL)
+    assert ((found.veil > 0) & pane).sum() / pane.sum() >= 0.7
+    assert not (found.opaque & pane).any()  # the texture shows through: nothing to repaint
+    lifted = grey(found.remove_veil(image))
+    original = grey(np.clip(clean + 0.5, 0, 255).astype(np.uint8))
+    inner = cv2.erode(pane.view(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    assert abs(lifted[inner].mean() - original[inner].mean()) < 15
+    assert detail(lifted)[inner].std() > 0.3 * detail(original)[inner].std()
+
+
+def test_white_balance_takes_the_sclera_as_white() -> None:
+    eye = synthetic_eye().astype(np.float32) * np.array((1.05, 1.0, 0.8), np.float32)
+    cast = np.clip(eye, 0, 255).astype(np.uint8)
+    balance = tone.white_balance(cast, Circle(320, 240, 110))
+    assert balance.source == "sclera"
+    sclera = balance.apply(cast)[240, 320 + 180].astype(float)  # beside the iris
+    assert np.ptp(sclera) < 8
+
+
+def test_dark_iris_is_lifted_to_a_printable_level_with_its_hue() -> None:
+    dark = (synthetic_eye().astype(np.float32) * 0.12).astype(np.uint8)
+    crop_ring = disk(dark.shape[:2], Circle(320, 240, 100)) & ~disk(
+        dark.shape[:2], Circle(320, 240, 50)
+    )
+    lifted, exposure = tone.expose(dark, crop_ring)
+    assert exposure.level_in < 15
+    lab = cv2.cvtColor(lifted.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)[crop_ring]
+    assert np.median(lab[:, 0]) >= 30
+    before = cv2.cvtColor(dark.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)[crop_ring]
+    hue = [math.degrees(math.atan2(np.median(v[:, 2]), np.median(v[:, 1]))) for v in (before, lab)]
+    assert abs(hue[0] - hue[1]) < 10
+    assert (lifted[crop_ring] >= 254).mean() < 0.01
+
+
+def test_a_small_iris_is_never_enlarged_more_than_twice() -> None:
+    options = PipelineOptions(output_size=2048, use_learned=False)
+    result = process(encode_png(synthetic_eye(iris_r=60)), lambda step, progress: None, options)
+    crop_side = 2 * math.ceil(60 * 1.06)
+    assert result.width == result.height <= 2 * crop_side + 4
+    assert any("resolution" in note for note in result.quality_notes)
+    assert result.measures["result_enlargement"] <= 2.0
+
+
+def test_a_thumbnail_is_refused_for_resolution_not_distance() -> None:
+    thumbnail = cv2.resize(synthetic_eye(), (80, 60), interpolation=cv2.INTER_AREA)
+    with pytest.raises(QualityIssue) as info:
+        process(encode_png(thumbnail), lambda step, progress: None, PipelineOptions())
+    assert info.value.text in (quality.LOW_RESOLUTION, quality.NOT_FOUND)
+    far = synthetic_eye(width=320, height=240, iris_r=20)
+    with pytest.raises(QualityIssue) as info:
+        process(encode_png(far), lambda s, p: None, PipelineOptions(use_learned=False))
+    assert info.value.text == quality.TOO_SMALL
+
+
+def lidded_eye() -> np.ndarray:
+    """The synthetic eye with its upper lid (skin colour) over the top quarter of the iris."""
+    eye = synthetic_eye()
+    eye[:158] = (196, 150, 128)
+    return eye
+
+
+@pytest.mark.parametrize("occlusion", ["fill", "transparent"])
+def test_lids_are_never_printed(occlusion: str) -> None:
+    options = PipelineOptions(output_size=256, use_learned=False, occlusion=occlusion)  # type: ignore[arg-type]
+    result = process(encode_png(lidded_eye()), lambda step, progress: None, options)
+    image = np.asarray(Image.open(io.BytesIO(result.image)))
+    scale = 256 / (2 * math.ceil(110 * 1.06))
+    lid = image[round(128 - 100 * scale), 128]  # under the lid, inside the iris circle
+    iris = image[round(128 + 80 * scale), 128]  # the open iris below the pupil
+    if occlusion == "transparent":
+        assert lid[3] == 0
+    else:
+        assert lid[3] == 255
+        assert np.abs(lid[:3].astype(int) - iris[:3].astype(int)).max() < 60  # iris, not skin
+        assert abs(int(lid[0]) - int(lid[2])) < 40  # skin is red-orange; this iris is not
+    assert result.measures["result_completed"] > 0.05
+    assert any("lids" in note.lower() for note in result.quality_notes)
+
+
+def test_too_much_made_up_is_refused_with_its_cause() -> None:
+    with pytest.raises(QualityIssue) as info:
+        grading.cover_gate(repainted=grading.MAX_REPAINTED + 0.01, completed=0.0)
+    assert info.value.text == quality.REFLECTIONS
+    with pytest.raises(QualityIssue) as info:
+        grading.cover_gate(repainted=0.0, completed=grading.MAX_COMPLETED + 0.01)
+    assert info.value.text == quality.LIDS
+
+
+def test_the_score_falls_with_what_was_made_up() -> None:
+    clean = grading.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
+    repainted = grading.Outcome(0.1, 0.3, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
+    assert grading.notes(clean) == ()
+    assert grading.score(0.95, repainted) < grading.score(0.95, clean) - 0.1
+    assert len(grading.notes(repainted)) == 2
+
+
+def test_sideways_gaze_is_told_by_the_sclera_on_one_side() -> None:
+    straight = cv2.cvtColor(synthetic_eye(), cv2.COLOR_RGB2GRAY)
+    assert not gaze.sideways(straight, Circle(320, 240, 110))
+    turned = straight.copy()
+    turned[:, : 320 - 115] = 40  # the eye's shadowed corner on one side: no white there
+    assert gaze.sideways(turned, Circle(320, 240, 110))
