@@ -212,9 +212,21 @@ def _corrected_copy(
     near = cv2.dilate(hole.astype(np.uint8), kernel) > 0
     known = (near & ~hole & anchors & source_ok).astype(np.float32)
     diff = (block - source) * known[:, :, None]
-    weight = cv2.GaussianBlur(known, (0, 0), sigma)[:, :, None]
-    spread = cv2.GaussianBlur(diff, (0, 0), sigma).reshape(diff.shape) / np.maximum(weight, 1e-3)
+    weight = _blur(known, sigma)[:, :, None]
+    spread = _blur(diff, sigma).reshape(diff.shape) / np.maximum(weight, 1e-3)
     return np.asarray(source + np.where(weight > 1e-3, spread, 0.0), np.float32)
+
+
+def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur; a wide one runs on a copy reduced to about 4 px per sigma (the result
+    is smooth at that scale anyway, and a lid-sized hole would take half a second)."""
+    factor = sigma / 4.0
+    if factor <= 2.0:
+        return np.asarray(cv2.GaussianBlur(image, (0, 0), sigma))
+    h, w = image.shape[:2]
+    size = (max(1, round(w / factor)), max(1, round(h / factor)))
+    small = cv2.GaussianBlur(cv2.resize(image, size, interpolation=cv2.INTER_AREA), (0, 0), 4.0)
+    return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR))
 
 
 def _row_median(block: np.ndarray, intact: np.ndarray) -> np.ndarray:

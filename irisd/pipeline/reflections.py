@@ -3,8 +3,8 @@
 A reflection is the light source's colour (near-white after white balance), brighter than
 the iris around it in every channel, and a blob rather than a line. Light iris texture
 (bright fibres and crypts of blue, grey, amber or green irises) fails at least one of these:
-it is tinted like the iris, it is not far above the iris's own bright tail, or it is thin
-and vanishes under a small opening. So a core must be
+it is tinted like the iris, it is less than a glint's step lighter than its surroundings,
+or it is thin and vanishes under a small opening. So a core must be
   - at least STEP_FLOOR, and STEP_SPREAD times the iris texture's spread, lighter (L*)
     than a wide median background, and above it in every channel;
   - (or, in a dark photo, DARK_RATIO times as bright in every channel;)
@@ -14,9 +14,9 @@ Cores grow into the glow around them (hysteresis on a lower step, near the core 
 
 Windows and lamps also lay a smooth, semi-transparent layer of their light over the iris:
 the texture still shows, lifted and greyed. Such a veil is measured against the iris's own
-colour at the same distance from its centre and subtracted, not painted over (see
-`_veil`); where it saturates, it is a hole like a glint. Works at most at WORK_RADIUS px
-of iris radius.
+colour at the same place between pupil and limbus all round (the rubber sheet of fill.py)
+and subtracted, not painted over; where it saturates, it is a hole like a
+glint (veils.py). Works at most at WORK_RADIUS px of iris radius.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from irisd.pipeline import veils
 from irisd.pipeline.fill import Sheet
 from irisd.pipeline.geometry import Circle
 
@@ -45,16 +46,6 @@ WHITE_SATURATION = 0.35  # (max - min) / max of a core pixel
 SATURATION_DROP = 0.8  # ... and at most this share of the iris's (but 0.15 always passes)
 CORE_WIDTH = 0.025  # the opening's diameter as a share of the iris radius
 HALO_REACH = 0.1  # how far a glow may reach from its core at most, iris radii
-# Veils (semi-transparent window and lamp reflections): added light in every channel.
-# grey levels: VEIL_FLOOR, plus VEIL_SHARE of the iris's median level (a veil over a light
-# iris must lift it further to stand out from its natural variation)
-VEIL_FLOOR = 6.0
-VEIL_SHARE = 0.15
-VEIL_GREYER = 0.85  # a veil greys the iris: its saturation at most this share of the iris's
-VEIL_AREA = 0.01  # least blob, share of the iris disk
-VEIL_SIGMA = 0.02  # smoothing, iris radii
-VEIL_WIDE = 0.5  # light varying slower than this (iris radii) is no veil
-VEIL_EDGE = 0.2  # a veil's edge rises at least this share of its lift per pixel
 VEIL_OPAQUE = 248.0  # a veiled pixel this bright in any channel shows no iris: a hole
 
 
@@ -133,7 +124,7 @@ def find(
     opaque = _glints(small, area, radius)
     if seen is not None:
         area = area & (_resized(seen.astype(np.uint8), scale, cv2.INTER_NEAREST) > 0)
-    veil = _veil(small, area, sheet, opaque)
+    veil = veils.find(small, area, sheet)
     # Where a veil leaves a channel near white, nothing of the iris shows through.
     opaque |= (veil > 0) & (small.max(axis=2) >= VEIL_OPAQUE)
     veil[opaque] = 0
@@ -169,94 +160,6 @@ def _near(core: np.ndarray, radius: float) -> np.ndarray:
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
         near[box] |= cv2.dilate(blob, kernel) > 0
     return near
-
-
-def _large(mask: np.ndarray, least: float) -> np.ndarray:
-    """The connected parts of a (h, w) bool mask of at least `least` pixels."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8))
-    keep = stats[:, cv2.CC_STAT_AREA] >= least
-    keep[0] = False
-    return np.asarray(keep[labels], bool)
-
-
-def _veil(rgb: np.ndarray, area: np.ndarray, sheet: Sheet, glints: np.ndarray) -> np.ndarray:
-    """Achromatic light laid over parts of the iris, (h, w) float32 grey levels.
-
-    Kept where it is a clear step (VEIL_FLOOR + VEIL_SHARE of the iris level) over a blob
-    of at least VEIL_AREA of the iris that is greyer than the iris and sharp-edged: natural
-    variation of a coloured iris lifts its channels unequally, and a lighter zone of the
-    iris fades in where a window's reflection starts at an edge. Around a large glare the
-    panes of the same window are veil whatever their edges.
-    """
-    lift, level = _added_light(rgb, area, sheet)
-    radius = sheet.iris.r
-    sigma = max(1.0, VEIL_SIGMA * radius)
-    amount = cv2.GaussianBlur(cv2.medianBlur(lift, 5), (0, 0), sigma)
-    # Found without the light that varies slower than VEIL_WIDE iris radii (a lamp to one
-    # side, the NIR illuminator): that is lighting, not a reflection.
-    weight = area.astype(np.float32)
-    wide = max(2.0, VEIL_WIDE * radius)
-    slow = cv2.GaussianBlur(lift, (0, 0), wide) / np.maximum(
-        cv2.GaussianBlur(weight, (0, 0), wide), 1e-3
-    )
-    fine = cv2.medianBlur(np.asarray((lift - slow) * weight, np.float32), 5)
-    smooth = cv2.GaussianBlur(fine, (0, 0), sigma)
-    step = VEIL_FLOOR + VEIL_SHARE * level
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(
-        ((smooth > step) & area).astype(np.uint8)
-    )
-    top = rgb.max(axis=2)
-    saturation = (top - rgb.min(axis=2)) / np.maximum(top, 1.0)
-    sizes = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
-    greyer = np.bincount(labels.ravel(), saturation.ravel(), count) / sizes <= VEIL_GREYER * (
-        float(np.median(saturation[area]))
-    )
-    big = stats[:, cv2.CC_STAT_AREA] >= VEIL_AREA * np.pi * radius * radius
-    framing = np.zeros(count, bool)  # the panes around a window's glare
-    panes = _large(glints, VEIL_AREA / 4 * np.pi * radius * radius)
-    framing[np.unique(labels[cv2.dilate(panes.astype(np.uint8), np.ones((5, 5))) > 0])] = True
-    keep = big & greyer & (framing | _sharp(fine, smooth, labels, count))
-    keep[0] = False
-    if not keep[1:].any():
-        return np.zeros(area.shape, np.float32)
-    # Half the step comes off everywhere the veil reaches, feathered, so that no edge is
-    # drawn where the estimate crosses the threshold.
-    reach = cv2.GaussianBlur(keep[labels].astype(np.float32), (0, 0), 3 * sigma)
-    return np.asarray(np.maximum(amount - step / 2, 0) * np.minimum(1.0, 2 * reach), np.float32)
-
-
-def _added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> tuple[np.ndarray, float]:
-    """What every channel has above the iris's expected colour, (h, w) float32, and the
-    iris's median grey level. The expected colour at each place is the median along its
-    row of the rubber sheet (the same position between pupil and limbus all round)."""
-    polar = sheet.unwrap(rgb)
-    inside = sheet.unwrap(area.astype(np.float32)) > 0.99
-    seen = inside.any(axis=1)  # rows with iris on them
-    profile = np.zeros((sheet.rows, 3), np.float32)
-    profile[seen] = np.nanmedian(np.where(inside[seen, :, None], polar[seen], np.nan), axis=1)
-    ys, xs = np.nonzero(area)
-    rows, _ = sheet.locate(xs.astype(np.float64), ys.astype(np.float64))
-    expected = profile[np.clip(np.round(rows).astype(int), 0, sheet.rows - 1)]
-    lift = np.zeros(area.shape, np.float32)
-    lift[ys, xs] = (rgb[ys, xs] - expected).min(axis=1)
-    level = float(np.median(expected.mean(axis=1))) if len(expected) else 0.0
-    return lift, level
-
-
-def _sharp(fine: np.ndarray, smooth: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
-    """Per blob: whether its edge is a step (mean gradient along it at least VEIL_EDGE of
-    the blob's mean lift per pixel) rather than a slope."""
-    gx = cv2.Sobel(fine, cv2.CV_32F, 1, 0, ksize=3) / 8
-    gy = cv2.Sobel(fine, cv2.CV_32F, 0, 1, ksize=3) / 8
-    gradient = cv2.GaussianBlur(np.hypot(gx, gy), (0, 0), 1.0)
-    blobs = labels.astype(np.uint8) if count < 256 else (labels > 0).astype(np.uint8)
-    kernel = np.ones((5, 5), np.uint8)
-    edge = (cv2.dilate(blobs, kernel) != cv2.erode(blobs, kernel)) & (labels > 0)
-    sizes = np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
-    lift = np.bincount(labels.ravel(), smooth.ravel(), count) / sizes
-    edges = np.maximum(np.bincount(labels[edge], minlength=count), 1)
-    slope = np.bincount(labels[edge], gradient[edge], count) / edges
-    return np.asarray(slope >= VEIL_EDGE * np.maximum(lift, 1.0), bool)
 
 
 def _resized(image: np.ndarray, scale: float, method: int) -> np.ndarray:

@@ -87,3 +87,18 @@ def test_an_iris_cut_by_the_frame_is_refused_as_cut_off() -> None:
         process(png.tobytes(), lambda step, progress: None, PipelineOptions())
     assert refused.value.text == quality.CUT_OFF
     assert refused.value.context["edge_contact"] > quality.MAX_EDGE_CONTACT
+
+
+def test_a_disagreement_goes_to_the_stronger_evidence() -> None:
+    # The paths disagree here (MMU 36_left_tanwnl1): the classical circle's disk covers
+    # under half of the network's eye, the network's circle has its own limbus edge. It was
+    # refused as "couldn't outline"; the network's circle is the one to keep.
+    base = ROOT / "mmu-kozlova"
+    image, mask = "images/36_left_tanwnl1.bmp", "masks/36_left_tanwnl1_mask.bmp"
+    if not (base / image).is_file():
+        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    seg = segment(decode((base / image).read_bytes(), 100_000_000), use_learned=True)
+    assert seg is not None
+    assert seg.source == "edge_backed"
+    truth = gt_iris(base / mask)
+    assert (seg.mask & truth).sum() / (seg.mask | truth).sum() >= 0.7

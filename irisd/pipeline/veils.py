@@ -1,0 +1,114 @@
+"""Veils: the smooth, semi-transparent light a window or lamp lays over the iris.
+
+The iris texture still shows through a veil, lifted and greyed, so it is taken off (the
+light subtracted) rather than painted over. Found on the rubber sheet of fill.py: the
+iris's expected colour at each place is its median colour at the same place between pupil
+and limbus all round, and what every channel has above that is added light.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from irisd.pipeline.fill import Sheet
+
+# The step that makes a veil, grey levels: FLOOR plus SHARE of the iris's median level (a
+# veil over a light iris must lift it further to stand out from its natural variation).
+FLOOR = 6.0
+SHARE = 0.15
+GREYER = 0.85  # a veil greys the iris: its saturation at most this share of the iris's
+AREA = 0.01  # least blob, share of the iris disk
+SIGMA = 0.02  # smoothing, iris radii
+WIDE = 0.5  # light varying slower than this (iris radii) is no veil
+EDGE = 0.2  # a veil's edge rises at least this share of its lift per pixel
+
+
+def find(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> np.ndarray:
+    """Achromatic light laid over parts of the iris, (h, w) float32 grey levels, in the
+    working copy `rgb` (h, w, 3) float32 where `area` (h, w) bool is the seen iris and
+    pupil.
+
+    Kept where it is a clear step (FLOOR + SHARE of the iris level) over a blob
+    of at least AREA of the iris that is greyer than the iris and sharp-edged: natural
+    variation of a coloured iris lifts its channels unequally, and a lighter zone of the
+    iris fades in where a window's reflection starts at an edge.
+    """
+    lift, level = _added_light(rgb, area, sheet)
+    radius = sheet.iris.r
+    sigma = max(1.0, SIGMA * radius)
+    amount = cv2.GaussianBlur(cv2.medianBlur(lift, 5), (0, 0), sigma)
+    # Found without the light that varies slower than WIDE iris radii (a lamp to one
+    # side, the NIR illuminator): that is lighting, not a reflection.
+    weight = area.astype(np.float32)
+    wide = max(2.0, WIDE * radius)
+    slow = cv2.GaussianBlur(lift, (0, 0), wide) / np.maximum(
+        cv2.GaussianBlur(weight, (0, 0), wide), 1e-3
+    )
+    fine = cv2.medianBlur(np.asarray((lift - slow) * weight, np.float32), 5)
+    smooth = cv2.GaussianBlur(fine, (0, 0), sigma)
+    step = FLOOR + SHARE * level
+    labels, keep = _blobs(rgb, (smooth > step) & area, area, fine, smooth, radius)
+    if not keep[1:].any():
+        return np.zeros(area.shape, np.float32)
+    # Half the step comes off everywhere the veil reaches, feathered, so that no edge is
+    # drawn where the estimate crosses the threshold.
+    reach = cv2.GaussianBlur(keep[labels].astype(np.float32), (0, 0), 3 * sigma)
+    return np.asarray(np.maximum(amount - step / 2, 0) * np.minimum(1.0, 2 * reach), np.float32)
+
+
+def _blobs(
+    rgb: np.ndarray,
+    veiled: np.ndarray,
+    area: np.ndarray,
+    fine: np.ndarray,
+    smooth: np.ndarray,
+    radius: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The blobs of `veiled` (labels) and which of them are veils (see `find`)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(veiled.astype(np.uint8))
+    top = rgb.max(axis=2)
+    saturation = (top - rgb.min(axis=2)) / np.maximum(top, 1.0)
+    sizes = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    iris_saturation = float(np.median(saturation[area]))
+    greyer = np.bincount(labels.ravel(), saturation.ravel(), count) / sizes <= (
+        GREYER * iris_saturation
+    )
+    big = stats[:, cv2.CC_STAT_AREA] >= AREA * np.pi * radius * radius
+    keep = big & greyer & _sharp(fine, smooth, labels, count)
+    keep[0] = False
+    return labels, keep
+
+
+def _added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> tuple[np.ndarray, float]:
+    """What every channel has above the iris's expected colour, (h, w) float32, and the
+    iris's median grey level. The expected colour at each place is the median along its
+    row of the rubber sheet (the same position between pupil and limbus all round)."""
+    polar = sheet.unwrap(rgb)
+    inside = sheet.unwrap(area.astype(np.float32)) > 0.99
+    seen = inside.any(axis=1)  # rows with iris on them
+    profile = np.zeros((sheet.rows, 3), np.float32)
+    profile[seen] = np.nanmedian(np.where(inside[seen, :, None], polar[seen], np.nan), axis=1)
+    ys, xs = np.nonzero(area)
+    rows, _ = sheet.locate(xs.astype(np.float64), ys.astype(np.float64))
+    expected = profile[np.clip(np.round(rows).astype(int), 0, sheet.rows - 1)]
+    lift = np.zeros(area.shape, np.float32)
+    lift[ys, xs] = (rgb[ys, xs] - expected).min(axis=1)
+    level = float(np.median(expected.mean(axis=1))) if len(expected) else 0.0
+    return lift, level
+
+
+def _sharp(fine: np.ndarray, smooth: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """Per blob: whether its edge is a step (mean gradient along it at least EDGE of
+    the blob's mean lift per pixel) rather than a slope."""
+    gx = cv2.Sobel(fine, cv2.CV_32F, 1, 0, ksize=3) / 8
+    gy = cv2.Sobel(fine, cv2.CV_32F, 0, 1, ksize=3) / 8
+    gradient = cv2.GaussianBlur(np.hypot(gx, gy), (0, 0), 1.0)
+    blobs = labels.astype(np.uint8) if count < 256 else (labels > 0).astype(np.uint8)
+    kernel = np.ones((5, 5), np.uint8)
+    edge = (cv2.dilate(blobs, kernel) != cv2.erode(blobs, kernel)) & (labels > 0)
+    sizes = np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
+    lift = np.bincount(labels.ravel(), smooth.ravel(), count) / sizes
+    edges = np.maximum(np.bincount(labels[edge], minlength=count), 1)
+    slope = np.bincount(labels[edge], gradient[edge], count) / edges
+    return np.asarray(slope >= EDGE * np.maximum(lift, 1.0), bool)
