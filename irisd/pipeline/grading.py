@@ -1,10 +1,11 @@
 """The honest part of the quality score: what the finished result had to make up.
 
 `quality.py` judges the photo before anything is changed; this module judges what the
-pipeline then did to it: the share of the iris ring repainted over reflections, the share
-completed where lids or lashes covered it, how far the photo had to be enlarged, the grain
-left after brightening, and the exposure reached. Too much repainting or completing is a
-refusal with its cause; less is a short note on the job, and it lowers the score.
+pipeline then did to it: the share of the printed disc repainted over reflections, the
+share of the iris ring completed where lids or lashes covered it, how far the photo had to
+be enlarged, the grain left after brightening, and the exposure reached. Too much
+repainting or completing is a refusal with its cause; less is a short note on the job, and
+it lowers the score.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from irisd.errors import QualityIssue
 from irisd.pipeline.quality import LIDS, REFLECTIONS
 from irisd.pipeline.types import Occlusion
 
-# Refusals. Reflections: repainting more than this share of the ring is no longer the same
-# iris (MMU, all 180 photos: at most 0.012). Lids: MMU's lids and lashes (with the margin
-# and lashes of occlusion.py) cover a median 0.32 of the ring and at most 0.57 on photos
-# its annotators outlined; more is a closed eye.
+# Refusals. Reflections: repainting more than this share of the disc is no longer the
+# same iris (MMU, all 180 photos, whose glint sits in the pupil: at most 0.024). Lids:
+# MMU's lids and lashes (with the margin and lashes of occlusion.py) cover a median 0.32
+# of the ring and at most 0.57 on photos its annotators outlined; more is a closed eye.
 MAX_REPAINTED = 0.12
 MAX_COMPLETED = 0.6
 # Notes: above these a person should know what was made up.
@@ -35,7 +36,8 @@ GRAINY = 2.5  # L* std of the finest detail in the result's iris that shows as g
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the finished result is made of (shares of the iris ring, 0..1)."""
+    """What the finished result is made of: `repainted` share of the disc, `completed` share
+    of the iris ring (0..1)."""
 
     repainted: float
     completed: float

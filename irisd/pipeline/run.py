@@ -97,9 +97,10 @@ def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineO
     pixels = found.remove_veil(pixels)
     highlights = found.opaque
     hidden &= ~highlights
-    area = max(1, int(ring.sum()))
-    repainted = float((highlights & ring).sum()) / area
-    completed = float(hidden.sum()) / area
+    # Repainted: of the whole print (a window reflected in the pupil is painted over too);
+    # completed: of the iris ring, where lids cover it.
+    repainted = float(highlights.sum()) / max(1, int(iris_disk.sum()))
+    completed = float(hidden.sum()) / max(1, int(ring.sum()))
     grading.cover_gate(repainted, completed)
     report("removing_reflections", 55)
     fill_lids = options.occlusion == "fill"

@@ -21,7 +21,7 @@ GREYER = 0.85  # a veil greys the iris: its saturation at most this share of the
 AREA = 0.01  # least blob, share of the iris disk
 SIGMA = 0.02  # smoothing, iris radii
 WIDE = 0.5  # light varying slower than this (iris radii) is no veil
-EDGE = 0.2  # a veil's edge rises at least this share of its lift per pixel
+EDGE = 0.25  # a veil's edge rises at least this share of its lift per pixel
 
 
 def find(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> np.ndarray:
