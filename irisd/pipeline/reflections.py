@@ -28,7 +28,7 @@ import numpy as np
 
 from irisd.pipeline import veils
 from irisd.pipeline.fill import Sheet
-from irisd.pipeline.geometry import Circle
+from irisd.pipeline.geometry import Circle, disk
 
 WORK_RADIUS = 160.0  # iris radius (px) of the working copy
 # Lightness above the background, in L*: perceptual, so one step serves dark and light
@@ -121,7 +121,7 @@ def find(
     centre = (crop.shape[1] - 1) / 2, (crop.shape[0] - 1) / 2
     iris = Circle(centre[0], centre[1], iris_radius)
     sheet = Sheet(iris.scaled(scale), (pupil or iris.resized(0.0)).scaled(scale))
-    opaque = _glints(small, area, radius)
+    opaque = _glints(small, area, disk(area.shape, sheet.pupil), radius)
     if seen is not None:
         area = area & (_resized(seen.astype(np.uint8), scale, cv2.INTER_NEAREST) > 0)
     veil = veils.find(small, area, sheet)
@@ -135,9 +135,9 @@ def find(
     return Reflections(np.asarray(holes), np.where(region & ~holes, spread, 0).astype(np.float32))
 
 
-def _glints(rgb: np.ndarray, area: np.ndarray, radius: float) -> np.ndarray:
+def _glints(rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: float) -> np.ndarray:
     """Glints (cores and their glow), (h, w) bool; see the module docstring."""
-    excess = rgb - _background(rgb, radius)
+    excess = rgb - _background(rgb, area, pupil, radius)
     core = _cores(rgb, excess, area, radius)
     if not core.any():
         return core
@@ -168,11 +168,20 @@ def _resized(image: np.ndarray, scale: float, method: int) -> np.ndarray:
     return np.asarray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=method))
 
 
-def _background(rgb: np.ndarray, radius: float) -> np.ndarray:
-    """Per-channel median over a window wider than any glint (0.6 iris radius)."""
+def _background(rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: float) -> np.ndarray:
+    """Per-channel median over a window wider than any glint (0.6 iris radius), of the iris
+    for iris pixels and of the pupil for pupil pixels: next to a black pupil a light iris
+    would otherwise stand far above its "background" all along the pupil's edge."""
     width = min(255, max(3, int(radius * 0.6) | 1))
-    levels = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
-    return cv2.medianBlur(levels, width).astype(np.float32)
+    out = np.empty_like(rgb)
+    for inside, outside in ((~pupil, pupil), (pupil, ~pupil)):
+        own = area & inside
+        levels = rgb.copy()
+        if own.any():
+            levels[outside] = np.median(rgb[own], axis=0)  # the other region is not its setting
+        median = cv2.medianBlur(np.clip(levels + 0.5, 0, 255).astype(np.uint8), width)
+        out[inside] = median[inside]
+    return out
 
 
 def _cores(rgb: np.ndarray, excess: np.ndarray, area: np.ndarray, radius: float) -> np.ndarray:
