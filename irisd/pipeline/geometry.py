@@ -92,6 +92,12 @@ def disk(shape: tuple[int, int], circle: Circle) -> np.ndarray:
     return mask.astype(bool)
 
 
+def round_kernel(radius: float) -> np.ndarray:
+    """A round morphology kernel reaching about `radius` px (at least 1) from its centre."""
+    side = 2 * max(1, round(radius)) + 1
+    return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)), np.uint8)
+
+
 def boundary_circle(mask: np.ndarray) -> Circle | None:
     """Least-squares circle through the outer contour of a (H, W) bool mask ("derived" GT)."""
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)

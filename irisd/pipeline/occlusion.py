@@ -15,6 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from irisd.pipeline.geometry import round_kernel
+
 WORK_RADIUS = 200.0  # iris radius (px) of the copy the masks are worked out on
 EDGE_REACH = 0.06  # iris radii: how far the visible mask is carried to the ring's edges
 LID_AREA = 0.01  # a covered part this large (share of the ring) at the limbus is a lid
@@ -42,7 +44,7 @@ def covered(grey: np.ndarray, visible: np.ndarray, ring: np.ndarray, radius: flo
     lids = _lids(ring & ~shown, ring, radius)
     if not lids.any():
         return np.asarray(ring & ~shown, bool)
-    margin = disc(LID_MARGIN * radius)
+    margin = round_kernel(LID_MARGIN * radius)
     near_lid = cv2.dilate(lids.astype(np.uint8), margin) > 0
     lashes = _lashes(grey, shown & ~near_lid, lids | near_lid, radius)
     return np.asarray(ring & (~shown | near_lid | lashes), bool)
@@ -57,7 +59,7 @@ def _to_edges(mask: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
     """The mask carried to the ring's edges: it stops a little inside the limbus and outside
     the pupil on purpose (segment.LIMBUS_INSET), which is iris all the same and must not be
     completed all the way round."""
-    kernel = disc(EDGE_REACH * radius)
+    kernel = round_kernel(EDGE_REACH * radius)
     edges = ring & ~cv2.erode(ring.astype(np.uint8), kernel).astype(bool)
     grown = cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
     return np.asarray((mask | (grown & edges)) & ring, bool)
@@ -66,7 +68,7 @@ def _to_edges(mask: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
 def _lids(hidden: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
     """The covered parts that are lids: large, and reaching the limbus."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(hidden.astype(np.uint8))
-    limbus = ring & ~cv2.erode(ring.astype(np.uint8), disc(0.05 * radius)).astype(bool)
+    limbus = ring & ~cv2.erode(ring.astype(np.uint8), round_kernel(0.05 * radius)).astype(bool)
     at_limbus = np.zeros(count, bool)
     at_limbus[np.unique(labels[limbus & hidden])] = True
     large = stats[:, cv2.CC_STAT_AREA] >= LID_AREA * max(1, int(ring.sum()))
@@ -79,7 +81,7 @@ def _lashes(grey: np.ndarray, shown: np.ndarray, lids: np.ndarray, radius: float
     """Dark thin strokes in `shown` that hang from the `lids`."""
     if not shown.any():
         return np.zeros(shown.shape, bool)
-    dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, disc(LASH_WIDTH * radius / 2))
+    dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, round_kernel(LASH_WIDTH * radius / 2))
     values = dark[shown]
     centre = float(np.median(values))
     spread = 1.4826 * float(np.median(np.abs(values - centre))) + 1.0
@@ -89,9 +91,3 @@ def _lashes(grey: np.ndarray, shown: np.ndarray, lids: np.ndarray, radius: float
     hanging[np.unique(labels[strokes & lids])] = True
     hanging[0] = False
     return np.asarray(hanging[labels] & shown, bool)
-
-
-def disc(radius: float) -> np.ndarray:
-    """A round structuring element of about `radius` px (at least 1)."""
-    side = 2 * max(1, round(radius)) + 1
-    return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)), np.uint8)

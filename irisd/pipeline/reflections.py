@@ -28,7 +28,7 @@ import numpy as np
 
 from irisd.pipeline import veils
 from irisd.pipeline.fill import Sheet
-from irisd.pipeline.geometry import Circle, disk
+from irisd.pipeline.geometry import Circle, disk, round_kernel
 
 WORK_RADIUS = 160.0  # iris radius (px) of the working copy
 # Lightness above the background, in L*: perceptual, so one step serves dark and light
@@ -157,8 +157,7 @@ def _near(core: np.ndarray, radius: float) -> np.ndarray:
         x, y, w, h = (int(v) for v in stats[index, :4])
         box = (slice(max(0, y - reach), y + h + reach), slice(max(0, x - reach), x + w + reach))
         blob = (labels[box] == index).astype(np.uint8)
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
-        near[box] |= cv2.dilate(blob, kernel) > 0
+        near[box] |= cv2.dilate(blob, round_kernel(reach)) > 0
     return near
 
 

@@ -25,7 +25,7 @@ from irisd.pipeline import (
 )
 from irisd.pipeline.decode import decode
 from irisd.pipeline.eyelids import gray
-from irisd.pipeline.geometry import disk
+from irisd.pipeline.geometry import disk, round_kernel
 from irisd.pipeline.segment import Segmentation, locate, outline
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
@@ -104,7 +104,7 @@ def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineO
     grading.cover_gate(repainted, completed)
     report("removing_reflections", 55)
     fill_lids = options.occlusion == "fill"
-    glare = cv2.dilate(highlights.astype(np.uint8), occlusion.disc(GLOW_MARGIN * iris.r)) > 0
+    glare = cv2.dilate(highlights.astype(np.uint8), round_kernel(GLOW_MARGIN * iris.r)) > 0
     holes = (glare | hidden) if fill_lids else glare
     filled = fill.polar_fill(pixels, holes & iris_disk, iris, pupil)
     return Cleaned(crop, filled, iris_disk, ring, hidden, highlights, repainted, completed)
