@@ -9,9 +9,9 @@ from aiohttp import web
 
 from irisd import api
 from irisd.api.access import access_middleware
+from irisd.api.bearer import auth_middleware
 from irisd.api.errors import error_middleware
 from irisd.appkeys import DATABASE, ENGINE, HUB, METRICS, SETTINGS, STORAGE, TOKENS
-from irisd.auth.middleware import auth_middleware
 from irisd.auth.tokens import TokenService, load_or_create_secret
 from irisd.config import Settings
 from irisd.db import open_database

@@ -24,6 +24,6 @@ HUB: web.AppKey[Hub] = web.AppKey("hub")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
 
-# Request-scoped: the authenticated user (set by auth.middleware). A RequestKey, because a
+# Request-scoped: the authenticated user (set by api.bearer). A RequestKey, because a
 # plain string key raises NotAppKeyWarning, which filterwarnings=error turns into a 500.
 USER: web.RequestKey[User] = web.RequestKey("user")

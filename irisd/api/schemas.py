@@ -16,7 +16,7 @@ MAX_PAGE_SIZE = 100
 
 
 def user_id(request: web.Request) -> str:
-    """The authenticated user's id (set by the auth middleware)."""
+    """The authenticated user's id (set by api.bearer)."""
     return str(request[USER].id)
 
 

@@ -24,9 +24,9 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
+from irisd.api.bearer import check_ws_token
 from irisd.api.urls import absolute
 from irisd.appkeys import DATABASE, HUB, SETTINGS, STORAGE
-from irisd.auth.middleware import check_ws_token
 from irisd.auth.users import User
 from irisd.errors import BadRequest, NotFound, RequestError
 from irisd.jobs import store

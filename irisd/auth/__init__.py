@@ -1,1 +1,1 @@
-"""Authentication: argon2id passwords, JWT access/refresh tokens, users, Bearer middleware."""
+"""Authentication: argon2id passwords, JWT access/refresh tokens, users (no HTTP: api.bearer)."""

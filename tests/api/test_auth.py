@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from irisd.auth.middleware import check_ws_token
+from irisd.api.bearer import check_ws_token
 from irisd.auth.tokens import TokenService, load_or_create_secret
 from irisd.auth.users import set_active
 from irisd.errors import Unauthorized
