@@ -51,7 +51,9 @@ async def _tokens(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
-    app[STORAGE] = await open_storage(app[SETTINGS])
+    # The tokens' secret: local storage derives its URL-signing key from it.
+    settings = app[SETTINGS]
+    app[STORAGE] = await open_storage(settings, load_or_create_secret(settings))
     yield
     await app[STORAGE].close()
 

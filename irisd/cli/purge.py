@@ -15,6 +15,7 @@ import click
 from rich.progress import Progress
 
 from irisd import photos
+from irisd.auth.tokens import load_or_create_secret
 from irisd.cli.settings import config_option, load_settings
 from irisd.config import Settings
 from irisd.db import Database, Row, open_database
@@ -56,7 +57,7 @@ def purge(config_path: Path | None, days: int, yes: bool) -> None:
 
 async def _purge(settings: Settings, cutoff: str, *, dry_run: bool) -> tuple[int, int]:
     db = await open_database(settings.data_path / "irisd.db")
-    storage = await open_storage(settings)
+    storage = await open_storage(settings, load_or_create_secret(settings))
     try:
         old_photos = await db.fetchall(
             "SELECT id, user_id FROM photos WHERE created_at < ?", (cutoff,)

@@ -46,14 +46,17 @@ class Storage(Protocol):
         """Release connections."""
 
 
-async def open_storage(settings: Settings) -> Storage:
-    """The backend named by `[storage] backend`, ready to use (close it with `close()`)."""
-    # Imported lazily: a local-only deployment never loads aiobotocore, and S3 never signs
-    # irisd URLs.
+async def open_storage(settings: Settings, secret: str) -> Storage:
+    """The backend named by `[storage] backend`, ready to use (close it with `close()`).
+
+    `secret` is the server secret, handed in by the caller (storage knows nothing of auth):
+    local storage signs its URLs with a key derived from it; S3 signs with its own keys.
+    """
+    # Imported lazily: a local-only deployment never loads aiobotocore.
     if settings.storage.backend == "s3":
         from irisd.storage.s3 import open_s3
 
         return await open_s3(settings.storage)
     from irisd.storage.local import open_local
 
-    return open_local(settings)
+    return open_local(settings, secret)

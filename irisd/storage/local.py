@@ -195,11 +195,9 @@ def storage_key(secret: str | bytes) -> bytes:
     return hmac.new(raw, b"irisd-storage-url", hashlib.sha256).digest()
 
 
-def open_local(settings: Settings) -> LocalStorage:
-    """Local storage under `data_dir/objects`, signing with a key derived from the server secret."""
-    from irisd.auth.tokens import load_or_create_secret
-
+def open_local(settings: Settings, secret: str) -> LocalStorage:
+    """Local storage under `data_dir/objects`, signing with a key derived from `secret`."""
     root = settings.data_path / "objects"
     root.mkdir(parents=True, exist_ok=True)
-    signer = UrlSigner(storage_key(load_or_create_secret(settings)), settings.storage.url_ttl_s)
+    signer = UrlSigner(storage_key(secret), settings.storage.url_ttl_s)
     return LocalStorage(root, signer)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from irisd.auth.tokens import load_or_create_secret
 from irisd.config import Settings
 from irisd.storage import Storage, open_storage
 from tests.support.moto import MotoS3, moto_s3, s3_bucket
@@ -31,6 +32,6 @@ async def backend(
         settings = make_settings(**moto.storage_changes(request.getfixturevalue("s3_bucket")))
     else:
         settings = make_settings()
-    storage = await open_storage(settings)
+    storage = await open_storage(settings, load_or_create_secret(settings))
     yield Backend(request.param, settings, storage)
     await storage.close()

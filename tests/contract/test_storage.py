@@ -28,6 +28,7 @@ from tests.contract.conftest import Backend
 from tests.support import images
 from tests.support.moto import MotoS3, s3_settings
 
+S3_SECRET = "unused: S3 signs its URLs with its own keys"
 DATA = b"\x00\x01 not really an image \xff" * 100
 
 
@@ -128,7 +129,7 @@ async def test_presigned_put_uploads_and_can_be_repeated(
 async def test_s3_put_applies_server_side_encryption(
     moto_s3: MotoS3, s3_bucket: str, make_settings: Callable[..., Settings]
 ) -> None:
-    storage = await open_storage(make_settings(**moto_s3.storage_changes(s3_bucket)))
+    storage = await open_storage(make_settings(**moto_s3.storage_changes(s3_bucket)), S3_SECRET)
     try:
         key = keys.original(unique_user(), "p1")
         await storage.put(key, DATA, "image/jpeg")
@@ -151,7 +152,7 @@ async def test_unreachable_s3_is_storage_unavailable_and_transient(
     closed_port: int, make_settings: Callable[..., Settings], call: str
 ) -> None:
     endpoint = f"http://127.0.0.1:{closed_port}"
-    storage = await open_storage(make_settings(storage=s3_settings(endpoint, "gone")))
+    storage = await open_storage(make_settings(storage=s3_settings(endpoint, "gone")), S3_SECRET)
     operations = {
         "put": lambda: storage.put("originals/u/p", DATA, "image/jpeg"),
         "get": lambda: storage.get("originals/u/p"),
@@ -170,7 +171,7 @@ async def test_unreachable_s3_is_storage_unavailable_and_transient(
 async def test_s3_presigned_urls_are_absolute_s3_urls(
     moto_s3: MotoS3, s3_bucket: str, make_settings: Callable[..., Settings]
 ) -> None:
-    storage = await open_storage(make_settings(**moto_s3.storage_changes(s3_bucket)))
+    storage = await open_storage(make_settings(**moto_s3.storage_changes(s3_bucket)), S3_SECRET)
     try:
         url = storage.presign_put(keys.original("u", "p"), "image/jpeg")
     finally:
