@@ -12,12 +12,13 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from irisd import timestamps
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -25,8 +26,8 @@ Row = sqlite3.Row
 
 
 def now() -> str:
-    """The current time as ISO 8601 UTC text, the one format stored in the database."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """The current time as the database stores it (`timestamps`: the one format)."""
+    return timestamps.now()
 
 
 class Database:

@@ -19,7 +19,6 @@ import json
 import socket
 import struct
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSCloseCode, web
@@ -33,6 +32,7 @@ from irisd.jobs import store
 from irisd.jobs.hub import Idle, Subscription
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.logs import get_logger
+from irisd.timestamps import now
 
 routes = web.RouteTableDef()
 log = get_logger(__name__)
@@ -52,10 +52,6 @@ class SlowClient(Exception):
     """The client did not take a message within the send timeout."""
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def message(request: web.Request, state: LiveState) -> dict[str, Any]:
     """The Progress, Completion or Error message of API.md for `state`."""
     data: dict[str, Any] = {
@@ -63,7 +59,7 @@ def message(request: web.Request, state: LiveState) -> dict[str, Any]:
         "status": state.status.value,
         "progress": state.progress,
         "step": state.display,
-        "timestamp": _now(),
+        "timestamp": now(),
         "seq": state.seq,
         "attempt": state.attempt,
         "queue_position": state.queue_position,
@@ -230,7 +226,7 @@ def _idle(request: web.Request, ws: web.WebSocketResponse, latest: LiveState) ->
     head = json.dumps(data)[:-1] + ', "timestamp": "'
     return Idle(
         seq=latest.seq,
-        render=lambda: text_frame(head + _now() + '"}'),
+        render=lambda: text_frame(head + now() + '"}'),
         transport=transport,
         closed=lambda: ws.closed,
     )
@@ -279,4 +275,4 @@ async def _stream_user(
             await _send(request, ws, TIMEOUT_MESSAGE)
             return
         if not await sub.wait(min(settings.keepalive_s, remaining)):
-            await _send(request, ws, {"keepalive": True, "cursor": cursor, "timestamp": _now()})
+            await _send(request, ws, {"keepalive": True, "cursor": cursor, "timestamp": now()})

@@ -26,6 +26,7 @@ from irisd.config import AuthSettings, Settings
 from irisd.db import Database
 from irisd.errors import ConfigError, Unauthorized
 from irisd.logs import get_logger
+from irisd.timestamps import iso
 
 log = get_logger(__name__)
 
@@ -212,9 +213,8 @@ async def _revoke_user(conn: aiosqlite.Connection, user_id: str, at: str) -> int
 
 
 def _iso(timestamp: float) -> str:
-    """A Unix time as the database's ISO 8601 UTC text (sortable as text)."""
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """A Unix time as the database's text (sortable as text)."""
+    return iso(datetime.fromtimestamp(timestamp, UTC))
 
 
 def load_or_create_secret(settings: Settings) -> str:

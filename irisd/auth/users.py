@@ -14,6 +14,7 @@ from irisd.auth import passwords
 from irisd.db import Database, Row, now
 from irisd.errors import Conflict, InvalidField, NotFound, Unauthorized
 from irisd.logs import get_logger
+from irisd.timestamps import iso
 
 log = get_logger(__name__)
 
@@ -40,7 +41,7 @@ def user_json(user: User) -> dict[str, Any]:
         "email": user.email,
         "is_active": user.is_active,
         "is_verified": user.is_verified,
-        "created_at": user.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso(user.created_at),
     }
 
 

@@ -22,6 +22,7 @@ from irisd.db import Database, Row, open_database
 from irisd.jobs import store
 from irisd.jobs.cancel import request_stop
 from irisd.storage import Storage, keys, open_storage
+from irisd.timestamps import iso
 
 
 @click.command()
@@ -40,8 +41,7 @@ def purge(config_path: Path | None, days: int, yes: bool) -> None:
     Retention for biometric data: objects first, then rows, with a progress bar.
     """
     settings = load_settings(config_path)
-    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
-    cutoff = cutoff.replace("+00:00", "Z")  # the database's time format (db.now)
+    cutoff = iso(datetime.now(UTC) - timedelta(days=days))  # as the database writes times
     photo_count, job_count = asyncio.run(_purge(settings, cutoff, dry_run=True))
     if photo_count + job_count == 0:
         click.echo(f"Nothing older than {days} days.")

@@ -17,6 +17,7 @@ from irisd.cli.settings import config_option, load_settings, with_database
 from irisd.config import Settings
 from irisd.db import Database
 from irisd.errors import RequestError
+from irisd.timestamps import iso
 
 T = TypeVar("T")
 
@@ -93,5 +94,5 @@ def _cells(user: User) -> list[str]:
         user.email,
         "yes" if user.is_active else "no",
         "yes" if user.is_verified else "no",
-        user.created_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        iso(user.created_at),
     ]

@@ -183,6 +183,7 @@ async def test_keepalive_repeats_the_state_while_nothing_changes(
         repeats = [await socket.receive_json() for _ in range(4)]
     assert {m["seq"] for m in repeats} == {held["seq"]}
     assert len({m["timestamp"] for m in repeats}) > 1
+    assert all(m["timestamp"].endswith("Z") for m in repeats)  # as REST writes times
     await gates.release(job["job_id"])
     assert (await final(api, job["job_id"]))["status"] == "completed"
 
