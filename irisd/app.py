@@ -11,7 +11,8 @@ from irisd import api
 from irisd.api.access import access_middleware
 from irisd.api.bearer import auth_middleware
 from irisd.api.errors import error_middleware
-from irisd.appkeys import DATABASE, ENGINE, HUB, METRICS, SETTINGS, STORAGE, TOKENS
+from irisd.api.keepalive import Ticker
+from irisd.appkeys import DATABASE, ENGINE, HUB, METRICS, SETTINGS, STORAGE, TICKER, TOKENS
 from irisd.auth.tokens import TokenService, load_or_create_secret
 from irisd.config import Settings
 from irisd.db import open_database
@@ -59,14 +60,16 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _hub(app: web.Application) -> AsyncIterator[None]:
-    app[HUB] = Hub(app[SETTINGS].ws, app[DATABASE], app[METRICS])
+    app[HUB] = Hub(app[DATABASE], app[METRICS])
+    app[TICKER] = Ticker(app[SETTINGS].ws.keepalive_s)
     yield
-    await app[HUB].close()
+    await _close_sockets(app)
 
 
 async def _close_sockets(app: web.Application) -> None:
     # Before the server waits for open requests: live sockets would otherwise hold it up.
-    await app[HUB].close()
+    app[HUB].close()
+    await app[TICKER].close()
 
 
 async def _engine(app: web.Application) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from irisd.api.keepalive import Ticker
     from irisd.auth.tokens import TokenService
     from irisd.auth.users import User
     from irisd.config import Settings
@@ -21,6 +22,7 @@ DATABASE: web.AppKey[Database] = web.AppKey("database")
 STORAGE: web.AppKey[Storage] = web.AppKey("storage")
 ENGINE: web.AppKey[Engine] = web.AppKey("engine")
 HUB: web.AppKey[Hub] = web.AppKey("hub")
+TICKER: web.AppKey[Ticker] = web.AppKey("ticker")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
 

@@ -2,12 +2,10 @@
 
 `publish()` never sends anything: it records the state in a small per-job history (only
 for jobs someone is watching, so memory follows sockets, not the queue) and wakes the
-subscribers. Each socket has its own handler task that then sends, in order, every state
-it has not sent yet (so no seq is skipped), with a send timeout. A client that stops reading
-therefore delays nobody else, and costs one flag and one integer however far it falls behind.
-While a job socket has nothing new to send, one ticker for the whole hub sends its keepalive
-(`Idle`): framed once per job and state, written only to sockets with an empty buffer; a
-socket with a full one gets the keepalive from its own task, under the send timeout.
+subscribers. Each socket has its own handler task (api/ws.py) that then sends, in order,
+every state it has not sent yet (so no seq is skipped), with a send timeout. A client that
+stops reading therefore delays nobody else, and costs one flag and one integer however far
+it falls behind. The hub knows nothing of sockets or frames: keepalives are api/keepalive.py's.
 A resuming client (`?since=SEQ`) whose states are older than the history reads them from the
 `job_events` table, which the engine writes in the same transaction as the job row.
 """
@@ -15,34 +13,14 @@ A resuming client (`?since=SEQ`) whose states are older than the history reads t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-from irisd.config import WsSettings
 from irisd.db import Database
 from irisd.jobs import store
 from irisd.jobs.model import LiveState
 from irisd.metrics import Metrics
 
 HISTORY = 64  # states kept per live job; a job has a few dozen
-
-
-@dataclass(frozen=True)
-class Idle:
-    """A job socket waiting with nothing new to send: the hub's ticker sends its keepalives.
-
-    One ticker for all sockets, each keepalive framed once per job and state and written as
-    is, instead of a timer, a wake-up, an encoding and a framing per socket: at 2 messages/s,
-    1,000 watchers cost ~2.3 % of a core instead of ~12 %; the writes alone, from a bare
-    asyncio loop, take ~1.6 % (bench/ws_fanout.py).
-    """
-
-    seq: int  # the state the socket sent last; its keepalive repeats it
-    render: Callable[[], bytes]  # that state's message, fresh timestamp, as a ready frame
-    transport: asyncio.WriteTransport  # written to directly: a whole frame, never waits
-    closed: Callable[[], bool]  # the socket's close handshake has begun: no more frames
 
 
 class Subscription:
@@ -53,11 +31,9 @@ class Subscription:
         self.job_id = job_id
         self.user_id = user_id
         self.changed = asyncio.Event()
-        self.idle: Idle | None = None
-        self.keepalive_due = False  # the ticker could not send it: the socket's own task must
 
     async def wait(self, timeout_s: float) -> bool:
-        """True when woken by a change, False after `timeout_s` without one."""
+        """True when woken (a change, or `wake()`), False after `timeout_s` without one."""
         try:
             # asyncio.timeout, not wait_for: on 3.11 wait_for wraps the wait in a new Task,
             # which at 2 keepalives/s per socket was the largest cost of idle watchers.
@@ -69,6 +45,10 @@ class Subscription:
             self.changed.clear()
         return True
 
+    def wake(self) -> None:
+        """End the socket's current `wait()` now (a change, shutdown, a keepalive it owes)."""
+        self.changed.set()
+
     def close(self) -> None:
         self.hub.unsubscribe(self)
 
@@ -76,14 +56,12 @@ class Subscription:
 class Hub:
     """Subscriptions by job and by user, plus each live job's recent states."""
 
-    def __init__(self, settings: WsSettings, db: Database, metrics: Metrics) -> None:
-        self.settings = settings
+    def __init__(self, db: Database, metrics: Metrics) -> None:
         self.db = db
         self._history: dict[str, list[LiveState]] = {}
         self._by_job: dict[str, set[Subscription]] = defaultdict(set)
         self._by_user: dict[str, set[Subscription]] = defaultdict(set)
         self._count = 0
-        self._ticker: asyncio.Task[None] | None = None
         self.closing = False
         metrics.gauge("irisd_websocket_connections", lambda: {(): float(self._count)})
 
@@ -100,9 +78,9 @@ class Hub:
             del history[:-HISTORY]
         # Unwatched jobs (a queue of 1,000s) keep nothing here: job_events has every state.
         for sub in watchers:
-            sub.changed.set()
+            sub.wake()
         for sub in self._by_user.get(state.user_id, ()):
-            sub.changed.set()
+            sub.wake()
 
     def subscribe(self, *, job_id: str | None = None, user_id: str | None = None) -> Subscription:
         sub = Subscription(self, job_id, user_id)
@@ -149,53 +127,9 @@ class Hub:
         """Jobs whose recent states are held in memory: those with a socket watching them."""
         return len(self._history)
 
-    async def idle(self, sub: Subscription, idle: Idle, timeout_s: float) -> bool:
-        """Wait for a change (True) or `timeout_s` (False); keepalives meanwhile come from the
-        ticker, or set `sub.keepalive_due` and wake the socket when it cannot take one now."""
-        if self._ticker is None or self._ticker.done():
-            self._ticker = asyncio.get_running_loop().create_task(self._keepalives())
-        sub.idle = idle
-        try:
-            return await sub.wait(timeout_s)
-        finally:
-            sub.idle = None
-
-    async def _keepalives(self) -> None:
-        loop = asyncio.get_running_loop()
-        due = loop.time()
-        while self._by_job and not self.closing:
-            due += self.settings.keepalive_s  # a fixed cadence: the ticks themselves don't drift
-            await asyncio.sleep(max(0.0, due - loop.time()))
-            for subs in self._by_job.values():  # no await inside: nothing changes meanwhile
-                self._tick(subs)
-
-    def _tick(self, subs: Iterable[Subscription]) -> None:
-        frames: dict[int, bytes] = {}  # by seq: every socket of the job shares one frame
-        for sub in subs:
-            idle = sub.idle
-            if idle is None:
-                continue  # busy sending changes: those are its keepalive
-            transport = idle.transport
-            if transport.get_write_buffer_size() or transport.is_closing() or idle.closed():
-                sub.keepalive_due = True  # a slow reader (or gone): its own task deals with it
-                sub.changed.set()
-                continue
-            frame = frames.get(idle.seq)
-            if frame is None:
-                frame = frames[idle.seq] = idle.render()
-            try:
-                transport.write(frame)  # its task is parked in idle(): frames cannot interleave
-            except Exception:  # noqa: BLE001 - one bad socket must not stop every keepalive
-                sub.keepalive_due = True  # its own task sends it, or finds the socket gone
-                sub.changed.set()
-
-    async def close(self) -> None:
+    def close(self) -> None:
         """Tell every socket to end (server shutdown): they close with 1001, clients reconnect."""
         self.closing = True
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
         for subs in (*self._by_job.values(), *self._by_user.values()):
             for sub in subs:
-                sub.changed.set()
+                sub.wake()

@@ -1,31 +1,14 @@
-"""The hub's per-job history (what `?since=` resumes from) and the keepalive frame."""
+"""The hub's per-job history (what `?since=` resumes from)."""
 
 from __future__ import annotations
 
 import json
-import struct
 from pathlib import Path
 
-import pytest
-
-from irisd.api.ws import text_frame
-from irisd.config import WsSettings
 from irisd.db import open_database
 from irisd.jobs.hub import Hub
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.metrics import Metrics
-
-
-@pytest.mark.parametrize(("size", "header"), [(5, 2), (200, 4), (70_000, 10)])
-def test_text_frame_is_a_final_unmasked_text_frame(size: int, header: int) -> None:
-    frame = text_frame("x" * size)
-    assert frame[0] == 0x81  # FIN + text
-    assert frame[1] & 0x80 == 0  # servers do not mask
-    length = {2: frame[1], 4: struct.unpack("!H", frame[2:4])[0]}.get(header)
-    if header == 10:
-        length = struct.unpack("!Q", frame[2:10])[0]
-    assert length == size
-    assert frame[header:] == b"x" * size
 
 
 def state(seq: int) -> LiveState:
@@ -38,7 +21,7 @@ async def test_republished_states_wake_nobody_and_gaps_fall_back_to_the_table(
     db = await open_database(tmp_path / "irisd.db")
     try:
         await db.fetchall("PRAGMA foreign_keys = OFF")  # events without user/photo/job rows
-        hub = Hub(WsSettings(), db, Metrics())
+        hub = Hub(db, Metrics())
         sub = hub.subscribe(job_id="job")
         for seq in (1, 2):
             hub.publish(state(seq))
