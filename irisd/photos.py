@@ -1,15 +1,11 @@
-"""Photos: rows, intake checks by content (size, type, pixels, truncation), thumbnails, deletion."""
+"""Photos: rows, upload and confirm (checked by `intake`), listing, deletion."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-
-from PIL import Image
 
 from irisd.config import UploadSettings
 from irisd.db import Database, Row, now
@@ -21,7 +17,7 @@ from irisd.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from irisd.pipeline.decode import decode, probe
+from irisd.intake import Inspection, inspect
 from irisd.storage import Storage, keys
 
 PENDING = "pending"
@@ -32,21 +28,6 @@ FAILED = "failed"
 DECLARABLE_TYPES = frozenset(
     {"image/jpeg", "image/jpg", "image/png", "image/webp", "image/tiff", "image/heic", "image/heif"}
 )
-_MEDIA_TYPES = {
-    "jpeg": "image/jpeg",
-    "mpo": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "tiff": "image/tiff",
-    "heif": "image/heic",
-    "bmp": "image/bmp",
-}
-MIN_SIDE = 16  # pixels: below this no iris can be found, so say so now rather than after a job
-THUMBNAIL_SIDE = 256
-
-
-class ImageTooSmall(InvalidField):
-    message = f"The image is too small: it must be at least {MIN_SIDE} x {MIN_SIDE} pixels."
 
 
 class NotUploaded(Conflict):
@@ -80,52 +61,6 @@ class Photo:
     @classmethod
     def from_row(cls, row: Row) -> Photo:
         return cls(**{name: row[name] for name in cls.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
-class Inspection:
-    """What the bytes really are: measured size (EXIF orientation applied), type, thumbnail."""
-
-    width: int
-    height: int
-    content_type: str
-    thumbnail: bytes
-
-
-def inspect(data: bytes, max_pixels: int) -> Inspection:
-    """Check `data` fully (CPU-bound: run it in a thread). Raises 413/415/422 errors."""
-    info = probe(data, max_pixels)
-    if min(info.width, info.height) < MIN_SIDE:
-        raise ImageTooSmall(width=info.width, height=info.height)
-    image = Image.fromarray(decode(data, max_pixels))
-    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=80)
-    media_type = _MEDIA_TYPES.get(info.format, "application/octet-stream")
-    return Inspection(info.width, info.height, media_type, out.getvalue())
-
-
-def photo_json(photo: Photo, storage: Storage, absolute: Callable[[str], str]) -> dict[str, Any]:
-    """The contract's Photo. URLs are presigned; `absolute` (api.urls) makes local ones absolute.
-
-    A photo that has not passed its checks has no URLs (there is nothing to download).
-    """
-    uploaded = photo.upload_status == UPLOADED
-    original = absolute(storage.presign_get(photo.s3_key)) if uploaded else None
-    thumb = keys.thumbnail(photo.user_id, photo.id)
-    return {
-        "id": photo.id,
-        "user_id": photo.user_id,
-        "s3_key": photo.s3_key,
-        "original_url": original,
-        "thumbnail_url": absolute(storage.presign_get(thumb)) if uploaded else None,
-        "width": photo.width,
-        "height": photo.height,
-        "file_size": photo.file_size,
-        "upload_status": photo.upload_status,
-        "created_at": photo.created_at,
-        "updated_at": photo.updated_at,
-    }
 
 
 async def get_photo(db: Database, user_id: str, photo_id: str) -> Photo:

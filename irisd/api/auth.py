@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from irisd.api import schemas
+from irisd.api import schemas, wire
 from irisd.appkeys import DATABASE, SETTINGS, TOKENS, USER
 from irisd.auth import users
 from irisd.errors import Forbidden, InvalidField, UnsupportedMediaType
@@ -43,7 +43,7 @@ async def refresh(request: web.Request) -> web.Response:
     """{"refresh_token"} → 200 new pair; 401 if invalid, expired or already used."""
     token = _text(await schemas.json_object(request, require_json_type=True), "refresh_token")
     pair = await request.app[TOKENS].refresh(request.app[DATABASE], token)
-    return web.json_response(pair.as_json(), headers=NO_STORE)
+    return web.json_response(wire.tokens(pair), headers=NO_STORE)
 
 
 @routes.post("/api/v1/auth/register")
@@ -55,7 +55,7 @@ async def register(request: web.Request) -> web.Response:
     user = await users.create_user(
         request.app[DATABASE], _text(body, "email"), _text(body, "password")
     )
-    return web.json_response(users.user_json(user), status=201)
+    return web.json_response(wire.user(user), status=201)
 
 
 @routes.post("/api/v1/auth/logout")
@@ -64,12 +64,12 @@ async def logout(request: web.Request) -> web.Response:
     user = request[USER]
     revoked = await request.app[TOKENS].revoke_all(request.app[DATABASE], user.id)
     log.info("auth.logged_out", user_id=user.id, revoked=revoked)
-    return web.json_response({"message": "Logged out."})
+    return web.json_response(wire.message("Logged out."))
 
 
 @routes.get("/api/v1/users/me")
 async def me(request: web.Request) -> web.Response:
-    return web.json_response(users.user_json(request[USER]))
+    return web.json_response(wire.user(request[USER]))
 
 
 async def _login(request: web.Request, email: str, password: str) -> web.Response:
@@ -77,7 +77,7 @@ async def _login(request: web.Request, email: str, password: str) -> web.Respons
     user = await users.authenticate(db, email, password)
     pair = await request.app[TOKENS].issue_pair(db, user.id)
     log.info("auth.logged_in", user_id=user.id)
-    return web.json_response(pair.as_json(), headers=NO_STORE)
+    return web.json_response(wire.tokens(pair), headers=NO_STORE)
 
 
 def _text(body: Any, name: str) -> str:

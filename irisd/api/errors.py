@@ -7,6 +7,7 @@ import json
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from irisd.api import wire
 from irisd.errors import RequestError, StorageUnavailable
 from irisd.logs import get_logger
 
@@ -24,7 +25,7 @@ _AIOHTTP_TEXT = {
 
 
 def detail(status: int, text: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"detail": text}, status=status, headers=headers)
+    return web.json_response(wire.error(text), status=status, headers=headers)
 
 
 @web.middleware

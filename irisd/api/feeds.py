@@ -9,19 +9,20 @@ socket sends its own {"keepalive", "cursor", "timestamp"} message.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Protocol
 
 from aiohttp import web
 
+from irisd.api import wire
 from irisd.api.keepalive import Idle, repeating
-from irisd.api.urls import absolute
-from irisd.appkeys import DATABASE, HUB, SETTINGS, STORAGE, TICKER
+from irisd.api.urls import object_url
+from irisd.appkeys import DATABASE, HUB, SETTINGS, TICKER
 from irisd.auth.users import User
 from irisd.errors import BadRequest, NotFound
 from irisd.jobs import store
 from irisd.jobs.hub import Subscription
-from irisd.jobs.model import JobStatus, LiveState
-from irisd.timestamps import now
+from irisd.jobs.model import LiveState
 
 Message = dict[str, Any]
 
@@ -42,32 +43,6 @@ class Feed(Protocol):
         """Wait for a change or `timeout_s`; a keepalive the socket must send itself, if any."""
 
 
-def message(request: web.Request, state: LiveState) -> Message:
-    """The Progress, Completion or Error message of API.md for `state`."""
-    data: Message = {
-        "job_id": state.job_id,
-        "status": state.status.value,
-        "progress": state.progress,
-        "step": state.display,
-        "timestamp": now(),
-        "seq": state.seq,
-        "attempt": state.attempt,
-        "queue_position": state.queue_position,
-    }
-    if state.status is JobStatus.COMPLETED and state.result_key:
-        data["result_url"] = absolute(request, request.app[STORAGE].presign_get(state.result_key))
-        data["processing_time_ms"] = state.processing_time_ms
-        data["result_width"] = state.result_width
-        data["result_height"] = state.result_height
-        data["quality_score"] = state.quality_score
-        data["quality_notes"] = list(state.quality_notes)  # additive to API.md: [] when none
-    elif state.status is JobStatus.FAILED:
-        data["error_type"] = state.error_type
-        data["message"] = state.error_message
-        data["suggestion"] = state.suggestion
-    return data
-
-
 def since(request: web.Request) -> int | None:
     """`?since=`: a seq (job socket) or a cursor (user socket), if given."""
     raw = request.query.get("since")
@@ -81,6 +56,7 @@ def since(request: web.Request) -> int | None:
 class _Subscribed:
     def __init__(self, request: web.Request, sub: Subscription, since: int | None) -> None:
         self.request = request
+        self.url = partial(object_url, request)  # stored objects as the client fetches them
         self.hub = request.app[HUB]
         self.sub = sub
         self.since = since
@@ -114,12 +90,12 @@ class JobFeed(_Subscribed):
             self.last = self.since
             return []
         self.ended = self.latest.status.final
-        return [message(self.request, self.latest)]
+        return [wire.live(self.latest, self.url)]
 
     async def changes(self) -> list[Message]:
         found = []
         for change in await self.hub.states_after(self.latest.job_id, self.last):
-            found.append(message(self.request, change))
+            found.append(wire.live(change, self.url))
             self.latest, self.last = change, change.seq
             if change.status.final:
                 break
@@ -130,7 +106,7 @@ class JobFeed(_Subscribed):
         idle = self._idle()
         await self.request.app[TICKER].idle(self.sub, idle, timeout_s)
         # The ticker found this socket's buffer full: it sends the keepalive itself.
-        return message(self.request, self.latest) if idle.due else None
+        return wire.live(self.latest, self.url) if idle.due else None
 
     def _idle(self) -> Idle:
         """How the ticker sends this socket its keepalives (the latest state, again)."""
@@ -140,7 +116,7 @@ class JobFeed(_Subscribed):
         return Idle(
             job_id=self.latest.job_id,
             seq=self.latest.seq,
-            render=repeating(message(self.request, self.latest)),
+            render=repeating(wire.live(self.latest, self.url)),
             transport=transport,
             closed=lambda: self.ws.closed,
         )
@@ -164,12 +140,12 @@ class UserFeed(_Subscribed):
             return []
         self.cursor = await self.hub.user_cursor()
         active = await store.active_for_user(self.request.app[DATABASE], self.user_id)
-        return [{**message(self.request, state), "cursor": self.cursor} for state in active]
+        return [wire.streamed(state, self.url, self.cursor) for state in active]
 
     async def changes(self) -> list[Message]:
         found = []
         for event_id, state in await self.hub.user_events_after(self.user_id, self.cursor):
-            found.append({**message(self.request, state), "cursor": event_id})
+            found.append(wire.streamed(state, self.url, event_id))
             self.cursor = event_id
         return found
 
@@ -177,4 +153,4 @@ class UserFeed(_Subscribed):
         keepalive_s = self.request.app[SETTINGS].ws.keepalive_s
         if await self.sub.wait(min(keepalive_s, timeout_s)):
             return None
-        return {"keepalive": True, "cursor": self.cursor, "timestamp": now()}
+        return wire.keepalive(self.cursor)

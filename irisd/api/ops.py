@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from irisd.api import wire
+from irisd.api.errors import detail
 from irisd.api.openapi import document
 from irisd.appkeys import DATABASE, ENGINE, METRICS, STORAGE
 from irisd.errors import StorageError
@@ -13,7 +15,7 @@ routes = web.RouteTableDef()
 
 @routes.get("/healthz")
 async def healthz(_request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return web.json_response(wire.status("ok"))
 
 
 @routes.get("/readyz")
@@ -29,8 +31,8 @@ async def readyz(request: web.Request) -> web.Response:
     if not request.app[ENGINE].alive():
         problems.append("the worker pool is not running")
     if problems:
-        return web.json_response({"detail": "Not ready: " + "; ".join(problems) + "."}, status=503)
-    return web.json_response({"status": "ready"})
+        return detail(503, "Not ready: " + "; ".join(problems) + ".")
+    return web.json_response(wire.status("ready"))
 
 
 @routes.get("/metrics")

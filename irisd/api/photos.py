@@ -9,8 +9,8 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from irisd import photos
-from irisd.api import schemas
-from irisd.api.urls import absolute
+from irisd.api import schemas, wire
+from irisd.api.urls import absolute, object_url
 from irisd.appkeys import DATABASE, ENGINE, SETTINGS, STORAGE
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 
@@ -24,7 +24,7 @@ BAD_FORM = "The multipart body is malformed."
 
 
 def _photo(request: web.Request, photo: photos.Photo) -> dict[str, Any]:
-    return photos.photo_json(photo, request.app[STORAGE], partial(absolute, request))
+    return wire.photo(photo, partial(object_url, request))
 
 
 def _optional_size(body: dict[str, Any], name: str) -> None:
@@ -45,8 +45,7 @@ async def request_upload(request: web.Request) -> web.Response:
     photo, url = await photos.create_pending(
         app[DATABASE], app[STORAGE], schemas.user_id(request), content_type.strip()
     )
-    reply = {"upload_url": absolute(request, url), "photo_id": photo.id, "s3_key": photo.s3_key}
-    return web.json_response(reply, status=201)
+    return web.json_response(wire.upload_ticket(photo, absolute(request, url)), status=201)
 
 
 @routes.post("/api/v1/photos/{photo_id}/confirm")
@@ -89,12 +88,7 @@ async def list_photos(request: web.Request) -> web.Response:
         request.app[DATABASE], schemas.user_id(request), page, page_size
     )
     return web.json_response(
-        {
-            "items": [_photo(request, photo) for photo in items],
-            "total": total,
-            "page": page,
-            "page_size": page_size,
-        }
+        wire.page((_photo(request, photo) for photo in items), total, page, page_size)
     )
 
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, TypeGuard
 
 from aiohttp import web
 
 from irisd import photos
-from irisd.api import schemas
-from irisd.api.urls import absolute
-from irisd.appkeys import DATABASE, ENGINE, STORAGE
+from irisd.api import schemas, wire
+from irisd.api.urls import object_url
+from irisd.appkeys import DATABASE, ENGINE
 from irisd.errors import BadRequest, Conflict, InvalidField, NotFound
 from irisd.jobs import store
-from irisd.jobs.model import JobStatus
 from irisd.jobs.store import BATCH_PRIORITY, SINGLE_PRIORITY, JobRecord
-from irisd.storage import keys
 
 routes = web.RouteTableDef()
 
@@ -24,44 +23,8 @@ BAD_PHOTO_IDS = f"'photo_ids' must be a list of 1 to {MAX_BATCH} photo ids."
 NONE_VALID = "None of these photos can be processed: they are unknown or not uploaded yet."
 
 
-def job_json(request: web.Request, record: JobRecord) -> dict[str, Any]:
-    """The contract's Job. URLs are presigned and absolute (the phone fetches them as they are).
-
-    `current_step` is the display text ("Finding your iris..."), not the internal step name:
-    it is what the app puts on screen, and the same text the WebSocket's `step` carries.
-    `quality_notes` (additive to API.md) are short sentences on what holds a completed
-    result back: `[]` for a clean result and for a job that has not completed.
-    """
-    s = record.state
-    storage = request.app[STORAGE]
-
-    def url(key: str | None) -> str | None:
-        return absolute(request, storage.presign_get(key)) if key else None
-
-    done = s.status is JobStatus.COMPLETED
-    return {
-        "job_id": s.job_id,
-        "photo_id": s.photo_id,
-        "status": s.status.value,
-        "current_step": s.display,
-        "progress": s.progress,
-        "error_type": s.error_type,
-        "error_message": s.error_message,
-        "suggestion": s.suggestion,
-        "attempt_count": s.attempt,
-        "result_url": url(s.result_key) if done else None,
-        "mask_url": url(s.mask_key) if done else None,
-        "original_url": url(keys.original(s.user_id, s.photo_id)),
-        "processing_time_ms": s.processing_time_ms,
-        "result_width": s.result_width,
-        "result_height": s.result_height,
-        "quality_score": s.quality_score,
-        "quality_notes": list(s.quality_notes) if done else [],
-        "queue_position": s.queue_position if s.status is JobStatus.PENDING else None,
-        "websocket_url": f"/ws/jobs/{s.job_id}",
-        "created_at": record.created_at,
-        "updated_at": s.updated_at,
-    }
+def _job(request: web.Request, record: JobRecord) -> dict[str, Any]:
+    return wire.job(record, partial(object_url, request))
 
 
 @routes.post("/api/v1/processing/submit")
@@ -73,7 +36,7 @@ async def submit(request: web.Request) -> web.Response:
     user_id = schemas.user_id(request)
     photo = await photos.get_uploaded_photo(request.app[DATABASE], user_id, photo_id)
     [record] = await request.app[ENGINE].submit(user_id, [photo.id], SINGLE_PRIORITY)
-    return web.json_response(job_json(request, record), status=201)
+    return web.json_response(_job(request, record), status=201)
 
 
 @routes.post("/api/v1/processing/batch")
@@ -87,7 +50,7 @@ async def batch(request: web.Request) -> web.Response:
     if not valid:
         raise BadRequest(NONE_VALID)
     records = await request.app[ENGINE].submit(user_id, valid, BATCH_PRIORITY)
-    return web.json_response({"jobs": [job_json(request, r) for r in records]}, status=201)
+    return web.json_response(wire.jobs(records, partial(object_url, request)), status=201)
 
 
 def _is_id_list(value: Any) -> TypeGuard[list[str]]:
@@ -113,8 +76,8 @@ async def list_jobs(request: web.Request) -> web.Response:
     records, total = await store.list_for_user(
         request.app[DATABASE], schemas.user_id(request), page, page_size
     )
-    items = [job_json(request, r) for r in records]
-    return web.json_response({"items": items, "total": total, "page": page, "page_size": page_size})
+    items = (_job(request, record) for record in records)
+    return web.json_response(wire.page(items, total, page, page_size))
 
 
 @routes.get("/api/v1/processing/jobs/{job_id}")
@@ -122,7 +85,7 @@ async def get_job(request: web.Request) -> web.Response:
     record = await store.fetch_for_user(
         request.app[DATABASE], schemas.user_id(request), request.match_info["job_id"]
     )
-    return web.json_response(job_json(request, record))
+    return web.json_response(_job(request, record))
 
 
 @routes.post("/api/v1/processing/jobs/{job_id}/reprocess")
@@ -133,7 +96,7 @@ async def reprocess(request: web.Request) -> web.Response:
     record = await store.fetch_for_user(db, user_id, request.match_info["job_id"])
     photo = await photos.get_uploaded_photo(db, user_id, record.state.photo_id)
     [new] = await request.app[ENGINE].submit(user_id, [photo.id], SINGLE_PRIORITY)
-    return web.json_response(job_json(request, new), status=201)
+    return web.json_response(_job(request, new), status=201)
 
 
 @routes.post("/api/v1/processing/jobs/{job_id}/cancel")
@@ -141,4 +104,4 @@ async def cancel(request: web.Request) -> web.Response:
     record = await request.app[ENGINE].cancel(
         schemas.user_id(request), request.match_info["job_id"]
     )
-    return web.json_response(job_json(request, record))
+    return web.json_response(_job(request, record))

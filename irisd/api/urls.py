@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from irisd.appkeys import SETTINGS
+from irisd.appkeys import SETTINGS, STORAGE
 
 
 def base_url(request: web.Request) -> str:
@@ -25,3 +25,8 @@ def join(base: str, url: str) -> str:
 def absolute(request: web.Request, url: str) -> str:
     """An absolute URL the phone can reach for `url` (absolute URLs are returned unchanged)."""
     return join(base_url(request), url)
+
+
+def object_url(request: web.Request, key: str) -> str:
+    """A presigned URL of the object at `key`, absolute for this request's client."""
+    return absolute(request, request.app[STORAGE].presign_get(key))

@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
+from irisd.api import wire
 from irisd.api.bearer import check_ws_token
 from irisd.api.feeds import Feed, JobFeed, UserFeed
 from irisd.appkeys import HUB, SETTINGS
@@ -33,15 +34,10 @@ from irisd.errors import RequestError
 
 routes = web.RouteTableDef()
 
-TIMEOUT_MESSAGE = {
-    "error": "Connection timeout",
-    "detail": "Maximum connection time exceeded. Job continues in background.",
-}
 # Per socket, what a client that stops reading can leave queued before sends block: a kernel
 # send buffer (autotuning would let each grow to 4 MB) plus the transport's own buffer.
 SEND_BUFFER_BYTES = 32 * 1024
 WRITE_BUFFER_HIGH_BYTES = 16 * 1024
-_ERROR_TITLES = {400: "Bad request", 401: "Authentication failed", 404: "Job not found"}
 
 OpenFeed = Callable[[web.Request, web.WebSocketResponse, User], Awaitable[Feed]]
 
@@ -87,8 +83,7 @@ async def _accept(request: web.Request) -> web.WebSocketResponse:
 
 
 async def _refuse(ws: web.WebSocketResponse, exc: RequestError) -> web.WebSocketResponse:
-    title = _ERROR_TITLES.get(exc.status, "Request refused")
-    await ws.send_json({"error": title, "detail": exc.text})
+    await ws.send_json(wire.socket_error(exc.status, exc.text))
     await ws.close(code=WSCloseCode.POLICY_VIOLATION)
     return ws
 
@@ -131,7 +126,7 @@ async def _stream(request: web.Request, ws: web.WebSocketResponse, feed: Feed) -
             return  # the final state was sent (or resumed after), or the server is stopping
         remaining = deadline - loop.time()
         if remaining <= 0:
-            await _send(request, ws, TIMEOUT_MESSAGE)
+            await _send(request, ws, wire.TIMEOUT_MESSAGE)
             return
         keepalive = await feed.idle(remaining)
         if keepalive is not None:

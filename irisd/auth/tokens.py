@@ -44,14 +44,6 @@ class TokenPair:
     access_token: str
     refresh_token: str
 
-    def as_json(self) -> dict[str, str]:
-        """The login/refresh answer of API.md."""
-        return {
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "token_type": "bearer",
-        }
-
 
 @dataclass(frozen=True)
 class Claims:

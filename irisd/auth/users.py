@@ -1,4 +1,4 @@
-"""User accounts: create, authenticate, look up, enable/disable; the UserRead shape of API.md."""
+"""User accounts: create, authenticate, look up, enable/disable (their JSON: api/wire.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from irisd.auth import passwords
 from irisd.db import Database, Row, now
 from irisd.errors import Conflict, InvalidField, NotFound, Unauthorized
 from irisd.logs import get_logger
-from irisd.timestamps import iso
 
 log = get_logger(__name__)
 
@@ -32,17 +30,6 @@ class User:
     is_active: bool
     is_verified: bool
     created_at: datetime
-
-
-def user_json(user: User) -> dict[str, Any]:
-    """UserRead: {"id","email","is_active","is_verified","created_at"}."""
-    return {
-        "id": user.id,
-        "email": user.email,
-        "is_active": user.is_active,
-        "is_verified": user.is_verified,
-        "created_at": iso(user.created_at),
-    }
 
 
 def normalise_email(email: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+from irisd.api import wire
 from irisd.auth.tokens import CLAIMS, Claims, TokenService, load_or_create_secret
 from irisd.auth.users import User, create_user, set_active
 from irisd.config import AuthSettings, Settings, replace
@@ -73,7 +74,7 @@ async def test_pair_carries_exactly_the_contract_claims(
     assert access["exp"] == int(clock.t) + AUTH.access_ttl_s
     assert refresh["exp"] == int(clock.t) + AUTH.refresh_ttl_s
     assert access["jti"] != refresh["jti"]
-    assert pair.as_json()["token_type"] == "bearer"
+    assert wire.tokens(pair)["token_type"] == "bearer"
 
 
 def test_access_token_verifies_until_it_expires(tokens: TokenService, clock: Clock) -> None:

@@ -1,0 +1,191 @@
+"""Every JSON shape irisd sends (API.md), beside the request parsing of api/schemas.py.
+
+REST handlers and the WebSocket feeds build their replies only here, so each field is spelled
+once; tests/api/test_openapi_shapes.py validates what the running server sends against the
+OpenAPI document (api/openapi.py). Times are the text of `irisd.timestamps` (`...Z`), on
+REST and WebSocket alike. URLs of stored objects come through `url`, which turns a storage
+key into a presigned URL the client can fetch as it is (api.urls.object_url).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from irisd.auth.tokens import TokenPair
+from irisd.auth.users import User
+from irisd.jobs.model import JobStatus, LiveState
+from irisd.jobs.store import JobRecord
+from irisd.photos import UPLOADED, Photo
+from irisd.storage import keys
+from irisd.timestamps import iso, now
+
+Json = dict[str, Any]
+ObjectUrl = Callable[[str], str]  # storage key -> presigned, absolute URL
+
+TIMEOUT_MESSAGE = {
+    "error": "Connection timeout",
+    "detail": "Maximum connection time exceeded. Job continues in background.",
+}
+_SOCKET_ERROR_TITLES = {400: "Bad request", 401: "Authentication failed", 404: "Job not found"}
+
+
+# --- errors and operations ------------------------------------------------------------------
+
+
+def error(text: str) -> Json:
+    """A refused HTTP request: `{"detail": <sentence>}`."""
+    return {"detail": text}
+
+
+def socket_error(status: int, text: str) -> Json:
+    """A refused WebSocket, sent once before close 1008: `{"error": <title>, "detail"}`."""
+    return {"error": _SOCKET_ERROR_TITLES.get(status, "Request refused"), "detail": text}
+
+
+def status(text: str) -> Json:
+    """/healthz and /readyz when all is well."""
+    return {"status": text}
+
+
+# --- auth -----------------------------------------------------------------------------------
+
+
+def tokens(pair: TokenPair) -> Json:
+    """The login and refresh answer (TokenPair)."""
+    return {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "token_type": "bearer",
+    }
+
+
+def user(account: User) -> Json:
+    """UserRead: {"id","email","is_active","is_verified","created_at"}."""
+    return {
+        "id": account.id,
+        "email": account.email,
+        "is_active": account.is_active,
+        "is_verified": account.is_verified,
+        "created_at": iso(account.created_at),
+    }
+
+
+def message(text: str) -> Json:
+    """A plain confirmation (logout)."""
+    return {"message": text}
+
+
+# --- photos and pages -----------------------------------------------------------------------
+
+
+def upload_ticket(photo: Photo, upload_url: str) -> Json:
+    """Where to PUT the bytes of a pending photo (UploadTicket)."""
+    return {"upload_url": upload_url, "photo_id": photo.id, "s3_key": photo.s3_key}
+
+
+def photo(found: Photo, url: ObjectUrl) -> Json:
+    """The contract's Photo. A photo that has not passed its checks has no URLs (nothing to
+    download)."""
+    uploaded = found.upload_status == UPLOADED
+    thumbnail = keys.thumbnail(found.user_id, found.id)
+    return {
+        "id": found.id,
+        "user_id": found.user_id,
+        "s3_key": found.s3_key,
+        "original_url": url(found.s3_key) if uploaded else None,
+        "thumbnail_url": url(thumbnail) if uploaded else None,
+        "width": found.width,
+        "height": found.height,
+        "file_size": found.file_size,
+        "upload_status": found.upload_status,
+        "created_at": found.created_at,
+        "updated_at": found.updated_at,
+    }
+
+
+def page(items: Iterable[Json], total: int, number: int, page_size: int) -> Json:
+    """One page of a list (photos, jobs), newest first: {"items","total","page","page_size"}."""
+    return {"items": list(items), "total": total, "page": number, "page_size": page_size}
+
+
+# --- jobs -----------------------------------------------------------------------------------
+
+
+def job(record: JobRecord, url: ObjectUrl) -> Json:
+    """The contract's Job.
+
+    `current_step` is the display text ("Finding your iris..."), not the internal step name:
+    it is what the app puts on screen, and the same text the WebSocket's `step` carries.
+    `quality_notes` (additive to API.md) are short sentences on what holds a completed
+    result back: `[]` for a clean result and for a job that has not completed.
+    """
+    s = record.state
+    done = s.status is JobStatus.COMPLETED
+    return {
+        "job_id": s.job_id,
+        "photo_id": s.photo_id,
+        "status": s.status.value,
+        "current_step": s.display,
+        "progress": s.progress,
+        "error_type": s.error_type,
+        "error_message": s.error_message,
+        "suggestion": s.suggestion,
+        "attempt_count": s.attempt,
+        "result_url": url(s.result_key) if done and s.result_key else None,
+        "mask_url": url(s.mask_key) if done and s.mask_key else None,
+        "original_url": url(keys.original(s.user_id, s.photo_id)),
+        "processing_time_ms": s.processing_time_ms,
+        "result_width": s.result_width,
+        "result_height": s.result_height,
+        "quality_score": s.quality_score,
+        "quality_notes": list(s.quality_notes) if done else [],
+        "queue_position": s.queue_position if s.status is JobStatus.PENDING else None,
+        "websocket_url": f"/ws/jobs/{s.job_id}",
+        "created_at": record.created_at,
+        "updated_at": s.updated_at,
+    }
+
+
+def jobs(records: Iterable[JobRecord], url: ObjectUrl) -> Json:
+    """A batch's answer: {"jobs": [Job]}."""
+    return {"jobs": [job(record, url) for record in records]}
+
+
+# --- WebSocket ------------------------------------------------------------------------------
+
+
+def live(state: LiveState, url: ObjectUrl) -> Json:
+    """The Progress, Completion or Error message of API.md for `state`."""
+    data: Json = {
+        "job_id": state.job_id,
+        "status": state.status.value,
+        "progress": state.progress,
+        "step": state.display,
+        "timestamp": now(),
+        "seq": state.seq,
+        "attempt": state.attempt,
+        "queue_position": state.queue_position,
+    }
+    if state.status is JobStatus.COMPLETED and state.result_key:
+        data["result_url"] = url(state.result_key)
+        data["processing_time_ms"] = state.processing_time_ms
+        data["result_width"] = state.result_width
+        data["result_height"] = state.result_height
+        data["quality_score"] = state.quality_score
+        data["quality_notes"] = list(state.quality_notes)  # additive to API.md: [] when none
+    elif state.status is JobStatus.FAILED:
+        data["error_type"] = state.error_type
+        data["message"] = state.error_message
+        data["suggestion"] = state.suggestion
+    return data
+
+
+def streamed(state: LiveState, url: ObjectUrl, cursor: int) -> Json:
+    """A message of the user stream (/ws/jobs): the job's message and where to resume."""
+    return {**live(state, url), "cursor": cursor}
+
+
+def keepalive(cursor: int) -> Json:
+    """The user stream's sign of life while nothing changes."""
+    return {"keepalive": True, "cursor": cursor, "timestamp": now()}
