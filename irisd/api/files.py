@@ -8,6 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from irisd import photos
+from irisd.api import schemas
 from irisd.appkeys import DATABASE, SETTINGS, STORAGE
 from irisd.errors import Forbidden, NotFound, PayloadTooLarge, StorageError
 from irisd.storage.local import LocalStorage, sniff_content_type
@@ -16,7 +17,6 @@ routes = web.RouteTableDef()
 
 FORBIDDEN = "This link is invalid or has expired."
 UPLOADABLE_PREFIX = "originals/"
-_CHUNK = 256 * 1024
 _SNIFF_BYTES = 16
 _NO_STORE = {"Cache-Control": "private, no-store"}
 
@@ -69,14 +69,7 @@ async def _body(request: web.Request, max_bytes: int) -> bytes:
     length = request.content_length
     if length is not None and length > max_bytes:
         raise PayloadTooLarge(size=length)
-    chunks: list[bytes] = []
-    total = 0
-    async for chunk in request.content.iter_chunked(_CHUNK):
-        total += len(chunk)
-        if total > max_bytes:
-            raise PayloadTooLarge(size=total)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await schemas.read_capped(request.content.read, max_bytes)
 
 
 def _head(path: Path) -> bytes | None:

@@ -16,7 +16,6 @@ from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedM
 
 routes = web.RouteTableDef()
 
-_CHUNK = 256 * 1024
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and part headers around the file
 NOT_MULTIPART = "Send the photo as multipart/form-data with a 'file' field."
 NO_FILE_FIELD = "The form needs a 'file' field holding the photo."
@@ -119,20 +118,9 @@ async def _file_field(request: web.Request, max_bytes: int) -> bytes:
         reader = await request.multipart()
         async for part in reader:
             if isinstance(part, BodyPartReader) and part.name == "file":
-                return await _read_part(part, max_bytes)
+                return await schemas.read_capped(part.read_chunk, max_bytes)
             if part is not None:
                 await part.release()
     except (HttpProcessingError, ValueError, AssertionError) as exc:  # a broken form body
         raise BadRequest(BAD_FORM) from exc
     raise InvalidField(NO_FILE_FIELD)
-
-
-async def _read_part(part: BodyPartReader, max_bytes: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while chunk := await part.read_chunk(_CHUNK):
-        total += len(chunk)
-        if total > max_bytes:
-            raise PayloadTooLarge(size=total)
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -1,18 +1,20 @@
-"""Request parsing shared by the REST handlers: the user, JSON bodies, paging queries."""
+"""Request parsing shared by the REST handlers: the user, bodies, paging queries (replies: wire)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from irisd.appkeys import USER
-from irisd.errors import BadRequest, InvalidField, UnsupportedMediaType
+from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 
 JSON_TYPE = "application/json"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+CHUNK_BYTES = 256 * 1024
 
 
 def user_id(request: web.Request) -> str:
@@ -38,6 +40,19 @@ async def json_object(request: web.Request, *, require_json_type: bool = False) 
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
     return body
+
+
+async def read_capped(read: Callable[[int], Awaitable[bytes]], max_bytes: int) -> bytes:
+    """What `read(CHUNK_BYTES)` gives until it gives b"", counted while read: 413 past
+    `max_bytes`, so an oversized upload never sits in memory whole (raw or multipart body)."""
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := await read(CHUNK_BYTES):
+        total += len(chunk)
+        if total > max_bytes:
+            raise PayloadTooLarge(size=total)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def page_query(request: web.Request) -> tuple[int, int]:
