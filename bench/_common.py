@@ -2,8 +2,8 @@
 
 `Bench` makes a temp data dir, writes the config, starts `irisd serve` on 127.0.0.1:0
 (tests/support/server.py: the URL comes from its first stdout line), creates a user with
-`irisd users add` against the same config, logs in, and on exit stops the server (SIGTERM,
-then SIGKILL) and removes the temp dir. Loopback only.
+`irisd users add` against the same config, logs in (irisd.client, as `irisd submit` does),
+and on exit stops the server (SIGTERM, then SIGKILL) and removes the temp dir. Loopback only.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: tests.support, bench.*
 
 from bench.pipelines import BENCH_DIR_ENV  # noqa: E402
+from irisd.client import API, Client  # noqa: E402
 from irisd.config import Settings, replace  # noqa: E402
 from tests.support import images  # noqa: E402
 from tests.support.server import ServerProcess  # noqa: E402
@@ -59,7 +60,7 @@ class Bench:
         self.settings = replace(settings, **changes)
         self.server = ServerProcess(self.settings, self.tmp / "irisd.toml")
         self.session: aiohttp.ClientSession | None = None
-        self.token = ""
+        self.client: Client | None = None
         self.url = ""
 
     async def __aenter__(self) -> Bench:
@@ -69,7 +70,8 @@ class Bench:
             self._add_user()
             connector = aiohttp.TCPConnector(limit=0)
             self.session = aiohttp.ClientSession(connector=connector)
-            self.token = await self._login()
+            self.client = Client(self.session, self.url)
+            await self.client.login(EMAIL, PASSWORD)
         except BaseException:
             await self.__aexit__(None, None, None)
             raise
@@ -94,12 +96,6 @@ class Bench:
             check=True, cwd=REPO, capture_output=True,
         )  # fmt: skip
 
-    async def _login(self) -> str:
-        body = {"email": EMAIL, "password": PASSWORD}
-        async with self.http.post(f"{self.url}/api/v1/auth/login/json", json=body) as resp:
-            assert resp.status == 200, await resp.text()
-            return str((await resp.json())["access_token"])
-
     @property
     def http(self) -> aiohttp.ClientSession:
         assert self.session is not None
@@ -110,36 +106,24 @@ class Bench:
         assert self.server.proc is not None
         return self.server.proc.pid
 
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+    @property
+    def api(self) -> Client:
+        assert self.client is not None
+        return self.client
 
     async def upload(self) -> str:
-        form = aiohttp.FormData()
-        form.add_field("file", images.jpeg(64, 48), filename="eye.jpg", content_type="image/jpeg")
-        async with self.http.post(
-            f"{self.url}/api/v1/photos", data=form, headers=self.headers()
-        ) as resp:
-            assert resp.status == 201, await resp.text()
-            return str((await resp.json())["id"])
+        return str((await self.api.upload(images.jpeg(64, 48)))["id"])
 
     async def submit(self, photo_id: str) -> str:
-        async with self.http.post(
-            f"{self.url}/api/v1/processing/submit", json={"photo_id": photo_id},
-            headers=self.headers(),
-        ) as resp:  # fmt: skip
-            assert resp.status == 201, await resp.text()
-            return str((await resp.json())["job_id"])
+        reply = await self.api.post(f"{API}/processing/submit", {"photo_id": photo_id})
+        return str(reply.expect(201)["job_id"])
 
     async def job(self, job_id: str) -> dict[str, Any]:
-        async with self.http.get(
-            f"{self.url}/api/v1/processing/jobs/{job_id}", headers=self.headers()
-        ) as resp:
-            assert resp.status == 200, await resp.text()
-            body: dict[str, Any] = await resp.json()
-            return body
+        body: dict[str, Any] = (await self.api.get(f"{API}/processing/jobs/{job_id}")).expect(200)
+        return body
 
     def ws_url(self, path: str) -> str:
-        return self.url.replace("http://", "ws://", 1) + f"{path}?token={self.token}"
+        return self.api.ws_url(path)
 
 
 # --- /proc ---------------------------------------------------------------------------------

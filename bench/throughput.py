@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import tempfile
 import time
@@ -26,12 +25,12 @@ from irisd import config, logs
 from irisd.app import create_app
 from irisd.appkeys import DATABASE
 from irisd.auth.users import create_user
+from irisd.client import Client
 from irisd.config import LoggingSettings, Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("IRISD_DATA") or REPO.parent / "shared" / "data")
 PASSWORD = "bench password, not a secret"  # a throwaway local account
-BATCH = 10
 
 
 async def main() -> None:
@@ -70,11 +69,11 @@ async def measure(workers: int, images: list[Path], pipeline: str) -> float:
         runner, url = await _start(settings)
         try:
             async with aiohttp.ClientSession() as session:
-                client = await _Client.login(session, url, runner.app[DATABASE])
-                photo_ids = [await client.upload(path) for path in images]
-                await client.run_all(photo_ids[:workers])  # warm up every worker
+                client = await _login(session, url, runner.app[DATABASE])
+                photo_ids = [str((await client.upload_file(path))["id"]) for path in images]
+                await run_all(client, photo_ids[:workers])  # warm up every worker
                 started = time.perf_counter()
-                await client.run_all(photo_ids)
+                await run_all(client, photo_ids)
                 return len(photo_ids) / (time.perf_counter() - started)
         finally:
             await runner.cleanup()
@@ -89,52 +88,29 @@ async def _start(settings: Settings) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
-class _Client:
-    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
-        self.session = session
-        self.url = url
-        self.token = token
-        self.headers = {"Authorization": f"Bearer {token}"}
+async def _login(session: aiohttp.ClientSession, url: str, db: Any) -> Client:
+    user = await create_user(db, "bench@example.test", PASSWORD)
+    client = Client(session, url)
+    await client.login(user.email, PASSWORD)
+    return client
 
-    @classmethod
-    async def login(cls, session: aiohttp.ClientSession, url: str, db: Any) -> _Client:
-        user = await create_user(db, "bench@example.test", PASSWORD)
-        body = {"email": user.email, "password": PASSWORD}
-        async with session.post(f"{url}/api/v1/auth/login/json", json=body) as resp:
-            token = (await resp.json())["access_token"]
-        return cls(session, url, token)
 
-    async def upload(self, path: Path) -> str:
-        form = aiohttp.FormData()
-        data = await asyncio.to_thread(path.read_bytes)
-        form.add_field("file", data, filename=path.name)
-        async with self.session.post(
-            f"{self.url}/api/v1/photos", data=form, headers=self.headers
-        ) as resp:
-            return str((await resp.json())["id"])
+async def run_all(client: Client, photo_ids: list[str]) -> None:
+    """Submit in batches of 10, then wait for every job's final message."""
+    job_ids = [job["job_id"] for job in await client.submit_all(photo_ids)]
+    statuses = await asyncio.gather(*(final(client, job_id) for job_id in job_ids))
+    failed = [s for s in statuses if s != "completed"]
+    if failed:
+        print(f"  note: {len(failed)} of {len(job_ids)} jobs did not complete: {failed[:3]}")
 
-    async def run_all(self, photo_ids: list[str]) -> None:
-        """Submit in batches of 10, then wait for every job's final message."""
-        job_ids = []
-        for start in range(0, len(photo_ids), BATCH):
-            body = {"photo_ids": photo_ids[start : start + BATCH]}
-            async with self.session.post(
-                f"{self.url}/api/v1/processing/batch", json=body, headers=self.headers
-            ) as resp:
-                job_ids += [job["job_id"] for job in (await resp.json())["jobs"]]
-        statuses = await asyncio.gather(*(self.final(job_id) for job_id in job_ids))
-        failed = [s for s in statuses if s != "completed"]
-        if failed:
-            print(f"  note: {len(failed)} of {len(job_ids)} jobs did not complete: {failed[:3]}")
 
-    async def final(self, job_id: str) -> str:
-        ws_url = self.url.replace("http", "ws", 1) + f"/ws/jobs/{job_id}?token={self.token}"
-        async with self.session.ws_connect(ws_url) as socket:
-            async for message in socket:
-                data = json.loads(message.data)
-                if data.get("status") in ("completed", "failed"):
-                    return str(data.get("error_type") or data["status"])
-        return "closed"
+async def final(client: Client, job_id: str) -> str:
+    """The job's outcome from its WebSocket (which closes after the final message)."""
+    outcome = "closed"
+    async for data in client.messages(job_id):
+        if data.get("status") in ("completed", "failed"):
+            outcome = str(data.get("error_type") or data["status"])
+    return outcome
 
 
 if __name__ == "__main__":
