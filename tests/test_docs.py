@@ -1,4 +1,5 @@
-"""Docs stay true: irisd.toml ↔ Settings, API.md's tables ↔ Step and the error classes."""
+"""Docs stay true: irisd.toml ↔ Settings, API.md's tables ↔ Step and the error classes, API.md's
+shapes ↔ the OpenAPI components, the console's step texts ↔ Step."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from irisd import config, errors
 from irisd.api import wire
+from irisd.api.openapi import SCHEMAS
 from irisd.jobs.model import COMPLETE_DISPLAY, WAITING_DISPLAY, Step
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,3 +96,70 @@ def test_ws_timeout_message_matches_api_md() -> None:
     found = re.search(r'\{"error": "Connection timeout", "detail": "([^"]+)"\}', flat)
     assert found is not None
     assert {"error": "Connection timeout", "detail": found.group(1)} == wire.TIMEOUT_MESSAGE
+
+
+# --- API.md's shapes and the OpenAPI components ------------------------------------------------
+
+# Fields the server sends beyond API.md (allowed: "extra fields are ignored by old clients").
+ADDITIVE = {
+    "Job": {"quality_notes"},
+    "JobMessage": {"quality_score", "quality_notes"},
+}
+
+
+def fields(shape: str) -> set[str]:
+    """The field names of an API.md shape such as `{"items":[Photo],"total","token_type":"x"}`."""
+    names = re.sub(r':\s*("[^"]*"|\[[^\]]*\])', "", shape)  # drop the example values
+    return set(re.findall(r'"(\w+)"', names))
+
+
+def shape_after(text: str, lead: str) -> set[str]:
+    """The fields of the first `{...}` shape after `lead` in API.md (whitespace folded)."""
+    start = text.index("`{", text.index(lead)) + 1
+    return fields(text[start : text.index("}", start) + 1])
+
+
+def documented(name: str) -> set[str]:
+    return set(SCHEMAS[name]["properties"])
+
+
+@pytest.mark.parametrize(
+    ("component", "lead"),
+    [
+        ("UserRead", "UserRead: `"),
+        ("Photo", "Photo: `"),
+        ("Job", "Job: `"),
+        ("TokenPair", "| 200 `"),
+        ("UploadTicket", "→ 201"),
+        ("PhotoPage", "| GET | /api/v1/photos?page=1"),
+        ("JobPage", "| GET | /api/v1/processing/jobs?page=1"),
+        ("JobList", "| 201 `"),
+        ("Message", "| POST | /api/v1/auth/logout |"),
+        ("SocketError", "it sends one JSON message"),
+    ],
+)
+def test_api_md_shapes_are_the_openapi_components(component: str, lead: str) -> None:
+    text = " ".join(api_md().split())
+    assert shape_after(text, lead) | ADDITIVE.get(component, set()) == documented(component)
+
+
+def test_api_md_websocket_messages_are_the_job_message_component() -> None:
+    text = " ".join(api_md().split())
+    progress = shape_after(text, "Progress: `")
+    start = text.index("Completion adds")
+    prose = text[start : text.index("## Operations", start)]
+    named = set(re.findall(r"`(\w+)`", prose))  # what Completion, Error and extras add
+    assert progress <= set(SCHEMAS["JobMessage"]["required"])
+    assert progress | named | ADDITIVE["JobMessage"] == documented("JobMessage")
+    assert documented("StreamMessage") == documented("JobMessage") | {"cursor"}
+
+
+def test_the_console_copies_the_step_texts_of_step() -> None:
+    """static/js/card.js shows step names as text: its table must say what `Step` says."""
+    card = (REPO / "static" / "js" / "card.js").read_text(encoding="utf-8")
+    table = re.search(r"STEP_DISPLAY = \{(.*?)\};", card, re.DOTALL)
+    assert table is not None
+    copied = dict(re.findall(r'(\w+): "([^"]*)"', table.group(1)))
+    assert copied == {step.value: step.display for step in Step}
+    constants = dict(re.findall(r'const (WAITING|COMPLETE) = "([^"]*)";', card))
+    assert constants == {"WAITING": WAITING_DISPLAY, "COMPLETE": COMPLETE_DISPLAY}

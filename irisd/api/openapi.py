@@ -1,4 +1,9 @@
-"""The OpenAPI 3 document of the REST API (API.md in machine-readable form)."""
+"""The OpenAPI 3 document of the REST API (API.md in machine-readable form).
+
+Its components also describe the WebSocket messages (JobMessage, StreamMessage, Keepalive,
+SocketError), which no path refers to. tests/api/test_openapi_shapes.py checks that every
+shape the server sends (api/wire.py) matches its component, field for field.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,17 @@ from functools import cache
 from typing import Any
 
 from irisd import __version__
+from irisd.api.bearer import PUBLIC_ROUTES
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _NULL_STR = {"type": ["string", "null"]}
 _NULL_INT = {"type": ["integer", "null"]}
-_TIME = {"type": "string", "format": "date-time"}
+_TIME = {
+    "type": "string",
+    "format": "date-time",
+    "description": "UTC, e.g. 2026-01-31T12:00:00.123Z",
+}
 _UUID = {"type": "string", "format": "uuid"}
 
 
@@ -33,6 +43,32 @@ def _page(item: str) -> dict[str, Any]:
         }
     )
 
+
+_STATUS = {"type": "string", "enum": ["pending", "processing", "completed", "failed"]}
+_CURSOR = {"type": "integer", "description": "Resume with ?since=CURSOR"}
+# A job's WebSocket message (API.md): Progress, to which Completion and Error add fields.
+_PROGRESS: dict[str, Any] = {
+    "job_id": _UUID,
+    "status": _STATUS,
+    "progress": _INT,
+    "step": _STR,
+    "timestamp": _TIME,
+    "seq": _INT,
+    "attempt": _INT,
+    "queue_position": _NULL_INT,
+}
+_JOB_MESSAGE: dict[str, Any] = {
+    **_PROGRESS,
+    "result_url": _STR,  # Completion
+    "processing_time_ms": _NULL_INT,
+    "result_width": _NULL_INT,
+    "result_height": _NULL_INT,
+    "quality_score": {"type": ["number", "null"]},
+    "quality_notes": {"type": "array", "items": _STR},
+    "error_type": _NULL_STR,  # Error
+    "message": _NULL_STR,
+    "suggestion": _NULL_STR,
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": _obj({"detail": _STR}),
@@ -80,7 +116,7 @@ SCHEMAS: dict[str, Any] = {
         {
             "job_id": _UUID,
             "photo_id": _UUID,
-            "status": {"type": "string", "enum": ["pending", "processing", "completed", "failed"]},
+            "status": _STATUS,
             "current_step": _NULL_STR,
             "progress": _INT,
             "error_type": _NULL_STR,
@@ -107,121 +143,64 @@ SCHEMAS: dict[str, Any] = {
             "updated_at": _TIME,
         }
     ),
-    "JobList": {"type": "object", "properties": {"jobs": {"type": "array", "items": _ref("Job")}}},
+    "JobList": _obj({"jobs": {"type": "array", "items": _ref("Job")}}),
     "PhotoPage": _page("Photo"),
     "JobPage": _page("Job"),
     "Message": _obj({"message": _STR}),
+    "JobMessage": _obj(_JOB_MESSAGE, list(_PROGRESS)),
+    "StreamMessage": _obj({**_JOB_MESSAGE, "cursor": _CURSOR}, [*_PROGRESS, "cursor"]),
+    "Keepalive": _obj({"keepalive": {"const": True}, "cursor": _CURSOR, "timestamp": _TIME}),
+    "SocketError": _obj({"error": _STR, "detail": _STR}),
 }
 
 # (method, path, summary, request schema or None, success status, response schema or None)
+# fmt: off
 _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
-    (
-        "post",
-        "/api/v1/auth/login/json",
-        "Log in with JSON credentials",
-        "Credentials",
-        200,
-        "TokenPair",
-    ),
-    (
-        "post",
-        "/api/v1/auth/login",
-        "Log in with the OAuth2 password form",
-        "form",
-        200,
-        "TokenPair",
-    ),
-    (
-        "post",
-        "/api/v1/auth/refresh",
-        "Rotate a refresh token (single use)",
-        "RefreshRequest",
-        200,
-        "TokenPair",
-    ),
-    (
-        "post",
-        "/api/v1/auth/register",
-        "Register (when open registration is on)",
-        "Credentials",
-        201,
-        "UserRead",
-    ),
-    ("post", "/api/v1/auth/logout", "Revoke the user's refresh tokens", None, 200, "Message"),
-    ("get", "/api/v1/users/me", "The current user", None, 200, "UserRead"),
-    (
-        "post",
-        "/api/v1/photos/upload",
-        "Get a presigned upload URL",
-        "UploadRequest",
-        201,
-        "UploadTicket",
-    ),
-    (
-        "post",
-        "/api/v1/photos/{photo_id}/confirm",
-        "Confirm an uploaded photo",
-        "ConfirmRequest",
-        200,
-        "Photo",
-    ),
-    (
-        "post",
-        "/api/v1/photos",
-        "Upload a photo directly (multipart field `file`)",
-        "multipart",
-        201,
-        "Photo",
-    ),
-    ("get", "/api/v1/photos", "List photos, newest first", None, 200, "PhotoPage"),
-    ("get", "/api/v1/photos/{photo_id}", "One photo", None, 200, "Photo"),
-    (
-        "delete",
-        "/api/v1/photos/{photo_id}",
-        "Delete a photo, its results and its jobs",
-        None,
-        204,
-        None,
-    ),
-    (
-        "post",
-        "/api/v1/processing/submit",
-        "Process one photo (high priority)",
-        "SubmitRequest",
-        201,
-        "Job",
-    ),
-    ("post", "/api/v1/processing/batch", "Process up to 10 photos", "BatchRequest", 201, "JobList"),
-    ("get", "/api/v1/processing/jobs", "List jobs, newest first", None, 200, "JobPage"),
-    ("get", "/api/v1/processing/jobs/{job_id}", "One job", None, 200, "Job"),
-    (
-        "post",
-        "/api/v1/processing/jobs/{job_id}/reprocess",
-        "A new job for the same photo",
-        None,
-        201,
-        "Job",
-    ),
-    (
-        "post",
-        "/api/v1/processing/jobs/{job_id}/cancel",
-        "Cancel a pending or running job",
-        None,
-        200,
-        "Job",
-    ),
+    ("post", "/api/v1/auth/login/json", "Log in with JSON credentials",
+     "Credentials", 200, "TokenPair"),
+    ("post", "/api/v1/auth/login", "Log in with the OAuth2 password form",
+     "form", 200, "TokenPair"),
+    ("post", "/api/v1/auth/refresh", "Rotate a refresh token (single use)",
+     "RefreshRequest", 200, "TokenPair"),
+    ("post", "/api/v1/auth/register", "Register (when open registration is on)",
+     "Credentials", 201, "UserRead"),
+    ("post", "/api/v1/auth/logout", "Revoke the user's refresh tokens",
+     None, 200, "Message"),
+    ("get", "/api/v1/users/me", "The current user",
+     None, 200, "UserRead"),
+    ("post", "/api/v1/photos/upload", "Get a presigned upload URL",
+     "UploadRequest", 201, "UploadTicket"),
+    ("post", "/api/v1/photos/{photo_id}/confirm", "Confirm an uploaded photo",
+     "ConfirmRequest", 200, "Photo"),
+    ("post", "/api/v1/photos", "Upload a photo directly (multipart field `file`)",
+     "multipart", 201, "Photo"),
+    ("get", "/api/v1/photos", "List photos, newest first",
+     None, 200, "PhotoPage"),
+    ("get", "/api/v1/photos/{photo_id}", "One photo",
+     None, 200, "Photo"),
+    ("delete", "/api/v1/photos/{photo_id}", "Delete a photo, its results and its jobs",
+     None, 204, None),
+    ("post", "/api/v1/processing/submit", "Process one photo (high priority)",
+     "SubmitRequest", 201, "Job"),
+    ("post", "/api/v1/processing/batch", "Process up to 10 photos",
+     "BatchRequest", 201, "JobList"),
+    ("get", "/api/v1/processing/jobs", "List jobs, newest first",
+     None, 200, "JobPage"),
+    ("get", "/api/v1/processing/jobs/{job_id}", "One job",
+     None, 200, "Job"),
+    ("post", "/api/v1/processing/jobs/{job_id}/reprocess", "A new job for the same photo",
+     None, 201, "Job"),
+    ("post", "/api/v1/processing/jobs/{job_id}/cancel", "Cancel a pending or running job",
+     None, 200, "Job"),
 ]
+# fmt: on
 
-_PUBLIC = {
-    "/api/v1/auth/login/json",
-    "/api/v1/auth/login",
-    "/api/v1/auth/refresh",
-    "/api/v1/auth/register",
-}
 _ERRORS = {
     "400": "Bad input",
     "401": "No, invalid or expired token",
+    "403": "Not allowed (registration closed)",
     "404": "Unknown or not yours",
+    "409": "Conflict (a photo not uploaded yet, or rejected)",
     "413": "Too large",
     "415": "Unsupported type",
     "422": "Invalid field",
@@ -260,7 +239,7 @@ def _operation(
     )
     if body:
         op["requestBody"] = {"required": True, **_body(body)}
-    op["security"] = [] if path in _PUBLIC else [{"bearer": []}]
+    op["security"] = [] if path in PUBLIC_ROUTES else [{"bearer": []}]
     return op
 
 
@@ -279,7 +258,9 @@ def document() -> dict[str, Any]:
                 "/ws/jobs/{job_id}?token=ACCESS[&since=SEQ] for one job, and "
                 "/ws/jobs?token=ACCESS[&since=CURSOR] for all of the user's jobs, each message "
                 "with a `cursor` to resume from; keepalives are {keepalive, cursor, timestamp}. "
-                "A Completion message also carries the Job's `quality_notes`."
+                "A Completion message also carries the Job's `quality_notes`. The messages are "
+                "the components JobMessage, StreamMessage, Keepalive and SocketError. Times are "
+                "UTC with a `Z` suffix, on REST and WebSocket alike."
             ),
         },
         "paths": paths,
