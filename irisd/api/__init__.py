@@ -1,4 +1,11 @@
-"""The route table, read top to bottom like API.md."""
+"""The HTTP and WebSocket transport; `routes()` is the route table, read top to bottom like API.md.
+
+Handlers by API.md section: auth.py, photos.py, processing.py, ws.py (over feeds.py, with
+keepalive.py's ticker), ops.py (with openapi.py), files.py (local storage's signed URLs).
+What every handler shares: bearer.py (the Bearer middleware and the WebSocket token check),
+schemas.py (reading requests), wire.py (every JSON shape sent back), urls.py (absolute and
+presigned URLs), errors.py (RequestError -> {"detail"}) and access.py (the request log).
+"""
 
 from __future__ import annotations
 
