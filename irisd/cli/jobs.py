@@ -115,10 +115,10 @@ async def _retry(db: Database, settings: Settings, job_id: str) -> str:
         _missing(job_id)
     if not state.status.final:
         fail("Job %s is still %s.", job_id, state.status.value)
-    job_ids, _ = await store.insert(
+    [record], _ = await store.insert(
         db, state.user_id, [state.photo_id], SINGLE_PRIORITY, settings.jobs.queue_limit
     )
-    return job_ids[0]
+    return record.state.job_id
 
 
 def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:

@@ -143,13 +143,18 @@ class Engine:
     async def submit(self, user_id: str, photo_ids: list[str], priority: int) -> list[JobRecord]:
         """Queue one job per photo (the caller checked ownership); 429 when the queue is full."""
         limit = self.settings.jobs.queue_limit
-        job_ids, moved = await store.insert(self.db, user_id, photo_ids, priority, limit)
+        records, moved = await store.insert(self.db, user_id, photo_ids, priority, limit)
         self._publish_all(moved)
-        self._queue_depth += len(job_ids)
-        for job_id, photo_id in zip(job_ids, photo_ids, strict=True):
-            log.info("job.queued", job_id=job_id, user_id=user_id, photo_id=photo_id)
+        self._queue_depth += len(records)
+        for record in records:
+            log.info(
+                "job.queued",
+                job_id=record.state.job_id,
+                user_id=user_id,
+                photo_id=record.state.photo_id,
+            )
         self._wake.set()
-        return [await store.fetch_for_user(self.db, user_id, job_id) for job_id in job_ids]
+        return records
 
     async def cancel(self, user_id: str, job_id: str) -> JobRecord:
         """Drop a pending job at once; ask a running one to stop at its next step boundary."""
