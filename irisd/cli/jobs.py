@@ -1,11 +1,11 @@
 """`irisd jobs list|show|cancel|retry`: operate on jobs from the server's shell.
 
-These commands work on the database directly, through the same store functions the API
-uses, so they need no token and work whether or not the server runs. A running server
-sees their effect without being told: it claims new jobs (`retry`) from the table within
-a second, a pending job cancelled here is never claimed, and a running job stops at its next
-step boundary because `cancel` writes the same cancel flag the API does. (A WebSocket
-already watching a pending job cancelled here sees it when it reconnects.)
+These commands work on the database directly, through the same functions the API uses
+(jobs/store, and jobs/cancel.py for `cancel`), so they need no token and work whether or not
+the server runs. A running server sees their effect without being told: it claims new jobs
+(`retry`) from the table within a second, a pending job cancelled here is never claimed, and
+a running job stops at its next step boundary at the same cancel flag the API sets. Open
+WebSockets hear of every change within a second (the server's catch-up of job_events).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from irisd.config import Settings
 from irisd.db import Database
 from irisd.errors import RequestError
 from irisd.jobs import store
-from irisd.jobs.cancel import request_stop
+from irisd.jobs.cancel import Outcome
+from irisd.jobs.cancel import cancel as cancel_job
 from irisd.jobs.model import JobStatus
 from irisd.jobs.store import SINGLE_PRIORITY, JobRecord
 
@@ -87,13 +88,12 @@ async def _cancel(db: Database, settings: Settings, job_id: str) -> str:
     state = await store.fetch(db, job_id)
     if state is None:
         _missing(job_id)
-    if state.status.final:
-        fail("Job %s has already finished (%s).", job_id, state.status.value)
-    dropped, _ = await store.cancel_pending(db, job_id)
-    if dropped is not None:
+    done = await cancel_job(db, settings.data_path, state)
+    if done.outcome is Outcome.DROPPED:
         return f"Cancelled pending job {job_id}."
-    await request_stop(db, settings.data_path, job_id)
-    return f"Asked running job {job_id} to stop at its next step."
+    if done.outcome is Outcome.STOPPING:
+        return f"Asked running job {job_id} to stop at its next step."
+    raise click.ClickException(f"Job {job_id} has already finished ({state.status.value}).")
 
 
 @jobs.command("retry")

@@ -20,11 +20,19 @@ from typing import Protocol
 from irisd import db as dbm
 from irisd.config import Settings
 from irisd.db import Database
-from irisd.errors import Cancelled, Conflict, JobFailure, StorageError, classify
+from irisd.errors import Cancelled, JobFailure, StorageError, classify
 from irisd.jobs import progress, retry, store, worker
-from irisd.jobs.cancel import request_stop
+from irisd.jobs.cancel import (
+    AlreadyFinished,
+    Cancellation,
+    Outcome,
+    cancel_photo,
+    clear_stop,
+    stop_requested,
+)
+from irisd.jobs.cancel import cancel as cancel_job
 from irisd.jobs.executor import Executor
-from irisd.jobs.model import JobStatus, LiveState
+from irisd.jobs.model import LiveState
 from irisd.jobs.step_timer import StepTimer
 from irisd.jobs.store import MAX_ATTEMPTS, JobRecord
 from irisd.logs import get_logger
@@ -45,10 +53,6 @@ class Publisher(Protocol):
     """What the engine needs of the hub (irisd.jobs.hub.Hub)."""
 
     def publish(self, state: LiveState) -> None: ...
-
-
-class AlreadyFinished(Conflict):
-    message = "This job has already finished."
 
 
 class Engine:
@@ -76,7 +80,6 @@ class Engine:
         self._live: dict[str, LiveState] = {}
         self._running: dict[str, asyncio.Task[None]] = {}
         self._attempt_started: dict[str, str] = {}
-        self._cancel_requested: set[str] = set()
         self._ended: dict[tuple[str, int], asyncio.Event] = {}
         self._reports: asyncio.Queue[worker.ReportMessage] = asyncio.Queue()
         self._lock = asyncio.Lock()
@@ -159,40 +162,31 @@ class Engine:
     async def cancel(self, user_id: str, job_id: str) -> JobRecord:
         """Drop a pending job at once; ask a running one to stop at its next step boundary."""
         record = await store.fetch_for_user(self.db, user_id, job_id)
-        state = record.state
-        if state.status.final:
-            if state.error_type == Cancelled.error_type:
-                return record  # cancelling twice is not an error
+        done = await cancel_job(self.db, self.settings.data_path, record.state)
+        # Cancelling twice is not an error (Outcome.CANCELLED): the job comes back as it is.
+        if done.outcome is Outcome.FINISHED:
             raise AlreadyFinished(job_id=job_id)
-        if not (state.status is JobStatus.PENDING and await self._drop_pending(job_id)):
-            await self._request_stop(job_id)
-        return await store.fetch_for_user(self.db, user_id, job_id)
+        self._cancelled(done)
+        return JobRecord(done.state, record.created_at)
 
     async def cancel_photo_jobs(self, photo_id: str) -> None:
         """Stop every job of a photo being deleted, and wait until none can write a result."""
-        states = await store.jobs_of_photo(self.db, photo_id)
-        for state in states:
-            if state.status is JobStatus.PENDING and await self._drop_pending(state.job_id):
-                continue
-            if not state.status.final:
-                await self._request_stop(state.job_id)
-        running = [self._running[s.job_id] for s in states if s.job_id in self._running]
+        done = await cancel_photo(self.db, self.settings.data_path, photo_id)
+        for cancellation in done:
+            self._cancelled(cancellation)
+        job_ids = {cancellation.state.job_id for cancellation in done}
+        running = [task for job_id, task in self._running.items() if job_id in job_ids]
         if running:
             await asyncio.wait(running)
 
-    async def _drop_pending(self, job_id: str) -> bool:
-        state, moved = await store.cancel_pending(self.db, job_id)
-        if state is None:
-            return False  # claimed meanwhile: it is running now
+    def _cancelled(self, done: Cancellation) -> None:
+        self._publish_all(done.changed)
+        if done.outcome is not Outcome.DROPPED:
+            return
         self._queue_depth = max(self._queue_depth - 1, 0)
-        self._publish_all([state, *moved])
-        log.info("job.cancelled", job_id=job_id, user_id=state.user_id, status="pending")
+        state = done.state
+        log.info("job.cancelled", job_id=state.job_id, user_id=state.user_id, status="pending")
         self.metrics.inc("irisd_jobs_finished_total", status="failed", error_type="cancelled")
-        return True
-
-    async def _request_stop(self, job_id: str) -> None:
-        self._cancel_requested.add(job_id)
-        await request_stop(self.db, self.settings.data_path, job_id)
 
     # --- dispatch -------------------------------------------------------------------------
 
@@ -274,8 +268,7 @@ class Engine:
         self._live.pop(job_id, None)
         self._attempt_started.pop(job_id, None)
         self._steps.forget(job_id)
-        self._cancel_requested.discard(job_id)
-        worker.cancel_flag(self.settings.data_path, job_id).unlink(missing_ok=True)
+        clear_stop(self.settings.data_path, job_id)
         self._wake.set()
 
     async def _attempt(self, job_id: str) -> None:
@@ -292,8 +285,7 @@ class Engine:
 
     def _check_cancel(self, job_id: str) -> None:
         """A step boundary: stop here if the user cancelled (API or CLI flag)."""
-        flag = worker.cancel_flag(self.settings.data_path, job_id)
-        if job_id in self._cancel_requested or flag.exists():
+        if stop_requested(self.settings.data_path, job_id):
             raise Cancelled(job_id=job_id)
 
     async def _compute(self, state: LiveState, image: bytes) -> PipelineResult:
