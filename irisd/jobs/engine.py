@@ -60,9 +60,7 @@ class Engine:
         use_learned = settings.pipeline.use_learned
         self._executor = Executor(settings.jobs, self.on_report, load_models=use_learned)
         rng = rng or random.Random()  # noqa: S311 - retry jitter, not cryptography
-        runner = Runner(
-            settings, db, storage, self._executor, metrics, self._update, rng=rng, sleep=sleep
-        )
+        runner = Runner(settings, db, storage, self._executor, metrics, self._update, rng, sleep)
         self._dispatcher = Dispatcher(db, hub, self._publish, runner.run)
         self._reports: asyncio.Queue[worker.ReportMessage] = asyncio.Queue()
         self._reports_task: asyncio.Task[None] | None = None

@@ -12,6 +12,7 @@ import contextlib
 import random
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 
 from irisd import db as dbm
@@ -38,29 +39,18 @@ Change = Callable[[LiveState], LiveState | None]
 Update = Callable[[RunningJob, Change], Awaitable[LiveState | None]]
 
 
+@dataclass
 class Runner:
     """Runs one job: `run(job)` returns when the job completed, failed, or was cancelled."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        db: Database,
-        storage: Storage,
-        executor: Executor,
-        metrics: Metrics,
-        update: Update,
-        *,
-        rng: random.Random,
-        sleep: Callable[[float], Awaitable[None]],
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.storage = storage
-        self.executor = executor
-        self.metrics = metrics
-        self.update = update
-        self.rng = rng
-        self.sleep = sleep
+    settings: Settings
+    db: Database
+    storage: Storage
+    executor: Executor
+    metrics: Metrics
+    update: Update  # the engine's one way to change a job's state
+    rng: random.Random
+    sleep: Callable[[float], Awaitable[None]]
 
     async def run(self, job: RunningJob) -> None:
         state = job.state
