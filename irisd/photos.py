@@ -151,13 +151,9 @@ async def list_photos(
     db: Database, user_id: str, page: int, page_size: int
 ) -> tuple[list[Photo], int]:
     """One page of the user's photos, newest first, and the user's total."""
-    rows = await db.fetchall(
-        "SELECT * FROM photos WHERE user_id = ? ORDER BY created_at DESC, rowid DESC"
-        " LIMIT ? OFFSET ?",
-        (user_id, page_size, (page - 1) * page_size),
-    )
-    count = await db.fetchone("SELECT COUNT(*) FROM photos WHERE user_id = ?", (user_id,))
-    return [Photo.from_row(row) for row in rows], int(count[0]) if count else 0
+    select, newest_first = "SELECT * FROM photos WHERE user_id = ?", "created_at DESC, rowid DESC"
+    rows, total = await db.fetch_page(select, (user_id,), newest_first, page, page_size)
+    return [Photo.from_row(row) for row in rows], total
 
 
 async def created_before(db: Database, cutoff: str) -> list[Photo]:

@@ -10,6 +10,8 @@ from irisd.errors import NotFound
 from irisd.jobs.model import LiveState
 from irisd.jobs.store.rows import JobRecord, record_of, state_of
 
+_NEWEST_FIRST = "created_at DESC, enqueue_seq DESC"  # enqueue_seq: a batch shares created_at
+
 
 async def fetch(db: Database, job_id: str) -> LiveState | None:
     """The stored state of any job (internal: no ownership check)."""
@@ -29,13 +31,10 @@ async def list_for_user(
     db: Database, user_id: str, page: int, page_size: int
 ) -> tuple[list[JobRecord], int]:
     """One page of the user's jobs, newest first, and the total count."""
-    rows = await db.fetchall(
-        "SELECT * FROM jobs WHERE user_id = ? ORDER BY created_at DESC, enqueue_seq DESC"
-        " LIMIT ? OFFSET ?",
-        (user_id, page_size, (page - 1) * page_size),
+    rows, total = await db.fetch_page(
+        "SELECT * FROM jobs WHERE user_id = ?", (user_id,), _NEWEST_FIRST, page, page_size
     )
-    total = await db.fetchone("SELECT count(*) FROM jobs WHERE user_id = ?", (user_id,))
-    return [record_of(r) for r in rows], int(total[0]) if total else 0
+    return [record_of(r) for r in rows], total
 
 
 async def list_all(db: Database, limit: int, status: str | None = None) -> list[JobRecord]:
