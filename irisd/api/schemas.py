@@ -1,14 +1,18 @@
-"""Request parsing shared by the REST handlers: the user, JSON bodies, paging queries."""
+"""Request parsing shared by the REST handlers: the user, JSON bodies, paging (query and page)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from aiohttp import web
 
-from irisd.appkeys import USER
+from irisd.appkeys import DATABASE, USER
+from irisd.db import Database
 from irisd.errors import BadRequest, InvalidField, UnsupportedMediaType
+
+T = TypeVar("T")
 
 JSON_TYPE = "application/json"
 DEFAULT_PAGE_SIZE = 20
@@ -44,6 +48,26 @@ def page_query(request: web.Request) -> tuple[int, int]:
     """(page, page_size) from the query: 1-based, default page size 20, at most 100."""
     page = _positive(request, "page", 1, None)
     return page, _positive(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+async def paged(
+    request: web.Request,
+    fetch: Callable[[Database, str, int, int], Awaitable[tuple[Sequence[T], int]]],
+    render: Callable[[web.Request, T], dict[str, Any]],
+) -> dict[str, Any]:
+    """The contract's page of the user's list: {items, total, page, page_size}.
+
+    `fetch(db, user_id, page, page_size)` reads the query's page and the total; `render`
+    shapes each item.
+    """
+    page, page_size = page_query(request)
+    items, total = await fetch(request.app[DATABASE], user_id(request), page, page_size)
+    return {
+        "items": [render(request, item) for item in items],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }
 
 
 def _positive(request: web.Request, name: str, default: int, top: int | None) -> int:
