@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -47,6 +47,21 @@ class Database:
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         async with self._lock, self._conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
+
+    async def fetch_page(
+        self, select: str, params: Sequence[Any], order_by: str, page: int, page_size: int
+    ) -> tuple[list[Row], int]:
+        """Page `page` (1-based) of `select`'s rows in `order_by` order, and their total.
+
+        `select` and `order_by` are the caller's fixed SQL; every value is bound (`params`).
+        """
+        rows = await self.fetchall(
+            f"{select} ORDER BY {order_by} LIMIT ? OFFSET ?",
+            (*params, page_size, (page - 1) * page_size),
+        )
+        # S608: the caller's fixed SQL is composed here, never a value.
+        total = await self.fetchone(f"SELECT count(*) FROM ({select})", params)  # noqa: S608
+        return rows, int(total[0]) if total else 0
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -18,6 +18,7 @@ from irisd.errors import (
     UnsupportedMediaType,
 )
 from irisd.intake import Inspection, inspect
+from irisd.jobs import store
 from irisd.storage import Storage, keys
 
 PENDING = "pending"
@@ -85,13 +86,15 @@ async def list_photos(
     db: Database, user_id: str, page: int, page_size: int
 ) -> tuple[list[Photo], int]:
     """One page of the user's photos, newest first, and the user's total."""
-    rows = await db.fetchall(
-        "SELECT * FROM photos WHERE user_id = ? ORDER BY created_at DESC, rowid DESC"
-        " LIMIT ? OFFSET ?",
-        (user_id, page_size, (page - 1) * page_size),
-    )
-    count = await db.fetchone("SELECT COUNT(*) FROM photos WHERE user_id = ?", (user_id,))
-    return [Photo.from_row(row) for row in rows], int(count[0]) if count else 0
+    select, newest_first = "SELECT * FROM photos WHERE user_id = ?", "created_at DESC, rowid DESC"
+    rows, total = await db.fetch_page(select, (user_id,), newest_first, page, page_size)
+    return [Photo.from_row(row) for row in rows], total
+
+
+async def created_before(db: Database, cutoff: str) -> list[Photo]:
+    """Every user's photos created before `cutoff` (retention: `irisd purge`)."""
+    rows = await db.fetchall("SELECT * FROM photos WHERE created_at < ?", (cutoff,))
+    return [Photo.from_row(row) for row in rows]
 
 
 async def create_pending(
@@ -144,15 +147,14 @@ async def delete_photo(
     storage: Storage,
     user_id: str,
     photo_id: str,
-    stop_jobs: Callable[[str], Awaitable[None]],
+    stop_jobs: Callable[[str], Awaitable[object]],
 ) -> None:
     """Delete the photo's objects (original, thumbnail, every job's results) and rows."""
     photo = await get_photo(db, user_id, photo_id)
     # Stop running jobs first, so none writes a result after its prefix was emptied.
     await stop_jobs(photo.id)
-    jobs = await db.fetchall("SELECT id FROM jobs WHERE photo_id = ?", (photo.id,))
-    for job in jobs:
-        await storage.delete_prefix(keys.processed_prefix(user_id, job["id"]))
+    for job in await store.jobs_of_photo(db, photo.id):
+        await storage.delete_prefix(keys.processed_prefix(user_id, job.job_id))
     await _delete_objects(storage, photo)
     # Objects before rows: if storage fails, the row remains and the delete can be repeated.
     # (A presigned S3 PUT still in its TTL could write the original again; irisd's own /files

@@ -82,13 +82,7 @@ async def upload(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/photos")
 async def list_photos(request: web.Request) -> web.Response:
-    page, page_size = schemas.page_query(request)
-    items, total = await photos.list_photos(
-        request.app[DATABASE], schemas.user_id(request), page, page_size
-    )
-    return web.json_response(
-        wire.page((_photo(request, photo) for photo in items), total, page, page_size)
-    )
+    return web.json_response(await schemas.paged(request, photos.list_photos, _photo))
 
 
 @routes.get("/api/v1/photos/{photo_id}")

@@ -72,12 +72,7 @@ async def _processable(request: web.Request, user_id: str, photo_id: str) -> boo
 
 @routes.get("/api/v1/processing/jobs")
 async def list_jobs(request: web.Request) -> web.Response:
-    page, page_size = schemas.page_query(request)
-    records, total = await store.list_for_user(
-        request.app[DATABASE], schemas.user_id(request), page, page_size
-    )
-    items = (_job(request, record) for record in records)
-    return web.json_response(wire.page(items, total, page, page_size))
+    return web.json_response(await schemas.paged(request, store.list_for_user, _job))
 
 
 @routes.get("/api/v1/processing/jobs/{job_id}")

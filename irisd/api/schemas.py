@@ -1,15 +1,19 @@
-"""Request parsing shared by the REST handlers: the user, bodies, paging queries (replies: wire)."""
+"""Request parsing shared by the REST handlers: the user, bodies, paging (replies: api/wire.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from aiohttp import web
 
-from irisd.appkeys import USER
+from irisd.api import wire
+from irisd.appkeys import DATABASE, USER
+from irisd.db import Database
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
+
+T = TypeVar("T")
 
 JSON_TYPE = "application/json"
 DEFAULT_PAGE_SIZE = 20
@@ -18,7 +22,7 @@ CHUNK_BYTES = 256 * 1024
 
 
 def user_id(request: web.Request) -> str:
-    """The authenticated user's id (set by api.bearer)."""
+    """The authenticated user's id (set by the auth middleware)."""
     return str(request[USER].id)
 
 
@@ -59,6 +63,21 @@ def page_query(request: web.Request) -> tuple[int, int]:
     """(page, page_size) from the query: 1-based, default page size 20, at most 100."""
     page = _positive(request, "page", 1, None)
     return page, _positive(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+async def paged(
+    request: web.Request,
+    fetch: Callable[[Database, str, int, int], Awaitable[tuple[Sequence[T], int]]],
+    render: Callable[[web.Request, T], dict[str, Any]],
+) -> dict[str, Any]:
+    """The page of the user's list the query asks for (wire.page).
+
+    `fetch(db, user_id, page, page_size)` reads the query's page and the total; `render`
+    shapes each item.
+    """
+    page, page_size = page_query(request)
+    items, total = await fetch(request.app[DATABASE], user_id(request), page, page_size)
+    return wire.page((render(request, item) for item in items), total, page, page_size)
 
 
 def _positive(request: web.Request, name: str, default: int, top: int | None) -> int:

@@ -1,36 +1,33 @@
 """`irisd jobs list|show|cancel|retry`: operate on jobs from the server's shell.
 
-These commands work on the database directly, through the same store functions the API
-uses, so they need no token and work whether or not the server runs. A running server
-sees their effect without being told: it claims new jobs (`retry`) from the table within
-a second, a pending job cancelled here is never claimed, and a running job stops at its next
-step boundary because `cancel` writes the same cancel flag the API does. (A WebSocket
-already watching a pending job cancelled here sees it when it reconnects.)
+These commands work on the database directly, through the same functions the API uses
+(jobs/store, and jobs/cancel.py for `cancel`), so they need no token and work whether or not
+the server runs. A running server sees their effect without being told: it claims new jobs
+(`retry`) from the table within a second, a pending job cancelled here is never claimed, and
+a running job stops at its next step boundary at the same cancel flag the API sets. Open
+WebSockets hear of every change within a second (the server's catch-up of job_events).
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.table import Table
 
+from irisd.cli.rows import print_rows
 from irisd.cli.settings import config_option, fail, load_settings, with_database
 from irisd.config import Settings
 from irisd.db import Database
-from irisd.errors import RequestError
 from irisd.jobs import store
-from irisd.jobs.cancel import request_stop
+from irisd.jobs.cancel import Outcome
+from irisd.jobs.cancel import cancel as cancel_job
 from irisd.jobs.model import JobStatus
 from irisd.jobs.store import SINGLE_PRIORITY, JobRecord
 
-T = TypeVar("T")
 STATUSES = [s.value for s in JobStatus]
+COLUMNS = ("job", "user", "photo", "status", "step", "progress", "attempts", "error", "created")
 
 
 @click.group()
@@ -47,12 +44,9 @@ def list_(config_path: Path | None, status: str | None, limit: int) -> None:
 
     A table on a terminal, tab-separated lines for scripts.
     """
-    found = _run(load_settings(config_path), lambda db: store.list_all(db, limit, status))
-    if sys.stdout.isatty():
-        Console().print(_table(found))
-        return
-    for record in found:
-        click.echo("\t".join(_cells(record)))
+    settings = load_settings(config_path)
+    found = with_database(settings, lambda db: store.list_all(db, limit, status))
+    print_rows(COLUMNS, [_cells(record) for record in found])
 
 
 @jobs.command("show")
@@ -67,7 +61,7 @@ def show(config_path: Path | None, job_id: str) -> None:
             _missing(job_id)
         return {**state.to_json(), "attempt_log": await store.attempt_log(db, job_id)}
 
-    click.echo(json.dumps(_run(load_settings(config_path), work), indent=2))
+    click.echo(json.dumps(with_database(load_settings(config_path), work), indent=2))
 
 
 @jobs.command("cancel")
@@ -79,7 +73,7 @@ def cancel(config_path: Path | None, job_id: str) -> None:
     A pending job is dropped at once; a running one stops at its next step.
     """
     settings = load_settings(config_path)
-    outcome = _run(settings, lambda db: _cancel(db, settings, job_id))
+    outcome = with_database(settings, lambda db: _cancel(db, settings, job_id))
     click.echo(outcome)
 
 
@@ -87,13 +81,12 @@ async def _cancel(db: Database, settings: Settings, job_id: str) -> str:
     state = await store.fetch(db, job_id)
     if state is None:
         _missing(job_id)
-    if state.status.final:
-        fail("Job %s has already finished (%s).", job_id, state.status.value)
-    dropped, _ = await store.cancel_pending(db, job_id)
-    if dropped is not None:
+    done = await cancel_job(db, settings.data_path, state)
+    if done.outcome is Outcome.DROPPED:
         return f"Cancelled pending job {job_id}."
-    await request_stop(db, settings.data_path, job_id)
-    return f"Asked running job {job_id} to stop at its next step."
+    if done.outcome is Outcome.STOPPING:
+        return f"Asked running job {job_id} to stop at its next step."
+    raise click.ClickException(f"Job {job_id} has already finished ({state.status.value}).")
 
 
 @jobs.command("retry")
@@ -105,7 +98,7 @@ def retry(config_path: Path | None, job_id: str) -> None:
     Like the API's reprocess: a new job, picked up by the running server within a second.
     """
     settings = load_settings(config_path)
-    new_id = _run(settings, lambda db: _retry(db, settings, job_id))
+    new_id = with_database(settings, lambda db: _retry(db, settings, job_id))
     click.echo(f"Queued job {new_id}.")
 
 
@@ -115,17 +108,10 @@ async def _retry(db: Database, settings: Settings, job_id: str) -> str:
         _missing(job_id)
     if not state.status.final:
         fail("Job %s is still %s.", job_id, state.status.value)
-    job_ids, _ = await store.insert(
+    [record], _ = await store.insert(
         db, state.user_id, [state.photo_id], SINGLE_PRIORITY, settings.jobs.queue_limit
     )
-    return job_ids[0]
-
-
-def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    try:
-        return with_database(settings, work)
-    except RequestError as exc:
-        raise click.ClickException(exc.text) from exc
+    return record.state.job_id
 
 
 def _missing(job_id: str) -> NoReturn:
@@ -145,11 +131,3 @@ def _cells(record: JobRecord) -> list[str]:
         s.error_type or "-",
         record.created_at,
     ]
-
-
-def _table(found: list[JobRecord]) -> Table:
-    table = Table("job", "user", "photo", "status", "step", "progress", "attempts", "error")
-    table.add_column("created")
-    for record in found:
-        table.add_row(*_cells(record))
-    return table

@@ -1,14 +1,15 @@
 """`irisd purge --older-than DAYS`: retention for biometric data (photos, results, jobs).
 
-Works on the database and storage directly, through the same domain function the API's
-photo delete uses. Jobs still running for a purged photo are asked to stop (cancel flag); a
-running server drops pending ones, as they are no longer in the table.
+Works on the database and storage directly, through the same domain functions the API's
+photo delete uses (photos.delete_photo, jobs/cancel.py): a purged photo's pending jobs are
+dropped and its running ones asked to stop at their next step, as the API's delete does.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import click
@@ -18,9 +19,10 @@ from irisd import photos
 from irisd.auth.tokens import load_or_create_secret
 from irisd.cli.settings import config_option, load_settings
 from irisd.config import Settings
-from irisd.db import Database, Row, open_database
+from irisd.db import Database, open_database
 from irisd.jobs import store
-from irisd.jobs.cancel import request_stop
+from irisd.jobs.cancel import cancel_photo
+from irisd.jobs.model import LiveState
 from irisd.storage import Storage, keys, open_storage
 from irisd.timestamps import iso
 
@@ -59,15 +61,8 @@ async def _purge(settings: Settings, cutoff: str, *, dry_run: bool) -> tuple[int
     db = await open_database(settings.data_path / "irisd.db")
     storage = await open_storage(settings, load_or_create_secret(settings))
     try:
-        old_photos = await db.fetchall(
-            "SELECT id, user_id FROM photos WHERE created_at < ?", (cutoff,)
-        )
-        # Jobs of newer photos (a reprocess long ago): finished ones only.
-        old_jobs = await db.fetchall(
-            "SELECT j.id, j.user_id FROM jobs j JOIN photos p ON p.id = j.photo_id"
-            " WHERE j.created_at < ? AND p.created_at >= ? AND j.status IN ('completed', 'failed')",
-            (cutoff, cutoff),
-        )
+        old_photos = await photos.created_before(db, cutoff)
+        old_jobs = await store.finished_before(db, cutoff)  # of newer photos: a reprocess
         if not dry_run:
             await _delete(db, storage, settings, old_photos, old_jobs)
         return len(old_photos), len(old_jobs)
@@ -77,22 +72,19 @@ async def _purge(settings: Settings, cutoff: str, *, dry_run: bool) -> tuple[int
 
 
 async def _delete(
-    db: Database, storage: Storage, settings: Settings, old_photos: list[Row], old_jobs: list[Row]
+    db: Database,
+    storage: Storage,
+    settings: Settings,
+    old_photos: list[photos.Photo],
+    old_jobs: list[LiveState],
 ) -> None:
-    async def stop_jobs(photo_id: str) -> None:
-        for state in await store.jobs_of_photo(db, photo_id):
-            if state.status.final:
-                continue
-            dropped, _ = await store.cancel_pending(db, state.job_id)
-            if dropped is None:
-                await request_stop(db, settings.data_path, state.job_id)
-
+    stop_jobs = partial(cancel_photo, db, settings.data_path)
     with Progress() as bar:
         task = bar.add_task("Purging", total=len(old_photos) + len(old_jobs))
-        for row in old_photos:
-            await photos.delete_photo(db, storage, row["user_id"], row["id"], stop_jobs)
+        for photo in old_photos:
+            await photos.delete_photo(db, storage, photo.user_id, photo.id, stop_jobs)
             bar.advance(task)
-        for row in old_jobs:
-            await storage.delete_prefix(keys.processed_prefix(row["user_id"], row["id"]))
-            await db.execute("DELETE FROM jobs WHERE id = ?", (row["id"],))
+        for job in old_jobs:
+            await storage.delete_prefix(keys.processed_prefix(job.user_id, job.job_id))
+            await store.delete(db, job.job_id)
             bar.advance(task)

@@ -13,7 +13,7 @@ import click
 from irisd import config
 from irisd.config import Settings
 from irisd.db import Database, open_database
-from irisd.errors import ConfigError
+from irisd.errors import ConfigError, RequestError
 
 T = TypeVar("T")
 DEFAULT_CONFIG = Path("irisd.toml")
@@ -38,7 +38,10 @@ def load_settings(config_path: Path | None) -> Settings:
 
 
 def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Open the database (applying migrations), run `work`, close it."""
+    """Open the database (applying migrations), run `work`, close it.
+
+    An error meant for a user (a bad email, an unknown user) exits 1 with its text.
+    """
 
     async def run() -> T:
         db = await open_database(settings.data_path / "irisd.db")
@@ -47,7 +50,10 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
         finally:
             await db.close()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except RequestError as exc:
+        raise click.ClickException(exc.text) from exc
 
 
 def fail(message: str, *args: Any) -> None:

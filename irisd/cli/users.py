@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from irisd.auth import users as accounts
 from irisd.auth.users import User
+from irisd.cli.rows import print_rows
 from irisd.cli.settings import config_option, load_settings, with_database
-from irisd.config import Settings
-from irisd.db import Database
-from irisd.errors import RequestError
 from irisd.timestamps import iso
 
-T = TypeVar("T")
+COLUMNS = ("id", "email", "active", "verified", "created")
 
 
 @click.group()
@@ -39,7 +32,9 @@ def users() -> None:
 )
 def add(config_path: Path | None, email: str, password: str) -> None:
     """Create the user EMAIL."""
-    user = _run(lambda db: accounts.create_user(db, email, password), load_settings(config_path))
+    user = with_database(
+        load_settings(config_path), lambda db: accounts.create_user(db, email, password)
+    )
     click.echo(f"Created user {user.email} ({user.id}).")
 
 
@@ -47,12 +42,8 @@ def add(config_path: Path | None, email: str, password: str) -> None:
 @config_option
 def list_(config_path: Path | None) -> None:
     """List every user: a table on a terminal, tab-separated lines for scripts."""
-    found = _run(accounts.list_users, load_settings(config_path))
-    if sys.stdout.isatty():
-        Console().print(_table(found))
-        return
-    for user in found:
-        click.echo("\t".join(_cells(user)))
+    found = with_database(load_settings(config_path), accounts.list_users)
+    print_rows(COLUMNS, [_cells(user) for user in found])
 
 
 @users.command("disable")
@@ -60,8 +51,7 @@ def list_(config_path: Path | None) -> None:
 @click.argument("email")
 def disable(config_path: Path | None, email: str) -> None:
     """Disable the user EMAIL: no login, and every token of theirs stops working."""
-    user = _run(lambda db: accounts.set_active(db, email, False), load_settings(config_path))
-    click.echo(f"Disabled {user.email}.")
+    click.echo(f"Disabled {_set_active(config_path, email, False).email}.")
 
 
 @users.command("enable")
@@ -69,23 +59,13 @@ def disable(config_path: Path | None, email: str) -> None:
 @click.argument("email")
 def enable(config_path: Path | None, email: str) -> None:
     """Enable the user EMAIL again."""
-    user = _run(lambda db: accounts.set_active(db, email, True), load_settings(config_path))
-    click.echo(f"Enabled {user.email}.")
+    click.echo(f"Enabled {_set_active(config_path, email, True).email}.")
 
 
-def _run(work: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
-    """Run `work(db)`; an error meant for a user (bad email, unknown user) exits 1 cleanly."""
-    try:
-        return with_database(settings, work)
-    except RequestError as exc:
-        raise click.ClickException(exc.text) from exc
-
-
-def _table(found: list[User]) -> Table:
-    table = Table("id", "email", "active", "verified", "created")
-    for user in found:
-        table.add_row(*_cells(user))
-    return table
+def _set_active(config_path: Path | None, email: str, active: bool) -> User:
+    return with_database(
+        load_settings(config_path), lambda db: accounts.set_active(db, email, active)
+    )
 
 
 def _cells(user: User) -> list[str]:

@@ -160,7 +160,7 @@ class Executor:
     ) -> PipelineResult:
         future = asyncio.wrap_future(self._submit(slot, job))
         try:
-            async with asyncio.timeout(time_limit_s):  # not wait_for: see engine._dispatch
+            async with asyncio.timeout(time_limit_s):  # not wait_for: see Dispatcher._loop
                 result: PipelineResult = await future
         except BrokenProcessPool as exc:
             log.warning("worker.died", worker=slot.config.index, job_id=job.job_id)

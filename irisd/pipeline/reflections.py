@@ -41,11 +41,15 @@ CHANNEL_STEP = 8.0  # grey levels above the background in every channel
 # DARK_LIFT above it in L* (a dim glint in a dark MOBIUS photo: 2.8x, L* +24).
 DARK_RATIO = 2.5
 DARK_LIFT = 12.0
-HALO_STEP = 10.0  # grey levels above the background still grown into a glint's glow
+# A glint's glow: pixels moved at least HALO_SHARE of the way from the background to white
+# in every channel (reflected light adds to the iris's own), and HALO_STEP grey levels.
+HALO_SHARE = 0.1
+HALO_STEP = 6.0
 WHITE_SATURATION = 0.35  # (max - min) / max of a core pixel
 SATURATION_DROP = 0.8  # ... and at most this share of the iris's (but 0.15 always passes)
 CORE_WIDTH = 0.025  # the opening's diameter as a share of the iris radius
 HALO_REACH = 0.1  # how far a glow may reach from its core at most, iris radii
+CLIPPED = 250.0  # every channel at least this bright: a core
 VEIL_OPAQUE = 248.0  # a veiled pixel this bright in any channel shows no iris: a hole
 
 
@@ -137,13 +141,23 @@ def find(
 
 def _glints(rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: float) -> np.ndarray:
     """Glints (cores and their glow), (h, w) bool; see the module docstring."""
-    excess = rgb - _background(rgb, area, pupil, radius)
+    # A glint a fifth as wide as the median window lifts its own background and hides its
+    # middle: a first pass on a window twice as wide finds the large ones, then the
+    # background is measured again with those glints and their glow set aside.
+    excess = rgb - _background(rgb, area, pupil, 2 * radius)
     core = _cores(rgb, excess, area, radius)
     if not core.any():
         return core
-    least = excess.min(axis=2)
-    near = _near(core, radius)
-    return grow(core, (least > HALO_STEP) & area & near)
+    first = grow(core, _glow(rgb, excess) & area & _near(core, radius))
+    excess = rgb - _background(rgb, area & ~first, pupil, radius)
+    core = _cores(rgb, excess, area, radius)
+    return grow(core, _glow(rgb, excess) & area & _near(core, radius))
+
+
+def _glow(rgb: np.ndarray, excess: np.ndarray) -> np.ndarray:
+    """Pixels lifted towards white as reflected light lifts them (see HALO_SHARE)."""
+    room = np.maximum(255.0 - (rgb - excess), 1.0)
+    return np.asarray(((excess / room).min(axis=2) > HALO_SHARE) & (excess.min(axis=2) > HALO_STEP))
 
 
 def _near(core: np.ndarray, radius: float) -> np.ndarray:
@@ -169,18 +183,30 @@ def _resized(image: np.ndarray, scale: float, method: int) -> np.ndarray:
 
 def _background(rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: float) -> np.ndarray:
     """Per-channel median over a window wider than any glint (0.6 iris radius), of the iris
-    for iris pixels and of the pupil for pupil pixels: next to a black pupil a light iris
-    would otherwise stand far above its "background" all along the pupil's edge."""
+    for iris pixels and of the pupil for pupil pixels: next to a black pupil, or to dark lid
+    shadow or skin outside the search area, a light iris would otherwise stand far above its
+    "background" all along that edge. Pixels of neither kind take the local mean of the
+    region's own."""
     width = min(255, max(3, int(radius * 0.6) | 1))
     out = np.empty_like(rgb)
-    for inside, outside in ((~pupil, pupil), (pupil, ~pupil)):
+    for inside in (~pupil, pupil):
         own = area & inside
         levels = rgb.copy()
         if own.any():
-            levels[outside] = np.median(rgb[own], axis=0)  # the other region is not its setting
+            levels[~own] = _local_mean(rgb, own, width)[~own]
         median = cv2.medianBlur(np.clip(levels + 0.5, 0, 255).astype(np.uint8), width)
         out[inside] = median[inside]
     return out
+
+
+def _local_mean(rgb: np.ndarray, own: np.ndarray, width: int) -> np.ndarray:
+    """Mean of the `own` pixels in a `width` box around each pixel (their median where the
+    box holds none)."""
+    weight = own.astype(np.float32)
+    total = cv2.blur(rgb * weight[..., None], (width, width))
+    count = cv2.blur(weight, (width, width))[..., None]
+    fallback = np.median(rgb[own], axis=0)
+    return np.where(count > 0.02, total / np.maximum(count, 1e-6), fallback).astype(np.float32)
 
 
 def _cores(rgb: np.ndarray, excess: np.ndarray, area: np.ndarray, radius: float) -> np.ndarray:
@@ -196,7 +222,9 @@ def _cores(rgb: np.ndarray, excess: np.ndarray, area: np.ndarray, radius: float)
     # In a dark photo a glint need not be far above in L*, but it multiplies the light.
     ratio = (rgb / np.maximum(background, 4.0)).min(axis=2)
     lighter = (lift > step) | ((ratio > DARK_RATIO) & (lift > DARK_LIFT))
-    core = lighter & (excess.min(axis=2) > CHANNEL_STEP) & white & area
+    # A pixel clipped in every channel shows no iris, whatever its background.
+    clipped = rgb.min(axis=2) >= CLIPPED
+    core = ((lighter & (excess.min(axis=2) > CHANNEL_STEP) & white) | clipped) & area
     width = max(2, round(CORE_WIDTH * radius))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width, width))
     opened = cv2.morphologyEx(core.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0

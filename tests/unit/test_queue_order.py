@@ -39,8 +39,8 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def submit(db: Database, photos: list[str], priority: int, limit: int = 100) -> list[str]:
-    job_ids, _ = await store.insert(db, USER, photos, priority, limit)
-    return job_ids
+    records, _ = await store.insert(db, USER, photos, priority, limit)
+    return [record.state.job_id for record in records]
 
 
 async def claim_all(db: Database) -> list[str]:
@@ -80,9 +80,18 @@ async def test_queue_positions_are_one_based_in_claim_order_and_decrease(db: Dat
 
 async def test_new_single_submit_moves_batch_jobs_back(db: Database) -> None:
     batch = await submit(db, ["p1", "p2"], BATCH_PRIORITY)
-    job_ids, changed = await store.insert(db, USER, ["p3"], SINGLE_PRIORITY, 100)
+    [new], changed = await store.insert(db, USER, ["p3"], SINGLE_PRIORITY, 100)
     by_id = {s.job_id: s.queue_position for s in changed}
-    assert by_id == {job_ids[0]: 1, batch[0]: 2, batch[1]: 3}
+    assert by_id == {new.state.job_id: 1, batch[0]: 2, batch[1]: 3}
+
+
+async def test_insert_returns_each_new_job_as_it_is_stored(db: Database) -> None:
+    await submit(db, ["p1"], SINGLE_PRIORITY)
+    records, _ = await store.insert(db, USER, ["p3", "p2"], BATCH_PRIORITY, 100)
+    assert [r.state.photo_id for r in records] == ["p3", "p2"]
+    for record in records:
+        assert record == await store.fetch_for_user(db, USER, record.state.job_id)
+    assert [r.state.queue_position for r in records] == [2, 3]
 
 
 async def test_full_queue_refuses_and_inserts_nothing(db: Database) -> None:
