@@ -1,4 +1,4 @@
-"""Circles, polar sampling and least-squares fits used by segmentation, quality and output."""
+"""Circles, polar sampling, least-squares fits and the working gray shared by the pipeline steps."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ class Circle:
     def distance(self, other: Circle) -> float:
         """Distance between the centres, px."""
         return math.hypot(self.x - other.x, self.y - other.y)
+
+
+def gray(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 RGB → (H, W) float32 gray weighted to red (best iris contrast)."""
+    weights = np.array([0.6, 0.3, 0.1], np.float32)
+    return np.asarray(rgb, np.float32) @ weights
 
 
 def area_circle(region: np.ndarray) -> Circle:

@@ -16,8 +16,7 @@ import numpy as np
 
 from irisd.errors import QualityIssue
 from irisd.pipeline import gaze
-from irisd.pipeline.eyelids import gray
-from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle
+from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle, gray
 from irisd.pipeline.localise import (
     Found,
     Localisation,

@@ -14,8 +14,8 @@ import cv2
 import numpy as np
 
 from irisd.pipeline import learned
-from irisd.pipeline.eyelids import gray, visible_mask
-from irisd.pipeline.geometry import Circle
+from irisd.pipeline.eyelids import visible_mask
+from irisd.pipeline.geometry import Circle, gray
 from irisd.pipeline.localise import (
     Found,
     Localisation,
