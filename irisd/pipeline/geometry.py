@@ -102,12 +102,3 @@ def round_kernel(radius: float) -> np.ndarray:
     """A round morphology kernel reaching about `radius` px (at least 1) from its centre."""
     side = 2 * max(1, round(radius)) + 1
     return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)), np.uint8)
-
-
-def boundary_circle(mask: np.ndarray) -> Circle | None:
-    """Least-squares circle through the outer contour of a (H, W) bool mask ("derived" GT)."""
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
-        return None
-    largest = max(contours, key=cv2.contourArea)
-    return fit_circle(largest.reshape(-1, 2).astype(np.float64))

@@ -7,7 +7,9 @@ scoring on them is a bench (`bench/segmenter_scores.py --weights PATH`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -15,6 +17,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from irisd.pipeline import unet
 from irisd.training.train import TrainConfig, train
+
+Decorated = Callable[..., Any]  # a click command function
+
+
+def _setting(name: str, text: str, least: int | None = 1) -> Callable[[Decorated], Decorated]:
+    """`--NAME`: an int option whose default is the `TrainConfig` field of that name."""
+    kind = int if least is None else click.IntRange(least)
+    default = getattr(TrainConfig, name)
+    return click.option(f"--{name}", type=kind, default=default, show_default=True, help=text)
 
 
 @click.command("train-segmenter")
@@ -25,34 +36,10 @@ from irisd.training.train import TrainConfig, train
     show_default=True,
     help="Where to write the weights.",
 )
-@click.option(
-    "--steps",
-    type=click.IntRange(1),
-    default=TrainConfig.steps,
-    show_default=True,
-    help="Optimiser steps (each a batch of freshly rendered eyes).",
-)
-@click.option(
-    "--batch",
-    type=click.IntRange(1),
-    default=TrainConfig.batch,
-    show_default=True,
-    help="Images per step.",
-)
-@click.option(
-    "--seed",
-    type=int,
-    default=TrainConfig.seed,
-    show_default=True,
-    help="Data and init seed.",
-)
-@click.option(
-    "--threads",
-    type=click.IntRange(1),
-    default=TrainConfig.threads,
-    show_default=True,
-    help="torch threads (the renderer runs in one extra process).",
-)
+@_setting("steps", "Optimiser steps (each a batch of freshly rendered eyes).")
+@_setting("batch", "Images per step.")
+@_setting("seed", "Data and init seed.", least=None)
+@_setting("threads", "torch threads (the renderer runs in one extra process).")
 def train_segmenter(out: Path, steps: int, batch: int, seed: int, threads: int) -> None:
     """Train the iris/pupil segmenter on synthetic eyes only and write its weights."""
     console = Console()
