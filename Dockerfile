@@ -13,15 +13,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 1000 irisd \
     && mkdir /data && chown irisd:irisd /data
 
-WORKDIR /app
 RUN pip install --no-cache-dir --index-url "$TORCH_INDEX" "torch==${TORCH_VERSION}"
-COPY pyproject.toml README.md ./
-COPY irisd ./irisd
-COPY models ./models
-COPY static ./static
+# A regular install (not editable): the wheel carries the web console and the segmenter's
+# weights as package data, so the image keeps no source tree. These are the sources the
+# wheel is built from (tests/packaging builds from the same COPY list).
+COPY pyproject.toml README.md /tmp/irisd/
+COPY irisd /tmp/irisd/irisd
+COPY static /tmp/irisd/static
+COPY models /tmp/irisd/models
+RUN pip install --no-cache-dir /tmp/irisd && rm -rf /tmp/irisd
+
+WORKDIR /app
 COPY irisd.toml ./
-# Editable, so the package finds static/ and models/ beside it in /app.
-RUN pip install --no-cache-dir -e .
 
 USER irisd
 VOLUME ["/data"]

@@ -4,7 +4,7 @@ Runs `irisd.pipeline.process` (default options, or `--occlusion transparent`) on
 sets in $IRISD_DATA (default ../shared/data) and scores the result, not the segmentation.
 
 Lids, MMU persons 31-45 (`--split calibration`: 1-30). GT occluded = inside the iris circle
-derived from the GT mask (segmentation.derived_circle), outside the GT pupil (a circle fitted
+derived from the GT mask (datasets.derived_circle), outside the GT pupil (a circle fitted
 to the inner boundary of the GT mask; MMU has no pupil labels; MOBIUS: its pupil label) and
 not GT visible iris. The pipeline prints original pixels only under its `mask`; elsewhere in
 the disc it prints completed texture or nothing. So
@@ -40,11 +40,10 @@ import math
 import statistics
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
-from segmentation import Item, data_root, derived_circle, mmu_items, mobius_items
+from datasets import Item, derived_circle, mmu_items, mobius_items, require_root
 
 from irisd.errors import QualityIssue
 from irisd.pipeline import PipelineOptions, PipelineResult, process
@@ -424,9 +423,7 @@ def main() -> None:
     parser.add_argument("--sets", default="mmu,mobius")
     parser.add_argument("--all", action="store_true", help="list every MMU photo")
     args = parser.parse_args()
-    root: Path = data_root()
-    if not root.is_dir():
-        raise SystemExit(f"no data at {root} (set IRISD_DATA)")
+    root = require_root()
     options = PipelineOptions(occlusion=args.occlusion)
     sets = args.sets.split(",")
     print(f"irisd.pipeline.process, occlusion={args.occlusion}, data {root}")

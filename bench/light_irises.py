@@ -33,7 +33,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from segmentation import Item, data_root, derived_circle, derived_pupil, mmu_items, mobius_items
+from datasets import Item, derived_circle, derived_pupil, mmu_items, mobius_items, require_root
 
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk, fit_circle
@@ -534,7 +534,7 @@ def main() -> None:
     parser.add_argument("--save", type=Path, required=True, help="folder for the PNG sheets")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    crops = iris_crops(data_root())
+    crops = iris_crops(require_root())
     args.save.mkdir(parents=True, exist_ok=True)
     for index in (0, 21, 44, len(crops) - 6, len(crops) - 4, len(crops) - 1):
         crop = crops[index]

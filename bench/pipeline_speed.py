@@ -16,8 +16,8 @@ import time
 
 import cv2
 import numpy as np
+from datasets import data_root
 from PIL import Image
-from segmentation import data_root
 
 from irisd.pipeline import PipelineOptions, process
 

@@ -50,6 +50,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from datasets import REPO, require_root
 from light_irises import (
     LIGHT_COLOURS,
     IrisCrop,
@@ -59,7 +60,6 @@ from light_irises import (
     paste_glints,
     paste_window,
 )
-from segmentation import ROOT, data_root
 
 from irisd.pipeline import reflections
 from irisd.pipeline.fill import polar_fill
@@ -102,7 +102,7 @@ def detector_at(revision: str) -> Detector:
     """`detect` of irisd/pipeline/reflections.py as of a git revision."""
     source = subprocess.run(
         ["git", "show", f"{revision}:irisd/pipeline/reflections.py"],
-        cwd=ROOT,
+        cwd=REPO,
         capture_output=True,
         text=True,
         check=True,
@@ -437,9 +437,7 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write example PNGs into this folder")
     parser.add_argument("--also", metavar="REV", help="also score detect() as of git REV")
     args = parser.parse_args()
-    root = data_root()
-    if not root.is_dir():
-        raise SystemExit(f"no data at {root} (set IRISD_DATA)")
+    root = require_root()
     detectors: dict[str, Detector] = {"irisd": reflections.detect}
     if args.also:
         detectors[f"irisd@{args.also}"] = detector_at(args.also)

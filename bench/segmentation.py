@@ -22,35 +22,32 @@ its count; it is a smoke test, not a benchmark.
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
+from datasets import (
+    Item,
+    derived_circle,
+    derived_pupil,
+    hull_arcs,
+    mmu_items,
+    mobius_items,
+    require_root,
+)
 
 from irisd.errors import QualityIssue
 from irisd.pipeline import learned
 from irisd.pipeline.decode import decode
-from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle
+from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.run import segment_and_gate
 from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, detail_crop, full_mask, segment
 from irisd.pipeline.types import PipelineOptions
 
-ROOT = Path(__file__).resolve().parents[1]
 PATHS = ("classical", "learned", "combined", "gt-circles", "gt-ellipses", "gt-annulus")
-
-
-@dataclass
-class Item:
-    name: str
-    image: Path
-    iris: np.ndarray  # (H, W) bool GT visible iris
-    pupil: np.ndarray | None = None  # (H, W) bool GT pupil, where the set labels it
 
 
 @dataclass
@@ -64,71 +61,6 @@ class Tally:
     failures: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     sources: Counter[str] = field(default_factory=Counter)  # which path set the boundaries
-
-
-def data_root() -> Path:
-    return Path(os.environ.get("IRISD_DATA", ROOT.parent / "shared" / "data"))
-
-
-def mmu_items(root: Path, split: str) -> list[Item]:
-    base = root / "mmu-kozlova"
-    keep = range(31, 46) if split == "test" else range(1, 31)
-    out = []
-    with (base / "manifest.csv").open() as handle:
-        for row in csv.DictReader(handle):
-            if int(row["mmu_folder"]) in keep:
-                mask = cv2.imread(str(base / row["mask"]), cv2.IMREAD_GRAYSCALE) > 127
-                out.append(Item(row["image"], base / row["image"], mask))
-    return out
-
-
-def mobius_items(root: Path) -> list[Item]:
-    base = root / "mobius-samples"
-    out = []
-    with (base / "manifest.csv").open() as handle:
-        for row in csv.DictReader(handle):
-            rgb = cv2.imread(str(base / row["mask"]))[:, :, ::-1]
-            iris = (rgb[:, :, 1] > 127) & (rgb[:, :, 0] < 128) & (rgb[:, :, 2] < 128)
-            pupil = (rgb[:, :, 2] > 127) & (rgb[:, :, 0] < 128) & (rgb[:, :, 1] < 128)
-            out.append(Item(row["image"], base / row["image"], iris, pupil))
-    return out
-
-
-def hull_arcs(iris: np.ndarray, half_width_deg: float, on_mask: bool = False) -> np.ndarray | None:
-    """(N, 2) x/y points of the convex hull of a visible-iris mask on its lateral arcs.
-
-    The hull closes the pupil and the C-shapes left by lids; within `half_width_deg` of the
-    horizontal on either side, lids rarely cut. With `on_mask`, hull points more than a pixel
-    from the mask (the chords where a lid does cut) are dropped too. None when the mask is
-    (nearly) empty.
-    """
-    points = cv2.findNonZero(iris.astype(np.uint8))
-    if points is None or len(points) < 10:
-        return None
-    hull = np.zeros(iris.shape, np.uint8)
-    cv2.fillConvexPoly(hull, cv2.convexHull(points), 1)
-    contours, _ = cv2.findContours(hull, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    outline = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
-    moments = cv2.moments(hull, binaryImage=True)
-    cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
-    angle = np.degrees(np.arctan2(outline[:, 1] - cy, outline[:, 0] - cx))
-    lateral = (np.abs(angle) < half_width_deg) | (np.abs(angle) > 180 - half_width_deg)
-    if on_mask:
-        near = cv2.dilate(iris.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        lateral &= near[outline[:, 1].astype(int), outline[:, 0].astype(int)]
-    return outline[lateral] if lateral.sum() > 10 else outline
-
-
-def derived_circle(iris: np.ndarray) -> Circle | None:
-    """GT iris circle derived from a visible-iris mask ("derived", not annotated): least
-    squares on the hull's lateral arcs."""
-    arcs = hull_arcs(iris, 30)
-    return None if arcs is None else fit_circle(arcs)
-
-
-def derived_pupil(pupil: np.ndarray) -> Circle | None:
-    """GT pupil circle from a pupil label: centroid and equal-area radius."""
-    return area_circle(pupil) if np.count_nonzero(pupil) >= 10 else None
 
 
 def reference_pupil(rgb: np.ndarray, item: Item) -> np.ndarray:
@@ -267,9 +199,7 @@ def main() -> None:
     parser.add_argument("--split", choices=["test", "calibration"], default="test")
     parser.add_argument("--paths", default="classical,learned,combined")
     args = parser.parse_args()
-    root = data_root()
-    if not root.is_dir():
-        raise SystemExit(f"no data at {root} (set IRISD_DATA)")
+    root = require_root()
     sets = {f"mmu-{args.split}": mmu_items(root, args.split), "mobius": mobius_items(root)}
     paths = args.paths.split(",")
     unknown = set(paths) - set(PATHS)

@@ -34,7 +34,7 @@ from types import ModuleType
 import cv2
 import numpy as np
 from art import Art, Outcome, decode_rgb, lid_score, run_bytes
-from segmentation import Item, data_root, derived_circle, derived_pupil, mmu_items, mobius_items
+from datasets import Item, derived_circle, derived_pupil, mmu_items, mobius_items, require_root
 
 from irisd.pipeline import PipelineOptions
 from irisd.pipeline.geometry import disk
@@ -242,7 +242,7 @@ def real_entries(items: list[Item], options: PipelineOptions) -> Iterable[Entry]
 
 
 def all_mmu(root: Path) -> list[Item]:
-    """All 180 MMU photos. segmentation.mmu_items splits by MMU folder (1-30, 31-45), and MMU
+    """All 180 MMU photos. datasets.mmu_items splits by MMU folder (1-30, 31-45), and MMU
     has no folder 4: its 45th person, folder 46, is in neither split."""
     base = root / "mmu-kozlova"
     with (base / "manifest.csv").open() as handle:
@@ -322,9 +322,7 @@ def main() -> None:
     parser.add_argument("--outline", action="store_true", help="GT visible-iris outline")
     parser.add_argument("--sets", default="mobius,light,mmu")
     args = parser.parse_args()
-    root = data_root()
-    if not root.is_dir():
-        raise SystemExit(f"no data at {root} (set IRISD_DATA)")
+    root = require_root()
     args.out.mkdir(parents=True, exist_ok=True)
     options = PipelineOptions(occlusion=args.occlusion)
     sets = args.sets.split(",")

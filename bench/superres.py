@@ -20,8 +20,6 @@ Needs artifacts/realesrgan-x4plus.pt (scripts/convert_realesrgan.py). Prints:
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import statistics
 import sys
 import time
@@ -35,10 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 import realesrgan as superres  # noqa: E402
-
-
-def data_root() -> Path:
-    return Path(os.environ.get("IRISD_DATA", ROOT.parent / "shared" / "data"))
+from datasets import data_root, mobius_items, read_rgb  # noqa: E402
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -48,21 +43,18 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 def iris_crops(size: int) -> list[tuple[str, str, np.ndarray]]:
     """(photo, kind, crop) for each MOBIUS photo: the whole iris resized, and native pixels."""
-    base = data_root() / "mobius-samples"
     out: list[tuple[str, str, np.ndarray]] = []
-    with (base / "manifest.csv").open() as handle:
-        for row in csv.DictReader(handle):
-            rgb = cv2.imread(str(base / row["image"]))[:, :, ::-1]
-            mask = cv2.imread(str(base / row["mask"]))
-            eye = (mask[:, :, 1] > 127) | (mask[:, :, 0] > 127)  # BGR: iris green, pupil blue
-            ys, xs = np.nonzero(eye)
-            cy, cx = (ys.min() + ys.max()) // 2, (xs.min() + xs.max()) // 2
-            half = min(max(ys.max() - ys.min(), xs.max() - xs.min()) // 2, cy, cx)
-            square = rgb[cy - half : cy + half, cx - half : cx + half]
-            whole = cv2.resize(square, (size, size), interpolation=cv2.INTER_AREA)
-            native = rgb[cy - size // 2 : cy + size // 2, cx - size // 2 : cx + size // 2]
-            name = Path(row["image"]).stem
-            out += [(name, "whole", whole), (name, "native", np.ascontiguousarray(native))]
+    for item in mobius_items(data_root()):
+        rgb = read_rgb(item.image)
+        assert item.pupil is not None  # MOBIUS labels the pupil
+        ys, xs = np.nonzero(item.iris | item.pupil)
+        cy, cx = (ys.min() + ys.max()) // 2, (xs.min() + xs.max()) // 2
+        half = min(max(ys.max() - ys.min(), xs.max() - xs.min()) // 2, cy, cx)
+        square = rgb[cy - half : cy + half, cx - half : cx + half]
+        whole = cv2.resize(square, (size, size), interpolation=cv2.INTER_AREA)
+        native = rgb[cy - size // 2 : cy + size // 2, cx - size // 2 : cx + size // 2]
+        name = Path(item.name).stem
+        out += [(name, "whole", whole), (name, "native", np.ascontiguousarray(native))]
     return out
 
 

@@ -23,14 +23,24 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
+from datasets import (
+    MMU_CALIBRATION_PERSONS,
+    data_root,
+    mmu_iris,
+    mmu_items,
+    mmu_pairs,
+    read_rgb,
+)
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from segmentation import data_root, evaluate, mmu_items, report
+from segmentation import evaluate, report
+from segmenter_scores import SetScore, evaluate_mmu
 from torch.utils.data import Dataset
 
-from irisd.pipeline import learned, training
+from irisd.pipeline import learned
 from irisd.pipeline.geometry import disk
 from irisd.pipeline.segment import segment
 from irisd.pipeline.unet import INPUT_SIZE, Segmenter, load_segmenter, to_input
+from irisd.training.train import TrainConfig, train
 
 
 class MmuExamples(Dataset[tuple[torch.Tensor, torch.Tensor]]):
@@ -40,9 +50,9 @@ class MmuExamples(Dataset[tuple[torch.Tensor, torch.Tensor]]):
 
     def __init__(self, root: Path, persons: range, seed: int, length: int) -> None:
         self.pairs: list[tuple[np.ndarray, np.ndarray]] = []
-        for image, mask in training.mmu_pairs(root, persons):
-            rgb = training.read_rgb(image)
-            self.pairs.append((rgb, _labels(rgb, training.read_rgb(mask)[..., 0] > 127)))
+        for image, mask in mmu_pairs(root, persons):
+            rgb = read_rgb(image)
+            self.pairs.append((rgb, _labels(rgb, mmu_iris(mask))))
         self.seed, self.length = seed, length
 
     def __len__(self) -> int:
@@ -95,7 +105,7 @@ def in_pipeline(segmenter: Segmenter) -> Iterator[None]:
         learned.load = original
 
 
-def summary(name: str, score: training.SetScore) -> str:
+def summary(name: str, score: SetScore) -> str:
     ious = score.iris
     return (
         f"{name:<34} iris IoU {statistics.mean(ious):.3f}  median {statistics.median(ious):.3f}"
@@ -108,29 +118,27 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    root = data_root() / "mmu-kozlova"
-    if not (root / "manifest.csv").is_file():
+    root = data_root()
+    if not (root / "mmu-kozlova" / "manifest.csv").is_file():
         print(f"no MMU data under {root}", file=sys.stderr)
         return 1
     shipped = load_segmenter("cpu")
     if shipped is None:
         print("models/segmenter.pt is missing", file=sys.stderr)
         return 1
-    config = training.TrainConfig(steps=args.steps, threads=args.threads, workers=0)
-    data = MmuExamples(
-        root, training.MMU_CALIBRATION_PERSONS, config.seed, config.steps * config.batch
-    )
+    config = TrainConfig(steps=args.steps, threads=args.threads, workers=0)
+    data = MmuExamples(root, MMU_CALIBRATION_PERSONS, config.seed, config.steps * config.batch)
     columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     started = time.monotonic()
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task("train", total=config.steps)
-        model = training.train(config, lambda step, _: progress.update(task, completed=step), data)
+        model = train(config, lambda step, _: progress.update(task, completed=step), data)
     seconds = time.monotonic() - started
     print(f"MMU test persons 31-45; comparison trained {args.steps} steps in {seconds:.0f} s")
     comparison = Segmenter(model, "cpu")
-    print(summary("shipped (synthetic only)", training.evaluate_mmu(shipped, root)))
-    print(summary("comparison (MMU persons 1-30)", training.evaluate_mmu(comparison, root)))
-    items = mmu_items(data_root(), "test")
+    print(summary("shipped (synthetic only)", evaluate_mmu(shipped, root)))
+    print(summary("comparison (MMU persons 1-30)", evaluate_mmu(comparison, root)))
+    items = mmu_items(root, "test")
     print("In the pipeline (combined path; failures count as IoU 0):")
     for name, segmenter in (("shipped", shipped), ("comparison", comparison)):
         with in_pipeline(segmenter):

@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from datasets import data_root
 
 from irisd import config, logs
 from irisd.app import create_app
@@ -28,17 +29,15 @@ from irisd.auth.users import create_user
 from irisd.client import Client
 from irisd.config import LoggingSettings, Settings
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("IRISD_DATA") or REPO.parent / "shared" / "data")
 PASSWORD = "bench password, not a secret"  # a throwaway local account
 
 
 async def main() -> None:
     args = _arguments()
     logs.configure(LoggingSettings(level="warning"))
-    images = sorted((DATA / "mmu-kozlova" / "images").glob("*.bmp"))[: args.images]
+    images = sorted((data_root() / "mmu-kozlova" / "images").glob("*.bmp"))[: args.images]
     if not images:
-        raise SystemExit(f"no MMU images under {DATA} (set IRISD_DATA)")
+        raise SystemExit(f"no MMU images under {data_root()} (set IRISD_DATA)")
     rates = {}
     for workers in args.workers:
         rates[workers] = await measure(workers, images, args.pipeline)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from aiohttp import web
 
@@ -19,9 +18,8 @@ from irisd.db import open_database
 from irisd.jobs.engine import Engine
 from irisd.jobs.hub import Hub
 from irisd.metrics import Metrics
+from irisd.resources import STATIC_DIR
 from irisd.storage import open_storage
-
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def create_app(settings: Settings) -> web.Application:

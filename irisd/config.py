@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from irisd.errors import ConfigError
-from irisd.pipeline.types import Occlusion, OutputFormat, PipelineOptions
+from irisd.options import Occlusion, OutputFormat, check
 
 ENV_PREFIX = "IRISD_"
 
@@ -80,11 +80,7 @@ class PipelineSettings:
 
     def __post_init__(self) -> None:
         try:  # the pipeline's own bounds, checked at start rather than failing every job
-            PipelineOptions(
-                output_size=self.output_size,
-                output_format=self.output_format,
-                occlusion=self.occlusion,
-            )
+            check(self.output_size, self.output_format, self.occlusion)
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bench.datasets import data_root as research_data
 from irisd import logs
 from irisd.appkeys import DATABASE, ENGINE, STORAGE
 from irisd.config import LoggingSettings, Settings, replace
@@ -23,7 +23,7 @@ from tests.support.clients import SEEN_SECRETS, ApiClient
 from tests.support.server import ServerProcess
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("IRISD_DATA") or REPO.parent / "shared" / "data")
+DATA = research_data()  # $IRISD_DATA, default ../shared/data (bench/datasets.py)
 PASSWORD = "correct horse battery staple"  # test credential, never a real one
 
 _LOG = io.StringIO()

@@ -1,13 +1,36 @@
-"""The `irisd` command line: one click group; each command lives in a module named for it."""
+"""The `irisd` command line: one click group; each command lives in a module named for it.
+
+`train-segmenter` lives with the training code (`irisd.training.command`) and is imported
+only when it is asked for, so that `irisd serve` never loads the training package.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from irisd import __version__
 
+# Commands imported on use: name → "module:attribute".
+LAZY_COMMANDS = {"train-segmenter": "irisd.training.command:train_segmenter"}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Group(click.Group):
+    """A click group that also lists `LAZY_COMMANDS` and imports one only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, name = LAZY_COMMANDS[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="irisd")
 def cli() -> None:
     """irisd: a self-hosted iris photo processing server.
@@ -19,7 +42,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Imported here so `irisd --help` stays quick and each command module stays separate.
-    from irisd.cli import jobs, migrate, process, purge, serve, submit, token, train, users
+    from irisd.cli import jobs, migrate, process, purge, serve, submit, token, users
 
     cli.add_command(serve.serve)
     cli.add_command(migrate.migrate)
@@ -29,7 +52,6 @@ def _register() -> None:
     cli.add_command(jobs.jobs)
     cli.add_command(submit.submit)
     cli.add_command(purge.purge)
-    cli.add_command(train.train_segmenter)
 
 
 def main() -> None:

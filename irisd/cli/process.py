@@ -15,9 +15,9 @@ from rich.table import Table
 
 from irisd.errors import IrisdError, JobFailure
 from irisd.jobs.model import Step
+from irisd.options import OCCLUSIONS, OUTPUT_SIZES, Occlusion, OutputFormat
 from irisd.pipeline import PipelineOptions, PipelineResult
 from irisd.pipeline import process as run_pipeline
-from irisd.pipeline.types import OCCLUSIONS, OUTPUT_SIZES, Occlusion, OutputFormat
 
 
 @dataclass

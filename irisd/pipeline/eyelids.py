@@ -28,12 +28,6 @@ CUT_GAIN = 1.0  # least excess noise (pixels) beyond a cut for it to count
 _REFERENCE = ((-20.0, 60.0), (120.0, 200.0))
 
 
-def gray(rgb: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 RGB → (H, W) float32 gray weighted to red (best iris contrast)."""
-    weights = np.array([0.6, 0.3, 0.1], np.float32)
-    return np.asarray(rgb, np.float32) @ weights
-
-
 def pupil_distance(iris: Circle, pupil: Circle, theta: np.ndarray) -> np.ndarray:
     """Distance from the iris centre along direction `theta` to the pupil boundary (≥ 0)."""
     ux, uy = np.cos(theta), np.sin(theta)

@@ -1,4 +1,4 @@
-"""Circles, polar sampling and least-squares fits used by segmentation, quality and output."""
+"""Circles, polar sampling, least-squares fits and the working gray shared by the pipeline steps."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ class Circle:
     def distance(self, other: Circle) -> float:
         """Distance between the centres, px."""
         return math.hypot(self.x - other.x, self.y - other.y)
+
+
+def gray(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 RGB → (H, W) float32 gray weighted to red (best iris contrast)."""
+    weights = np.array([0.6, 0.3, 0.1], np.float32)
+    return np.asarray(rgb, np.float32) @ weights
 
 
 def area_circle(region: np.ndarray) -> Circle:
@@ -96,12 +102,3 @@ def round_kernel(radius: float) -> np.ndarray:
     """A round morphology kernel reaching about `radius` px (at least 1) from its centre."""
     side = 2 * max(1, round(radius)) + 1
     return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)), np.uint8)
-
-
-def boundary_circle(mask: np.ndarray) -> Circle | None:
-    """Least-squares circle through the outer contour of a (H, W) bool mask ("derived" GT)."""
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
-        return None
-    largest = max(contours, key=cv2.contourArea)
-    return fit_circle(largest.reshape(-1, 2).astype(np.float64))

@@ -16,18 +16,16 @@ import numpy as np
 
 from irisd.errors import QualityIssue
 from irisd.pipeline import gaze
-from irisd.pipeline.eyelids import gray
-from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle
-from irisd.pipeline.localise import (
+from irisd.pipeline.circle_search import (
     Found,
-    Localisation,
-    Located,
     limbus_scores,
     prepare,
     pupil_scores,
     refine_limbus,
     refine_pupil,
 )
+from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle, gray
+from irisd.pipeline.localise import Localisation, Located
 
 MIN_CONFIDENCE = 0.75  # mean winning-class probability over the predicted eye
 ALONE_CONFIDENCE = 0.9  # needed when the classical path found nothing

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from irisd.errors import QualityIssue
-from irisd.pipeline.eyelids import gray
+from irisd.pipeline.geometry import gray
 from irisd.pipeline.segment import Segmentation
 
 NOT_FOUND = "We couldn't find an iris in this photo."

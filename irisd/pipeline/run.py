@@ -24,8 +24,7 @@ from irisd.pipeline import (
     tone,
 )
 from irisd.pipeline.decode import decode
-from irisd.pipeline.eyelids import gray
-from irisd.pipeline.geometry import disk, round_kernel
+from irisd.pipeline.geometry import disk, gray, round_kernel
 from irisd.pipeline.segment import Segmentation, locate, outline
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 

@@ -14,18 +14,10 @@ import cv2
 import numpy as np
 
 from irisd.pipeline import learned
-from irisd.pipeline.eyelids import gray, visible_mask
-from irisd.pipeline.geometry import Circle
-from irisd.pipeline.localise import (
-    Found,
-    Localisation,
-    Located,
-    assumed_pupil,
-    localise,
-    prepare,
-    refine_limbus,
-    refine_pupil,
-)
+from irisd.pipeline.circle_search import Found, prepare, refine_limbus, refine_pupil
+from irisd.pipeline.eyelids import visible_mask
+from irisd.pipeline.geometry import Circle, gray
+from irisd.pipeline.localise import Localisation, Located, assumed_pupil, localise
 
 WORKING_SIDE = 640
 DETAIL_RADIUS = 150.0

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+
+from irisd.options import Occlusion, OutputFormat, check
+
+# The option types stay importable from here (the seam's own vocabulary); their allowed values
+# live in `irisd.options`, which config reads without importing the pipeline.
+__all__ = ["Occlusion", "OutputFormat", "PipelineOptions", "PipelineResult", "Report"]
 
 # report(step, progress): step is an API.md step name, progress an API.md checkpoint (0..100).
 Report = Callable[[str, int], None]
-
-OutputFormat = Literal["png", "jpeg"]
-OUTPUT_FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
-# What the print shows where lids or lashes cover the iris: the iris completed by the polar
-# texture fill (an art print is a full disc) or nothing (transparent; black in a JPEG).
-Occlusion = Literal["fill", "transparent"]
-OCCLUSIONS: tuple[Occlusion, ...] = get_args(Occlusion)
-# Side of the square result, px: below 64 there is no iris art to see; above 8192 one result
-# (RGBA, float working copies) would take gigabytes.
-OUTPUT_SIZES = range(64, 8193)
 
 
 @dataclass(frozen=True)
@@ -32,15 +27,7 @@ class PipelineOptions:
     debug: bool = False
 
     def __post_init__(self) -> None:
-        if self.output_size not in OUTPUT_SIZES:
-            sizes = f"{OUTPUT_SIZES.start}-{OUTPUT_SIZES.stop - 1}"
-            raise ValueError(f"output_size: {self.output_size} is outside {sizes}")
-        if self.output_format not in OUTPUT_FORMATS:
-            formats = ", ".join(OUTPUT_FORMATS)
-            raise ValueError(f"output_format: {self.output_format!r} is not one of {formats}")
-        if self.occlusion not in OCCLUSIONS:
-            choices = ", ".join(OCCLUSIONS)
-            raise ValueError(f"occlusion: {self.occlusion!r} is not one of {choices}")
+        check(self.output_size, self.output_format, self.occlusion)
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from irisd.resources import MODELS_DIR
+
 CLASSES = ("background", "iris", "pupil")
 INPUT_SIZE = 160
 CHANNELS = (8, 16, 32, 64, 128)
 FORMAT_VERSION = 1
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "segmenter.pt"
+DEFAULT_PATH = MODELS_DIR / "segmenter.pt"  # shipped with the package (irisd.resources)
 # A second pass runs on a square of this many iris radii around the iris found by the first.
 CROP_RADII = 5.0
 # ... when that square is smaller than this fraction of the photo's longer side.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from irisd.pipeline.eyelids import gray, visible_mask
-from irisd.pipeline.geometry import Circle
+from irisd.pipeline.eyelids import visible_mask
+from irisd.pipeline.geometry import Circle, gray
 from tests.pipeline.eyes import synthetic_eye
 
 IRIS_R, PUPIL_RATIO = 110.0, 0.4

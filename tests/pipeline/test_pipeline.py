@@ -14,8 +14,9 @@ from PIL import Image
 
 from irisd.errors import QualityIssue
 from irisd.pipeline import PipelineOptions, PipelineResult, learned, process, quality
+from irisd.pipeline.circle_search import Found
 from irisd.pipeline.geometry import Circle
-from irisd.pipeline.localise import Found, Localisation
+from irisd.pipeline.localise import Localisation
 from tests.pipeline.eyes import encode_png, landscape, synthetic_eye
 
 FAST = PipelineOptions(output_size=256, use_learned=False)

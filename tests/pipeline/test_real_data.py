@@ -1,25 +1,24 @@
 """Boundaries on real photos with ground truth (research data; skipped when absent).
 
 The data lives outside the repository ($IRISD_DATA, default ../shared/data) and is never
-copied into it. Reference circles are derived from the GT masks (see bench/segmentation.py).
+copied into it; bench/datasets.py reads it. Reference circles are derived from the GT masks
+(`datasets.derived_circle`, as the benches score them).
 """
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from bench.datasets import data_root, derived_circle, gt_iris
 from irisd.errors import QualityIssue
 from irisd.pipeline import PipelineOptions, process, quality
 from irisd.pipeline.decode import decode
-from irisd.pipeline.geometry import Circle, fit_circle
+from irisd.pipeline.geometry import Circle
 from irisd.pipeline.segment import segment
 
-ROOT = Path(os.environ.get("IRISD_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+ROOT = data_root()
 
 # (set, image, GT mask): MMU test persons and one MOBIUS photo whose derived circle is reliable.
 CASES = [
@@ -31,23 +30,8 @@ CASES = [
 ]
 
 
-def gt_iris(path: Path) -> np.ndarray:
-    """(H, W) bool visible iris of a GT mask (MMU white, MOBIUS pure green)."""
-    mask = cv2.imread(str(path))[:, :, ::-1]
-    if path.suffix == ".bmp":
-        return np.asarray(mask[:, :, 0] > 127)
-    return np.asarray((mask[:, :, 1] > 127) & (mask[:, :, 0] < 128) & (mask[:, :, 2] < 128))
-
-
 def derived(iris: np.ndarray) -> Circle:
-    """Least-squares circle on the lateral arcs of the mask's convex hull."""
-    hull = np.zeros(iris.shape, np.uint8)
-    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(iris.astype(np.uint8))), 1)
-    contours, _ = cv2.findContours(hull, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    outline = contours[0].reshape(-1, 2).astype(np.float64)
-    centre = outline.mean(axis=0)
-    angle = np.degrees(np.arctan2(outline[:, 1] - centre[1], outline[:, 0] - centre[0]))
-    circle = fit_circle(outline[(np.abs(angle) < 30) | (np.abs(angle) > 150)])
+    circle = derived_circle(iris)
     assert circle is not None
     return circle
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from irisd.pipeline.synth import layers, layout
-from irisd.pipeline.synth.layout import Array
+from irisd.training.synth import layers, layout
+from irisd.training.synth.layout import Array
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import math
 import cv2
 import numpy as np
 
-from irisd.pipeline.synth.layout import Array, Eye, lid_curves, upper_half
+from irisd.training.synth.layout import Array, Eye, lid_curves, upper_half
 
 # Visible-light iris colours (RGB): (pupillary zone, ciliary zone), before jitter.
 _IRIS_PALETTE: tuple[tuple[tuple[int, int, int], tuple[int, int, int]], ...] = (

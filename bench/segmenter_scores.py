@@ -1,0 +1,93 @@
+"""The segmenter alone on the real sets: iris and pupil IoU of its argmax, per set.
+
+What `irisd train-segmenter` printed at its end before training stopped reading the data:
+MMU test persons 31-45 (iris only, MMU labels no pupil) and the MOBIUS samples (iris and
+pupil). The network only, no circles, no pipeline (for that: bench/segmentation.py).
+
+    .venv/bin/python bench/segmenter_scores.py [--weights models/segmenter.pt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from datasets import (
+    MMU_TEST_PERSONS,
+    iou,
+    mmu_iris,
+    mmu_pairs,
+    mobius_items,
+    read_rgb,
+    require_root,
+)
+
+from irisd.pipeline.unet import DEFAULT_PATH, Segmenter, load_segmenter
+
+
+@dataclass
+class SetScore:
+    """Per-image IoUs on one set (pupil only where the ground truth has it)."""
+
+    name: str
+    iris: list[float] = field(default_factory=list)
+    pupil: list[float] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.iris)
+
+    @staticmethod
+    def mean(values: list[float]) -> float:
+        return float(np.mean(values)) if values else math.nan
+
+
+def evaluate_mmu(segmenter: Segmenter, root: Path, persons: range = MMU_TEST_PERSONS) -> SetScore:
+    """Iris IoU per image on MMU `persons`."""
+    score = SetScore(f"mmu persons {persons.start}-{persons.stop - 1}")
+    for image, mask in mmu_pairs(root, persons):
+        labels = segmenter.predict(read_rgb(image)).argmax(axis=2)
+        score.iris.append(iou(labels == 1, mmu_iris(mask)))
+    return score
+
+
+def evaluate_mobius(segmenter: Segmenter, root: Path) -> SetScore:
+    """Iris and pupil IoU per image on the MOBIUS samples."""
+    score = SetScore("mobius samples")
+    for item in mobius_items(root):
+        labels = segmenter.predict(read_rgb(item.image)).argmax(axis=2)
+        score.iris.append(iou(labels == 1, item.iris))
+        assert item.pupil is not None  # MOBIUS labels the pupil
+        score.pupil.append(iou(labels == 2, item.pupil))
+    return score
+
+
+def evaluate(segmenter: Segmenter, root: Path) -> list[SetScore]:
+    """Scores on every set present under `root` (MMU test persons, MOBIUS)."""
+    scores = []
+    if (root / "mmu-kozlova" / "manifest.csv").is_file():
+        scores.append(evaluate_mmu(segmenter, root))
+    if (root / "mobius-samples" / "manifest.csv").is_file():
+        scores.append(evaluate_mobius(segmenter, root))
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", type=Path, default=DEFAULT_PATH)
+    args = parser.parse_args()
+    root = require_root()
+    segmenter = load_segmenter("cpu", args.weights)
+    if segmenter is None:
+        raise SystemExit(f"no weights at {args.weights}")
+    print(f"{'set':<20} {'images':>6} {'iris IoU':>9} {'pupil IoU':>10}  (means)")
+    for score in evaluate(segmenter, root):
+        pupil = f"{score.mean(score.pupil):.3f}" if score.pupil else "-"
+        print(f"{score.name:<20} {score.count:>6} {score.mean(score.iris):>9.3f} {pupil:>10}")
+
+
+if __name__ == "__main__":
+    main()
