@@ -121,8 +121,9 @@ def finish(
     report("enhancing", 70)
     side = grading.output_side(options.output_size, cleaned.crop.side)
     visible_ring = cleaned.ring & ~cleaned.hidden & ~cleaned.highlights
-    exposed, exposure = tone.expose(cleaned.rgb, visible_ring)
-    toned = enhance.local_contrast(exposed, cleaned.iris_disk)
+    pupil = cleaned.iris_disk & ~cleaned.ring
+    exposed, exposure = tone.expose(cleaned.rgb, visible_ring, pupil)
+    toned = enhance.local_contrast(exposed, cleaned.ring)
     report("enhancing", 80)
     scale = side / cleaned.crop.side
     final = enhance.resize(enhance.sharpen(toned, 1.0), side)

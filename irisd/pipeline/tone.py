@@ -29,6 +29,7 @@ SCLERA_GAIN = (0.7, 1.45)  # bounds of a gain taken from the sclera ...
 FALLBACK_GAIN = (0.95, 1.05)  # ... and of one from the fallback
 TARGET_L = 42.0  # iris ring median L* that a dark iris is lifted to
 MAX_CHROMA_GAIN = 2.5
+PUPIL_FADE = 0.1  # of the pupil radius: how far inside its edge the pupil keeps its own L*
 SAMPLE_SIDE = 400  # white balance is estimated on a copy at most this wide
 
 
@@ -99,8 +100,14 @@ class Exposure:
     noise: float  # robust std of the iris's finest detail in L* before the lift
 
 
-def expose(rgb: np.ndarray, ring: np.ndarray) -> tuple[np.ndarray, Exposure]:
-    """Denoise and lift (H, W, 3) uint8 so the `ring` (H, W) bool median reaches TARGET_L."""
+def expose(
+    rgb: np.ndarray, ring: np.ndarray, pupil: np.ndarray | None = None
+) -> tuple[np.ndarray, Exposure]:
+    """Denoise and lift (H, W, 3) uint8 so the `ring` (H, W) bool median reaches TARGET_L.
+
+    The `pupil` (H, W) bool keeps its own lightness, fading in from its edge over
+    PUPIL_FADE of its radius: the curve that shows a dark iris would print the black pupil
+    grey (L* 5 -> 32 for an iris lifted from 10 to 42), and any reflection in it."""
     lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     lightness = lab[:, :, 0]
     level = float(np.median(lightness[ring])) if ring.any() else 50.0
@@ -119,6 +126,10 @@ def expose(rgb: np.ndarray, ring: np.ndarray) -> tuple[np.ndarray, Exposure]:
     before = np.maximum(lab[:, :, 0], 0.05)
     after = 100.0 * (before / 100.0) ** gamma
     chroma = np.clip(np.sqrt(after / before), 1.0, MAX_CHROMA_GAIN)
+    if pupil is not None and pupil.any():
+        keep = _inside(pupil)
+        after = after * (1.0 - keep) + before * keep
+        chroma = chroma * (1.0 - keep) + keep
     lab[:, :, 0] = after
     lab[:, :, 1] *= chroma
     lab[:, :, 2] *= chroma
@@ -126,6 +137,14 @@ def expose(rgb: np.ndarray, ring: np.ndarray) -> tuple[np.ndarray, Exposure]:
     lifted = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
     level_out = float(np.median(after[ring])) if ring.any() else level
     return lifted, Exposure(level, level_out, noise)
+
+
+def _inside(region: np.ndarray) -> np.ndarray:
+    """(H, W) float32 0..1: 1 deep inside `region`, 0 outside, rising over PUPIL_FADE of its
+    (area-equivalent) radius from the edge inwards."""
+    depth = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 3)
+    fade = max(1.0, PUPIL_FADE * math.sqrt(float(region.sum()) / math.pi))
+    return np.asarray(np.clip(depth / fade, 0.0, 1.0), np.float32)
 
 
 def grain(rgb: np.ndarray, ring: np.ndarray) -> float:
