@@ -22,6 +22,7 @@ bench:
 	.venv/bin/python bench/throughput.py
 	.venv/bin/python bench/segmentation.py
 	.venv/bin/python bench/reflections.py
+	.venv/bin/python bench/light_segmentation.py
 	.venv/bin/python bench/art.py
 	.venv/bin/python bench/pipeline_speed.py
 

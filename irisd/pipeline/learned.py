@@ -50,6 +50,10 @@ SUPPORT_MARGIN = 0.15
 # 1-45: no refusal (one before), test IoU 0.858 -> 0.870 (bench/segmentation.py).
 MIN_COVER = 0.5
 MIN_EDGE = 0.25
+# Of those, the ones whose pupil centre lies within MAX_OFFSET iris radii of the iris's go
+# first (an eye's pupil sits within about a tenth of the radius of the limbus centre; a
+# limbus circle pulled onto the sclera on one side is off by a third).
+MAX_OFFSET = 0.2
 # On a light iris the pupil's edge is the strongest circle in the photo and the classical
 # search can take it for the limbus: a classical iris within PUPIL_MATCH (of the radius, in
 # centre and size) of the network's pupil is that pupil. The network's iris then stands
@@ -196,15 +200,25 @@ def _stronger(
     if network.iris.score >= EDGE_SHARE * classical.score:
         return located
     eye = np.argmax(probs, axis=2) > 0
+    pupil = found.pupil.circle.scaled(scale)
     candidates = [
         (network.iris.score, _cover(eye, network.iris.circle), 1, located),
         (classical.score, _cover(eye, classical.circle), 0, Located(found, "classical")),
     ]
+    offsets = (_offset(network.iris.circle, network.pupil.circle), _offset(classical.circle, pupil))
     credible = [c for c in candidates if c[1] >= MIN_COVER and c[0] >= MIN_EDGE * classical.score]
+    centred = [c for c, off in zip(candidates, offsets, strict=True) if off <= MAX_OFFSET]
+    if any(c in centred for c in credible):
+        credible = [c for c in credible if c in centred]
     if not credible:
         raise _unsure(small, fitted[0], reason="learned and classical disagree")
     # ties go to the classical circle: the network's has no edge of its own to show then
     return max(credible, key=lambda c: (c[0] * c[1], -c[2]))[3]
+
+
+def _offset(iris: Circle, pupil: Circle) -> float:
+    """How far the pupil's centre is from the iris's, in iris radii."""
+    return iris.distance(pupil) / max(iris.r, 1.0)
 
 
 def _cover(eye: np.ndarray, circle: Circle) -> float:

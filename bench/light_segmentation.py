@@ -1,0 +1,93 @@
+"""Outlining light irises: refusals and circle accuracy on real photos recoloured light.
+
+bench/light_irises.py recolours only the iris ring, so a light iris can end up lighter than
+the sclera around it (the MMU photos are near-infrared, where the sclera is mid grey; the
+MOBIUS ones are dim). No real photo looks like that, and the outline suffers for it. Here
+the rest of the photo is lifted as well (a power curve on L* outside the eye that takes its
+90th percentile to at least 28 above the new iris median, at most L* 96), so that the sclera
+stays the lightest part of the eye, as in a photo of a blue or green eye.
+
+Per look: accepted / refused (by message) and, for accepted photos, the IoU of the result's
+iris disc with the circle derived from the GT mask.
+
+    .venv/bin/python bench/light_segmentation.py [--every N]   # every Nth MMU test photo
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter, defaultdict
+
+import light_irises
+import numpy as np
+from art import run_bytes
+from datasets import Item, derived_circle, mmu_items, mobius_items, require_root
+from sheets import LOOKS, encode_png, light_photo
+
+from irisd.pipeline.geometry import Circle, disk
+from irisd.pipeline.types import PipelineOptions
+
+SCLERA_ABOVE = 28.0  # L*: the sclera's 90th percentile above the light iris's median
+BRIGHTEST = 96.0  # ... but no higher than this
+
+
+def lit(photo: np.ndarray, item: Item, iris: Circle) -> np.ndarray:
+    """The photo with everything outside the eye lifted (see the module docstring)."""
+    lab = light_irises.to_lab(photo)
+    lightness = lab[..., 0]
+    outside = ~(disk(item.iris.shape, iris) | item.iris)
+    top = float(np.percentile(lightness[outside], 90))
+    iris_level = float(np.median(lightness[item.iris]))
+    want = min(BRIGHTEST, max(top, iris_level + SCLERA_ABOVE))
+    gamma = np.log(want / 100.0) / np.log(max(top, 1.0) / 100.0)
+    lifted = 100.0 * (np.clip(lightness, 0, 100) / 100.0) ** gamma
+    lab[..., 0] = np.where(outside, lifted, lightness)
+    return np.asarray(light_irises.from_lab(lab), np.uint8)
+
+
+def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:
+    one, two = disk(shape, a), disk(shape, b)
+    return float((one & two).sum()) / max(1, int((one | two).sum()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--every", type=int, default=5, help="every Nth MMU test photo")
+    args = parser.parse_args()
+    root = require_root()
+    items = mobius_items(root) + mmu_items(root, "test")[:: args.every]
+    outcomes: Counter[tuple[str, str]] = Counter()
+    ious: dict[str, list[float]] = defaultdict(list)
+    for index, item in enumerate(items):
+        iris = derived_circle(item.iris)
+        for look in LOOKS:
+            photo = light_photo(light_irises, item, look, "none", seed=index)
+            if photo is None or iris is None:
+                continue
+            outcome = run_bytes(item.name, encode_png(lit(photo, item, iris)), PipelineOptions())
+            outcomes[(look, outcome.message.split(".")[0] or "accepted")] += 1
+            if outcome.art is not None:
+                ious[look].append(circle_iou(item.iris.shape, outcome.art.disc_in, iris))
+    print(f"{len(items)} photos (6 MOBIUS, every {args.every}th MMU test) x {len(LOOKS)} looks")
+    for look in LOOKS:
+        total = sum(n for (name, _), n in outcomes.items() if name == look)
+        accepted = outcomes[(look, "accepted")]
+        median = float(np.median(ious[look])) if ious[look] else float("nan")
+        print(f"{look:12s} accepted {accepted:3d}/{total}  circle IoU median {median:.3f}")
+    print("refusals:")
+    reasons: Counter[str] = Counter()
+    for (_, message), n in outcomes.items():
+        if message != "accepted":
+            reasons[message] += n
+    for message, n in reasons.most_common():
+        print(f"  {n:3d}  {message}")
+    accepted = sum(n for (_, m), n in outcomes.items() if m == "accepted")
+    every = [v for values in ious.values() for v in values]
+    print(
+        f"SUMMARY light irises outlined: accepted {accepted}/{sum(outcomes.values())}, "
+        f"circle IoU median {np.median(every):.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
