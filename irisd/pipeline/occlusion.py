@@ -19,6 +19,7 @@ from irisd.pipeline.geometry import round_kernel
 
 WORK_RADIUS = 200.0  # iris radius (px) of the copy the masks are worked out on
 EDGE_REACH = 0.06  # iris radii: how far the visible mask is carried to the ring's edges
+IRIS_TOP = 99.0  # ... where no lighter than this percentile of the iris shown
 LID_AREA = 0.01  # a covered part this large (share of the ring) at the limbus is a lid
 LID_MARGIN = 0.07  # iris radii of a lid's edge also taken as covered
 LASH_WIDTH = 0.08  # iris radii: the black-hat's width (wider than a lash, narrower than a crypt)
@@ -40,7 +41,7 @@ def covered(grey: np.ndarray, visible: np.ndarray, ring: np.ndarray, radius: flo
             radius * scale,
         )
         return np.asarray(_resized_mask(small, grey.shape[::-1]) & ring, bool)
-    shown = _to_edges(visible, ring, radius)
+    shown = _to_edges(grey, visible, ring, radius)
     lids = _lids(ring & ~shown, ring, radius)
     if not lids.any():
         return np.asarray(ring & ~shown, bool)
@@ -55,13 +56,17 @@ def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(resized >= 128, bool)
 
 
-def _to_edges(mask: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
+def _to_edges(grey: np.ndarray, mask: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
     """The mask carried to the ring's edges: it stops a little inside the limbus and outside
     the pupil on purpose (segment.LIMBUS_INSET), which is iris all the same and must not be
-    completed all the way round."""
+    completed all the way round. Not where the band is lighter than any of the iris shown
+    (IRIS_TOP): that is sclera inside a circle a little too large, and would print as a pale
+    rim and be copied into the completed parts."""
     kernel = round_kernel(EDGE_REACH * radius)
     edges = ring & ~cv2.erode(ring.astype(np.uint8), kernel).astype(bool)
     grown = cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
+    if mask.any():
+        edges &= grey <= np.percentile(grey[mask], IRIS_TOP)
     return np.asarray((mask | (grown & edges)) & ring, bool)
 
 
