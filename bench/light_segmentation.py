@@ -1,6 +1,6 @@
 """Outlining light irises: refusals and circle accuracy on real photos recoloured light.
 
-bench/light_irises.py recolours only the iris ring, so a light iris can end up lighter than
+bench/light_looks.py recolours only the iris ring, so a light iris can end up lighter than
 the sclera around it (the MMU photos are near-infrared, where the sclera is mid grey; the
 MOBIUS ones are dim). No real photo looks like that, and the outline suffers for it. Here
 the rest of the photo is lifted as well (a power curve on L* outside the eye that takes its
@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 from collections import Counter, defaultdict
 
-import light_irises
+import light_looks
 import numpy as np
-from art import run_bytes
+from art_runs import run_bytes
 from datasets import Item, derived_circle, mmu_items, mobius_items, require_root
-from sheets import LOOKS, encode_png, light_photo
+from light_photos import LOOKS, encode_png, light_photo
 
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.types import PipelineOptions
@@ -33,7 +33,7 @@ BRIGHTEST = 96.0  # ... but no higher than this
 
 def lit(photo: np.ndarray, item: Item, iris: Circle) -> np.ndarray:
     """The photo with everything outside the eye lifted (see the module docstring)."""
-    lab = light_irises.to_lab(photo)
+    lab = light_looks.to_lab(photo)
     lightness = lab[..., 0]
     outside = ~(disk(item.iris.shape, iris) | item.iris)
     top = float(np.percentile(lightness[outside], 90))
@@ -42,7 +42,7 @@ def lit(photo: np.ndarray, item: Item, iris: Circle) -> np.ndarray:
     gamma = np.log(want / 100.0) / np.log(max(top, 1.0) / 100.0)
     lifted = 100.0 * (np.clip(lightness, 0, 100) / 100.0) ** gamma
     lab[..., 0] = np.where(outside, lifted, lightness)
-    return np.asarray(light_irises.from_lab(lab), np.uint8)
+    return np.asarray(light_looks.from_lab(lab), np.uint8)
 
 
 def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:
@@ -61,7 +61,7 @@ def main() -> None:
     for index, item in enumerate(items):
         iris = derived_circle(item.iris)
         for look in LOOKS:
-            photo = light_photo(light_irises, item, look, "none", seed=index)
+            photo = light_photo(item, look, "none", seed=index)
             if photo is None or iris is None:
                 continue
             outcome = run_bytes(item.name, encode_png(lit(photo, item, iris)), PipelineOptions())

@@ -1,0 +1,50 @@
+"""Whole real photos made light irises, with synthetic glints and window reflections.
+
+`light_photo` recolours a photo's GT iris ring into a light look (light_looks.lighten) and
+pastes glints and/or a window reflection on it (pasted_reflections); `encode_png` makes it
+an input for the pipeline again. Used by bench/sheets.py and light_segmentation.py.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from art_runs import decode_rgb
+from datasets import Item, derived_circle, derived_pupil
+from light_looks import LIGHT_COLOURS, lighten
+from pasted_reflections import paste_glints, paste_window
+from real_crops import pupil_from_hole
+
+from irisd.pipeline.geometry import disk
+
+LOOKS = ("blue", "grey", "amber", "green", "hazel", "light-brown")  # light_looks.LIGHT_COLOURS
+REFLECTIONS = ("glints", "window", "both", "none")
+
+
+def light_photo(item: Item, look: str, reflection: str, seed: int) -> np.ndarray | None:
+    """The full photo with its GT iris ring recoloured to `look` and `reflection` ("glints",
+    "window", "both" or "none") pasted on it; None where no iris circle derives from the GT."""
+    rgb = decode_rgb(item.image.read_bytes())
+    iris = derived_circle(item.iris)
+    if iris is None:
+        return None
+    pupil = derived_pupil(item.pupil) if item.pupil is not None else None
+    if pupil is None:
+        pupil = pupil_from_hole(rgb, item.iris, iris)
+    shape = item.iris.shape
+    out = lighten(rgb, item.iris, iris, pupil, LIGHT_COLOURS[look])
+    ring = item.iris & disk(shape, iris) & ~disk(shape, pupil)
+    cornea = (item.iris | disk(shape, pupil)) & disk(shape, iris)
+    rng = np.random.default_rng(seed)
+    if reflection in ("glints", "both"):
+        out, _ = paste_glints(out, ring, iris.r, rng)
+    if reflection in ("window", "both"):
+        out, _ = paste_window(out, ring, iris.r, rng, clip=cornea)
+    return np.asarray(out)
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    ok, data = cv2.imencode(".png", rgb[:, :, ::-1])
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return data.tobytes()
