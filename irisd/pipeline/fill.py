@@ -23,6 +23,7 @@ OUTER = 1.04  # the sheet reaches this far past the limbus (the print's edge is 
 MAX_COLUMNS = 2048  # angular samples; more only costs time
 GAP = 2  # columns between a hole and the patch copied into it
 EDGE = 3  # columns and rows of intact pixels around a hole that set its correction
+MAX_SPAN = 0.08  # share of the circle one copy fills at most (wider holes go in slices)
 FEATHER = 0.01  # iris radii (at least 2 px) over which a fill fades into the photo
 
 
@@ -154,10 +155,31 @@ def fill_sheet(polar: np.ndarray, missing: np.ndarray, iris: np.ndarray) -> np.n
     out = polar.copy()
     _, labels, stats, _ = cv2.connectedComponentsWithStats(missing.astype(np.uint8), connectivity=8)
     order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1
+    span = max(8, round(MAX_SPAN * polar.shape[1]))
     for index in order:
-        x, y, w, h = (int(v) for v in stats[index, :4])
-        _copy_patch(out, missing, iris, labels == index, (x, y, w, h))
+        for chunk in _chunks(labels == index, stats[index, :4], span):
+            x, y, w, h = cv2.boundingRect(chunk.astype(np.uint8))
+            _copy_patch(out, missing, iris, chunk, (x, y, w, h))
     return np.roll(out, seam, axis=1)
+
+
+def _chunks(hole: np.ndarray, box: np.ndarray, span: int) -> list[np.ndarray]:
+    """A hole wider than `span` columns in column slices of at most that width, from both
+    ends inwards: each slice copies from texture beside it (the photo's, or a slice filled
+    just before), where one wide copy would reach past the next hole or back into itself
+    and leave flat row medians (a lid covers a third of the circle)."""
+    x, _, w, _ = (int(v) for v in box)
+    if w <= span:
+        return [hole]
+    count = math.ceil(w / span)
+    edges = np.linspace(x, x + w, count + 1).round().astype(int)
+    slices = []
+    for i in range(count):
+        part = np.zeros_like(hole)
+        part[:, edges[i] : edges[i + 1]] = hole[:, edges[i] : edges[i + 1]]
+        slices.append(part)
+    inward = [slices[i // 2] if i % 2 == 0 else slices[-1 - i // 2] for i in range(count)]
+    return [part for part in inward if part.any()]
 
 
 def _copy_patch(
