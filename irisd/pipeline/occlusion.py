@@ -19,7 +19,9 @@ from irisd.pipeline.geometry import round_kernel
 
 WORK_RADIUS = 200.0  # iris radius (px) of the copy the masks are worked out on
 EDGE_REACH = 0.06  # iris radii: how far the visible mask is carried to the ring's edges
-IRIS_TOP = 99.0  # ... where no lighter than this percentile of the iris shown
+IRIS_TOP = 99.0  # ... where not far lighter than this percentile of the iris shown
+SCLERA_STEP = 0.5  # ... plus this share of its height above the iris median (a dark iris's
+# soft blend into the sclera stays; hiding it left a thin rim that filled dark)
 LID_AREA = 0.01  # a covered part this large (share of the ring) at the limbus is a lid
 LID_MARGIN = 0.07  # iris radii of a lid's edge also taken as covered
 LASH_WIDTH = 0.08  # iris radii: the black-hat's width (wider than a lash, narrower than a crypt)
@@ -59,14 +61,16 @@ def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def _to_edges(grey: np.ndarray, mask: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
     """The mask carried to the ring's edges: it stops a little inside the limbus and outside
     the pupil on purpose (segment.LIMBUS_INSET), which is iris all the same and must not be
-    completed all the way round. Not where the band is lighter than any of the iris shown
-    (IRIS_TOP): that is sclera inside a circle a little too large, and would print as a pale
-    rim and be copied into the completed parts."""
+    completed all the way round. Not where the band is far lighter than the iris shown (its
+    IRIS_TOP percentile, plus half its height above the median): that is sclera inside a circle
+    a little too large, and would print as a pale rim and be copied into the completed parts.
+    The soft blend of a dark iris into the sclera stays."""
     kernel = round_kernel(EDGE_REACH * radius)
     edges = ring & ~cv2.erode(ring.astype(np.uint8), kernel).astype(bool)
     grown = cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
     if mask.any():
-        edges &= grey <= np.percentile(grey[mask], IRIS_TOP)
+        middle, top = np.percentile(grey[mask], [50, IRIS_TOP])
+        edges &= grey <= top + SCLERA_STEP * (top - middle)
     return np.asarray((mask | (grown & edges)) & ring, bool)
 
 
