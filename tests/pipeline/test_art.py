@@ -70,6 +70,16 @@ def test_glints_on_a_light_iris_are_found_precisely() -> None:
     assert (found & changed).sum() / found.sum() >= 0.65  # little else touched (the glow's rim)
 
 
+def test_a_large_glint_is_found_whole() -> None:
+    # A glint as wide as a third of the background window lifts its own median background.
+    spot = (CENTRE + 95, CENTRE + 10)
+    image, core = paste_glints(light_iris(), [spot], radius=0.18 * IRIS_R)
+    found = reflections.detect(image, disk((SIDE, SIDE), IRIS), IRIS_R, PUPIL)
+    assert (found & core).sum() / core.sum() >= 0.95
+    changed = np.abs(image.astype(int) - light_iris().astype(int)).max(axis=2) > 10
+    assert (found & changed).sum() / found.sum() >= 0.65
+
+
 def test_a_window_veil_is_lifted_off_not_painted_over() -> None:
     clean = light_iris().astype(np.float32) * 0.55  # a mid-brown-level iris
     pane = np.zeros((SIDE, SIDE), bool)
@@ -111,6 +121,47 @@ def test_dark_iris_is_lifted_to_a_printable_level_with_its_hue() -> None:
     hue = [math.degrees(math.atan2(np.median(v[:, 2]), np.median(v[:, 1]))) for v in (before, lab)]
     assert abs(hue[0] - hue[1]) < 10
     assert (lifted[crop_ring] >= 254).mean() < 0.01
+
+
+def test_the_pupil_stays_dark_when_a_dark_iris_is_lifted() -> None:
+    dark = (synthetic_eye().astype(np.float32) * 0.12).astype(np.uint8)
+    shape = dark.shape[:2]
+    pupil = disk(shape, Circle(320, 240, 50))
+    crop_ring = disk(shape, Circle(320, 240, 100)) & ~pupil
+    lifted, _ = tone.expose(dark, crop_ring, pupil)
+    lab_in, lab_out = (
+        cv2.cvtColor(image.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)[..., 0]
+        for image in (dark, lifted)
+    )
+    deep = disk(shape, Circle(320, 240, 40))
+    assert np.abs(lab_out[deep] - lab_in[deep]).max() < 1.5  # denoised, not lifted
+    assert np.median(lab_out[crop_ring]) >= 30
+
+
+def test_a_wide_hole_is_filled_with_texture_not_flat_rows() -> None:
+    # A lid over a third of the circle, with two more holes where one copy from beside it
+    # (and one twice as far) would land: what no copy reached used to be a flat row median.
+    clean = light_iris()
+    ys, xs = np.mgrid[0:SIDE, 0:SIDE]
+    angle = np.degrees(np.arctan2(ys - CENTRE, xs - CENTRE))
+    spans = ((-150, -30), (2, 62), (118, 178))
+    holes = ring() & np.logical_or.reduce([(angle > a) & (angle < b) for a, b in spans])
+    damaged = clean.copy()
+    damaged[holes] = 40
+    filled = polar_fill(damaged, holes, IRIS, PUPIL)
+    shown = ring() & ~(cv2.dilate(holes.view(np.uint8), np.ones((9, 9), np.uint8)) > 0)
+    inner = cv2.erode(holes.view(np.uint8), np.ones((9, 9), np.uint8)) > 0
+
+    def energy(image: np.ndarray) -> tuple[float, float]:
+        """Texture in the holes against the rest, and the share of the holes left flat."""
+        texture = detail(grey(image))
+        local = cv2.blur(texture * texture, (7, 7)) ** 0.5
+        return texture[inner].std() / texture[shown].std(), float((local[inner] < 2).mean())
+
+    (result, flat), (own, own_flat) = energy(filled), energy(clean)
+    assert 0.85 <= result / own <= 1.2
+    assert flat <= own_flat + 0.02
+    assert abs(grey(filled)[inner].mean() - grey(clean)[inner].mean()) < 15
 
 
 def test_a_small_iris_is_never_enlarged_more_than_twice() -> None:
