@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 import light_looks
 import numpy as np
 from art_runs import run_bytes
-from datasets import Item, derived_circle, mmu_items, mobius_items, require_root
+from datasets import Item, derived_circle, iou, mmu_items, mobius_items, require_root
 from light_photos import LOOKS, encode_png, light_photo
 
 from irisd.pipeline.geometry import Circle, disk
@@ -46,8 +46,7 @@ def lit(photo: np.ndarray, item: Item, iris: Circle) -> np.ndarray:
 
 
 def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:
-    one, two = disk(shape, a), disk(shape, b)
-    return float((one & two).sum()) / max(1, int((one | two).sum()))
+    return iou(disk(shape, a), disk(shape, b))
 
 
 def main() -> None:

@@ -201,15 +201,25 @@ def _stronger(
         return located
     eye = np.argmax(probs, axis=2) > 0
     pupil = found.pupil.circle.scaled(scale)
+    # (edge, cover, order, located, pupil offset) of each path's circle
     candidates = [
-        (network.iris.score, _cover(eye, network.iris.circle), 1, located),
-        (classical.score, _cover(eye, classical.circle), 0, Located(found, "classical")),
+        (
+            network.iris.score,
+            _cover(eye, network.iris.circle),
+            1,
+            located,
+            _offset(network.iris.circle, network.pupil.circle),
+        ),
+        (
+            classical.score,
+            _cover(eye, classical.circle),
+            0,
+            Located(found, "classical"),
+            _offset(classical.circle, pupil),
+        ),
     ]
-    offsets = (_offset(network.iris.circle, network.pupil.circle), _offset(classical.circle, pupil))
     credible = [c for c in candidates if c[1] >= MIN_COVER and c[0] >= MIN_EDGE * classical.score]
-    centred = [c for c, off in zip(candidates, offsets, strict=True) if off <= MAX_OFFSET]
-    if any(c in centred for c in credible):
-        credible = [c for c in credible if c in centred]
+    credible = [c for c in credible if c[4] <= MAX_OFFSET] or credible
     if not credible:
         raise _unsure(small, fitted[0], reason="learned and classical disagree")
     # ties go to the classical circle: the network's has no edge of its own to show then
