@@ -11,7 +11,18 @@ from irisd.api.access import access_middleware
 from irisd.api.bearer import auth_middleware
 from irisd.api.errors import error_middleware
 from irisd.api.keepalive import Ticker
-from irisd.appkeys import DATABASE, ENGINE, HUB, METRICS, SETTINGS, STORAGE, TICKER, TOKENS
+from irisd.appkeys import (
+    DATABASE,
+    ENGINE,
+    HUB,
+    METRICS,
+    SETTINGS,
+    STORAGE,
+    THROTTLE,
+    TICKER,
+    TOKENS,
+)
+from irisd.auth.throttle import Throttle
 from irisd.auth.tokens import TokenService, load_or_create_secret
 from irisd.config import Settings
 from irisd.db import open_database
@@ -46,6 +57,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _tokens(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[TOKENS] = TokenService(settings.auth, load_or_create_secret(settings))
+    app[THROTTLE] = Throttle(settings.auth)
     yield
 
 

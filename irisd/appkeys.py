@@ -8,6 +8,7 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from irisd.api.keepalive import Ticker
+    from irisd.auth.throttle import Throttle
     from irisd.auth.tokens import TokenService
     from irisd.auth.users import User
     from irisd.config import Settings
@@ -25,6 +26,7 @@ HUB: web.AppKey[Hub] = web.AppKey("hub")
 TICKER: web.AppKey[Ticker] = web.AppKey("ticker")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
+THROTTLE: web.AppKey[Throttle] = web.AppKey("throttle")
 
 # Request-scoped: the authenticated user (set by api.bearer). A RequestKey, because a
 # plain string key raises NotAppKeyWarning, which filterwarnings=error turns into a 500.

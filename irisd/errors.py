@@ -4,8 +4,9 @@
     ├── RequestError                status → {"detail": message}; on WS {"error","detail"} + 1008
     │   ├── BadRequest 400          ├── PayloadTooLarge 413        ├── InvalidField 422
     │   ├── Unauthorized 401        ├── UnsupportedMediaType 415   ├── TooManyRequests 429
-    │   ├── Forbidden 403           ├── Conflict 409               └── NotReady 503
+    │   ├── Forbidden 403           ├── Conflict 409               │   └── Throttled (Retry-After)
     │   └── NotFound 404            one class for "unknown" and "not yours": no oracle
+    │                               └── NotReady 503
     ├── JobFailure                  error_type, retryable, suggestion (API.md "Errors of a job")
     │   ├── QualityIssue            quality_issue   · no retry · message = the cause sentence
     │   ├── TransientFailure        transient_error · retry 1
@@ -54,6 +55,10 @@ class RequestError(IrisdError):
     headers: ClassVar[dict[str, str]] = {}
     message = "Bad request."
 
+    def reply_headers(self) -> dict[str, str]:
+        """The headers the reply carries with `{"detail"}` (WWW-Authenticate, Retry-After)."""
+        return dict(self.headers)
+
 
 class BadRequest(RequestError):
     status = 400
@@ -99,6 +104,15 @@ class InvalidField(RequestError):
 class TooManyRequests(RequestError):
     status = 429
     message = "The processing queue is full. Please try again in a minute."
+
+
+class Throttled(TooManyRequests):
+    """Too many failed attempts from an account or address; `retry_after_s` in the context."""
+
+    message = "Too many failed attempts. Please wait before trying again."
+
+    def reply_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.context.get("retry_after_s", 1))}
 
 
 class NotReady(RequestError):

@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from irisd.api import schemas, wire
-from irisd.appkeys import DATABASE, SETTINGS, TOKENS, USER
-from irisd.auth import users
+from irisd.appkeys import DATABASE, SETTINGS, THROTTLE, TOKENS, USER
+from irisd.auth import throttle, users
 from irisd.errors import Forbidden, InvalidField, UnsupportedMediaType
 from irisd.logs import get_logger
 
@@ -42,7 +42,13 @@ async def login_form(request: web.Request) -> web.Response:
 async def refresh(request: web.Request) -> web.Response:
     """{"refresh_token"} → 200 new pair; 401 if invalid, expired or already used."""
     token = _text(await schemas.json_object(request, require_json_type=True), "refresh_token")
-    pair = await request.app[TOKENS].refresh(request.app[DATABASE], token)
+    tokens, db = request.app[TOKENS], request.app[DATABASE]
+    # A well-signed token names its account; a forged one counts against the address only.
+    subject = tokens.refresh_subject(token)
+    counted = throttle.keys(subject and f"user:{subject}", request.remote)
+    await request.app[THROTTLE].attempt(db, counted)
+    pair = await tokens.refresh(db, token)
+    await request.app[THROTTLE].succeeded(db, counted)
     return web.json_response(wire.tokens(pair), headers=NO_STORE)
 
 
@@ -74,7 +80,10 @@ async def me(request: web.Request) -> web.Response:
 
 async def _login(request: web.Request, email: str, password: str) -> web.Response:
     db = request.app[DATABASE]
+    counted = throttle.keys(email, request.remote)
+    await request.app[THROTTLE].attempt(db, counted)
     user = await users.authenticate(db, email, password)
+    await request.app[THROTTLE].succeeded(db, counted)
     pair = await request.app[TOKENS].issue_pair(db, user.id)
     log.info("auth.logged_in", user_id=user.id)
     return web.json_response(wire.tokens(pair), headers=NO_STORE)

@@ -35,7 +35,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except RequestError as exc:
         if exc.context:
             log.info("request.rejected", status=exc.status, path=request.path, **exc.context)
-        return detail(exc.status, exc.text, exc.headers)
+        return detail(exc.status, exc.text, exc.reply_headers())
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

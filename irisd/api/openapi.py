@@ -204,7 +204,7 @@ _ERRORS = {
     "413": "Too large",
     "415": "Unsupported type",
     "422": "Invalid field",
-    "429": "Queue full",
+    "429": "Queue full, or too many failed sign-ins (with Retry-After)",
 }
 
 

@@ -81,6 +81,17 @@ class TokenService:
         """The claims of a valid, unexpired access token; Unauthorized otherwise."""
         return self._decode(token, "access")
 
+    def refresh_subject(self, token: str) -> str | None:
+        """The user id a well-signed refresh token names (expired or spent too), else None."""
+        try:
+            payload = jwt.decode(
+                token, self._secret, algorithms=[ALGORITHM], options={"verify_exp": False}
+            )
+        except jwt.PyJWTError:
+            return None
+        sub = payload.get("sub")
+        return sub if isinstance(sub, str) and payload.get("type") == "refresh" else None
+
     async def refresh(self, db: Database, refresh_token: str) -> TokenPair:
         """Rotate: the presented refresh token is spent and a new pair is issued.
 
