@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import BaseRunner, TestServer
 
 from bench.datasets import data_root as research_data
 from irisd import logs
@@ -77,6 +77,15 @@ class Irisd:
         return self.app[ENGINE]
 
 
+class IrisdTestServer(TestServer):
+    """aiohttp's TestServer on the runner `irisd serve` uses (api/runner.py)."""
+
+    async def _make_runner(self, **kwargs: Any) -> BaseRunner:
+        from irisd.api.runner import IrisdRunner
+
+        return IrisdRunner(self.app, **kwargs)
+
+
 @pytest.fixture
 async def start_server(
     make_settings: Callable[..., Settings],
@@ -89,7 +98,7 @@ async def start_server(
 
         settings = settings or make_settings(**changes)
         app = create_app(settings)
-        server = TestServer(app, host="127.0.0.1", port=0)
+        server = IrisdTestServer(app, host="127.0.0.1", port=0)
         await server.start_server(access_log=None)
         started.append(server)
         return Irisd(str(server.make_url("")).rstrip("/"), app, settings)

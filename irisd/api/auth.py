@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from irisd.api import schemas, wire
 from irisd.appkeys import DATABASE, SETTINGS, THROTTLE, TOKENS, USER
 from irisd.auth import throttle, users
-from irisd.errors import Forbidden, InvalidField, UnsupportedMediaType
+from irisd.errors import (
+    BadRequest,
+    Forbidden,
+    InvalidField,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from irisd.logs import get_logger
 
 log = get_logger(__name__)
@@ -34,7 +41,13 @@ async def login_form(request: web.Request) -> web.Response:
         raise UnsupportedMediaType(
             "The request body must be a form (application/x-www-form-urlencoded)."
         )
-    form = await request.post()
+    length = request.content_length
+    if length is not None and length > schemas.MAX_JSON_BYTES:
+        raise PayloadTooLarge("The request body is too large.", size=length)
+    try:
+        form = await request.post()
+    except (HttpProcessingError, ValueError, AssertionError) as exc:  # a broken form body
+        raise BadRequest("The form body is malformed.") from exc
     return await _login(request, _text(form, "username"), _text(form, "password"))
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from irisd.api import wire
+from irisd.api import schemas, wire
 from irisd.api.keepalive import Idle, repeating
 from irisd.api.urls import object_url
 from irisd.appkeys import DATABASE, HUB, SETTINGS, TICKER
@@ -48,9 +48,10 @@ def since(request: web.Request) -> int | None:
     raw = request.query.get("since")
     if raw is None:
         return None
-    if not raw.isdigit():
+    value = schemas.whole_number(raw, 0, schemas.SQLITE_MAX_INT)
+    if value is None:
         raise BadRequest("'since' must be a whole number.")
-    return int(raw)
+    return value
 
 
 class _Subscribed:

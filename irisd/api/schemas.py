@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
+from itertools import accumulate
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -19,6 +21,19 @@ JSON_TYPE = "application/json"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 CHUNK_BYTES = 256 * 1024
+# The largest request a JSON body of the contract needs is a batch of 10 ids (~400 bytes);
+# bounded so a hostile body costs neither memory nor the parser's recursion (100,000 nested
+# `[` overflowed the C scanner's stack check and became a 500).
+MAX_JSON_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+MAX_PAGE = 1_000_000  # with 100 a page, an OFFSET well inside SQLite's 64-bit integers
+SQLITE_MAX_INT = 2**63 - 1
+# str.isdigit() and int() take Unicode digits ("²", "٣"); the contract's numbers are ASCII.
+_WHOLE = re.compile(r"[0-9]{1,19}")
+# A string runs to its closing quote, or to the end when there is none: a match never fails,
+# so the scan stays linear whatever the body (no retry from every later quote).
+_JSON_STRING = re.compile(rb'"(?:[^"\\]+|\\.)*"?')
+_NESTING = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 def user_id(request: web.Request) -> str:
@@ -34,16 +49,39 @@ async def json_object(request: web.Request, *, require_json_type: bool = False) 
     """
     if require_json_type and request.content_type != JSON_TYPE:
         raise UnsupportedMediaType(f"The request body must be JSON (Content-Type: {JSON_TYPE}).")
-    raw = await request.read()
+    length = request.content_length
+    if length is not None and length > MAX_JSON_BYTES:
+        raise PayloadTooLarge("The request body is too large.", size=length)
+    raw = await read_capped(request.content.read, MAX_JSON_BYTES)
     if not raw.strip():
         return {}
+    if _depth(raw) > MAX_JSON_DEPTH:
+        raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        body = json.loads(raw, parse_constant=_no_constant)
+    except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer of over 4,300 digits
         raise BadRequest("The request body is not valid JSON.") from exc
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
     return body
+
+
+def _depth(raw: bytes) -> int:
+    """How deep `raw`'s arrays and objects nest (brackets inside strings do not count)."""
+    skeleton = _JSON_STRING.sub(b"", raw)
+    return max(accumulate(_NESTING.get(byte, 0) for byte in skeleton), default=0)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def whole_number(raw: str, low: int, high: int) -> int | None:
+    """`raw` as an int in [low, high] if it is ASCII digits only, else None."""
+    if not _WHOLE.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
 
 
 async def read_capped(read: Callable[[int], Awaitable[bytes]], max_bytes: int) -> bytes:
@@ -61,7 +99,7 @@ async def read_capped(read: Callable[[int], Awaitable[bytes]], max_bytes: int) -
 
 def page_query(request: web.Request) -> tuple[int, int]:
     """(page, page_size) from the query: 1-based, default page size 20, at most 100."""
-    page = _positive(request, "page", 1, None)
+    page = _positive(request, "page", 1, MAX_PAGE)
     return page, _positive(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
 
@@ -80,12 +118,11 @@ async def paged(
     return wire.page((render(request, item) for item in items), total, page, page_size)
 
 
-def _positive(request: web.Request, name: str, default: int, top: int | None) -> int:
+def _positive(request: web.Request, name: str, default: int, top: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
-    value = int(raw) if raw.strip().isdigit() else 0
-    if value < 1 or (top is not None and value > top):
-        limit = f" and at most {top}" if top else ""
-        raise InvalidField(f"'{name}' must be a whole number of at least 1{limit}.")
+    value = whole_number(raw.strip(), 1, top)
+    if value is None:
+        raise InvalidField(f"'{name}' must be a whole number from 1 to {top}.")
     return value

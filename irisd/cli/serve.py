@@ -11,6 +11,7 @@ import click
 from aiohttp import web
 
 from irisd import config, logs
+from irisd.api.runner import IrisdRunner
 from irisd.app import create_app
 from irisd.cli.settings import config_option, load_settings
 from irisd.config import Settings
@@ -42,7 +43,7 @@ def serve(
 
 
 async def _serve(settings: Settings) -> None:
-    runner = web.AppRunner(
+    runner = IrisdRunner(
         create_app(settings),
         access_log=None,  # ours logs the path only: aiohttp's prints ?token=
         shutdown_timeout=settings.server.shutdown_timeout_s,
@@ -65,7 +66,7 @@ async def _serve(settings: Settings) -> None:
         await runner.cleanup()
 
 
-def _bound_port(runner: web.AppRunner) -> int:
+def _bound_port(runner: IrisdRunner) -> int:
     for address in runner.addresses:
         return int(address[1])
     raise RuntimeError("the server is not listening")

@@ -36,6 +36,8 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"ftypmif1", 4, "image/heif"),
     (b"BM", 0, "image/bmp"),
 )
+# `expires` is Unix seconds in ASCII digits (int() would take "²" and fail on 5,000 digits).
+_EXPIRES = re.compile(r"[0-9]{1,12}")
 _BY_EXTENSION = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
 
 
@@ -76,7 +78,7 @@ class UrlSigner:
 
     def verify(self, method: str, key: str, expires: str, sig: str) -> None:
         """Return if the signature is valid and unexpired for this method; else `Forbidden`."""
-        if not expires.isdigit() or not sig:
+        if not _EXPIRES.fullmatch(expires) or not sig:
             raise Forbidden(reason="unsigned")
         expected = self.signature(method, key, int(expires))
         # Compare first, then check the time, so a bad signature never learns about expiry.
