@@ -10,6 +10,7 @@ from irisd import api
 from irisd.api.access import access_middleware
 from irisd.api.bearer import auth_middleware
 from irisd.api.errors import error_middleware
+from irisd.api.headers import add_security_headers
 from irisd.api.keepalive import Ticker
 from irisd.appkeys import (
     DATABASE,
@@ -44,6 +45,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine])
     app.on_shutdown.append(_close_sockets)
     app.add_routes(api.routes())
+    app.on_response_prepare.append(add_security_headers)
     _add_console(app)
     return app
 

@@ -94,6 +94,7 @@ class WsSettings:
     max_connection_s: float = 600.0
     keepalive_s: float = 0.5
     send_timeout_s: float = 5.0
+    origins: str = ""
 
 
 @dataclass(frozen=True)

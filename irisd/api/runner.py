@@ -2,8 +2,8 @@
 
 A request line or header aiohttp's parser cannot take (an over-long header, a bad method)
 never reaches the middlewares: aiohttp answers it itself with plain text that echoes part of
-what it could not parse. Here that answer is `{"detail"}` JSON with the same status, and
-the log says what failed without the bytes.
+what it could not parse. Here that answer is `{"detail"}` JSON with the same status and
+the same security headers as every other reply, and the log says what failed without the bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from irisd.api import wire
+from irisd.api.headers import secure
 from irisd.logs import get_logger
 
 log = get_logger(__name__)
@@ -43,6 +44,7 @@ class _JsonErrorHandler(RequestHandler):
         response = web.json_response(
             wire.error(_TEXT.get(status, "The request could not be handled.")), status=status
         )
+        secure(response.headers)
         response.force_close()
         return response
 

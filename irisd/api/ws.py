@@ -28,9 +28,10 @@ from aiohttp import WSCloseCode, web
 from irisd.api import wire
 from irisd.api.bearer import check_ws_token
 from irisd.api.feeds import Feed, JobFeed, UserFeed
+from irisd.api.headers import origin_allowed
 from irisd.appkeys import HUB, SETTINGS
 from irisd.auth.users import User
-from irisd.errors import RequestError
+from irisd.errors import Forbidden, RequestError
 
 routes = web.RouteTableDef()
 
@@ -38,6 +39,8 @@ routes = web.RouteTableDef()
 # send buffer (autotuning would let each grow to 4 MB) plus the transport's own buffer.
 SEND_BUFFER_BYTES = 32 * 1024
 WRITE_BUFFER_HIGH_BYTES = 16 * 1024
+
+FOREIGN_ORIGIN = "WebSockets from this page's origin are not allowed."
 
 OpenFeed = Callable[[web.Request, web.WebSocketResponse, User], Awaitable[Feed]]
 
@@ -60,6 +63,8 @@ async def _serve(request: web.Request, open_feed: OpenFeed) -> web.WebSocketResp
     """Accept, check (the token, then the feed's own checks), then stream."""
     ws = await _accept(request)
     try:
+        if not origin_allowed(request):  # a page of another site, riding a user's token
+            raise Forbidden(FOREIGN_ORIGIN, origin=request.headers.get("Origin"))
         user = await check_ws_token(request, request.query.get("token"))
         feed = await open_feed(request, ws, user)
     except RequestError as exc:
