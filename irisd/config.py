@@ -30,6 +30,7 @@ class ServerSettings:
     public_url: str = ""
     max_body_bytes: int = 41_943_040
     shutdown_timeout_s: float = 10.0
+    metrics_token: str = ""
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ class PayloadTooLarge(RequestError):
 
 class UnsupportedMediaType(RequestError):
     status = 415
-    message = "This file is not a supported image (JPEG, PNG, WebP, TIFF or HEIC)."
+    message = "This file is not a supported image (JPEG, PNG, WebP, TIFF, BMP or HEIC)."
 
 
 class InvalidField(RequestError):

@@ -53,7 +53,9 @@ def _bearer(request: web.Request) -> str:
 
 
 async def _load_user(request: web.Request, token: str) -> User:
-    claims = request.app[TOKENS].verify_access(token)
+    tokens = request.app[TOKENS]
+    claims = tokens.verify_access(token)
+    await tokens.check_family(request.app[DATABASE], claims)
     user = await get_user(request.app[DATABASE], claims.user_id)
     if user is None or not user.is_active:
         raise Unauthorized(NO_ACCOUNT, user_id=claims.user_id)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+
 from aiohttp import web
 
 from irisd.api import wire
 from irisd.api.errors import detail
 from irisd.api.openapi import document
-from irisd.appkeys import DATABASE, ENGINE, METRICS, STORAGE
-from irisd.errors import StorageError
+from irisd.appkeys import DATABASE, ENGINE, METRICS, SETTINGS, STORAGE
+from irisd.errors import StorageError, Unauthorized
 
 routes = web.RouteTableDef()
 
@@ -37,6 +39,12 @@ async def readyz(request: web.Request) -> web.Response:
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text; with `[server] metrics_token`, only for a Bearer of that token."""
+    expected = request.app[SETTINGS].server.metrics_token
+    if expected:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+            raise Unauthorized("GET /metrics needs the configured metrics token.")
     return web.Response(
         text=request.app[METRICS].render(), content_type="text/plain", charset="utf-8"
     )

@@ -5,10 +5,17 @@ are stateless. Every refresh token has a row in `refresh_tokens` keyed by its jt
 marks the row used and issues a new pair in one `BEGIN IMMEDIATE` transaction, so two
 concurrent refreshes of one token cannot both win. Presenting a used token again means it was
 copied: every other refresh token of that user is revoked, and the user logs in again.
+
+Each login starts a family: its refresh tokens (the `family` column) and the access tokens
+issued with them, whose jti is "<family>.<nonce>" (the claim set stays the contract's). When
+a family's refresh tokens are revoked, `check_family` refuses its access tokens at once;
+answers are cached per family and the cache is dropped on every revocation made here (the
+CLI's `users disable` is caught by the account check that follows every token check).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import time
@@ -67,15 +74,37 @@ class TokenService:
         self._settings = settings
         self._secret = secret
         self._now = now
+        self._families: dict[str, bool] = {}  # family -> revoked, until the next revocation
 
-    def issue_access(self, user_id: str) -> str:
-        """A fresh access token for `user_id` (also what `irisd token` prints)."""
-        return self._encode(self._claims(user_id, "access", self._settings.access_ttl_s))
+    def issue_access(self, user_id: str, family: str | None = None) -> str:
+        """A fresh access token for `user_id`, of `family` if given (`irisd token`: none)."""
+        claims = self._claims(user_id, "access", self._settings.access_ttl_s)
+        if family is not None:
+            claims = dataclasses.replace(claims, jti=f"{family}.{claims.jti}")
+        return self._encode(claims)
+
+    async def check_family(self, db: Database, claims: Claims) -> None:
+        """Unauthorized if the access token's family has been revoked (logout, reuse)."""
+        family, dot, _nonce = claims.jti.partition(".")
+        if not dot:
+            return  # issued without a family (`irisd token`, or before families existed)
+        revoked = self._families.get(family)
+        if revoked is None:
+            row = await db.fetchone(
+                "SELECT 1 FROM refresh_tokens WHERE family = ? AND revoked_at IS NOT NULL LIMIT 1",
+                (family,),
+            )
+            revoked = row is not None
+            if len(self._families) >= FAMILY_CACHE_SIZE:
+                self._families.clear()
+            self._families[family] = revoked
+        if revoked:
+            raise Unauthorized(SESSION_ENDED)
 
     async def issue_pair(self, db: Database, user_id: str) -> TokenPair:
         """An access token plus a refresh token whose jti is recorded as unused."""
         async with db.transaction() as conn:
-            return await self._issue_pair(conn, user_id)
+            return await self._issue_pair(conn, user_id, uuid.uuid4().hex)
 
     def verify_access(self, token: str) -> Claims:
         """The claims of a valid, unexpired access token; Unauthorized otherwise."""
@@ -100,11 +129,14 @@ class TokenService:
         """
         claims = self._decode(refresh_token, "refresh")
         async with db.transaction() as conn:
-            verdict = await self._spend(conn, claims)
+            verdict, family = await self._spend(conn, claims)
             if verdict == "reused":
                 # Committed with this transaction, before the rejection is raised below.
                 await _revoke_user(conn, claims.user_id, _iso(self._now()))
-            pair = await self._issue_pair(conn, claims.user_id) if verdict == "ok" else None
+                self._families.clear()
+            pair = None
+            if verdict == "ok":
+                pair = await self._issue_pair(conn, claims.user_id, family or uuid.uuid4().hex)
         if pair is None:
             if verdict == "reused":
                 log.warning("auth.refresh_reused", user_id=claims.user_id)
@@ -114,7 +146,9 @@ class TokenService:
     async def revoke_all(self, db: Database, user_id: str) -> int:
         """Revoke every live refresh token of `user_id` (logout, disabled account)."""
         async with db.transaction() as conn:
-            return await _revoke_user(conn, user_id, _iso(self._now()))
+            revoked = await _revoke_user(conn, user_id, _iso(self._now()))
+        self._families.clear()
+        return revoked
 
     # --- internals ----------------------------------------------------------------------
 
@@ -126,7 +160,7 @@ class TokenService:
         payload = {name: getattr(claims, name) for name in CLAIMS}
         return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
 
-    async def _issue_pair(self, conn: aiosqlite.Connection, user_id: str) -> TokenPair:
+    async def _issue_pair(self, conn: aiosqlite.Connection, user_id: str, family: str) -> TokenPair:
         refresh = self._claims(user_id, "refresh", self._settings.refresh_ttl_s)
         issued_at = _iso(refresh.iat)
         # Spent and expired rows of this user are of no more use: keep the table small.
@@ -135,30 +169,31 @@ class TokenService:
             (user_id, issued_at),
         )
         await conn.execute(
-            "INSERT INTO refresh_tokens (jti, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)",
-            (refresh.jti, user_id, _iso(refresh.exp), issued_at),
+            "INSERT INTO refresh_tokens (jti, user_id, expires_at, created_at, family)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (refresh.jti, user_id, _iso(refresh.exp), issued_at, family),
         )
-        return TokenPair(self.issue_access(user_id), self._encode(refresh))
+        return TokenPair(self.issue_access(user_id, family), self._encode(refresh))
 
-    async def _spend(self, conn: aiosqlite.Connection, claims: Claims) -> str:
-        """Mark the refresh row used; the verdict says why it could not be ("ok" if it was)."""
+    async def _spend(self, conn: aiosqlite.Connection, claims: Claims) -> tuple[str, str | None]:
+        """Mark the refresh row used: the verdict ("ok" if it was, else why not) and its family."""
         async with conn.execute(
-            "SELECT t.user_id, t.used_at, t.revoked_at, u.is_active FROM refresh_tokens t"
+            "SELECT t.user_id, t.used_at, t.revoked_at, t.family, u.is_active FROM refresh_tokens t"
             " JOIN users u ON u.id = t.user_id WHERE t.jti = ?",
             (claims.jti,),
         ) as cur:
             row = await cur.fetchone()
         if row is None or row["user_id"] != claims.user_id or row["revoked_at"] is not None:
-            return "unknown"
+            return "unknown", None
         if row["used_at"] is not None:
-            return "reused"
+            return "reused", None
         if not row["is_active"]:
-            return "disabled"
+            return "disabled", None
         await conn.execute(
             "UPDATE refresh_tokens SET used_at = ? WHERE jti = ?",
             (_iso(self._now()), claims.jti),
         )
-        return "ok"
+        return "ok", row["family"]
 
     def _decode(self, token: str, expected: TokenType) -> Claims:
         try:
@@ -181,6 +216,8 @@ class TokenService:
         return claims
 
 
+SESSION_ENDED = "This session has ended (signed out elsewhere or revoked). Please log in again."
+FAMILY_CACHE_SIZE = 10_000
 _REFRESH_REJECTED = {
     "unknown": "The refresh token is invalid or has been revoked. Please log in again.",
     "reused": "The refresh token has already been used. Please log in again.",
