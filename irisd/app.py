@@ -16,6 +16,7 @@ from irisd.appkeys import (
     DATABASE,
     ENGINE,
     HUB,
+    INTAKE,
     METRICS,
     SETTINGS,
     STORAGE,
@@ -27,6 +28,7 @@ from irisd.auth.throttle import Throttle
 from irisd.auth.tokens import TokenService, load_or_create_secret
 from irisd.config import Settings
 from irisd.db import open_database
+from irisd.intake import Intake
 from irisd.jobs.engine import Engine
 from irisd.jobs.hub import Hub
 from irisd.metrics import Metrics
@@ -41,6 +43,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[INTAKE] = Intake(settings.uploads.decode_slots)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
     app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine])
     app.on_shutdown.append(_close_sockets)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from irisd.auth.users import User
     from irisd.config import Settings
     from irisd.db import Database
+    from irisd.intake import Intake
     from irisd.jobs.engine import Engine
     from irisd.jobs.hub import Hub
     from irisd.metrics import Metrics
@@ -27,6 +28,7 @@ TICKER: web.AppKey[Ticker] = web.AppKey("ticker")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
 THROTTLE: web.AppKey[Throttle] = web.AppKey("throttle")
+INTAKE: web.AppKey[Intake] = web.AppKey("intake")
 
 # Request-scoped: the authenticated user (set by api.bearer). A RequestKey, because a
 # plain string key raises NotAppKeyWarning, which filterwarnings=error turns into a 500.

@@ -1,18 +1,23 @@
 """Intake checks of an uploaded image, by content (type, pixels, truncation), and its thumbnail.
 
-The declared type is never trusted: `inspect` decodes the bytes fully (pipeline.decode, the
-same limits a job uses), so a bad upload is refused at upload or confirm, not in a job.
+The declared type is never trusted: `inspect` decodes every byte (pipeline.decode, the same
+limits a job uses), so a bad upload is refused at upload or confirm, not in a job. It decodes
+once, at reduced scale where the format allows (JPEG), and keeps only the thumbnail: peak
+memory per check is at most 4 bytes per pixel of the photo (bench/upload_memory.py), and
+`Intake` lets only `[uploads] decode_slots` checks run at once in the server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image
 
 from irisd.errors import InvalidField
-from irisd.pipeline.decode import decode, probe
+from irisd.pipeline.decode import preview
 
 _MEDIA_TYPES = {
     "jpeg": "image/jpeg",
@@ -43,12 +48,23 @@ class Inspection:
 
 def inspect(data: bytes, max_pixels: int) -> Inspection:
     """Check `data` fully (CPU-bound: run it in a thread). Raises 413/415/422 errors."""
-    info = probe(data, max_pixels)
+    info, small = preview(data, max_pixels, THUMBNAIL_SIDE)
     if min(info.width, info.height) < MIN_SIDE:
         raise ImageTooSmall(width=info.width, height=info.height)
-    image = Image.fromarray(decode(data, max_pixels))
-    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=80)
+    Image.fromarray(small).save(out, format="JPEG", quality=80)
     media_type = _MEDIA_TYPES.get(info.format, "application/octet-stream")
     return Inspection(info.width, info.height, media_type, out.getvalue())
+
+
+class Intake:
+    """Runs `check` (`inspect`) off the event loop, at most `slots` at once: each holds a
+    full decode, so the server's decode memory is bounded by slots x the one-photo budget."""
+
+    def __init__(self, slots: int, check: Callable[[bytes, int], Inspection] | None = None) -> None:
+        self._slots = asyncio.Semaphore(max(1, slots))
+        self._check = check or inspect
+
+    async def inspect(self, data: bytes, max_pixels: int) -> Inspection:
+        async with self._slots:
+            return await asyncio.to_thread(self._check, data, max_pixels)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from irisd.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from irisd.intake import Inspection, inspect
+from irisd.intake import Inspection, Intake
 from irisd.jobs import store
 from irisd.storage import Storage, keys
 
@@ -110,7 +109,12 @@ async def create_pending(
 
 
 async def confirm(
-    db: Database, storage: Storage, limits: UploadSettings, user_id: str, photo_id: str
+    db: Database,
+    storage: Storage,
+    limits: UploadSettings,
+    intake: Intake,
+    user_id: str,
+    photo_id: str,
 ) -> Photo:
     """Check the uploaded object by content; idempotent for a photo already confirmed."""
     photo = await get_photo(db, user_id, photo_id)
@@ -118,7 +122,7 @@ async def confirm(
         return photo
     try:
         data = await _load_upload(storage, photo, limits)
-        found = await asyncio.to_thread(inspect, data, limits.max_pixels)
+        found = await intake.inspect(data, limits.max_pixels)
     except _INTAKE_ERRORS:
         await _reject(db, storage, photo)
         raise
@@ -126,12 +130,17 @@ async def confirm(
 
 
 async def upload(
-    db: Database, storage: Storage, limits: UploadSettings, user_id: str, data: bytes
+    db: Database,
+    storage: Storage,
+    limits: UploadSettings,
+    intake: Intake,
+    user_id: str,
+    data: bytes,
 ) -> Photo:
     """Direct upload: check `data`, then store it and its row; nothing is kept if it fails."""
     if len(data) > limits.max_bytes:
         raise PayloadTooLarge(size=len(data))
-    found = await asyncio.to_thread(inspect, data, limits.max_pixels)
+    found = await intake.inspect(data, limits.max_pixels)
     photo = _new_photo(user_id, found.content_type, UPLOADED, found, len(data))
     await _store(storage, photo.s3_key, data, found, user_id, photo.id)
     try:

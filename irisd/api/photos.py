@@ -11,7 +11,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from irisd import photos
 from irisd.api import schemas, wire
 from irisd.api.urls import absolute, object_url
-from irisd.appkeys import DATABASE, ENGINE, SETTINGS, STORAGE
+from irisd.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 
 routes = web.RouteTableDef()
@@ -59,6 +59,7 @@ async def confirm(request: web.Request) -> web.Response:
         app[DATABASE],
         app[STORAGE],
         app[SETTINGS].uploads,
+        app[INTAKE],
         schemas.user_id(request),
         request.match_info["photo_id"],
     )
@@ -74,8 +75,9 @@ async def upload(request: web.Request) -> web.Response:
     if length is not None and length > limits.max_bytes + _FORM_OVERHEAD:
         raise PayloadTooLarge(size=length)
     data = await _file_field(request, limits.max_bytes)
+    app = request.app
     photo = await photos.upload(
-        request.app[DATABASE], request.app[STORAGE], limits, schemas.user_id(request), data
+        app[DATABASE], app[STORAGE], limits, app[INTAKE], schemas.user_id(request), data
     )
     return web.json_response(_photo(request, photo), status=201)
 

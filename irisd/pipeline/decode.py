@@ -1,8 +1,9 @@
 """Encoded bytes → RGB array: format check, pixel limit before decoding, EXIF orientation once.
 
-Used twice: by the server at upload/confirm time (`probe`, which fully decodes so truncated
-files are caught early) and by the pipeline (`decode`). Pillow is the only decoder: it does not
-rotate by itself, so `ImageOps.exif_transpose` applies the EXIF orientation exactly once.
+Used twice: by the server at upload/confirm time (`preview`, which decodes every byte, so
+truncated files are caught early, but at the smallest scale the format allows, and keeps only
+a thumbnail) and by the pipeline (`decode`). Pillow is the only decoder: it does not
+rotate by itself, so `_transposed` applies the EXIF orientation exactly once.
 Every Pillow/OS error is translated here into `UnsupportedMediaType` or `PayloadTooLarge`.
 """
 
@@ -13,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile
 
 from irisd.errors import PayloadTooLarge, UnsupportedMediaType
 
@@ -33,6 +34,16 @@ FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", *_HEIF)
 # EXIF orientations 5..8 swap width and height.
 _SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
 _EXIF_ORIENTATION = 0x0112
+_TRANSPOSE = {  # EXIF orientation → the transpose that makes the image upright (ImageOps's)
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_BAND_ROWS = 256  # rows converted at a time: float temporaries of a band, not of the image
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,30 @@ def probe(data: bytes, max_pixels: int) -> ImageInfo:
     return ImageInfo(width=h if swapped else w, height=w if swapped else h, format=fmt)
 
 
+def preview(data: bytes, max_pixels: int, side: int) -> tuple[ImageInfo, np.ndarray]:
+    """Check `data` as `probe` does and return it with an upright RGB thumbnail within `side`.
+
+    The one decode is the only full-size buffer, in the file's own mode (1 to 4 bytes per
+    pixel): JPEG decodes at the smallest DCT scale that still covers `side` (1/8 at most),
+    other formats at full size, and the thumbnail is reduced from it before any conversion.
+    """
+    with _open(data, max_pixels) as image:
+        w, h = image.size
+        if image.format in ("JPEG", "MPO"):
+            image.draft("RGB", (side, side))
+        _load(image)
+        fmt = str(image.format or "").lower()
+        orientation = _orientation(image)
+        scale = min(1.0, side / max(image.size))
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        # Pillow cannot `reduce` 16-bit grey (what thumbnail() uses); BOX averages the same.
+        small = image.resize(size, Image.Resampling.BOX)
+    small = _transposed(small, orientation)
+    swapped = orientation in _SWAPPING_ORIENTATIONS
+    info = ImageInfo(width=h if swapped else w, height=w if swapped else h, format=fmt)
+    return info, to_rgb(small)
+
+
 def decode(data: bytes, max_pixels: int) -> np.ndarray:
     """Decode `data` to an (H, W, 3) uint8 RGB array, EXIF orientation applied.
 
@@ -68,7 +103,7 @@ def decode(data: bytes, max_pixels: int) -> np.ndarray:
     """
     with _open(data, max_pixels) as image:
         _load(image)
-        return to_rgb(_upright(image))
+        return to_rgb(_transposed(image, _orientation(image)))
 
 
 def to_rgb(image: Image.Image) -> np.ndarray:
@@ -90,16 +125,39 @@ def _wide_gray_to_rgb(values: np.ndarray) -> np.ndarray:
     """(H, W) 16/32-bit integer or float gray → (H, W, 3) uint8.
 
     Integers up to 16 bits are scaled by their bit depth; wider integers and floats, whose
-    range no header states, by their own maximum (float data in 0..1 as it is).
+    range no header states, by their own maximum (float data in 0..1 as it is). Converted
+    band by band into the output: no whole-image float64 copy (a 60 MP 16-bit photo took
+    +1.3 GB that way; bench/upload_memory.py).
     """
-    array = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    top = float(array.max()) if array.size else 0.0
+    top = _finite_max(values)
     if values.dtype.kind == "f" or top > 65535.0:
         scale = 255.0 / top if top > 1.0 else 255.0
     else:
         scale = 255.0 / 65535.0 if top > 255.0 else 1.0
-    gray = np.clip(array * scale + 0.5, 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
+    rgb = np.empty((*values.shape, 3), np.uint8)
+    if values.dtype.kind == "u" and values.dtype.itemsize <= 2:
+        lookup = np.clip(np.arange(65536, dtype=np.float32) * scale + 0.5, 0, 255)
+        rgb[...] = lookup.astype(np.uint8)[values][:, :, None]
+        return rgb
+    for start in range(0, values.shape[0], _BAND_ROWS):
+        band = np.nan_to_num(
+            values[start : start + _BAND_ROWS].astype(np.float64),
+            nan=0.0, posinf=0.0, neginf=0.0,
+        )  # fmt: skip
+        rgb[start : start + _BAND_ROWS] = np.clip(band * scale + 0.5, 0, 255)[:, :, None]
+    return rgb
+
+
+def _finite_max(values: np.ndarray) -> float:
+    """The largest finite value (0 for none), band by band."""
+    top = 0.0
+    for start in range(0, values.shape[0], _BAND_ROWS):
+        band = values[start : start + _BAND_ROWS]
+        if band.dtype.kind == "f":
+            band = band[np.isfinite(band)]
+        if band.size:
+            top = max(top, float(band.max()))
+    return top
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -139,12 +197,10 @@ def _load(image: Image.Image) -> None:
         raise PayloadTooLarge(reason="memory") from exc
 
 
-def _upright(image: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation once; a malformed EXIF block leaves the image as stored."""
-    try:
-        return ImageOps.exif_transpose(image)
-    except (OSError, ValueError, SyntaxError, TypeError, KeyError):
-        return image
+def _transposed(image: Image.Image, orientation: int) -> Image.Image:
+    """The image turned upright for EXIF `orientation` (as stored when 1: no copy)."""
+    method = _TRANSPOSE.get(orientation)
+    return image if method is None else image.transpose(method)
 
 
 def _orientation(image: Image.Image) -> int:
