@@ -72,6 +72,7 @@ class JobsSettings:
     device: Literal["auto", "cpu", "cuda"] = "auto"
     pipeline: str = "irisd.pipeline:process"
     queue_limit: int = 1000
+    user_queue_limit: int = 100
     time_limit_s: float = 300.0
     retry_delay_s: float = 1.0
     retry_jitter_s: float = 0.5

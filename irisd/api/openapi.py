@@ -225,6 +225,11 @@ def _operation(
     if reply:
         success["content"] = {"application/json": {"schema": _ref(reply)}}
     responses = {str(status): success}
+    if path.endswith("/reprocess"):
+        responses["200"] = {
+            **success,
+            "description": "The photo's job that is still waiting (asked again before it ran)",
+        }
     error = {"content": {"application/json": {"schema": _ref("Error")}}}
     responses.update({code: {"description": text, **error} for code, text in _ERRORS.items()})
     op: dict[str, Any] = {"summary": summary, "responses": responses}

@@ -90,8 +90,9 @@ async def reprocess(request: web.Request) -> web.Response:
     db = request.app[DATABASE]
     record = await store.fetch_for_user(db, user_id, request.match_info["job_id"])
     photo = await photos.get_uploaded_photo(db, user_id, record.state.photo_id)
-    [new] = await request.app[ENGINE].submit(user_id, [photo.id], SINGLE_PRIORITY)
-    return web.json_response(_job(request, new), status=201)
+    # Asked again while the photo's job still waits (a double tap): that job, not a second.
+    job, new = await request.app[ENGINE].resubmit(user_id, photo.id)
+    return web.json_response(_job(request, job), status=201 if new else 200)
 
 
 @routes.post("/api/v1/processing/jobs/{job_id}/cancel")

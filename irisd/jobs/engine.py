@@ -111,14 +111,30 @@ class Engine:
 
     async def submit(self, user_id: str, photo_ids: list[str], priority: int) -> list[JobRecord]:
         """Queue one job per photo (the caller checked ownership); 429 when the queue is full."""
-        limit = self.settings.jobs.queue_limit
-        records, moved = await store.insert(self.db, user_id, photo_ids, priority, limit)
+        jobs = self.settings.jobs
+        records, moved = await store.insert(
+            self.db, user_id, photo_ids, priority, jobs.queue_limit, jobs.user_queue_limit
+        )
+        self._queued(user_id, records, moved)
+        return records
+
+    async def resubmit(self, user_id: str, photo_id: str) -> tuple[JobRecord, bool]:
+        """Queue the photo again, unless a job of it is still waiting: (that job, False)."""
+        jobs = self.settings.jobs
+        record, new, moved = await store.insert_unless_pending(
+            self.db, user_id, photo_id, store.SINGLE_PRIORITY, jobs.queue_limit,
+            jobs.user_queue_limit,
+        )  # fmt: skip
+        if new:
+            self._queued(user_id, [record], moved)
+        return record, new
+
+    def _queued(self, user_id: str, records: list[JobRecord], moved: list[LiveState]) -> None:
         self._publish_all(moved)
         for record in records:
             state = record.state
             log.info("job.queued", job_id=state.job_id, user_id=user_id, photo_id=state.photo_id)
         self._dispatcher.queued(len(records))
-        return records
 
     async def cancel(self, user_id: str, job_id: str) -> JobRecord:
         """Drop a pending job at once; ask a running one to stop at its next step boundary."""

@@ -2,6 +2,7 @@
 
     rows.py    a row as a LiveState; `save_state` (row + job_events, guarded by the previous
                seq) and the row's other writes: measures, attempt log, cancel flag, delete
+    fairness.py  users' turns inside a priority (round-robin) and the per-user limit
     queue.py   insert, claim_next (BEGIN IMMEDIATE), queue positions, cancel_pending, recovery
     reads.py   one job, a user's page, the operators' list, a photo's jobs, old finished jobs
     events.py  job_events: a job's states, a user's stream, other processes' changes
@@ -23,6 +24,7 @@ from irisd.jobs.store.queue import (
     cancel_pending,
     claim_next,
     insert,
+    insert_unless_pending,
     pending_count,
     recover_on_start,
 )
@@ -63,6 +65,7 @@ __all__ = [
     "fetch_for_user",
     "finished_before",
     "insert",
+    "insert_unless_pending",
     "jobs_of_photo",
     "last_event_id",
     "list_all",

@@ -1,7 +1,8 @@
 """The queue in the jobs table: insert, claim (BEGIN IMMEDIATE), positions, drop, recovery.
 
-Pending jobs are claimed by priority (single before batch), then in the order they were
-queued (enqueue_seq). Every pending job carries its 1-based queue position, rewritten (as a
+Pending jobs are claimed by priority (single before batch), then by users' turns
+(fairness.py: round-robin between users), then in the order they were queued (enqueue_seq).
+Every pending job carries its 1-based queue position, rewritten (as a
 new state, so a new seq) whenever the jobs ahead of it change.
 """
 
@@ -17,9 +18,11 @@ from irisd.db import Database, Row
 from irisd.errors import Cancelled, JobFailure, ServerFailure, TooManyRequests
 from irisd.jobs import progress
 from irisd.jobs.model import LiveState
+from irisd.jobs.store import fairness
 from irisd.jobs.store.rows import (
     PENDING_IN_ORDER,
     JobRecord,
+    record_of,
     state_of,
     uninterrupted,
     write,
@@ -32,30 +35,78 @@ BATCH_PRIORITY = 1
 
 @uninterrupted
 async def insert(
-    db: Database, user_id: str, photo_ids: Sequence[str], priority: int, limit: int
+    db: Database,
+    user_id: str,
+    photo_ids: Sequence[str],
+    priority: int,
+    limit: int,
+    user_limit: int = 0,
 ) -> tuple[list[JobRecord], list[LiveState]]:
     """New pending jobs for `photo_ids`, in that order (enqueue_seq), with queue positions.
 
-    Raises TooManyRequests when the queue would grow past `limit` (nothing is inserted).
+    Raises TooManyRequests when the queue would grow past `limit`, or the user's waiting
+    jobs past `user_limit` (0: none); nothing is inserted then.
     Returns (the new jobs, every state that changed: the new jobs and those moved back).
     """
     now = dbm.now()
-    job_ids = [str(uuid.uuid4()) for _ in photo_ids]
     async with db.transaction() as conn:
-        pending, last_seq = await _queue_stats(conn)
-        if pending + len(photo_ids) > limit:
-            raise TooManyRequests(pending=pending, limit=limit)
-        for offset, (job_id, photo_id) in enumerate(zip(job_ids, photo_ids, strict=True), 1):
-            # seq 0 and no event: the first state (seq 1) is the one with its queue position.
-            await conn.execute(
-                "INSERT INTO jobs (id, user_id, photo_id, priority, enqueue_seq, seq,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-                (job_id, user_id, photo_id, priority, last_seq + offset, now, now),
-            )
+        job_ids = await _insert(conn, user_id, photo_ids, priority, (limit, user_limit), now)
         changed = await _reposition(conn, now)
     # A new job always gets a position (it had none), so its first state is among `changed`.
     firsts = {state.job_id: state for state in changed}
     return [JobRecord(firsts[job_id], now) for job_id in job_ids], changed
+
+
+@uninterrupted
+async def insert_unless_pending(
+    db: Database, user_id: str, photo_id: str, priority: int, limit: int, user_limit: int = 0
+) -> tuple[JobRecord, bool, list[LiveState]]:
+    """A new pending job for the photo, or the user's job for it that is still pending.
+
+    Returns (the job, whether it is new, every state that changed). Checked and inserted in
+    one transaction, so two identical requests at once queue one job.
+    """
+    now = dbm.now()
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT * FROM jobs WHERE user_id = ? AND photo_id = ? AND status = 'pending'"
+            " ORDER BY enqueue_seq LIMIT 1",
+            (user_id, photo_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            return record_of(row), False, []
+        [job_id] = await _insert(conn, user_id, [photo_id], priority, (limit, user_limit), now)
+        changed = await _reposition(conn, now)
+    [first] = [state for state in changed if state.job_id == job_id]
+    return JobRecord(first, now), True, changed
+
+
+async def _insert(
+    conn: aiosqlite.Connection,
+    user_id: str,
+    photo_ids: Sequence[str],
+    priority: int,
+    limits: tuple[int, int],
+    now: str,
+) -> list[str]:
+    """Insert the rows (limits checked first); returns their job ids."""
+    limit, user_limit = limits
+    pending, last_seq = await _queue_stats(conn)
+    if pending + len(photo_ids) > limit:
+        raise TooManyRequests(pending=pending, limit=limit)
+    await fairness.check_user_limit(conn, user_id, len(photo_ids), user_limit)
+    first_round = await fairness.first_round(conn, user_id, priority)
+    job_ids = [str(uuid.uuid4()) for _ in photo_ids]
+    for offset, (job_id, photo_id) in enumerate(zip(job_ids, photo_ids, strict=True)):
+        # seq 0 and no event: the first state (seq 1) is the one with its queue position.
+        await conn.execute(
+            "INSERT INTO jobs (id, user_id, photo_id, priority, enqueue_seq, fair_round, seq,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (job_id, user_id, photo_id, priority, last_seq + offset + 1, first_round + offset,
+             now, now),
+        )  # fmt: skip
+    return job_ids
 
 
 async def pending_count(db: Database) -> int:

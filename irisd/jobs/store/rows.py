@@ -24,7 +24,10 @@ from irisd.jobs.model import JobStatus, LiveState, Step
 P = ParamSpec("P")
 T = TypeVar("T")
 
-PENDING_IN_ORDER = "SELECT * FROM jobs WHERE status = 'pending' ORDER BY priority, enqueue_seq"
+# Priority first, then users' turns (store/fairness.py), then first come, first served.
+PENDING_IN_ORDER = (
+    "SELECT * FROM jobs WHERE status = 'pending' ORDER BY priority, fair_round, enqueue_seq"
+)
 _UPDATE_STATE = (
     "UPDATE jobs SET (status, step, progress, attempt_count, queue_position, error_type,"
     " error_message, suggestion, result_key, mask_key, processing_time_ms, result_width,"

@@ -1,0 +1,118 @@
+"""Users take turns inside a priority, each has a limit on waiting jobs, and a repeated
+reprocess of a waiting photo is that job. Real SQLite files in tmp_path; no server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from irisd.db import Database, now, open_database
+from irisd.errors import TooManyRequests
+from irisd.jobs import store
+from irisd.jobs.store import BATCH_PRIORITY, SINGLE_PRIORITY
+from irisd.jobs.store.fairness import UserQueueFull
+
+USERS = ("a", "b", "c")
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(tmp_path / "irisd.db")
+    stamp = now()
+    for user in USERS:
+        await database.execute(
+            "INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)",
+            (user, f"{user}@example.test", stamp),
+        )
+        for n in range(40):
+            await database.execute(
+                "INSERT INTO photos (id, user_id, s3_key, upload_status, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'uploaded', ?, ?)",
+                (f"{user}{n}", user, f"originals/{user}/{user}{n}", stamp, stamp),
+            )
+    yield database
+    await database.close()
+
+
+async def queue(db: Database, user: str, photos: list[str], priority: int = SINGLE_PRIORITY,
+                limit: int = 1000, user_limit: int = 0) -> None:  # fmt: skip
+    await store.insert(db, user, photos, priority, limit, user_limit)
+
+
+async def claim(db: Database) -> str:
+    state, _ = await store.claim_next(db)
+    assert state is not None
+    return state.photo_id
+
+
+async def test_one_users_thirty_reprocesses_do_not_hold_back_anothers_first_submit(
+    db: Database,
+) -> None:
+    for n in range(30):
+        await queue(db, "a", [f"a{n}"])
+    await queue(db, "b", ["b0"])
+    assert [await claim(db), await claim(db)] == ["a0", "b0"]
+
+
+async def test_users_take_turns_in_arrival_order_within_each_round(db: Database) -> None:
+    await queue(db, "a", ["a0", "a1", "a2"])
+    await queue(db, "b", ["b0", "b1"])
+    await queue(db, "c", ["c0"])
+    claimed = [await claim(db) for _ in range(6)]
+    assert claimed == ["a0", "b0", "c0", "a1", "b1", "a2"]
+
+
+async def test_a_user_submitting_one_at_a_time_alternates_with_a_backlog(db: Database) -> None:
+    await queue(db, "a", [f"a{n}" for n in range(6)])
+    claimed = []
+    for n in range(4):
+        await queue(db, "b", [f"b{n}"])  # b submits its next photo as soon as one is taken
+        claimed += [await claim(db), await claim(db)]
+    assert claimed == ["a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3"]
+
+
+async def test_a_newcomer_joins_the_round_being_served_not_the_front(db: Database) -> None:
+    await queue(db, "a", [f"a{n}" for n in range(4)])
+    await queue(db, "b", [f"b{n}" for n in range(4)])
+    assert [await claim(db) for _ in range(3)] == ["a0", "b0", "a1"]
+    await queue(db, "c", ["c0"])  # after b1, which waits in the round being served
+    assert [await claim(db) for _ in range(4)] == ["b1", "c0", "a2", "b2"]
+
+
+async def test_single_still_goes_before_batch_and_a_batch_keeps_its_order(db: Database) -> None:
+    await queue(db, "a", ["a3", "a1", "a2"], BATCH_PRIORITY)
+    await queue(db, "b", ["b9"], BATCH_PRIORITY)
+    await queue(db, "c", ["c5"])
+    assert [await claim(db) for _ in range(5)] == ["c5", "a3", "b9", "a1", "a2"]
+
+
+async def test_queue_positions_follow_the_turns(db: Database) -> None:
+    await queue(db, "a", ["a0", "a1"])
+    records, _ = await store.insert(db, "b", ["b0"], SINGLE_PRIORITY, 1000)
+    assert records[0].state.queue_position == 2
+
+
+async def test_a_user_past_their_limit_gets_429_and_others_still_get_in(db: Database) -> None:
+    await queue(db, "a", ["a0", "a1", "a2"], user_limit=3)
+    with pytest.raises(UserQueueFull) as refused:
+        await queue(db, "a", ["a3"], user_limit=3)
+    assert isinstance(refused.value, TooManyRequests)
+    assert refused.value.status == 429
+    assert "wait for some of them to finish" in refused.value.text
+    await queue(db, "b", ["b0"], user_limit=3)
+    assert await store.pending_count(db) == 4
+
+
+async def test_a_repeated_reprocess_of_a_waiting_photo_is_that_job(db: Database) -> None:
+    first, new, _ = await store.insert_unless_pending(db, "a", "a0", SINGLE_PRIORITY, 1000)
+    again, new_again, _ = await store.insert_unless_pending(db, "a", "a0", SINGLE_PRIORITY, 1000)
+    assert new
+    assert not new_again
+    assert again.state.job_id == first.state.job_id
+    assert await store.pending_count(db) == 1
+    await claim(db)  # running now: asking again queues a new run
+    later, new_later, _ = await store.insert_unless_pending(db, "a", "a0", SINGLE_PRIORITY, 1000)
+    assert new_later
+    assert later.state.job_id != first.state.job_id
