@@ -12,6 +12,7 @@ from irisd.api.bearer import auth_middleware
 from irisd.api.errors import error_middleware
 from irisd.api.headers import add_security_headers
 from irisd.api.keepalive import Ticker
+from irisd.api.socket_limit import SocketLimit
 from irisd.appkeys import (
     DATABASE,
     ENGINE,
@@ -19,6 +20,7 @@ from irisd.appkeys import (
     INTAKE,
     METRICS,
     SETTINGS,
+    SOCKETS,
     STORAGE,
     THROTTLE,
     TICKER,
@@ -77,6 +79,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
 async def _hub(app: web.Application) -> AsyncIterator[None]:
     app[HUB] = Hub(app[DATABASE], app[METRICS])
     app[TICKER] = Ticker(app[SETTINGS].ws.keepalive_s)
+    app[SOCKETS] = SocketLimit(app[SETTINGS].ws.max_sockets_per_user)
     yield
     await _close_sockets(app)
 

@@ -8,6 +8,7 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from irisd.api.keepalive import Ticker
+    from irisd.api.socket_limit import SocketLimit
     from irisd.auth.throttle import Throttle
     from irisd.auth.tokens import TokenService
     from irisd.auth.users import User
@@ -29,6 +30,7 @@ METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
 THROTTLE: web.AppKey[Throttle] = web.AppKey("throttle")
 INTAKE: web.AppKey[Intake] = web.AppKey("intake")
+SOCKETS: web.AppKey[SocketLimit] = web.AppKey("sockets")
 
 # Request-scoped: the authenticated user (set by api.bearer). A RequestKey, because a
 # plain string key raises NotAppKeyWarning, which filterwarnings=error turns into a 500.

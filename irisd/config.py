@@ -31,6 +31,12 @@ class ServerSettings:
     max_body_bytes: int = 41_943_040
     shutdown_timeout_s: float = 10.0
     metrics_token: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+
+    def __post_init__(self) -> None:
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ConfigError("tls_cert and tls_key: set both (HTTPS) or neither (HTTP)")
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class WsSettings:
     keepalive_s: float = 0.5
     send_timeout_s: float = 5.0
     origins: str = ""
+    max_sockets_per_user: int = 20
 
 
 @dataclass(frozen=True)

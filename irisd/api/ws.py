@@ -29,7 +29,7 @@ from irisd.api import wire
 from irisd.api.bearer import check_ws_token
 from irisd.api.feeds import Feed, JobFeed, UserFeed
 from irisd.api.headers import origin_allowed
-from irisd.appkeys import HUB, SETTINGS
+from irisd.appkeys import HUB, SETTINGS, SOCKETS
 from irisd.auth.users import User
 from irisd.errors import Forbidden, RequestError
 
@@ -66,10 +66,11 @@ async def _serve(request: web.Request, open_feed: OpenFeed) -> web.WebSocketResp
         if not origin_allowed(request):  # a page of another site, riding a user's token
             raise Forbidden(FOREIGN_ORIGIN, origin=request.headers.get("Origin"))
         user = await check_ws_token(request, request.query.get("token"))
-        feed = await open_feed(request, ws, user)
+        with request.app[SOCKETS].hold(user.id):
+            feed = await open_feed(request, ws, user)
+            await _run(request, ws, feed)
     except RequestError as exc:
         return await _refuse(ws, exc)
-    await _run(request, ws, feed)
     return ws
 
 
