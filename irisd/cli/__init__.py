@@ -42,7 +42,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Imported here so `irisd --help` stays quick and each command module stays separate.
-    from irisd.cli import jobs, migrate, process, purge, serve, submit, token, users
+    from irisd.cli import jobs, migrate, process, purge, serve, submit, tls, token, users
 
     cli.add_command(serve.serve)
     cli.add_command(migrate.migrate)
@@ -52,6 +52,7 @@ def _register() -> None:
     cli.add_command(jobs.jobs)
     cli.add_command(submit.submit)
     cli.add_command(purge.purge)
+    cli.add_command(tls.tls)
 
 
 def main() -> None:

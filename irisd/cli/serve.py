@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import ssl
 from pathlib import Path
 
 import click
 from aiohttp import web
 
-from irisd import config, logs
+from irisd import config, logs, tls
 from irisd.api.runner import IrisdRunner
 from irisd.app import create_app
 from irisd.cli.settings import config_option, load_settings
 from irisd.config import Settings
+from irisd.errors import ConfigError
 
 ALL_INTERFACES = ("0.0.0.0", "::", "")  # noqa: S104 - compared, not bound
 
@@ -39,23 +41,34 @@ def serve(
     if data_dir is not None:
         settings = config.replace(settings, data_dir=str(data_dir))
     logs.configure(settings.logging)
-    asyncio.run(_serve(settings))
+    try:
+        context = tls.server_context(*_tls_files(settings)) if settings.server.tls_cert else None
+    except ConfigError as exc:
+        click.echo(f"irisd: {exc.text}", err=True)
+        raise SystemExit(2) from exc
+    asyncio.run(_serve(settings, context))
 
 
-async def _serve(settings: Settings) -> None:
+def _tls_files(settings: Settings) -> tuple[str, str]:
+    return settings.server.tls_cert, settings.server.tls_key
+
+
+async def _serve(settings: Settings, context: ssl.SSLContext | None) -> None:
     runner = IrisdRunner(
         create_app(settings),
         access_log=None,  # ours logs the path only: aiohttp's prints ?token=
         shutdown_timeout=settings.server.shutdown_timeout_s,
         handle_signals=False,
     )
+    server = settings.server
+    scheme = "https" if context else "http"
     await runner.setup()
-    site = web.TCPSite(runner, settings.server.host, settings.server.port)
+    site = web.TCPSite(runner, server.host, server.port, ssl_context=context)
     await site.start()
     port = _bound_port(runner)
-    click.echo(f"irisd listening on {_display_url(settings.server.host, port)}")
-    if settings.server.host in ALL_INTERFACES:
-        click.echo(f"  on your network: http://{_lan_address()}:{port}")
+    click.echo(f"irisd listening on {_display_url(scheme, server.host, port)}")
+    if server.host in ALL_INTERFACES:
+        click.echo(f"  on your network: {scheme}://{_lan_address()}:{port}")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -72,9 +85,9 @@ def _bound_port(runner: IrisdRunner) -> int:
     raise RuntimeError("the server is not listening")
 
 
-def _display_url(host: str, port: int) -> str:
+def _display_url(scheme: str, host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ALL_INTERFACES else host
-    return f"http://{shown}:{port}"
+    return f"{scheme}://{shown}:{port}"
 
 
 def _lan_address() -> str:
