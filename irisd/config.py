@@ -79,6 +79,7 @@ class JobsSettings:
     pipeline: str = "irisd.pipeline:process"
     queue_limit: int = 1000
     user_queue_limit: int = 100
+    warm_start: bool = True
     time_limit_s: float = 300.0
     retry_delay_s: float = 1.0
     retry_jitter_s: float = 0.5

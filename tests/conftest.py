@@ -44,7 +44,14 @@ def fresh_settings(tmp_path: Path, **changes: Any) -> Settings:
     base = replace(
         Settings(data_dir=str(tmp_path / "data")),
         server={"host": "127.0.0.1", "port": 0},
-        jobs={"workers": 1, "retry_delay_s": 0.05, "retry_jitter_s": 0.05, "device": "cpu"},
+        # Workers start with the first job (no warm start): most test servers never run one.
+        jobs={
+            "workers": 1,
+            "retry_delay_s": 0.05,
+            "retry_jitter_s": 0.05,
+            "device": "cpu",
+            "warm_start": False,
+        },
         pipeline={"output_size": 512},
     )
     return replace(base, **changes)

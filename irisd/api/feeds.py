@@ -17,7 +17,7 @@ from aiohttp import web
 from irisd.api import schemas, wire
 from irisd.api.keepalive import Idle, repeating
 from irisd.api.urls import object_url
-from irisd.appkeys import DATABASE, HUB, SETTINGS, TICKER
+from irisd.appkeys import DATABASE, ENGINE, HUB, SETTINGS, TICKER
 from irisd.auth.users import User
 from irisd.errors import BadRequest, NotFound
 from irisd.jobs import store
@@ -59,6 +59,7 @@ class _Subscribed:
         self.request = request
         self.url = partial(object_url, request)  # stored objects as the client fetches them
         self.hub = request.app[HUB]
+        self.warm = request.app[ENGINE].warm  # a worker is ready (else jobs say "Getting ready")
         self.sub = sub
         self.since = since
         self.ended = False
@@ -91,12 +92,12 @@ class JobFeed(_Subscribed):
             self.last = self.since
             return []
         self.ended = self.latest.status.final
-        return [wire.live(self.latest, self.url)]
+        return [wire.live(self.latest, self.url, self.warm())]
 
     async def changes(self) -> list[Message]:
         found = []
         for change in await self.hub.states_after(self.latest.job_id, self.last):
-            found.append(wire.live(change, self.url))
+            found.append(wire.live(change, self.url, self.warm()))
             self.latest, self.last = change, change.seq
             if change.status.final:
                 break
@@ -107,7 +108,7 @@ class JobFeed(_Subscribed):
         idle = self._idle()
         await self.request.app[TICKER].idle(self.sub, idle, timeout_s)
         # The ticker found this socket's buffer full: it sends the keepalive itself.
-        return wire.live(self.latest, self.url) if idle.due else None
+        return wire.live(self.latest, self.url, self.warm()) if idle.due else None
 
     def _idle(self) -> Idle:
         """How the ticker sends this socket its keepalives (the latest state, again)."""
@@ -117,7 +118,7 @@ class JobFeed(_Subscribed):
         return Idle(
             job_id=self.latest.job_id,
             seq=self.latest.seq,
-            render=repeating(wire.live(self.latest, self.url)),
+            render=repeating(wire.live(self.latest, self.url, self.warm())),
             transport=transport,
             closed=lambda: self.ws.closed,
         )
@@ -141,12 +142,12 @@ class UserFeed(_Subscribed):
             return []
         self.cursor = await self.hub.user_cursor()
         active = await store.active_for_user(self.request.app[DATABASE], self.user_id)
-        return [wire.streamed(state, self.url, self.cursor) for state in active]
+        return [wire.streamed(state, self.url, self.cursor, self.warm()) for state in active]
 
     async def changes(self) -> list[Message]:
         found = []
         for event_id, state in await self.hub.user_events_after(self.user_id, self.cursor):
-            found.append(wire.streamed(state, self.url, event_id))
+            found.append(wire.streamed(state, self.url, event_id, self.warm()))
             self.cursor = event_id
         return found
 

@@ -57,8 +57,15 @@ _PROGRESS: dict[str, Any] = {
     "attempt": _INT,
     "queue_position": _NULL_INT,
 }
+# Additive: what the step's contract text cannot say (sent only when there is something).
+_NOTE = {
+    "type": ["string", "null"],
+    "description": '"Getting ready..." while the job waits for a worker that is still starting'
+    " and loading its models; null otherwise. The step keeps the contract's text meanwhile.",
+}
 _JOB_MESSAGE: dict[str, Any] = {
     **_PROGRESS,
+    "note": _NOTE,
     "result_url": _STR,  # Completion
     "processing_time_ms": _NULL_INT,
     "result_width": _NULL_INT,
@@ -141,6 +148,7 @@ SCHEMAS: dict[str, Any] = {
             "websocket_url": _STR,
             "created_at": _TIME,
             "updated_at": _TIME,
+            "note": _NOTE,
         }
     ),
     "JobList": _obj({"jobs": {"type": "array", "items": _ref("Job")}}),

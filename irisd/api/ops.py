@@ -22,7 +22,7 @@ async def healthz(_request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    """200 when the database is writable, storage answers and the executor is alive."""
+    """200 when the database is writable, storage answers and a worker is warm."""
     problems = []
     if not await request.app[DATABASE].writable():
         problems.append("database is not writable")
@@ -32,6 +32,8 @@ async def readyz(request: web.Request) -> web.Response:
         problems.append("storage does not answer")
     if not request.app[ENGINE].alive():
         problems.append("the worker pool is not running")
+    elif not request.app[ENGINE].warm():
+        problems.append("no worker has loaded its models yet")
     if problems:
         return detail(503, "Not ready: " + "; ".join(problems) + ".")
     return web.json_response(wire.status("ready"))

@@ -24,7 +24,7 @@ NONE_VALID = "None of these photos can be processed: they are unknown or not upl
 
 
 def _job(request: web.Request, record: JobRecord) -> dict[str, Any]:
-    return wire.job(record, partial(object_url, request))
+    return wire.job(record, partial(object_url, request), request.app[ENGINE].warm())
 
 
 @routes.post("/api/v1/processing/submit")
@@ -50,7 +50,8 @@ async def batch(request: web.Request) -> web.Response:
     if not valid:
         raise BadRequest(NONE_VALID)
     records = await request.app[ENGINE].submit(user_id, valid, BATCH_PRIORITY)
-    return web.json_response(wire.jobs(records, partial(object_url, request)), status=201)
+    reply = wire.jobs(records, partial(object_url, request), request.app[ENGINE].warm())
+    return web.json_response(reply, status=201)
 
 
 def _is_id_list(value: Any) -> TypeGuard[list[str]]:

@@ -112,8 +112,20 @@ def page(items: Iterable[Json], total: int, number: int, page_size: int) -> Json
 # --- jobs -----------------------------------------------------------------------------------
 
 
-def job(record: JobRecord, url: ObjectUrl) -> Json:
-    """The contract's Job.
+GETTING_READY = "Getting ready..."
+
+
+def note(state: LiveState, warm: bool) -> str | None:
+    """Additive to API.md: "Getting ready..." while the job waits for a worker that is still
+    starting and loading its models (its step keeps the contract's text meanwhile)."""
+    waiting = state.status is JobStatus.PENDING or (
+        state.status is JobStatus.PROCESSING and state.progress == 0
+    )
+    return GETTING_READY if waiting and not warm else None
+
+
+def job(record: JobRecord, url: ObjectUrl, warm: bool = True) -> Json:
+    """The contract's Job, with the additive `note` (see `note`).
 
     `current_step` is the display text ("Finding your iris..."), not the internal step name:
     it is what the app puts on screen, and the same text the WebSocket's `step` carries.
@@ -144,19 +156,21 @@ def job(record: JobRecord, url: ObjectUrl) -> Json:
         "websocket_url": f"/ws/jobs/{s.job_id}",
         "created_at": record.created_at,
         "updated_at": s.updated_at,
+        "note": note(s, warm),
     }
 
 
-def jobs(records: Iterable[JobRecord], url: ObjectUrl) -> Json:
+def jobs(records: Iterable[JobRecord], url: ObjectUrl, warm: bool = True) -> Json:
     """A batch's answer: {"jobs": [Job]}."""
-    return {"jobs": [job(record, url) for record in records]}
+    return {"jobs": [job(record, url, warm) for record in records]}
 
 
 # --- WebSocket ------------------------------------------------------------------------------
 
 
-def live(state: LiveState, url: ObjectUrl) -> Json:
-    """The Progress, Completion or Error message of API.md for `state`."""
+def live(state: LiveState, url: ObjectUrl, warm: bool = True) -> Json:
+    """The Progress, Completion or Error message of API.md for `state` (with `note` when
+    there is one to say)."""
     data: Json = {
         "job_id": state.job_id,
         "status": state.status.value,
@@ -167,6 +181,8 @@ def live(state: LiveState, url: ObjectUrl) -> Json:
         "attempt": state.attempt,
         "queue_position": state.queue_position,
     }
+    if said := note(state, warm):
+        data["note"] = said
     if state.status is JobStatus.COMPLETED and state.result_key:
         data["result_url"] = url(state.result_key)
         data["processing_time_ms"] = state.processing_time_ms
@@ -181,9 +197,9 @@ def live(state: LiveState, url: ObjectUrl) -> Json:
     return data
 
 
-def streamed(state: LiveState, url: ObjectUrl, cursor: int) -> Json:
+def streamed(state: LiveState, url: ObjectUrl, cursor: int, warm: bool = True) -> Json:
     """A message of the user stream (/ws/jobs): the job's message and where to resume."""
-    return {**live(state, url), "cursor": cursor}
+    return {**live(state, url, warm), "cursor": cursor}
 
 
 def keepalive(cursor: int) -> Json:

@@ -98,6 +98,10 @@ class Engine:
         if await store.save_state(self.db, back):
             self.hub.publish(back)
 
+    def warm(self) -> bool:
+        """A worker has loaded its models ([jobs] warm_start), so a job starts at once."""
+        return self._executor.warm()
+
     def alive(self) -> bool:
         """True while the worker pool can run jobs (for /readyz)."""
         reports = self._reports_task is not None and not self._reports_task.done()

@@ -13,7 +13,7 @@ import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -57,9 +57,16 @@ def pool_size(settings: JobsSettings, gpus: int) -> int:
 class Slot:
     """One worker process: its pool of one, its report pipe and reader thread."""
 
-    def __init__(self, config: worker.WorkerConfig, bridge_factory: Callable[..., Bridge]):
+    def __init__(
+        self,
+        config: worker.WorkerConfig,
+        bridge_factory: Callable[..., Bridge],
+        warm_start: bool = False,
+    ):
         self.config = config
         self._bridge_factory = bridge_factory
+        self._warm_start = warm_start
+        self.warming: Future[int] | None = None
         self.pool, self.bridge = self._open()
         # True after the worker died before ever finishing a job: it may not start at all.
         self.suspect = False
@@ -75,7 +82,17 @@ class Slot:
             initializer=worker.initialize,
             initargs=(self.config, writer),
         )
+        if self._warm_start:
+            # A pool starts its process on the first submit: a no-op now makes the worker
+            # start and load its models while the server starts, not when the first job comes.
+            self.warming = pool.submit(worker.ping)
         return pool, bridge
+
+    def warm(self) -> bool:
+        """The worker has started and loaded its models (always, without warm start)."""
+        if self.warming is None:
+            return True
+        return self.warming.done() and self.warming.exception() is None
 
     def pids(self) -> list[int]:
         processes: dict[int, Any] = getattr(self.pool, "_processes", None) or {}
@@ -130,7 +147,7 @@ class Executor:
                 os.getpid(),
                 self._load_models,
             )
-            slot = Slot(config, bridge)
+            slot = Slot(config, bridge, self.settings.warm_start)
             self._slots.append(slot)
             self._free.put_nowait(slot)
         log.info("executor.started", workers=self.size, device=self.device, threads=threads)
@@ -138,6 +155,10 @@ class Executor:
     def alive(self) -> bool:
         """False when every slot's worker died before finishing any job (e.g. a broken pipeline)."""
         return bool(self._slots) and not all(s.suspect for s in self._slots)
+
+    def warm(self) -> bool:
+        """At least one worker is ready to run a job at once (started, models loaded)."""
+        return any(slot.warm() for slot in self._slots)
 
     def pids(self) -> list[int]:
         return [pid for slot in self._slots for pid in slot.pids()]

@@ -37,7 +37,7 @@ JOB_FIELDS = {
     "job_id", "photo_id", "status", "current_step", "progress", "error_type", "error_message",
     "suggestion", "attempt_count", "result_url", "mask_url", "original_url",
     "processing_time_ms", "result_width", "result_height", "quality_score", "quality_notes",
-    "queue_position", "websocket_url", "created_at", "updated_at",
+    "queue_position", "websocket_url", "created_at", "updated_at", "note",
 }  # fmt: skip
 
 
