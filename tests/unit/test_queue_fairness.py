@@ -8,30 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from irisd.db import Database, now, open_database
+from irisd.db import Database
 from irisd.errors import TooManyRequests
 from irisd.jobs import store
 from irisd.jobs.store import BATCH_PRIORITY, SINGLE_PRIORITY
 from irisd.jobs.store.fairness import UserQueueFull
+from tests.support.queue_db import seeded
 
 USERS = ("a", "b", "c")
 
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "irisd.db")
-    stamp = now()
-    for user in USERS:
-        await database.execute(
-            "INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)",
-            (user, f"{user}@example.test", stamp),
-        )
-        for n in range(40):
-            await database.execute(
-                "INSERT INTO photos (id, user_id, s3_key, upload_status, created_at, updated_at)"
-                " VALUES (?, ?, ?, 'uploaded', ?, ?)",
-                (f"{user}{n}", user, f"originals/{user}/{user}{n}", stamp, stamp),
-            )
+    photos = {user: [f"{user}{n}" for n in range(40)] for user in USERS}
+    database = await seeded(tmp_path / "irisd.db", photos)
     yield database
     await database.close()
 

@@ -11,29 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from irisd.db import Database, now, open_database
+from irisd.db import Database, now
 from irisd.errors import TooManyRequests
 from irisd.jobs import progress, store
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.jobs.store import BATCH_PRIORITY, SINGLE_PRIORITY
+from tests.support.queue_db import seeded
 
 USER = "u1"
 
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "irisd.db")
-    stamp = now()
-    await database.execute(
-        "INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)",
-        (USER, "u1@example.test", stamp),
-    )
-    for n in range(12):
-        await database.execute(
-            "INSERT INTO photos (id, user_id, s3_key, upload_status, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'uploaded', ?, ?)",
-            (f"p{n}", USER, f"originals/{USER}/p{n}", stamp, stamp),
-        )
+    database = await seeded(tmp_path / "irisd.db", {USER: [f"p{n}" for n in range(12)]})
     yield database
     await database.close()
 
