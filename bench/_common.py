@@ -53,8 +53,9 @@ class Bench:
         settings = replace(
             Settings(data_dir=str(self.tmp / "data")),
             server={"host": "127.0.0.1", "port": 0},
+            # One bench user submits every job: no per-user limit of its own.
             jobs={"workers": 1, "device": "cpu", "pipeline": f"bench.pipelines:{pipeline}",
-                  "queue_limit": 5000},
+                  "queue_limit": 5000, "user_queue_limit": 0},
             logging={"level": "warning", "format": "json"},
         )  # fmt: skip
         self.settings = replace(settings, **changes)
