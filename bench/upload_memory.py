@@ -3,7 +3,7 @@
 A fresh `irisd serve` per photo (freed memory that an allocator keeps would hide the next
 photo's cost) gets a small warm-up upload, then its peak RSS is reset (/proc/PID/clear_refs,
 "5") and its current RSS noted; one direct upload (POST /api/v1/photos) of the photo; its
-peak (VmHWM) minus that is the upload's cost. Then, on another fresh server, three 16-bit
+peak (VmHWM) minus that is the upload's cost. Then, on another fresh server, three 8-bit
 PNGs at once, with /healthz timed meanwhile. The photos are the largest the defaults allow:
 60 MP ([uploads] max_pixels), or 40 MB ([uploads] max_bytes) where that binds first (BMP).
 
@@ -11,8 +11,9 @@ Budget per upload: B bytes per pixel + 3x the file's bytes (the body read, the s
 + 64 MB, where B is 4 for the formats Pillow decodes into its own buffer alone (PNG, JPEG at
 1/8 scale, TIFF, BMP: RGB is held as 4 bytes a pixel, 16-bit grey as 2). WebP and HEIC are
 decoded by libwebp and libheif into buffers of their own first, which Pillow offers no way to
-scale: B is 16 and 8 for them (measured, not chosen). With [uploads] decode_slots = 2, at
-most two such decodes run at once in the server.
+scale: B is 16 and 8 for them (measured, not chosen). Checks run together only within
+[uploads] decode_memory_mb (512 MB): two 60 MP 8-bit PNGs (240 MB each) at once, not three;
+a 60 MP WebP (960 MB) alone.
 
     .venv/bin/python bench/upload_memory.py [--side 7745] [--skip heic,webp]
 """
@@ -151,8 +152,9 @@ async def three_at_once(bench: Bench, data: bytes) -> None:
     statuses = await task
     peak = _status(bench.pid, "VmHWM") - before
     print(
-        f"3 x png-16bit-grey at once: statuses {statuses}, peak +{peak / MB:.0f} MB "
-        f"(2 decode slots: budget {2 * budget(_pixels(data), len(data)) / MB:.0f} MB), "
+        f"3 x png-8bit-rgb at once: statuses {statuses}, peak +{peak / MB:.0f} MB "
+        f"(decode_memory_mb 512, so two at a time: budget "
+        f"{2 * budget(_pixels(data), len(data)) / MB:.0f} MB), "
         f"/healthz max {max(latencies):.0f} ms over {len(latencies)} probes"
     )
 
@@ -173,7 +175,7 @@ async def main() -> None:
             print(f"{name}: not measured ({exc})")
     within = await one_at_a_time(photos)
     async with Bench("gated") as bench:
-        await three_at_once(bench, photos.get("png-16bit-grey") or PHOTOS["png-16bit-grey"](1000))
+        await three_at_once(bench, photos.get("png-8bit-rgb") or PHOTOS["png-8bit-rgb"](1000))
     print("all within budget" if within else "OVER BUDGET")
 
 

@@ -45,7 +45,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    app[INTAKE] = Intake(settings.uploads.decode_slots)
+    app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
     app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine])
     app.on_shutdown.append(_close_sockets)

@@ -43,7 +43,7 @@ class ServerSettings:
 class UploadSettings:
     max_bytes: int = 40_000_000
     max_pixels: int = 60_000_000
-    decode_slots: int = 2
+    decode_memory_mb: int = 512
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 The declared type is never trusted: `inspect` decodes every byte (pipeline.decode, the same
 limits a job uses), so a bad upload is refused at upload or confirm, not in a job. It decodes
 once, at reduced scale where the format allows (JPEG), and keeps only the thumbnail: peak
-memory per check is at most 4 bytes per pixel of the photo (bench/upload_memory.py), and
-`Intake` lets only `[uploads] decode_slots` checks run at once in the server.
+memory per check is at most 4 bytes per pixel of the photo for PNG, TIFF and BMP, far less
+for JPEG (bench/upload_memory.py), and `Intake` keeps the checks running at once within
+`[uploads] decode_memory_mb`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from irisd.errors import InvalidField
-from irisd.pipeline.decode import preview
+from irisd.pipeline.decode import decode_cost, preview
 
 _MEDIA_TYPES = {
     "jpeg": "image/jpeg",
@@ -58,13 +59,35 @@ def inspect(data: bytes, max_pixels: int) -> Inspection:
 
 
 class Intake:
-    """Runs `check` (`inspect`) off the event loop, at most `slots` at once: each holds a
-    full decode, so the server's decode memory is bounded by slots x the one-photo budget."""
+    """Runs `check` (`inspect`) off the event loop within a memory budget: each check costs
+    what its one full decode will hold (`decode_cost`, from the header), and checks wait until
+    their costs fit in `budget_bytes` together. One check larger than the budget runs alone,
+    so any photo within the pixel limit is still accepted."""
 
-    def __init__(self, slots: int, check: Callable[[bytes, int], Inspection] | None = None) -> None:
-        self._slots = asyncio.Semaphore(max(1, slots))
+    def __init__(
+        self,
+        budget_bytes: int,
+        check: Callable[[bytes, int], Inspection] | None = None,
+        cost: Callable[[bytes, int], int] | None = None,
+    ) -> None:
+        self.budget_bytes = budget_bytes
         self._check = check or inspect
+        self._cost = cost or decode_cost
+        self._used = 0
+        self._changed = asyncio.Condition()
 
     async def inspect(self, data: bytes, max_pixels: int) -> Inspection:
-        async with self._slots:
+        # The header alone, outside the budget: a bomb or a non-image is refused at once.
+        cost = await asyncio.to_thread(self._cost, data, max_pixels)
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._fits(cost))
+            self._used += cost
+        try:
             return await asyncio.to_thread(self._check, data, max_pixels)
+        finally:
+            async with self._changed:
+                self._used -= cost
+                self._changed.notify_all()
+
+    def _fits(self, cost: int) -> bool:
+        return self._used == 0 or self._used + cost <= self.budget_bytes

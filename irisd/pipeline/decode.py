@@ -43,6 +43,11 @@ _TRANSPOSE = {  # EXIF orientation → the transpose that makes the image uprigh
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+# What one decode holds a pixel (bench/upload_memory.py): Pillow's own buffer is 1 byte for
+# 8-bit grey and palettes, 2 for 16-bit grey, 4 for everything wider; libwebp and libheif
+# first decode into buffers of their own, which Pillow offers no way to scale.
+_MODE_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2}
+_DECODER_BYTES_PER_PIXEL = {"WEBP": 16, "HEIF": 8}
 _BAND_ROWS = 256  # rows converted at a time: float temporaries of a band, not of the image
 
 
@@ -93,6 +98,21 @@ def preview(data: bytes, max_pixels: int, side: int) -> tuple[ImageInfo, np.ndar
     swapped = orientation in _SWAPPING_ORIENTATIONS
     info = ImageInfo(width=h if swapped else w, height=w if swapped else h, format=fmt)
     return info, to_rgb(small)
+
+
+def decode_cost(data: bytes, max_pixels: int) -> int:
+    """Bytes `preview` will hold at its peak for `data`, from the header alone.
+
+    Raises PayloadTooLarge or UnsupportedMediaType as `probe` does (before any decoding).
+    """
+    with _open(data, max_pixels) as image:
+        pixels = image.width * image.height
+        fmt = image.format or ""
+        if fmt in ("JPEG", "MPO"):  # decoded at 1/8 scale (draft)
+            per_pixel, pixels = 4, max(pixels // 64, 1)
+        else:
+            per_pixel = _DECODER_BYTES_PER_PIXEL.get(fmt, _MODE_BYTES_PER_PIXEL.get(image.mode, 4))
+    return pixels * per_pixel + len(data)
 
 
 def decode(data: bytes, max_pixels: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Bounded decoding: 16-bit without float64 copies, intake at reduced size, few decodes at once.
+"""Bounded decoding: 16-bit without float64 copies, intake at reduced size, a memory budget.
 
 Memory is read with tracemalloc, which sees NumPy's arrays and Python's bytes (Pillow's own
 image buffer is outside it, and is the one full-size buffer a decode may hold). Peak server RSS
@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from irisd.intake import Inspection, Intake, inspect
-from irisd.pipeline.decode import decode
+from irisd.pipeline.decode import decode, decode_cost
 
 MAX = 60_000_000
 W, H = 1500, 1000
@@ -79,32 +79,69 @@ def test_intake_keeps_only_a_thumbnail_of_the_photo(fmt: str, array: np.ndarray)
     assert traced_peak(lambda: inspect(data, MAX)) < W * H
 
 
-async def test_no_more_than_the_slots_decode_at_once() -> None:
-    lock = threading.Lock()
-    running, most = 0, 0
-    release = threading.Event()
-    loop = asyncio.get_running_loop()
-    two_inside = asyncio.Event()
+class Checks:
+    """Checks that hold until released, counting how many run at once (threads)."""
 
-    def check(_data: bytes, _max_pixels: int) -> Inspection:
-        nonlocal running, most
-        with lock:
-            running += 1
-            most = max(most, running)
-            if running == 2:
-                loop.call_soon_threadsafe(two_inside.set)
-        release.wait(timeout=30)
-        with lock:
-            running -= 1
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running, self.most = 0, 0
+        self.release = threading.Event()
+        self.loop = asyncio.get_running_loop()
+        self.started = asyncio.Event()
+
+    def check(self, _data: bytes, _max_pixels: int) -> Inspection:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        self.loop.call_soon_threadsafe(self.started.set)
+        self.release.wait(timeout=30)
+        with self.lock:
+            self.running -= 1
         return Inspection(1, 1, "image/png", b"")
 
-    intake = Intake(2, check)
-    tasks = [asyncio.ensure_future(intake.inspect(b"", MAX)) for _ in range(5)]
-    await asyncio.wait_for(two_inside.wait(), timeout=30)
-    # Give the other three every chance to start (without slots they would within ms).
-    done, _pending = await asyncio.wait(tasks, timeout=0.3)
-    assert not done
-    assert running == 2
-    release.set()
-    await asyncio.gather(*tasks)
-    assert most == 2
+    async def run(self, intake: Intake, costs: list[int], settle_s: float = 0.3) -> int:
+        """Start a check of each cost; the most that ran at once before any was released."""
+        tasks = [asyncio.ensure_future(intake.inspect(cost.to_bytes(4, "big"), MAX))
+                 for cost in costs]  # fmt: skip
+        await asyncio.wait_for(self.started.wait(), timeout=30)
+        # Give the others every chance to start (without the budget they would within ms).
+        done, _pending = await asyncio.wait(tasks, timeout=settle_s)
+        assert not done
+        most = self.most
+        self.release.set()
+        await asyncio.gather(*tasks)
+        return most
+
+
+def _cost(data: bytes, _max_pixels: int) -> int:
+    return int.from_bytes(data, "big")
+
+
+@pytest.mark.parametrize(
+    ("costs", "together"),
+    [
+        ([60, 60, 60, 60], 1),  # two would pass the budget of 100
+        ([40, 40, 40, 40], 2),
+        ([150, 10, 10], 1),  # larger than the budget: runs, alone
+    ],
+)
+async def test_checks_run_together_only_within_the_memory_budget(
+    costs: list[int], together: int
+) -> None:
+    checks = Checks()
+    assert await checks.run(Intake(100, checks.check, _cost), costs) == together
+
+
+@pytest.mark.parametrize(
+    ("fmt", "array", "per_pixel"),
+    [
+        ("PNG", np.zeros((H, W, 3), np.uint8), 4),
+        ("PNG", np.zeros((H, W), np.uint16), 2),
+        ("PNG", np.zeros((H, W), np.uint8), 1),
+        ("WEBP", np.zeros((H, W, 3), np.uint8), 16),
+    ],
+)
+def test_a_checks_cost_is_read_from_the_header(fmt: str, array: np.ndarray, per_pixel: int) -> None:
+    data = _encoded(array, fmt)
+    assert decode_cost(data, MAX) == W * H * per_pixel + len(data)
+    assert decode_cost(_encoded(np.zeros((H, W, 3), np.uint8), "JPEG"), MAX) < W * H
