@@ -1,3 +1,5 @@
+-- Numbered 9: the console branch (issue 13) holds 6 to 8; versions must never repeat, or
+-- migrate() skips the second file of a version.
 -- Fair queueing between users inside each priority: a pending job's round in the user's
 -- round-robin turn (jobs/store/fairness.py); the queue runs by priority, round, enqueue_seq.
 -- Jobs queued before this migration share round 0, so they keep their first-come order.
