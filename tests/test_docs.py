@@ -102,7 +102,8 @@ def test_ws_timeout_message_matches_api_md() -> None:
 
 # Fields the server sends beyond API.md (allowed: "extra fields are ignored by old clients").
 ADDITIVE = {
-    "Job": {"quality_notes"},
+    "Photo": {"filename", "label"},
+    "Job": {"quality_notes", "filename", "label"},
     "JobMessage": {"quality_score", "quality_notes"},
 }
 

@@ -23,6 +23,15 @@ _TIME = {
     "description": "UTC, e.g. 2026-01-31T12:00:00.123Z",
 }
 _UUID = {"type": "string", "format": "uuid"}
+_FILENAME = {
+    "type": ["string", "null"],
+    "description": "The photo's file name as uploaded (null when the client sent none)",
+}
+_LABEL = {
+    "type": ["string", "null"],
+    "maxLength": 100,
+    "description": "A person's name or reference for the photo (optional)",
+}
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -90,7 +99,8 @@ SCHEMAS: dict[str, Any] = {
             "created_at": _TIME,
         }
     ),
-    "UploadRequest": _obj({"content_type": _STR}, []),
+    "UploadRequest": _obj({"content_type": _STR, "filename": _FILENAME, "label": _LABEL}, []),
+    "LabelRequest": _obj({"label": _LABEL}),
     "UploadTicket": _obj({"upload_url": _STR, "photo_id": _UUID, "s3_key": _STR}),
     "ConfirmRequest": _obj({"file_size": _INT, "width": _INT, "height": _INT}, []),
     "Photo": _obj(
@@ -106,6 +116,8 @@ SCHEMAS: dict[str, Any] = {
             "upload_status": {"type": "string", "enum": ["pending", "uploaded", "failed"]},
             "created_at": _TIME,
             "updated_at": _TIME,
+            "filename": _FILENAME,
+            "label": _LABEL,
         }
     ),
     "SubmitRequest": _obj({"photo_id": _UUID}),
@@ -141,6 +153,8 @@ SCHEMAS: dict[str, Any] = {
             "websocket_url": _STR,
             "created_at": _TIME,
             "updated_at": _TIME,
+            "filename": _FILENAME,
+            "label": _LABEL,
         }
     ),
     "JobList": _obj({"jobs": {"type": "array", "items": _ref("Job")}}),
@@ -178,6 +192,8 @@ _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
      None, 200, "PhotoPage"),
     ("get", "/api/v1/photos/{photo_id}", "One photo",
      None, 200, "Photo"),
+    ("patch", "/api/v1/photos/{photo_id}", "Set or clear a photo's label",
+     "LabelRequest", 200, "Photo"),
     ("delete", "/api/v1/photos/{photo_id}", "Delete a photo, its results and its jobs",
      None, 204, None),
     ("post", "/api/v1/processing/submit", "Process one photo (high priority)",
@@ -194,6 +210,14 @@ _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
      None, 200, "Job"),
 ]
 # fmt: on
+
+_SEARCH = {
+    "name": "label",
+    "in": "query",
+    "schema": _STR,
+    "description": "Only photos (or jobs of photos) whose label or file name contains this,"
+    " ignoring case",
+}
 
 _ERRORS = {
     "400": "Bad input",
@@ -233,7 +257,7 @@ def _operation(
     op["parameters"] = [
         {"name": p, "in": "path", "required": True, "schema": _UUID} for p in params
     ] + (
-        [{"name": n, "in": "query", "schema": _INT} for n in ("page", "page_size")]
+        [{"name": n, "in": "query", "schema": _INT} for n in ("page", "page_size")] + [_SEARCH]
         if paging
         else []
     )

@@ -9,11 +9,12 @@ key into a presigned URL the client can fetch as it is (api.urls.object_url).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from irisd.auth.tokens import TokenPair
 from irisd.auth.users import User
+from irisd.identity import UNNAMED, Identity
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.jobs.store import JobRecord
 from irisd.photos import UPLOADED, Photo
@@ -101,6 +102,8 @@ def photo(found: Photo, url: ObjectUrl) -> Json:
         "upload_status": found.upload_status,
         "created_at": found.created_at,
         "updated_at": found.updated_at,
+        "filename": found.filename,  # additive to API.md: whose photo it is
+        "label": found.label,
     }
 
 
@@ -112,7 +115,7 @@ def page(items: Iterable[Json], total: int, number: int, page_size: int) -> Json
 # --- jobs -----------------------------------------------------------------------------------
 
 
-def job(record: JobRecord, url: ObjectUrl) -> Json:
+def job(record: JobRecord, url: ObjectUrl, named: Identity = UNNAMED) -> Json:
     """The contract's Job.
 
     `current_step` is the display text ("Finding your iris..."), not the internal step name:
@@ -144,12 +147,17 @@ def job(record: JobRecord, url: ObjectUrl) -> Json:
         "websocket_url": f"/ws/jobs/{s.job_id}",
         "created_at": record.created_at,
         "updated_at": s.updated_at,
+        "filename": named.filename,
+        "label": named.label,
     }
 
 
-def jobs(records: Iterable[JobRecord], url: ObjectUrl) -> Json:
-    """A batch's answer: {"jobs": [Job]}."""
-    return {"jobs": [job(record, url) for record in records]}
+def jobs(
+    records: Iterable[JobRecord], url: ObjectUrl, names: Mapping[str, Identity] | None = None
+) -> Json:
+    """A batch's answer: {"jobs": [Job]}; `names` by photo id."""
+    names = names or {}
+    return {"jobs": [job(r, url, names.get(r.state.photo_id, UNNAMED)) for r in records]}
 
 
 # --- WebSocket ------------------------------------------------------------------------------

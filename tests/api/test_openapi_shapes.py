@@ -136,14 +136,18 @@ async def exercise_auth(api: CheckedClient) -> None:
 
 async def exercise_photos(api: CheckedClient, session: aiohttp.ClientSession) -> list[str]:
     """Both ways in, the listings and the refusals; the ids of two uploaded photos."""
-    ticket = (await api.post("/api/v1/photos/upload", {"content_type": "image/jpeg"})).body
+    upload = {"content_type": "image/jpeg", "filename": "eye.jpg", "label": "Ana"}
+    ticket = (await api.post("/api/v1/photos/upload", upload)).body
     await api.post(f"/api/v1/photos/{ticket['photo_id']}/confirm", {})  # 409: nothing there yet
     async with session.put(ticket["upload_url"], data=images.jpeg(64, 48)) as resp:
         assert resp.status == 200
     confirmed = await api.post(f"/api/v1/photos/{ticket['photo_id']}/confirm", {})
     direct = await api.upload(images.jpeg(64, 48))
     await api.get("/api/v1/photos")
+    await api.get("/api/v1/photos?label=ana")
     await api.get(f"/api/v1/photos/{direct['id']}")
+    await api.request("PATCH", f"/api/v1/photos/{direct['id']}", json_body={"label": "Bo"})
+    await api.request("PATCH", f"/api/v1/photos/{direct['id']}", json_body={"label": 7})  # 422
     await api.get(f"/api/v1/photos/{uuid.uuid4()}")  # 404
     await api.post("/api/v1/photos", data=b"not a form")  # 415
     await api.request("POST", "/api/v1/photos", data=_form(b"not an image"))  # 415

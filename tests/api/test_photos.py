@@ -78,6 +78,8 @@ async def test_presigned_flow_stores_measured_values_and_serves_the_photo(
         "upload_status",
         "created_at",
         "updated_at",
+        "filename",  # additive to API.md: whose photo it is
+        "label",
     }
 
     fetched = await api.get(f"/api/v1/photos/{photo['id']}")

@@ -38,6 +38,7 @@ JOB_FIELDS = {
     "suggestion", "attempt_count", "result_url", "mask_url", "original_url",
     "processing_time_ms", "result_width", "result_height", "quality_score", "quality_notes",
     "queue_position", "websocket_url", "created_at", "updated_at",
+    "filename", "label",  # additive to API.md: the photo's name
 }  # fmt: skip
 
 
