@@ -1,5 +1,6 @@
 // A live job card: step text, progress ring, queue position, attempt; result or failure.
 
+import { photoName } from "./names.js";
 import { alignToIris, createSlider } from "./slider.js";
 
 export const STEP_DISPLAY = {
@@ -38,7 +39,7 @@ export function normalize(data) {
 }
 
 // Fields a late REST answer may still bring (fresh presigned URLs), when its state is older.
-const KEPT_FROM_OLDER = ["original_url", "result_url", "mask_url", "created_at", "photo_id"];
+const KEPT_FROM_OLDER = ["original_url", "result_url", "mask_url", "created_at", "photo_id", "filename", "label"];
 const STATUS_ORDER = { pending: 0, processing: 1, completed: 2, failed: 2 };
 
 function pick(object, keys) {
@@ -73,6 +74,10 @@ export class JobCard {
       [...this.el.querySelectorAll("[data-part]")].map((node) => [node.dataset.part, node]),
     );
     this.el.addEventListener("click", (event) => this.onClick(event));
+    this.parts.labelForm.addEventListener("submit", (event) => this.saveLabel(event));
+    this.parts.labelForm.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.closeLabel();
+    });
     this.update(job);
   }
 
@@ -82,6 +87,10 @@ export class JobCard {
 
   get final() {
     return FINAL.has(this.state.status);
+  }
+
+  get name() {
+    return photoName(this.state);
   }
 
   /** Apply a Job or a message; a state older than the one shown only refreshes the URLs. */
@@ -97,13 +106,56 @@ export class JobCard {
     const s = this.state;
     this.el.dataset.status = s.status;
     this.el.dataset.errorType = s.error_type || "";
-    this.setText("step", s.stepText || FAILED_TEXT[s.error_type] || "Processing failed");
+    this.renderName(s);
+    const step = s.stepText || FAILED_TEXT[s.error_type] || "Processing failed";
+    // The step's own line is not live: the announcement names the photo it is about.
+    if (this.parts.step.textContent !== step) this.announce(s.status === "failed" && s.error_message ? `${step}. ${s.error_message}` : step);
+    this.setText("step", step);
     this.renderProgress(s);
     this.setText("detail", this.detail(s));
     this.renderNotes(s);
     this.renderMedia(s, previous);
     this.renderFailure(s);
     this.renderActions(s);
+  }
+
+  renderName(s) {
+    this.setText("title", this.name);
+    this.parts.title.title = s.filename && s.label ? `${s.label} (${s.filename})` : this.name;
+    this.parts.labelButton.setAttribute("aria-label", `${s.label ? "Change" : "Add"} the label of ${this.name}`);
+    this.el.setAttribute("aria-label", this.name);
+  }
+
+  /** Say what happened to this photo, by its name (one polite live region per card). */
+  announce(text) {
+    this.setText("announce", `${this.name}: ${text}`);
+  }
+
+  editLabel() {
+    const { labelForm, labelInput } = this.parts;
+    labelForm.hidden = false;
+    labelInput.value = this.state.label || "";
+    labelInput.setAttribute("aria-label", `Label of ${this.state.filename || "this photo"}`);
+    labelInput.focus();
+  }
+
+  closeLabel() {
+    this.parts.labelForm.hidden = true;
+    this.parts.labelButton.focus();
+  }
+
+  async saveLabel(event) {
+    event.preventDefault();
+    const input = this.parts.labelInput;
+    input.disabled = true;
+    try {
+      await this.controller.label(this, input.value.trim() || null);
+      this.closeLabel();
+    } catch (error) {
+      this.controller.notify(error.message);
+    } finally {
+      input.disabled = false;
+    }
   }
 
   setText(part, text) {
@@ -197,6 +249,8 @@ export class JobCard {
     const button = event.target.closest("button[data-action]");
     if (!button) return;
     const action = button.dataset.action;
+    if (action === "label") return this.editLabel();
+    if (action === "unlabel") return this.closeLabel();
     if (action === "delete" && !this.el.classList.contains("confirming")) {
       this.confirmDelete(button);
       return;

@@ -21,6 +21,15 @@ export class Gallery {
     this.loading = null;
     this.again = false;
     this.offPage = new Set(); // jobs the stream mentioned that a reload did not show
+    this.search = ""; // label or file name the page is filtered by
+  }
+
+  /** Show only the results of photos whose label or file name contains `text`. */
+  find(text) {
+    if (text === this.search) return this.loading;
+    this.search = text;
+    this.offPage.clear();
+    return this.load(1);
   }
 
   get pages() {
@@ -45,7 +54,8 @@ export class Gallery {
   }
 
   async fetchPage() {
-    const reply = await this.api.get(`/processing/jobs?page=${this.page}&page_size=${PAGE_SIZE}`);
+    const query = this.search ? `&label=${encodeURIComponent(this.search)}` : "";
+    const reply = await this.api.get(`/processing/jobs?page=${this.page}&page_size=${PAGE_SIZE}${query}`);
     this.total = reply.total;
     if (!reply.items.length && this.page > 1 && this.total > 0) {
       this.page = this.pages;
@@ -69,6 +79,9 @@ export class Gallery {
       this.grid.replaceChildren(...order);
     }
     this.empty.hidden = jobs.length > 0;
+    this.empty.textContent = this.search
+      ? `No photos match “${this.search}”.`
+      : "Nothing processed yet. Add an eye photo above to begin.";
     this.pager.hidden = this.total <= PAGE_SIZE;
     this.pageText.textContent = `Page ${this.page} of ${this.pages}`;
     this.pager.querySelector("[data-page=newer]").disabled = this.page <= 1;
@@ -80,6 +93,7 @@ export class Gallery {
     this.cards = new Map();
     this.offPage.clear();
     this.grid.replaceChildren();
+    this.search = "";
     this.page = 1;
     this.total = 0;
   }

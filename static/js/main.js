@@ -3,6 +3,7 @@
 import { Api } from "./api.js";
 import { Gallery } from "./gallery.js";
 import { JobStream } from "./live.js";
+import { downloadName } from "./names.js";
 import { UploadTray } from "./uploads.js";
 
 const api = new Api();
@@ -18,11 +19,6 @@ function notify(text) {
   toast.hidden = !text;
   clearTimeout(notify.timer);
   if (text) notify.timer = setTimeout(() => notify(""), 6000);
-}
-
-function resultName(job) {
-  const ext = (new URL(job.result_url, location.href).pathname.match(/\.(png|jpe?g)$/i) || [, "png"])[1];
-  return `iris-${job.job_id.slice(0, 8)}.${ext.toLowerCase()}`;
 }
 
 /** What a card's buttons do: each is one call of the public API. */
@@ -49,10 +45,16 @@ const controller = {
     const job = await api.get(`/processing/jobs/${card.jobId}`);
     const link = document.createElement("a");
     link.href = job.result_url;
-    link.download = resultName(job);
+    link.download = downloadName(job);
     document.body.append(link);
     link.click();
     link.remove();
+  },
+  async label(card, label) {
+    // Every card of the photo shows the new name: its other results too.
+    await api.request("PATCH", `/photos/${card.state.photo_id}`, { label });
+    await gallery.load();
+    notify(label ? `Labelled ${label}.` : "Label removed.");
   },
   async retake() {
     $("#camera-input").click();
@@ -78,6 +80,14 @@ async function enter() {
   stream.addEventListener("resync", () => gallery.load());
   stream.start();
   await gallery.load(1);
+}
+
+function watchSearch() {
+  let timer = null;
+  $("#search").addEventListener("input", (event) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => gallery && gallery.find(event.target.value.trim()), 250);
+  });
 }
 
 function leave(message) {
@@ -112,6 +122,7 @@ async function signIn(event) {
 function start() {
   tray = new UploadTray($("#add"), api, (jobs) => gallery.added(jobs));
   $("#login-form").addEventListener("submit", signIn);
+  watchSearch();
   let leaving = false; // signed out on purpose, or the session ended (a refused refresh)
   $("#sign-out").addEventListener("click", () => {
     leaving = true;

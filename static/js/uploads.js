@@ -45,6 +45,8 @@ class UploadItem {
     this.bar = this.row.querySelector("progress");
     this.bar.setAttribute("aria-label", `Upload of ${file.name || "photo"}`);
     this.status = this.row.querySelector(".upload-status");
+    this.label = this.row.querySelector(".upload-label");
+    this.label.setAttribute("aria-label", `Name or reference for ${file.name || "this photo"} (optional)`);
     this.processButton = this.row.querySelector("[data-action=process]");
     this.processButton.addEventListener("click", () => tray.process([this]));
     this.row.querySelector("[data-action=remove]").addEventListener("click", () => this.remove());
@@ -61,7 +63,7 @@ class UploadItem {
     try {
       this.setState("uploading", "Uploading… 0%");
       const size = await imageSize(this.file);
-      const slot = await api.post("/photos/upload", { content_type: type });
+      const slot = await api.post("/photos/upload", { content_type: type, filename: this.file.name || null });
       await putWithProgress(slot.upload_url, this.file, type, (done) => {
         this.bar.value = done;
         this.status.textContent = `Uploading… ${Math.round(done * 100)}%`;
@@ -76,6 +78,12 @@ class UploadItem {
       this.setState("failed", error.message);
     }
     this.tray.changed();
+  }
+
+  /** Send the label typed while the photo uploaded (or since), if it changed. */
+  async saveLabel(api) {
+    const label = this.label.value.trim() || null;
+    if (label !== (this.photo.label || null)) this.photo = await api.request("PATCH", `/photos/${this.photo.id}`, { label });
   }
 
   remove() {
@@ -157,6 +165,7 @@ export class UploadTray {
     items.forEach((item) => item.setState("submitting", "Starting…"));
     this.message.textContent = "";
     try {
+      for (const item of items) await item.saveLabel(this.api);
       const jobs = await this.submit(items.map((item) => item.photo.id));
       items.forEach((item) => item.remove());
       this.onJobs(jobs);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -77,7 +78,10 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
         card = console.card(job_id)
         await expect(card).to_have_attribute("data-status", "completed", timeout=FINISHED)
         assert_in_order(await console.steps(job_id))
-        await expect(card.locator(".job-step")).to_have_attribute("aria-live", "polite")
+        # Announced politely, naming the photo (its file name: no label was given).
+        announced = card.locator("[aria-live=polite]")
+        names = "|".join(re.escape(eye.name) for eye in eyes)
+        await expect(announced).to_have_text(re.compile(f"^({names}): Complete!$"))
     # No layout jump from start to result: only a result's quality notes, listed under it once
     # it is done, may make its card (and so its row) taller.
     noted = await page.locator(".job-notes:not([hidden])").count()
@@ -140,7 +144,7 @@ async def check_download_is_the_served_result(card: Locator, api: ApiClient, job
     served = await api.get(job["result_url"], auth=False)
     assert served.status == 200
     assert downloaded == served.body
-    assert download.suggested_filename.startswith(f"iris-{job_id[:8]}.")
+    assert download.suggested_filename == f"{Path(job['filename']).stem}-iris.png"
 
 
 async def test_photo_without_an_eye_ends_with_the_quality_message_and_reprocess_makes_a_new_job(
