@@ -70,7 +70,8 @@ class Photo:
 async def get_photo(db: Database, user_id: str, photo_id: str) -> Photo:
     """The user's photo; unknown and foreign ids raise the same `NotFound`."""
     row = await db.fetchone(
-        "SELECT * FROM photos WHERE id = ? AND user_id = ?", (photo_id, user_id)
+        "SELECT * FROM photos WHERE id = ? AND user_id = ? AND deleted_at IS NULL",
+        (photo_id, user_id),
     )
     if row is None:
         raise NotFound()
@@ -91,7 +92,7 @@ async def list_photos(
     """One page of the user's photos, newest first, and the total; with `search`, only those
     whose label or file name contains it."""
     matching, values = search_clause("", search)
-    select = "SELECT * FROM photos WHERE user_id = ?" + matching  # noqa: S608 - values bound
+    select = "SELECT * FROM photos WHERE user_id = ? AND deleted_at IS NULL" + matching  # noqa: S608
     newest_first = "created_at DESC, rowid DESC"
     rows, total = await db.fetch_page(select, (user_id, *values), newest_first, page, page_size)
     return [Photo.from_row(row) for row in rows], total
@@ -100,7 +101,8 @@ async def list_photos(
 async def set_label(db: Database, user_id: str, photo_id: str, label: str | None) -> Photo:
     """Name the user's photo (None clears the label)."""
     changed = await db.execute(
-        "UPDATE photos SET label = ?, updated_at = ? WHERE id = ? AND user_id = ?",
+        "UPDATE photos SET label = ?, updated_at = ? WHERE id = ? AND user_id = ?"
+        " AND deleted_at IS NULL",
         (label, now(), photo_id, user_id),
     )
     if not changed:
@@ -171,10 +173,16 @@ async def delete_photo(
     photo_id: str,
     stop_jobs: Callable[[str], Awaitable[object]],
 ) -> None:
-    """Delete the photo's objects (original, thumbnail, every job's results) and rows."""
+    """Delete the photo's objects (original, thumbnail, every job's results) and rows now."""
     photo = await get_photo(db, user_id, photo_id)
     # Stop running jobs first, so none writes a result after its prefix was emptied.
     await stop_jobs(photo.id)
+    await erase(db, storage, photo)
+
+
+async def erase(db: Database, storage: Storage, photo: Photo) -> None:
+    """Delete a photo whose jobs no longer run: every object, then its rows (the jobs' too)."""
+    user_id = photo.user_id
     for job in await store.jobs_of_photo(db, photo.id):
         await storage.delete_prefix(keys.processed_prefix(user_id, job.job_id))
     await _delete_objects(storage, photo)
@@ -193,7 +201,8 @@ async def admit_original_put(db: Database, storage: Storage, key: str, data: byt
     parts = key.split("/")
     photo_id = parts[-1] if len(parts) == 3 else ""
     row = await db.fetchone(
-        "SELECT upload_status FROM photos WHERE id = ? AND s3_key = ?", (photo_id, key)
+        "SELECT upload_status FROM photos WHERE id = ? AND s3_key = ? AND deleted_at IS NULL",
+        (photo_id, key),
     )
     if row is None:
         raise NotFound(key=key)

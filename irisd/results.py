@@ -19,6 +19,7 @@ Named = tuple[JobRecord, Identity]
 _SELECT = (
     "SELECT j.*, p.filename AS photo_filename, p.label AS photo_label"
     " FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.user_id = ?"
+    " AND j.deleted_at IS NULL AND p.deleted_at IS NULL"  # the trash is listed apart
 )
 _NEWEST_FIRST = "j.created_at DESC, j.enqueue_seq DESC"
 
@@ -36,11 +37,18 @@ async def fetch(db: Database, user_id: str, job_id: str) -> Named:
 
 
 async def page(
-    db: Database, user_id: str, number: int, page_size: int, search: str | None = None
+    db: Database,
+    user_id: str,
+    number: int,
+    page_size: int,
+    search: str | None = None,
+    photo_id: str | None = None,
 ) -> tuple[list[Named], int]:
     """One page of the user's jobs, newest first, and the total; with `search`, only those of
-    photos whose label or file name contains it."""
+    photos whose label or file name contains it; with `photo_id`, that photo's."""
     matching, values = search_clause("p.", search)
+    if photo_id:
+        matching, values = matching + " AND j.photo_id = ?", (*values, photo_id)
     rows, total = await db.fetch_page(
         _SELECT + matching, (user_id, *values), _NEWEST_FIRST, number, page_size
     )
@@ -54,7 +62,8 @@ async def names(db: Database, user_id: str, photo_ids: Iterable[str]) -> dict[st
         return {}
     marks = ", ".join("?" for _ in wanted)
     rows = await db.fetchall(
-        f"SELECT id, filename, label FROM photos WHERE user_id = ? AND id IN ({marks})",  # noqa: S608
+        f"SELECT id, filename, label FROM photos WHERE user_id = ? AND id IN ({marks})"  # noqa: S608
+        " AND deleted_at IS NULL",
         (user_id, *wanted),
     )
     return {row["id"]: Identity(row["filename"], row["label"]) for row in rows}

@@ -167,6 +167,27 @@ SCHEMAS: dict[str, Any] = {
     "SocketError": _obj({"error": _STR, "detail": _STR}),
 }
 
+# The trash (additive): deleted photos and results, restorable until `purge_at`.
+_GONE = {
+    "deleted_at": _TIME,
+    "purge_at": {**_TIME, "description": "When it is deleted for good ([storage] trash_days)"},
+}
+SCHEMAS["TrashedPhoto"] = _obj(
+    {
+        **SCHEMAS["Photo"]["properties"],
+        **_GONE,
+        "results": _INT | {"description": "Results that went with it"},
+    }
+)
+SCHEMAS["TrashedResult"] = _obj({**SCHEMAS["Job"]["properties"], **_GONE})
+SCHEMAS["Trash"] = _obj(
+    {
+        "trash_days": {"type": "number"},
+        "photos": {"type": "array", "items": _ref("TrashedPhoto")},
+        "results": {"type": "array", "items": _ref("TrashedResult")},
+    }
+)
+
 # (method, path, summary, request schema or None, success status, response schema or None)
 # fmt: off
 _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
@@ -194,8 +215,11 @@ _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
      None, 200, "Photo"),
     ("patch", "/api/v1/photos/{photo_id}", "Set or clear a photo's label",
      "LabelRequest", 200, "Photo"),
-    ("delete", "/api/v1/photos/{photo_id}", "Delete a photo, its results and its jobs",
+    ("delete", "/api/v1/photos/{photo_id}",
+     "Delete a photo with its results and jobs (to the trash for [storage] trash_days)",
      None, 204, None),
+    ("post", "/api/v1/photos/{photo_id}/restore", "Restore a deleted photo with its results",
+     None, 200, "Photo"),
     ("post", "/api/v1/processing/submit", "Process one photo (high priority)",
      "SubmitRequest", 201, "Job"),
     ("post", "/api/v1/processing/batch", "Process up to 10 photos",
@@ -208,6 +232,12 @@ _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
      None, 201, "Job"),
     ("post", "/api/v1/processing/jobs/{job_id}/cancel", "Cancel a pending or running job",
      None, 200, "Job"),
+    ("delete", "/api/v1/processing/jobs/{job_id}", "Delete a finished job's result (to the trash)",
+     None, 204, None),
+    ("post", "/api/v1/processing/jobs/{job_id}/restore", "Restore a deleted result",
+     None, 200, "Job"),
+    ("get", "/api/v1/trash", "The user's deleted photos and results, until purged",
+     None, 200, "Trash"),
 ]
 # fmt: on
 
@@ -261,6 +291,8 @@ def _operation(
         if paging
         else []
     )
+    if paging and path == "/api/v1/processing/jobs":
+        op["parameters"].append({"name": "photo_id", "in": "query", "schema": _UUID})
     if body:
         op["requestBody"] = {"required": True, **_body(body)}
     op["security"] = [] if path in PUBLIC_ROUTES else [{"bearer": []}]

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from irisd import identity, photos
+from irisd import identity, photos, trash
 from irisd.api import schemas, wire
 from irisd.api.urls import absolute, object_url
 from irisd.appkeys import DATABASE, ENGINE, SETTINGS, STORAGE
@@ -124,9 +124,10 @@ async def get_photo(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/photos/{photo_id}")
 async def delete_photo(request: web.Request) -> web.Response:
     app = request.app
-    await photos.delete_photo(
+    await trash.delete_photo(
         app[DATABASE],
         app[STORAGE],
+        app[SETTINGS].storage.trash_days,
         schemas.user_id(request),
         request.match_info["photo_id"],
         app[ENGINE].cancel_photo_jobs,

@@ -86,14 +86,20 @@ async def _processable(request: web.Request, user_id: str, photo_id: str) -> boo
 
 @routes.get("/api/v1/processing/jobs")
 async def list_jobs(request: web.Request) -> web.Response:
-    fetch = partial(_search_jobs, request.query.get("label"))
+    query = request.query
+    fetch = partial(_search_jobs, query.get("label"), query.get("photo_id"))
     return web.json_response(await schemas.paged(request, fetch, _named_job))
 
 
 async def _search_jobs(
-    search: str | None, db: Database, user_id: str, page: int, page_size: int
+    search: str | None,
+    photo_id: str | None,
+    db: Database,
+    user_id: str,
+    page: int,
+    page_size: int,
 ) -> tuple[list[results.Named], int]:
-    return await results.page(db, user_id, page, page_size, search)
+    return await results.page(db, user_id, page, page_size, search, photo_id)
 
 
 @routes.get("/api/v1/processing/jobs/{job_id}")

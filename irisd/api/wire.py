@@ -20,6 +20,7 @@ from irisd.jobs.store import JobRecord
 from irisd.photos import UPLOADED, Photo
 from irisd.storage import keys
 from irisd.timestamps import iso, now
+from irisd.trash import TrashedPhoto, TrashedResult, purge_at
 
 Json = dict[str, Any]
 ObjectUrl = Callable[[str], str]  # storage key -> presigned, absolute URL
@@ -149,6 +150,26 @@ def job(record: JobRecord, url: ObjectUrl, named: Identity = UNNAMED) -> Json:
         "updated_at": s.updated_at,
         "filename": named.filename,
         "label": named.label,
+    }
+
+
+def trashed_photo(item: TrashedPhoto, url: ObjectUrl, trash_days: float) -> Json:
+    """A photo in the trash (additive): the Photo, when it went, when it is purged, and how
+    many of its results went with it."""
+    return {
+        **photo(item.photo, url),
+        "deleted_at": item.deleted_at,
+        "purge_at": purge_at(item.deleted_at, trash_days),
+        "results": item.results,
+    }
+
+
+def trashed_result(item: TrashedResult, url: ObjectUrl, trash_days: float) -> Json:
+    """A result deleted on its own (additive): the Job, when it went, when it is purged."""
+    return {
+        **job(item.record, url, item.named),
+        "deleted_at": item.deleted_at,
+        "purge_at": purge_at(item.deleted_at, trash_days),
     }
 
 

@@ -192,6 +192,20 @@ async def exercise_jobs(api: CheckedClient, gates: Gates, photo_ids: list[str]) 
     assert refusal["error"] == "Authentication failed"
 
 
+async def exercise_trash(api: CheckedClient, photo_ids: list[str]) -> None:
+    """Delete one result and a photo, list the trash (with both kinds), restore each."""
+    done, held = photo_ids
+    jobs = (await api.get(f"/api/v1/processing/jobs?photo_id={done}")).body["items"]
+    result = jobs[-1]["job_id"]  # the first job: completed
+    await api.delete(f"/api/v1/processing/jobs/{result}")
+    await api.delete(f"/api/v1/photos/{held}")
+    trash = (await api.get("/api/v1/trash")).body
+    assert trash["photos"] and trash["results"]
+    await api.post(f"/api/v1/processing/jobs/{result}/restore")
+    await api.post(f"/api/v1/photos/{held}/restore")
+    await api.delete(f"/api/v1/photos/{done}")
+
+
 async def test_every_reply_and_message_matches_the_openapi_document(
     start_server: Callable[..., Awaitable[Irisd]], session: aiohttp.ClientSession, gates: Gates
 ) -> None:
@@ -202,7 +216,7 @@ async def test_every_reply_and_message_matches_the_openapi_document(
     await exercise_auth(api)
     photo_ids = await exercise_photos(api, session)
     await exercise_jobs(api, gates, photo_ids)
-    await api.delete(f"/api/v1/photos/{photo_ids[0]}")
+    await exercise_trash(api, photo_ids)
     await api.post("/api/v1/auth/logout")
     await api.get("/api/v1/users/me", auth=False)  # 401
     check("SocketError", wire.TIMEOUT_MESSAGE)

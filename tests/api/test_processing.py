@@ -476,7 +476,10 @@ async def test_queue_position_decreases_as_jobs_ahead_are_claimed(
 async def test_deleting_a_photo_with_a_running_job_leaves_nothing_behind(
     start_server: Start, user_factory: UserFactory, gates: Gates
 ) -> None:
-    irisd, api = await serve(start_server, user_factory, "gated")
+    # With no trash ([storage] trash_days = 0) a delete is final at once; a trashed photo's
+    # objects go at its purge (tests/api/test_trash.py).
+    irisd = await start_server(jobs=pipeline("gated"), storage={"trash_days": 0})
+    api = await user_factory(irisd)
     owner = await user_id(api)
     held = await photo(api)
     gates.hold(held)
