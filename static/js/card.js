@@ -251,10 +251,8 @@ export class JobCard {
     const action = button.dataset.action;
     if (action === "label") return this.editLabel();
     if (action === "unlabel") return this.closeLabel();
-    if (action === "delete" && !this.el.classList.contains("confirming")) {
-      this.confirmDelete(button);
-      return;
-    }
+    if (action === "delete") return this.chooseDelete();
+    if (action === "keep") return this.closeDelete();
     button.disabled = true;
     try {
       await this.controller[action](this);
@@ -262,22 +260,44 @@ export class JobCard {
       this.controller.notify(error.message);
     } finally {
       button.disabled = false;
-      if (action === "delete") this.endConfirm(button);
     }
   }
 
-  confirmDelete(button) {
-    // Deleting removes the photo, its results and all its jobs: ask in place, with no dialog
-    // and no change of size; a second press confirms, leaving the button cancels.
+  /**
+   * Deleting asks what: this result only, or the photo with every result of it (listed), in
+   * a panel over the card's picture; nothing is gone for good before the trash is purged.
+   */
+  async chooseDelete() {
+    const { deletePanel, deleteWhat, deleteNote, deletePhoto } = this.parts;
+    deletePanel.hidden = false;
     this.el.classList.add("confirming");
-    button.setAttribute("aria-label", "Press again to delete the photo and all its results");
-    this.setText("detail", "Delete the photo and all its results? Press again.");
-    button.addEventListener("blur", () => this.endConfirm(button), { once: true });
+    deleteWhat.textContent = "";
+    deletePanel.querySelector("[data-action=delete-result]").focus();
+    deletePanel.onkeydown = (event) => {
+      if (event.key === "Escape") this.closeDelete();
+    };
+    try {
+      const { jobs, trashDays } = await this.controller.whatGoes(this);
+      const others = jobs.filter((job) => job.job_id !== this.jobId).length;
+      deletePhoto.textContent = `Delete the photo and all ${jobs.length} results`;
+      deleteWhat.textContent = `Goes with the photo: ${this.name}, this result${others ? ` and ${others} other result${others > 1 ? "s" : ""}` : ""}.`;
+      deleteNote.textContent = trashDays > 0
+        ? `Deleted items can be restored for ${days(trashDays)} under Recently deleted.`
+        : "Deleting cannot be undone.";
+    } catch (error) {
+      deleteWhat.textContent = error.message;
+    }
   }
 
-  endConfirm(button) {
+  closeDelete() {
+    this.parts.deletePanel.hidden = true;
     this.el.classList.remove("confirming");
-    button.setAttribute("aria-label", "Delete photo");
-    this.setText("detail", this.detail(this.state));
+    this.el.querySelector("[data-action=delete]").focus();
   }
+}
+
+function days(count) {
+  if (count >= 1) return count === 1 ? "1 day" : `${count} days`;
+  const hours = Math.max(1, Math.round(count * 24));
+  return hours === 1 ? "1 hour" : `${hours} hours`;
 }

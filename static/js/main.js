@@ -4,6 +4,7 @@ import { Api } from "./api.js";
 import { Gallery } from "./gallery.js";
 import { JobStream } from "./live.js";
 import { downloadName } from "./names.js";
+import { Trash } from "./trash.js";
 import { UploadTray } from "./uploads.js";
 
 const api = new Api();
@@ -12,13 +13,40 @@ const views = { login: $("#login"), app: $("#app") };
 let gallery = null;
 let stream = null;
 let tray = null;
+let trash = null;
 
-function notify(text) {
+/**
+ * A short message at the bottom; with `action` ({ label, run }) a button too (Undo), which
+ * takes the focus when `focus` is set. It stays while the focus is in it.
+ */
+function notify(text, action = null, focus = false) {
   const toast = $("#toast");
-  toast.textContent = text;
+  const button = toast.querySelector(".toast-action");
+  toast.querySelector(".toast-text").textContent = text;
   toast.hidden = !text;
+  button.hidden = !action;
+  button.textContent = action ? action.label : "";
+  button.onclick = action
+    ? () => {
+        notify("");
+        action.run().catch((error) => notify(error.message));
+      }
+    : null;
+  if (action && focus) button.focus();
   clearTimeout(notify.timer);
-  if (text) notify.timer = setTimeout(() => notify(""), 6000);
+  const hide = () => {
+    if (toast.contains(document.activeElement)) notify.timer = setTimeout(hide, 2000);
+    else notify("");
+  };
+  if (text) notify.timer = setTimeout(hide, action ? 10000 : 6000);
+}
+
+/** After a delete: the page without it, the trash with it, and Undo while it can be. */
+async function deleted(text, kind, id, name) {
+  await Promise.all([gallery.load(), trash.load()]);
+  const undo = trash.days > 0 ? { label: "Undo", run: () => trash.restore(kind, id, name) } : null;
+  if (!undo) $("#jobs-title").focus();
+  notify(text, undo, true);
 }
 
 /** What a card's buttons do: each is one call of the public API. */
@@ -35,10 +63,20 @@ const controller = {
     await gallery.added([job]);
     notify("Processing again: the new result appears at the top.");
   },
-  async delete(card) {
+  /** What a photo delete takes: every result of the photo, and how long the trash keeps it. */
+  async whatGoes(card) {
+    const reply = await api.get(`/processing/jobs?photo_id=${card.state.photo_id}&page_size=100`);
+    return { jobs: reply.items, trashDays: trash.days };
+  },
+  async "delete-result"(card) {
+    const name = card.name;
+    await api.delete(`/processing/jobs/${card.jobId}`);
+    await deleted(`Deleted the result of ${name}.`, "result", card.jobId, name);
+  },
+  async "delete-photo"(card) {
+    const name = card.name;
     await api.delete(`/photos/${card.state.photo_id}`);
-    await gallery.load();
-    notify("The photo and its results were deleted.");
+    await deleted(`Deleted ${name} and all its results.`, "photo", card.state.photo_id, name);
   },
   async download(card) {
     // Ask for the job again: its presigned result_url may have expired since it was shown.
@@ -79,7 +117,14 @@ async function enter() {
   });
   stream.addEventListener("resync", () => gallery.load());
   stream.start();
-  await gallery.load(1);
+  trash = trash || new Trash($("#jobs .trash"), api, restored);
+  await Promise.all([gallery.load(1), trash.load()]);
+}
+
+/** A restore (from Undo or Recently deleted): the page shows it again, the focus goes there. */
+function restored(text) {
+  gallery.load().then(() => $("#jobs-title").focus());
+  notify(text);
 }
 
 function watchSearch() {
@@ -94,6 +139,7 @@ function leave(message) {
   if (stream) stream.stop();
   stream = null;
   if (gallery) gallery.clear();
+  if (trash) trash.clear();
   if (tray) tray.clear();
   show("login");
   $("#login-error").textContent = message || "";

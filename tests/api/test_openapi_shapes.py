@@ -200,7 +200,8 @@ async def exercise_trash(api: CheckedClient, photo_ids: list[str]) -> None:
     await api.delete(f"/api/v1/processing/jobs/{result}")
     await api.delete(f"/api/v1/photos/{held}")
     trash = (await api.get("/api/v1/trash")).body
-    assert trash["photos"] and trash["results"]
+    assert trash["photos"]
+    assert trash["results"]
     await api.post(f"/api/v1/processing/jobs/{result}/restore")
     await api.post(f"/api/v1/photos/{held}/restore")
     await api.delete(f"/api/v1/photos/{done}")
