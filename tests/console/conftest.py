@@ -149,11 +149,15 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-def open_console(browser: Browser) -> Callable[[str], Awaitable[ConsolePage]]:
-    """open_console(base_url) → a fresh desktop-sized tab recording its problems."""
+def open_console(browser: Browser) -> Callable[..., Awaitable[ConsolePage]]:
+    """open_console(base_url) → a fresh desktop-sized tab recording its problems;
+    open_console(base_url, phone=True): a phone's, with a touch screen."""
 
-    async def open_page(base_url: str) -> ConsolePage:
-        context = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    async def open_page(base_url: str, phone: bool = False) -> ConsolePage:
+        size = PHONE if phone else DESKTOP
+        context = await browser.new_context(
+            viewport=size, accept_downloads=True, has_touch=phone, is_mobile=phone
+        )
         await context.add_init_script(STEP_RECORDER)
         page = await context.new_page()
         page.set_default_timeout(60_000)
