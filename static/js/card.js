@@ -13,6 +13,8 @@ export const STEP_DISPLAY = {
 const WAITING = "Waiting in line...";
 const COMPLETE = "Complete!";
 const FAILED_TEXT = { cancelled: "Cancelled", quality_issue: "Photo not usable" };
+const CANCELLING = "Cancelling...";
+const LOW_SCORE = 0.5; // a quality_score below this is a warning even without notes
 const RING = 2 * Math.PI * 44; // circumference of the ring's circle (r = 44 in a 100 box)
 const FINAL = new Set(["completed", "failed"]);
 const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -34,6 +36,9 @@ export function normalize(data) {
     state.stepText = display(data.status, data.step);
     if ("message" in data) state.error_message = data.message;
   }
+  // A cold worker's "Getting ready..." (the server's `note`): every full state says whether
+  // it still applies, so a state without one clears it.
+  state.note = data.note || null;
   for (const key of Object.keys(state)) if (state[key] === undefined) delete state[key];
   return state;
 }
@@ -107,9 +112,13 @@ export class JobCard {
     this.el.dataset.status = s.status;
     this.el.dataset.errorType = s.error_type || "";
     this.renderName(s);
-    const step = s.stepText || FAILED_TEXT[s.error_type] || "Processing failed";
+    if (this.final) this.cancelling = false;
+    this.el.toggleAttribute("data-cancelling", Boolean(this.cancelling));
+    const warnings = this.warnings(s);
+    this.el.dataset.quality = warnings.length ? "low" : "";
+    const step = this.cancelling ? CANCELLING : s.stepText || FAILED_TEXT[s.error_type] || "Processing failed";
     // The step's own line is not live: the announcement names the photo it is about.
-    if (this.parts.step.textContent !== step) this.announce(s.status === "failed" && s.error_message ? `${step}. ${s.error_message}` : step);
+    if (this.parts.step.textContent !== step) this.announce(this.spoken(s, step, warnings));
     this.setText("step", step);
     this.renderProgress(s);
     this.setText("detail", this.detail(s));
@@ -175,6 +184,7 @@ export class JobCard {
 
   detail(s) {
     const parts = [];
+    if (s.note && !this.final) parts.push(s.note);
     if (s.status === "pending" && s.queue_position) parts.push(`Position ${s.queue_position} in the queue`);
     if (s.status === "completed" && s.result_width) parts.push(`${s.result_width} × ${s.result_height}`);
     if (s.status === "completed" && s.processing_time_ms != null) parts.push(duration(s.processing_time_ms));
@@ -183,9 +193,23 @@ export class JobCard {
     return parts.join(" · ");
   }
 
-  /** A completed result's quality notes (what holds it back), one list item each. */
+  /** What to check in a completed result: its quality notes, or a low score's own warning. */
+  warnings(s) {
+    if (s.status !== "completed") return [];
+    const notes = Array.isArray(s.quality_notes) ? s.quality_notes : [];
+    if (notes.length || s.quality_score == null || s.quality_score >= LOW_SCORE) return notes;
+    return [`Low quality score (${Math.round(s.quality_score * 100)} of 100): check the result before use.`];
+  }
+
+  spoken(s, step, warnings) {
+    if (s.status === "failed" && s.error_message) return `${step}. ${s.error_message}`;
+    if (warnings.length) return `${step} Check before use: ${warnings.join(" ")}`;
+    return step;
+  }
+
+  /** A completed result's warnings (what holds it back), one list item each. */
   renderNotes(s) {
-    const notes = s.status === "completed" && Array.isArray(s.quality_notes) ? s.quality_notes : [];
+    const notes = this.warnings(s);
     const list = this.parts.notes;
     list.hidden = !notes.length;
     const shown = [...list.children].map((item) => item.textContent);
@@ -235,14 +259,21 @@ export class JobCard {
   }
 
   renderActions(s) {
-    const tags = [s.status, s.error_type === "quality_issue" ? "quality" : ""];
+    const tags = this.cancelling ? ["cancelling"] : [s.status, s.error_type === "quality_issue" ? "quality" : ""];
     const focused = this.el.contains(document.activeElement) ? document.activeElement : null;
     for (const button of this.el.querySelectorAll("[data-when]")) {
       button.hidden = !button.dataset.when.split(" ").some((tag) => tags.includes(tag));
     }
     // Keyboard users keep their place: a pressed button that went away (Cancel) hands the
-    // focus to the card's first action now shown.
-    if (focused && focused.hidden) this.el.querySelector(".job-actions button:not([hidden])")?.focus();
+    // focus to the card's first action now shown, or to its title when none is (cancelling).
+    if (focused && focused.hidden) (this.el.querySelector(".job-actions button:not([hidden])") || this.parts.title).focus();
+  }
+
+  /** A cancel was asked: "Cancelling..." and no more Cancel, until the job's final state. */
+  markCancelling() {
+    if (this.final) return;
+    this.cancelling = true;
+    this.render(this.state);
   }
 
   async onClick(event) {

@@ -56,7 +56,14 @@ const controller = {
     api.get(`/processing/jobs/${card.jobId}`).then((job) => card.update(job), () => {});
   },
   async cancel(card) {
-    card.update(await api.post(`/processing/jobs/${card.jobId}/cancel`));
+    card.markCancelling(); // a running job stops at its next step: say so until it has
+    try {
+      card.update(await api.post(`/processing/jobs/${card.jobId}/cancel`));
+    } catch (error) {
+      card.cancelling = false;
+      card.render(card.state);
+      throw error;
+    }
   },
   async reprocess(card) {
     const job = await api.post(`/processing/jobs/${card.jobId}/reprocess`);
@@ -112,6 +119,7 @@ async function enter() {
   gallery = gallery || new Gallery($("#jobs"), api, controller);
   stream = new JobStream(api, (job) => gallery.apply(job));
   stream.addEventListener("state", (event) => {
+    watchConnection(event.detail);
     $("#connection").dataset.state = event.detail;
     $("#connection-text").textContent = { live: "Live", connecting: "Connecting…" }[event.detail] || "Reconnecting…";
   });
@@ -119,6 +127,33 @@ async function enter() {
   stream.start();
   trash = trash || new Trash($("#jobs .trash"), api, restored);
   await Promise.all([gallery.load(1), trash.load()]);
+}
+
+// Offline: a banner, and every control that needs the server disabled until it is back.
+const NEEDS_SERVER = "#app button, #app input";
+const GRACE_MS = 1500; // a reconnect this quick (a server restart) does not flash the banner
+
+function setOffline(on) {
+  const banner = $("#offline");
+  if (banner.hidden === !on) return;
+  banner.hidden = !on;
+  const lostFocus = on && document.activeElement?.matches(NEEDS_SERVER);
+  for (const control of document.querySelectorAll(NEEDS_SERVER)) {
+    if (on) {
+      control.dataset.offlineWas = control.disabled ? "disabled" : "";
+      control.disabled = true;
+    } else if ("offlineWas" in control.dataset) {
+      control.disabled = control.dataset.offlineWas === "disabled";
+      delete control.dataset.offlineWas;
+    }
+  }
+  if (lostFocus) $("#offline-retry").focus();
+}
+
+function watchConnection(state) {
+  clearTimeout(watchConnection.timer);
+  if (state === "live") setOffline(false);
+  else if (state === "reconnecting") watchConnection.timer = setTimeout(() => setOffline(true), GRACE_MS);
 }
 
 /** A restore (from Undo or Recently deleted): the page shows it again, the focus goes there. */
@@ -137,6 +172,8 @@ function watchSearch() {
 
 function leave(message) {
   if (stream) stream.stop();
+  clearTimeout(watchConnection.timer);
+  setOffline(false);
   stream = null;
   if (gallery) gallery.clear();
   if (trash) trash.clear();
@@ -168,6 +205,12 @@ async function signIn(event) {
 function start() {
   tray = new UploadTray($("#add"), api, (jobs) => gallery.added(jobs));
   $("#login-form").addEventListener("submit", signIn);
+  $("#offline-retry").addEventListener("click", () => {
+    if (stream) stream.reconnectNow();
+  });
+  api.addEventListener("unreachable", () => {
+    if (stream && stream.state !== "live") setOffline(true);
+  });
   watchSearch();
   let leaving = false; // signed out on purpose, or the session ended (a refused refresh)
   $("#sign-out").addEventListener("click", () => {

@@ -49,13 +49,20 @@ class UploadItem {
     this.label.setAttribute("aria-label", `Name or reference for ${file.name || "this photo"} (optional)`);
     this.processButton = this.row.querySelector("[data-action=process]");
     this.processButton.addEventListener("click", () => tray.process([this]));
+    this.retryButton = this.row.querySelector("[data-action=retry]");
+    this.retryButton.setAttribute("aria-label", `Retry the upload of ${file.name || "this photo"}`);
+    this.retryButton.addEventListener("click", () => {
+      this.upload(tray.api).then(() => (this.retryButton.hidden ? this.processButton : this.retryButton).focus());
+    });
     this.row.querySelector("[data-action=remove]").addEventListener("click", () => this.remove());
   }
 
-  setState(state, text) {
+  setState(state, text, retry = false) {
     this.row.dataset.state = state;
     this.status.textContent = text;
     this.processButton.disabled = state !== "ready";
+    this.processButton.hidden = retry;
+    this.retryButton.hidden = !retry;
   }
 
   async upload(api) {
@@ -75,7 +82,9 @@ class UploadItem {
       this.row.dataset.photoId = this.photo.id;
       this.setState("ready", "Ready to process");
     } catch (error) {
-      this.setState("failed", error.message);
+      // A lost connection or a server error can be tried again; a refused file cannot.
+      const refused = error.status >= 400 && error.status < 500;
+      this.setState("failed", error.message, !refused);
     }
     this.tray.changed();
   }
