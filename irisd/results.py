@@ -7,6 +7,7 @@ the `filename` and `label` of its photo (identity.py), and the gallery its searc
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from irisd.db import Database, Row
 from irisd.errors import NotFound
@@ -14,7 +15,15 @@ from irisd.identity import UNNAMED, Identity, search_clause
 from irisd.jobs.store import JobRecord
 from irisd.jobs.store.rows import record_of
 
-Named = tuple[JobRecord, Identity]
+
+@dataclass(frozen=True)
+class Named:
+    """A job as the gallery shows it: with its photo's name and its stored previews."""
+
+    record: JobRecord
+    identity: Identity = UNNAMED
+    previews: int = 0  # irisd/previews.py: 0 none, 1 the result's, 2 and the original's
+
 
 _SELECT = (
     "SELECT j.*, p.filename AS photo_filename, p.label AS photo_label"
@@ -24,8 +33,11 @@ _SELECT = (
 _NEWEST_FIRST = "j.created_at DESC, j.enqueue_seq DESC"
 
 
-def _named(row: Row) -> Named:
-    return record_of(row), Identity(row["photo_filename"], row["photo_label"])
+def named(row: Row) -> Named:
+    """A row of jobs with its photo's `photo_filename` and `photo_label`."""
+    return Named(
+        record_of(row), Identity(row["photo_filename"], row["photo_label"]), row["previews"]
+    )
 
 
 async def fetch(db: Database, user_id: str, job_id: str) -> Named:
@@ -33,7 +45,7 @@ async def fetch(db: Database, user_id: str, job_id: str) -> Named:
     row = await db.fetchone(_SELECT + " AND j.id = ?", (user_id, job_id))
     if row is None:
         raise NotFound(job_id=job_id)
-    return _named(row)
+    return named(row)
 
 
 async def page(
@@ -52,7 +64,7 @@ async def page(
     rows, total = await db.fetch_page(
         _SELECT + matching, (user_id, *values), _NEWEST_FIRST, number, page_size
     )
-    return [_named(row) for row in rows], total
+    return [named(row) for row in rows], total
 
 
 async def names(db: Database, user_id: str, photo_ids: Iterable[str]) -> dict[str, Identity]:

@@ -16,11 +16,9 @@ from datetime import UTC, datetime, timedelta
 from irisd import photos
 from irisd.db import Database, now
 from irisd.errors import Conflict, NotFound
-from irisd.identity import Identity
 from irisd.jobs import store
-from irisd.jobs.store import JobRecord
-from irisd.jobs.store.rows import record_of
 from irisd.logs import get_logger
+from irisd.results import Named, named
 from irisd.storage import Storage, keys
 from irisd.timestamps import iso
 
@@ -45,8 +43,7 @@ class TrashedPhoto:
 
 @dataclass(frozen=True)
 class TrashedResult:
-    record: JobRecord
-    named: Identity
+    shown: Named
     deleted_at: str
 
 
@@ -155,12 +152,7 @@ async def contents(db: Database, user_id: str) -> tuple[list[TrashedPhoto], list
     )
     return (
         [TrashedPhoto(photos.Photo.from_row(r), r["deleted_at"], r["results"]) for r in photo_rows],
-        [
-            TrashedResult(
-                record_of(r), Identity(r["photo_filename"], r["photo_label"]), r["deleted_at"]
-            )
-            for r in job_rows
-        ],
+        [TrashedResult(named(r), r["deleted_at"]) for r in job_rows],
     )
 
 

@@ -155,6 +155,15 @@ SCHEMAS: dict[str, Any] = {
             "updated_at": _TIME,
             "filename": _FILENAME,
             "label": _LABEL,
+            "thumbnail_url": {**_STR, "description": "The photo's small thumbnail (tiles)"},
+            "preview_url": {
+                "type": ["string", "null"],
+                "description": "The result as a WebP of at most 512 px, for tiles (null: none)",
+            },
+            "original_preview_url": {
+                "type": ["string", "null"],
+                "description": "The original cut to the result's square, as light (null: none)",
+            },
         }
     ),
     "JobList": _obj({"jobs": {"type": "array", "items": _ref("Job")}}),

@@ -29,7 +29,7 @@ def _job(request: web.Request, record: JobRecord, named: Identity = UNNAMED) -> 
 
 
 def _named_job(request: web.Request, found: results.Named) -> dict[str, Any]:
-    return _job(request, *found)
+    return wire.job(found.record, partial(object_url, request), found.identity, found.previews)
 
 
 async def _name(request: web.Request, record: JobRecord) -> Identity:
@@ -115,10 +115,10 @@ async def reprocess(request: web.Request) -> web.Response:
     # The app sends an empty body (with a JSON content type): the body is never read.
     user_id = schemas.user_id(request)
     db = request.app[DATABASE]
-    record, named = await results.fetch(db, user_id, request.match_info["job_id"])
-    photo = await photos.get_uploaded_photo(db, user_id, record.state.photo_id)
+    found = await results.fetch(db, user_id, request.match_info["job_id"])
+    photo = await photos.get_uploaded_photo(db, user_id, found.record.state.photo_id)
     [new] = await request.app[ENGINE].submit(user_id, [photo.id], SINGLE_PRIORITY)
-    return web.json_response(_job(request, new, named), status=201)
+    return web.json_response(_job(request, new, found.identity), status=201)
 
 
 @routes.post("/api/v1/processing/jobs/{job_id}/cancel")

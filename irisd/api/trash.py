@@ -49,8 +49,9 @@ async def restore_result(request: web.Request) -> web.Response:
         request.match_info["job_id"],
     )
     await trash.restore_result(db, user_id, job_id)
-    record, named = await results.fetch(db, user_id, job_id)
-    return web.json_response(wire.job(record, partial(object_url, request), named))
+    found = await results.fetch(db, user_id, job_id)
+    url = partial(object_url, request)
+    return web.json_response(wire.job(found.record, url, found.identity, found.previews))
 
 
 @routes.get("/api/v1/trash")

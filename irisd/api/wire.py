@@ -116,7 +116,7 @@ def page(items: Iterable[Json], total: int, number: int, page_size: int) -> Json
 # --- jobs -----------------------------------------------------------------------------------
 
 
-def job(record: JobRecord, url: ObjectUrl, named: Identity = UNNAMED) -> Json:
+def job(record: JobRecord, url: ObjectUrl, named: Identity = UNNAMED, previews: int = 0) -> Json:
     """The contract's Job.
 
     `current_step` is the display text ("Finding your iris..."), not the internal step name:
@@ -150,6 +150,11 @@ def job(record: JobRecord, url: ObjectUrl, named: Identity = UNNAMED) -> Json:
         "updated_at": s.updated_at,
         "filename": named.filename,
         "label": named.label,
+        "thumbnail_url": url(keys.thumbnail(s.user_id, s.photo_id)),
+        "preview_url": url(keys.preview(s.user_id, s.job_id)) if done and previews else None,
+        "original_preview_url": (
+            url(keys.original_preview(s.user_id, s.job_id)) if done and previews > 1 else None
+        ),
     }
 
 
@@ -167,7 +172,7 @@ def trashed_photo(item: TrashedPhoto, url: ObjectUrl, trash_days: float) -> Json
 def trashed_result(item: TrashedResult, url: ObjectUrl, trash_days: float) -> Json:
     """A result deleted on its own (additive): the Job, when it went, when it is purged."""
     return {
-        **job(item.record, url, item.named),
+        **job(item.shown.record, url, item.shown.identity, item.shown.previews),
         "deleted_at": item.deleted_at,
         "purge_at": purge_at(item.deleted_at, trash_days),
     }

@@ -44,7 +44,10 @@ export function normalize(data) {
 }
 
 // Fields a late REST answer may still bring (fresh presigned URLs), when its state is older.
-const KEPT_FROM_OLDER = ["original_url", "result_url", "mask_url", "created_at", "photo_id", "filename", "label"];
+const KEPT_FROM_OLDER = [
+  "original_url", "result_url", "mask_url", "created_at", "photo_id", "filename", "label",
+  "thumbnail_url", "preview_url", "original_preview_url",
+];
 const STATUS_ORDER = { pending: 0, processing: 1, completed: 2, failed: 2 };
 
 function pick(object, keys) {
@@ -101,6 +104,8 @@ export class JobCard {
   /** Apply a Job or a message; a state older than the one shown only refreshes the URLs. */
   update(data) {
     let next = normalize(data);
+    // A Job (REST) of a completed result says which images it has (previews or not).
+    if ("current_step" in data && data.status === "completed") this.jobDone = true;
     if (this.state.status && isOlder(next, this.state)) next = pick(next, KEPT_FROM_OLDER);
     const previous = this.state;
     this.state = { ...previous, ...next };
@@ -123,13 +128,14 @@ export class JobCard {
     this.renderProgress(s);
     this.setText("detail", this.detail(s));
     this.renderNotes(s);
-    this.renderMedia(s, previous);
+    this.renderMedia(s);
     this.renderFailure(s);
     this.renderActions(s);
   }
 
   renderName(s) {
     this.setText("title", this.name);
+    this.parts.enlarge.setAttribute("aria-label", `View ${this.name} full size`);
     this.parts.title.title = s.filename && s.label ? `${s.label} (${s.filename})` : this.name;
     this.parts.labelButton.setAttribute("aria-label", `${s.label ? "Change" : "Add"} the label of ${this.name}`);
     this.el.setAttribute("aria-label", this.name);
@@ -219,30 +225,33 @@ export class JobCard {
     );
   }
 
-  renderMedia(s, previous) {
+  renderMedia(s) {
     const original = this.parts.original;
     const done = s.status === "completed" && s.result_url;
-    // A finished result shows the original in its slider: no need to fetch it twice.
-    if (!done && s.original_url && !original.getAttribute("src")) original.src = s.original_url;
-    if (done && (previous.status !== "completed" || !this.slider)) {
+    // Tiles are light: the photo's thumbnail while it runs, 512 px previews once done; the
+    // full images only in the full-size view and the download.
+    const still = s.thumbnail_url || s.original_url;
+    if (!done && still && !original.getAttribute("src")) original.src = still;
+    if (done && !this.jobDone) {
+      // A Completion message names no previews: the Job does, so ask for it once.
+      if (!this.askedForJob) this.controller.refresh(this);
+      this.askedForJob = true;
+    }
+    if (done && this.jobDone && !this.slider) {
+      this.light = Boolean(s.preview_url && s.original_preview_url);
       this.slider = createSlider(this.parts.compare, {
-        before: s.original_url,
-        after: s.result_url,
-        label: "Before and after: move to compare",
+        before: this.light ? s.original_preview_url : s.original_url,
+        after: this.light ? s.preview_url : s.result_url,
+        label: `Before and after, ${this.name}: move to compare`,
       });
       this.aligned = false;
     }
-    this.parts.compare.hidden = !done;
-    if (done) this.align(s);
+    this.parts.compare.hidden = !(done && this.slider);
+    if (done && this.slider && !this.light) this.align(s);
   }
 
   align(s) {
-    // The Completion message has no mask_url: the Job has, so ask for it once.
-    if (!s.mask_url) {
-      if (!this.askedForMask) this.controller.refresh(this);
-      this.askedForMask = true;
-      return;
-    }
+    if (!s.mask_url) return;
     // Only a mask from this origin can be measured (a canvas refuses to read other origins).
     if (this.aligned || new URL(s.mask_url, location.href).origin !== location.origin) return;
     this.aligned = true;

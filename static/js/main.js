@@ -4,6 +4,7 @@ import { Api } from "./api.js";
 import { Gallery } from "./gallery.js";
 import { JobStream } from "./live.js";
 import { downloadName } from "./names.js";
+import { alignToIris, createSlider } from "./slider.js";
 import { Trash } from "./trash.js";
 import { UploadTray } from "./uploads.js";
 
@@ -100,6 +101,31 @@ const controller = {
     await api.request("PATCH", `/photos/${card.state.photo_id}`, { label });
     await gallery.load();
     notify(label ? `Labelled ${label}.` : "Label removed.");
+  },
+  /** The full images, before and after, in a dialog: the only place they are loaded. */
+  async enlarge(card) {
+    const job = await api.get(`/processing/jobs/${card.jobId}`); // fresh presigned URLs
+    const dialog = $("#full-view");
+    const frame = dialog.querySelector(".full-frame");
+    $("#full-title").textContent = card.name;
+    const handle = createSlider(frame, {
+      before: job.original_url,
+      after: job.result_url,
+      label: `Before and after, ${card.name}, full size: move to compare`,
+    });
+    dialog.addEventListener(
+      "close",
+      () => {
+        frame.replaceChildren();
+        card.parts.enlarge.focus();
+      },
+      { once: true },
+    );
+    dialog.showModal();
+    handle.focus();
+    if (job.mask_url && new URL(job.mask_url, location.href).origin === location.origin) {
+      alignToIris(frame, job.mask_url).catch(() => {});
+    }
   },
   async retake() {
     $("#camera-input").click();
@@ -205,6 +231,7 @@ async function signIn(event) {
 function start() {
   tray = new UploadTray($("#add"), api, (jobs) => gallery.added(jobs));
   $("#login-form").addEventListener("submit", signIn);
+  $("#full-view [data-close]").addEventListener("click", () => $("#full-view").close());
   $("#offline-retry").addEventListener("click", () => {
     if (stream) stream.reconnectNow();
   });

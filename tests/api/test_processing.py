@@ -39,6 +39,7 @@ JOB_FIELDS = {
     "processing_time_ms", "result_width", "result_height", "quality_score", "quality_notes",
     "queue_position", "websocket_url", "created_at", "updated_at",
     "filename", "label",  # additive to API.md: the photo's name
+    "thumbnail_url", "preview_url", "original_preview_url",  # additive: light tiles
 }  # fmt: skip
 
 
