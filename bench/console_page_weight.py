@@ -51,10 +51,11 @@ async def completed_results(bench: Bench, photos: list[Path], wanted: int) -> li
         job = await finished(bench, job_id)
         if job["status"] == "completed":
             done.append(job)
-        elif turn > 3 * wanted:
+            continue
+        await bench.api.delete(f"{API}/photos/{photo['id']}")  # refused: not on the page
+        if turn > 3 * wanted:
             raise SystemExit(f"too many photos fail: {job['error_message']}")
-        else:
-            photos = [p for p in photos if p != path]  # this one is refused: skip it
+        photos = [p for p in photos if p != path]  # this one is refused: skip it
     return done
 
 
@@ -77,20 +78,16 @@ async def page_weight(url: str, cards: int) -> dict[str, int]:
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
         page = await (await browser.new_context(viewport={"width": 1440, "height": 900})).new_page()
+        page.on("requestfinished", lambda request: finished.append(request))
         await page.goto(url + "/")
         await page.get_by_label("Email").fill(EMAIL)
         await page.get_by_label("Password").fill(PASSWORD)
-        page.on("requestfinished", finished.append)
         await page.get_by_role("button", name="Sign in").click()
-        await (
-            page.locator(".job-card[data-status=completed] .compare img")
-            .nth(2 * cards - 1)
-            .wait_for()
-        )
         await page.wait_for_function(
             "n => [...document.querySelectorAll('.compare img')].filter(i => i.complete"
             " && i.naturalWidth).length >= n",
             arg=2 * cards,
+            timeout=120_000,
         )
         await page.wait_for_load_state("networkidle")
         for request in finished:
@@ -113,7 +110,7 @@ async def full_images(bench: Bench, jobs: list[dict]) -> int:
 
 async def main(results: int) -> None:
     photos = sorted((data_root() / "mobius-samples" / "images").glob("*.jpg"))
-    async with Bench("timed", jobs=PIPELINE) as bench:
+    async with Bench("timed", jobs=PIPELINE, storage={"trash_days": 0}) as bench:
         jobs = await completed_results(bench, photos, results)
         await bench.api.post(f"{API}/auth/logout")  # the browser signs in on its own
         totals = await page_weight(bench.url, results)

@@ -36,6 +36,7 @@ export class Trash {
     const thumb = document.createElement("img");
     thumb.alt = "";
     thumb.className = "trash-thumb";
+    thumb.loading = "lazy"; // nothing to fetch while Recently deleted is closed
     thumb.src = item.thumbnail_url || item.preview_url || item.result_url || "";
     if (!thumb.getAttribute("src")) thumb.hidden = true;
     const text = document.createElement("div");
