@@ -25,6 +25,12 @@ from tests.conftest import PASSWORD, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts" / "console"
+AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4.10.3 (MPL-2.0)
+AXE_RUN = """async () => {
+  const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+  const { violations } = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+  return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}"""
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -123,16 +129,30 @@ class ConsolePage:
         return seen
 
     async def screenshots(self, name: str) -> None:
-        """Phone and desktop screenshots, light and dark, saved as test artifacts."""
+        """Phone and desktop screenshots, light and dark, saved as test artifacts; axe-core
+        checks each of the four, and any violation fails the test."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        found: list[str] = []
         for scheme in ("light", "dark"):
             await self.page.emulate_media(color_scheme=scheme)
             for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 await self.page.set_viewport_size(size)
                 path = ARTIFACTS / f"{name}-{label}-{scheme}.png"
                 await self.page.screenshot(path=path, full_page=True)
+                found += [f"{label} {scheme}: {v}" for v in await self.axe_violations()]
         await self.page.emulate_media(color_scheme="light")
         await self.page.set_viewport_size(DESKTOP)
+        assert found == [], f"axe-core on {name}: {found}"
+
+    async def axe_violations(self) -> list[str]:
+        """axe-core's violations on the page as shown now (WCAG 2.x A and AA rules).
+
+        Injected through the DevTools protocol (page.evaluate), which a Content-Security-Policy
+        does not block, as a <script> tag would be."""
+        if not await self.page.evaluate("typeof window.axe !== 'undefined'"):
+            await self.page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+        found: list[str] = await self.page.evaluate(AXE_RUN)
+        return found
 
 
 @pytest.fixture
