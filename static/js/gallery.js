@@ -16,8 +16,8 @@ export class Gallery {
     this.template = root.querySelector("#job-card");
     this.pager = root.querySelector(".pager");
     this.pageText = this.pager.querySelector(".pager-text");
-    this.pager.querySelector("[data-page=newer]").addEventListener("click", () => this.load(this.page - 1));
-    this.pager.querySelector("[data-page=older]").addEventListener("click", () => this.load(this.page + 1));
+    this.pager.querySelector("[data-page=newer]").addEventListener("click", () => this.turn(-1));
+    this.pager.querySelector("[data-page=older]").addEventListener("click", () => this.turn(1));
     this.loading = null;
     this.again = false;
     this.offPage = new Set(); // jobs the stream mentioned that a reload did not show
@@ -30,6 +30,13 @@ export class Gallery {
     this.search = text;
     this.offPage.clear();
     return this.load(1);
+  }
+
+  /** Another page; the focus goes to its first card (the button may be disabled now). */
+  async turn(by) {
+    await this.load(this.page + by);
+    const first = this.grid.querySelector(".job-title");
+    (first || this.empty).focus();
   }
 
   get pages() {

@@ -69,7 +69,8 @@ const controller = {
   async reprocess(card) {
     const job = await api.post(`/processing/jobs/${card.jobId}/reprocess`);
     await gallery.added([job]);
-    notify("Processing again: the new result appears at the top.");
+    gallery.cards.get(job.job_id)?.parts.title.focus(); // the new card, at the top
+    notify(`Processing ${card.name} again: the new result is at the top.`);
   },
   /** What a photo delete takes: every result of the photo, and how long the trash keeps it. */
   async whatGoes(card) {
@@ -221,11 +222,15 @@ async function signIn(event) {
   } catch (error) {
     $("#login-error").textContent =
       error.status === 401 ? "That email and password do not match an account." : error.message;
+    form.password.select(); // try again at once; the alert says why
+    form.password.focus();
     return;
   } finally {
     button.disabled = false;
   }
-  enter().catch((error) => leave(error.message));
+  enter()
+    .then(() => $("#add-title").focus()) // signed in: start where photos are added
+    .catch((error) => leave(error.message));
 }
 
 function start() {
