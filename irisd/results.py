@@ -30,7 +30,8 @@ _SELECT = (
     " FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.user_id = ?"
     " AND j.deleted_at IS NULL AND p.deleted_at IS NULL"  # the trash is listed apart
 )
-_NEWEST_FIRST = "j.created_at DESC, j.enqueue_seq DESC"
+# Newest first; a batch's jobs (one created_at) in the order the photos were given.
+_NEWEST_FIRST = "j.created_at DESC, j.enqueue_seq ASC"
 
 
 def named(row: Row) -> Named:

@@ -3,6 +3,7 @@
 import { Api } from "./api.js";
 import { Gallery } from "./gallery.js";
 import { JobStream } from "./live.js";
+import { BatchBar } from "./batch.js";
 import { downloadName } from "./names.js";
 import { alignToIris, createSlider } from "./slider.js";
 import { Trash } from "./trash.js";
@@ -15,6 +16,7 @@ let gallery = null;
 let stream = null;
 let tray = null;
 let trash = null;
+let batch = null;
 
 /**
  * A short message at the bottom; with `action` ({ label, run }) a button too (Undo), which
@@ -53,6 +55,9 @@ async function deleted(text, kind, id, name) {
 /** What a card's buttons do: each is one call of the public API. */
 const controller = {
   notify,
+  cards() {
+    return gallery.cards;
+  },
   refresh(card) {
     api.get(`/processing/jobs/${card.jobId}`).then((job) => card.update(job), () => {});
   },
@@ -144,7 +149,11 @@ async function enter() {
   const me = await api.get("/users/me");
   $("#user-email").textContent = me.email;
   gallery = gallery || new Gallery($("#jobs"), api, controller);
-  stream = new JobStream(api, (job) => gallery.apply(job));
+  batch = batch || new BatchBar($("#jobs .batch"), api, controller);
+  stream = new JobStream(api, (job) => {
+    gallery.apply(job);
+    batch.apply(job);
+  });
   stream.addEventListener("state", (event) => {
     watchConnection(event.detail);
     $("#connection").dataset.state = event.detail;
@@ -204,6 +213,7 @@ function leave(message) {
   stream = null;
   if (gallery) gallery.clear();
   if (trash) trash.clear();
+  if (batch) batch.clear();
   if (tray) tray.clear();
   show("login");
   $("#login-error").textContent = message || "";
@@ -234,7 +244,10 @@ async function signIn(event) {
 }
 
 function start() {
-  tray = new UploadTray($("#add"), api, (jobs) => gallery.added(jobs));
+  tray = new UploadTray($("#add"), api, (jobs) => {
+    batch.track(jobs);
+    return gallery.added(jobs);
+  });
   $("#login-form").addEventListener("submit", signIn);
   $("#full-view [data-close]").addEventListener("click", () => $("#full-view").close());
   $("#offline-retry").addEventListener("click", () => {

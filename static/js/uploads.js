@@ -2,6 +2,7 @@
 
 // Types the server accepts as declared; it judges every upload by its bytes, so anything else
 // (BMP from research sets, a file without a type) is declared as JPEG, as the mobile app does.
+const AUTO_KEY = "irisd.autoProcess"; // the console setting, kept in this browser
 const DECLARABLE = new Set(["image/jpeg", "image/png", "image/webp", "image/tiff", "image/heic", "image/heif"]);
 
 async function imageSize(file) {
@@ -120,6 +121,9 @@ export class UploadTray {
       });
     }
     this.watchDrops(root.querySelector(".dropzone"));
+    this.auto = root.querySelector("#auto-process");
+    this.auto.checked = localStorage.getItem(AUTO_KEY) === "1";
+    this.auto.addEventListener("change", () => localStorage.setItem(AUTO_KEY, this.auto.checked ? "1" : "0"));
     this.changed();
   }
 
@@ -144,13 +148,18 @@ export class UploadTray {
   }
 
   add(files) {
+    const added = [];
     for (const file of files) {
       const item = new UploadItem(this, file);
       this.items.add(item);
       this.list.append(item.row);
-      item.upload(this.api);
+      added.push(item);
     }
     this.changed();
+    const uploads = Promise.all(added.map((item) => item.upload(this.api)));
+    // With "process as soon as uploaded", the photos picked together go as one batch, in
+    // the order picked, once every one of them is checked.
+    if (this.auto.checked) uploads.then(() => this.process(added.filter((item) => item.row.dataset.state === "ready")));
   }
 
   clear() {
