@@ -133,7 +133,9 @@ const controller = {
       alignToIris(frame, job.mask_url).catch(() => {});
     }
   },
-  async retake() {
+  async retake(card) {
+    // The new photo carries the failed one's name, so the two stay tied together.
+    tray.retakeName = card.state.label || card.state.filename || "";
     $("#camera-input").click();
   },
 };

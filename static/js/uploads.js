@@ -2,6 +2,7 @@
 
 // Types the server accepts as declared; it judges every upload by its bytes, so anything else
 // (BMP from research sets, a file without a type) is declared as JPEG, as the mobile app does.
+const MAX_BYTES = 40_000_000; // [uploads] max_bytes' default: a larger file is refused at once
 const AUTO_KEY = "irisd.autoProcess"; // the console setting, kept in this browser
 const DECLARABLE = new Set(["image/jpeg", "image/png", "image/webp", "image/tiff", "image/heic", "image/heif"]);
 
@@ -66,8 +67,23 @@ class UploadItem {
     this.retryButton.hidden = !retry;
   }
 
+  /** What is plainly wrong before anything is sent (the server checks the bytes again). */
+  refusal() {
+    const file = this.file;
+    if (file.size === 0) return "This file is empty.";
+    if (file.size > MAX_BYTES) return `This file is ${(file.size / 1e6).toFixed(0)} MB; photos of up to ${MAX_BYTES / 1e6} MB are accepted.`;
+    if (file.type && !file.type.startsWith("image/")) return "This file is not a photo.";
+    return null;
+  }
+
   async upload(api) {
     const type = DECLARABLE.has(this.file.type) ? this.file.type : "image/jpeg";
+    const refused = this.refusal();
+    if (refused) {
+      this.setState("failed", refused);
+      this.tray.changed();
+      return;
+    }
     try {
       this.setState("uploading", "Uploading… 0%");
       const size = await imageSize(this.file);
@@ -114,9 +130,12 @@ export class UploadTray {
     this.processAll = root.querySelector("[data-action=process-all]");
     this.message = root.querySelector(".tray-message");
     this.processAll.addEventListener("click", () => this.process(this.ready()));
+    this.retakeName = ""; // set by a failed card's Retake, for the camera photo that follows
     for (const input of root.querySelectorAll("input[type=file]")) {
       input.addEventListener("change", () => {
-        this.add(input.files);
+        const named = input.id === "camera-input" ? this.retakeName : "";
+        this.retakeName = "";
+        this.add(input.files, named);
         input.value = "";
       });
     }
@@ -147,10 +166,11 @@ export class UploadTray {
     }
   }
 
-  add(files) {
+  add(files, label = "") {
     const added = [];
     for (const file of files) {
       const item = new UploadItem(this, file);
+      item.label.value = label;
       this.items.add(item);
       this.list.append(item.row);
       added.push(item);
