@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from irisd import photos
-from irisd.db import Database, now
+from irisd.db import Database, Row, now
 from irisd.errors import Conflict, NotFound
 from irisd.jobs import store
 from irisd.logs import get_logger
@@ -88,13 +88,12 @@ async def delete_result(
     db: Database, storage: Storage, trash_days: float, user_id: str, job_id: str
 ) -> None:
     """Move one finished job (its result) to the trash; the photo and its other jobs stay."""
-    row = await db.fetchone(
+    row = await _owned(
+        db,
         "SELECT j.status FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.id = ?"
         " AND j.user_id = ? AND j.deleted_at IS NULL AND p.deleted_at IS NULL",
         (job_id, user_id),
     )
-    if row is None:
-        raise NotFound(job_id=job_id)
     if row["status"] not in ("completed", "failed"):
         raise StillRunning(job_id=job_id)
     if trash_days <= 0:
@@ -107,12 +106,11 @@ async def delete_result(
 
 async def restore_photo(db: Database, user_id: str, photo_id: str) -> photos.Photo:
     """Bring back a trashed photo with the results deleted along with it."""
-    row = await db.fetchone(
+    row = await _owned(
+        db,
         "SELECT deleted_at FROM photos WHERE id = ? AND user_id = ? AND deleted_at IS NOT NULL",
         (photo_id, user_id),
     )
-    if row is None:
-        raise NotFound(photo_id=photo_id)
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE jobs SET deleted_at = NULL WHERE photo_id = ? AND deleted_at = ?",
@@ -124,13 +122,12 @@ async def restore_photo(db: Database, user_id: str, photo_id: str) -> photos.Pho
 
 async def restore_result(db: Database, user_id: str, job_id: str) -> None:
     """Bring back one trashed result; its photo must not be in the trash itself."""
-    row = await db.fetchone(
+    row = await _owned(
+        db,
         "SELECT p.deleted_at AS photo_deleted FROM jobs j JOIN photos p ON p.id = j.photo_id"
         " WHERE j.id = ? AND j.user_id = ? AND j.deleted_at IS NOT NULL",
         (job_id, user_id),
     )
-    if row is None:
-        raise NotFound(job_id=job_id)
     if row["photo_deleted"] is not None:
         raise PhotoInTrash(job_id=job_id)
     await db.execute("UPDATE jobs SET deleted_at = NULL WHERE id = ?", (job_id,))
@@ -172,6 +169,14 @@ async def purge_expired(db: Database, storage: Storage, before: str) -> tuple[in
     for row in job_rows:
         await _erase_result(db, storage, row["user_id"], row["id"])
     return len(photo_rows), len(job_rows)
+
+
+async def _owned(db: Database, sql: str, params: tuple[str, str]) -> Row:
+    """The row `sql` finds for (id, user): unknown and foreign ids raise the same NotFound."""
+    row = await db.fetchone(sql, params)
+    if row is None:
+        raise NotFound(id=params[0])
+    return row
 
 
 async def _erase_result(db: Database, storage: Storage, user_id: str, job_id: str) -> None:

@@ -8,7 +8,9 @@ import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 from playwright.async_api import (
     Browser,
@@ -21,7 +23,8 @@ from playwright.async_api import (
     async_playwright,
 )
 
-from tests.conftest import PASSWORD, REPO
+from tests.conftest import PASSWORD, REPO, Irisd, create_user
+from tests.support.clients import ApiClient
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts" / "console"
@@ -70,6 +73,14 @@ new MutationObserver(() => {
   }
 }).observe(document, { subtree: true, childList: true, characterData: true });
 """
+
+
+async def user_with_api(irisd: Irisd, session: aiohttp.ClientSession) -> tuple[Any, ApiClient]:
+    """A new user of `irisd` and an API client signed in as them (to set up what a page shows)."""
+    user = await create_user(irisd)
+    api = ApiClient(session, irisd.url)
+    await api.login(user.email, PASSWORD)
+    return user, api
 
 
 @dataclass

@@ -8,10 +8,9 @@ import aiohttp
 import pytest
 from playwright.async_api import expect
 
-from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import ConsolePage
+from tests.conftest import PASSWORD, Irisd
+from tests.console.conftest import ConsolePage, user_with_api
 from tests.support import images
-from tests.support.clients import ApiClient
 from tests.support.pipelines import final, pipeline
 
 pytestmark = pytest.mark.console
@@ -47,9 +46,7 @@ async def test_focus_after_sign_in_failures_reprocess_and_pages_and_a_visible_ri
     session: aiohttp.ClientSession,
 ) -> None:
     irisd = await start_server(jobs=pipeline("ok"))
-    user = await create_user(irisd)
-    api = ApiClient(session, irisd.url)
-    await api.login(user.email, PASSWORD)
+    user, api = await user_with_api(irisd, session)
     photos = [(await api.upload(images.jpeg(64, 48)))["id"] for _ in range(13)]
     jobs = []
     for chunk in (photos[:10], photos[10:]):

@@ -9,10 +9,9 @@ import aiohttp
 import pytest
 from playwright.async_api import CDPSession, Page, expect
 
-from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import ConsolePage
+from tests.conftest import Irisd
+from tests.console.conftest import ConsolePage, user_with_api
 from tests.support import images
-from tests.support.clients import ApiClient
 from tests.support.pipelines import final, pipeline
 
 pytestmark = pytest.mark.console
@@ -54,9 +53,7 @@ async def test_a_vertical_swipe_on_a_result_scrolls_and_a_sideways_drag_moves_th
     session: aiohttp.ClientSession,
 ) -> None:
     irisd = await start_server(jobs=pipeline("ok"))
-    user = await create_user(irisd)
-    api = ApiClient(session, irisd.url)
-    await api.login(user.email, PASSWORD)
+    user, api = await user_with_api(irisd, session)
     for _ in range(3):
         photo = await api.upload(images.jpeg(320, 240))
         job = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body

@@ -14,23 +14,16 @@ import pytest
 from playwright.async_api import Route, WebSocketRoute, expect
 
 from irisd.config import Settings
-from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import ConsolePage
+from tests.conftest import Irisd
+from tests.console.conftest import ConsolePage, user_with_api
 from tests.console.test_console_reconnect import REFUSED_WHILE_DOWN, add_user
 from tests.support import images
-from tests.support.clients import ApiClient
 from tests.support.pipelines import NOTES, Gates, at_gate, gates, pipeline
 from tests.support.server import ServerProcess
 
 __all__ = ["gates"]
 
 pytestmark = pytest.mark.console
-
-
-async def signed_in_api(session: aiohttp.ClientSession, irisd: Irisd, email: str) -> ApiClient:
-    api = ApiClient(session, irisd.url)
-    await api.login(email, PASSWORD)
-    return api
 
 
 async def test_a_low_score_or_notes_show_a_warning_with_the_cause(
@@ -40,8 +33,7 @@ async def test_a_low_score_or_notes_show_a_warning_with_the_cause(
     gates: Gates,
 ) -> None:
     irisd = await start_server(jobs=pipeline("low_score"))
-    user = await create_user(irisd)
-    api = await signed_in_api(session, irisd, user.email)
+    user, api = await user_with_api(irisd, session)
     photo = await api.upload(images.jpeg(320, 240), filename="dim.jpg")
     job_id = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body["job_id"]
     console = await open_console(irisd.url)
@@ -65,8 +57,7 @@ async def test_notes_make_a_warning_and_a_clean_result_none(
     gates: Gates,
 ) -> None:
     irisd = await start_server(jobs=pipeline("ok"))
-    user = await create_user(irisd)
-    api = await signed_in_api(session, irisd, user.email)
+    user, api = await user_with_api(irisd, session)
     noted, clean = (await api.upload(images.jpeg(320, 240)))["id"], None
     gates.note(noted, *NOTES)
     clean = (await api.upload(images.jpeg(320, 240)))["id"]
@@ -88,8 +79,7 @@ async def test_cancel_says_cancelling_until_the_job_stops_and_a_cold_worker_note
     gates: Gates,
 ) -> None:
     irisd = await start_server(jobs=pipeline("gated"))
-    user = await create_user(irisd)
-    api = await signed_in_api(session, irisd, user.email)
+    user, api = await user_with_api(irisd, session)
     photo = await api.upload(images.jpeg(320, 240))
     gates.hold(photo["id"])
     job_id = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body["job_id"]

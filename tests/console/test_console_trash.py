@@ -9,10 +9,9 @@ import aiohttp
 import pytest
 from playwright.async_api import expect
 
-from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import ConsolePage
+from tests.conftest import Irisd
+from tests.console.conftest import ConsolePage, user_with_api
 from tests.support import images
-from tests.support.clients import ApiClient
 from tests.support.pipelines import final, pipeline
 
 pytestmark = pytest.mark.console
@@ -24,9 +23,7 @@ async def test_delete_a_result_or_the_photo_undo_and_restore(
     session: aiohttp.ClientSession,
 ) -> None:
     irisd = await start_server(jobs=pipeline("ok"))
-    user = await create_user(irisd)
-    api = ApiClient(session, irisd.url)
-    await api.login(user.email, PASSWORD)
+    user, api = await user_with_api(irisd, session)
     photo = await api.upload(images.jpeg(320, 240), filename="ana.jpg")
     older, newer = [
         (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body["job_id"]

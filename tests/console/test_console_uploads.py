@@ -10,10 +10,9 @@ import aiohttp
 import pytest
 from playwright.async_api import expect
 
-from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import ConsolePage
+from tests.conftest import Irisd
+from tests.console.conftest import ConsolePage, user_with_api
 from tests.support import images
-from tests.support.clients import ApiClient
 from tests.support.pipelines import final, pipeline
 
 pytestmark = pytest.mark.console
@@ -26,9 +25,7 @@ async def test_a_non_photo_is_refused_before_upload_and_retake_carries_the_name(
     tmp_path: Path,
 ) -> None:
     irisd = await start_server(jobs=pipeline("quality_issue"))
-    user = await create_user(irisd)
-    api = ApiClient(session, irisd.url)
-    await api.login(user.email, PASSWORD)
+    user, api = await user_with_api(irisd, session)
     console = await open_console(irisd.url)
     page = console.page
     await console.sign_in(user.email)
