@@ -42,6 +42,7 @@ class UploadSettings:
 class StorageSettings:
     backend: Literal["local", "s3"] = "local"
     url_ttl_s: int = 900
+    trash_days: float = 1.0
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = "us-east-1"

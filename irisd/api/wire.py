@@ -9,16 +9,18 @@ key into a presigned URL the client can fetch as it is (api.urls.object_url).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from irisd.auth.tokens import TokenPair
 from irisd.auth.users import User
+from irisd.identity import UNNAMED, Identity
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.jobs.store import JobRecord
 from irisd.photos import UPLOADED, Photo
 from irisd.storage import keys
 from irisd.timestamps import iso, now
+from irisd.trash import TrashedPhoto, TrashedResult, purge_at
 
 Json = dict[str, Any]
 ObjectUrl = Callable[[str], str]  # storage key -> presigned, absolute URL
@@ -101,6 +103,8 @@ def photo(found: Photo, url: ObjectUrl) -> Json:
         "upload_status": found.upload_status,
         "created_at": found.created_at,
         "updated_at": found.updated_at,
+        "filename": found.filename,  # additive to API.md: whose photo it is
+        "label": found.label,
     }
 
 
@@ -112,7 +116,7 @@ def page(items: Iterable[Json], total: int, number: int, page_size: int) -> Json
 # --- jobs -----------------------------------------------------------------------------------
 
 
-def job(record: JobRecord, url: ObjectUrl) -> Json:
+def job(record: JobRecord, url: ObjectUrl, named: Identity = UNNAMED, previews: int = 0) -> Json:
     """The contract's Job.
 
     `current_step` is the display text ("Finding your iris..."), not the internal step name:
@@ -144,12 +148,42 @@ def job(record: JobRecord, url: ObjectUrl) -> Json:
         "websocket_url": f"/ws/jobs/{s.job_id}",
         "created_at": record.created_at,
         "updated_at": s.updated_at,
+        "filename": named.filename,
+        "label": named.label,
+        "thumbnail_url": url(keys.thumbnail(s.user_id, s.photo_id)),
+        "preview_url": url(keys.preview(s.user_id, s.job_id)) if done and previews else None,
+        "original_preview_url": (
+            url(keys.original_preview(s.user_id, s.job_id)) if done and previews > 1 else None
+        ),
     }
 
 
-def jobs(records: Iterable[JobRecord], url: ObjectUrl) -> Json:
-    """A batch's answer: {"jobs": [Job]}."""
-    return {"jobs": [job(record, url) for record in records]}
+def trashed_photo(item: TrashedPhoto, url: ObjectUrl, trash_days: float) -> Json:
+    """A photo in the trash (additive): the Photo, when it went, when it is purged, and how
+    many of its results went with it."""
+    return {
+        **photo(item.photo, url),
+        "deleted_at": item.deleted_at,
+        "purge_at": purge_at(item.deleted_at, trash_days),
+        "results": item.results,
+    }
+
+
+def trashed_result(item: TrashedResult, url: ObjectUrl, trash_days: float) -> Json:
+    """A result deleted on its own (additive): the Job, when it went, when it is purged."""
+    return {
+        **job(item.shown.record, url, item.shown.identity, item.shown.previews),
+        "deleted_at": item.deleted_at,
+        "purge_at": purge_at(item.deleted_at, trash_days),
+    }
+
+
+def jobs(
+    records: Iterable[JobRecord], url: ObjectUrl, names: Mapping[str, Identity] | None = None
+) -> Json:
+    """A batch's answer: {"jobs": [Job]}; `names` by photo id."""
+    names = names or {}
+    return {"jobs": [job(r, url, names.get(r.state.photo_id, UNNAMED)) for r in records]}
 
 
 # --- WebSocket ------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ JOB_FIELDS = {
     "suggestion", "attempt_count", "result_url", "mask_url", "original_url",
     "processing_time_ms", "result_width", "result_height", "quality_score", "quality_notes",
     "queue_position", "websocket_url", "created_at", "updated_at",
+    "filename", "label",  # additive to API.md: the photo's name
+    "thumbnail_url", "preview_url", "original_preview_url",  # additive: light tiles
 }  # fmt: skip
 
 
@@ -475,7 +477,10 @@ async def test_queue_position_decreases_as_jobs_ahead_are_claimed(
 async def test_deleting_a_photo_with_a_running_job_leaves_nothing_behind(
     start_server: Start, user_factory: UserFactory, gates: Gates
 ) -> None:
-    irisd, api = await serve(start_server, user_factory, "gated")
+    # With no trash ([storage] trash_days = 0) a delete is final at once; a trashed photo's
+    # objects go at its purge (tests/api/test_trash.py).
+    irisd = await start_server(jobs=pipeline("gated"), storage={"trash_days": 0})
+    api = await user_factory(irisd)
     owner = await user_id(api)
     held = await photo(api)
     gates.hold(held)
