@@ -10,15 +10,17 @@ to `deliver` on the event loop.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from irisd.config import JobsSettings
 from irisd.errors import ConfigError
 from irisd.jobs import worker
 from irisd.metrics import Metrics
 from irisd.pipeline.types import PipelineResult
+
+if TYPE_CHECKING:
+    from irisd.jobs.ray_executor import RayExecutor
 
 Deliver = Callable[[worker.ReportMessage], None]
 
@@ -47,19 +49,30 @@ class Executor(Protocol):
     async def run(self, job: worker.JobInput, time_limit_s: float) -> PipelineResult: ...
 
 
+def check(settings: JobsSettings) -> None:
+    """Before anything starts: a clear ConfigError when `executor = "ray"` has no Ray."""
+    if settings.executor == "ray":
+        _ray_executor()
+
+
 def create(
     settings: JobsSettings, deliver: Deliver, metrics: Metrics, *, load_models: bool
 ) -> Executor:
-    """The executor `[jobs] executor` names; a clear ConfigError when Ray is not installed."""
+    """The executor `[jobs] executor` names."""
     if settings.executor == "ray":
-        if importlib.util.find_spec("ray") is None:
-            raise ConfigError(
-                '[jobs] executor = "ray" needs Ray, which is not installed: '
-                "pip install 'irisd[ray]'"
-            )
-        from irisd.jobs.ray_executor import RayExecutor
-
-        return RayExecutor(settings, deliver, metrics, load_models=load_models)
+        return _ray_executor()(settings, deliver, metrics, load_models=load_models)
     from irisd.jobs.executor import Executor as LocalExecutor
 
     return LocalExecutor(settings, deliver, load_models=load_models)
+
+
+def _ray_executor() -> type[RayExecutor]:
+    try:
+        from irisd.jobs.ray_executor import RayExecutor
+    except ImportError as exc:
+        if exc.name is not None and exc.name.partition(".")[0] != "ray":
+            raise  # our own import failed, not Ray's
+        raise ConfigError(
+            "[jobs] executor = \"ray\" needs Ray, which is not installed: pip install 'irisd[ray]'"
+        ) from None
+    return RayExecutor

@@ -53,7 +53,8 @@ class RayExecutor:
         self._load_models = load_models
         self._owns_runtime = False
         self._slots: list[ActorSlot] = []
-        self._free: asyncio.Queue[ActorSlot] = asyncio.Queue()
+        self._idle: list[ActorSlot] = []
+        self._changed = asyncio.Condition()  # a slot became idle or warm
 
     def start(self) -> None:
         if not ray.is_initialized():  # else: this process already joined (embedding, tests)
@@ -83,9 +84,9 @@ class RayExecutor:
             load_models=self._load_models,
         )
         for index in range(self.size):
-            slot = ActorSlot(index, lambda: remote.remote(config), ray)
+            slot = ActorSlot(index, lambda: remote.remote(config), ray, self._notify)
             self._slots.append(slot)
-            self._free.put_nowait(slot)
+            self._idle.append(slot)
         self._register_metrics()
         log.info("executor.started", executor="ray", workers=self.size, gpus=self.gpus)
 
@@ -103,12 +104,39 @@ class RayExecutor:
 
     async def run(self, job: worker.JobInput, time_limit_s: float) -> PipelineResult:
         """The pipeline's result for `job`, computed by a free actor (see the module doc)."""
-        slot = await self._free.get()
+        slot = await self._take()
         try:
             return await self._run_in(slot, job, time_limit_s)
         finally:
-            self._free.put_nowait(slot)
+            self._idle.append(slot)
+            self._notify()
             self._deliver((job.job_id, job.attempt, worker.END, 0))  # every report is in
+
+    async def _take(self) -> ActorSlot:
+        """An idle slot whose actor is warm; any idle one while no actor at all is warm.
+
+        A retry after a lost node thus goes to an actor that runs, not to the replacement
+        that waits for room on the cluster.
+        """
+
+        def pick() -> ActorSlot | None:
+            warm = [slot for slot in self._idle if slot.warm]
+            if warm or any(slot.warm for slot in self._slots):
+                return warm[0] if warm else None
+            return self._idle[0] if self._idle else None
+
+        async with self._changed:
+            while (slot := pick()) is None:
+                await self._changed.wait()
+        self._idle.remove(slot)
+        return slot
+
+    def _notify(self) -> None:
+        asyncio.get_running_loop().create_task(self._wake())
+
+    async def _wake(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     async def _run_in(
         self, slot: ActorSlot, job: worker.JobInput, time_limit_s: float

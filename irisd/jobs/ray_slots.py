@@ -23,10 +23,13 @@ ActorFactory = Callable[[], Any]  # () → a new actor handle (ray.actor.ActorHa
 class ActorSlot:
     """One actor at a time; `ready` resolves to its pid once it is warm."""
 
-    def __init__(self, index: int, make: ActorFactory, ray: Any) -> None:
+    def __init__(
+        self, index: int, make: ActorFactory, ray: Any, on_warm: Callable[[], None]
+    ) -> None:
         self.index = index
         self._make = make
         self._ray = ray
+        self._on_warm = on_warm
         self.handle: Any = None
         self.pid: int | None = None
         self.proven = False  # finished a job since its actor started
@@ -44,6 +47,7 @@ class ActorSlot:
         if handle is self.handle:
             self.pid = pid
             log.info("executor.actor_ready", worker=self.index, pid=pid)
+            self._on_warm()
         return pid
 
     @property
