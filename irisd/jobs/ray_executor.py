@@ -157,7 +157,8 @@ class RayExecutor:
         return result
 
     async def _stream(self, slot: ActorSlot, job: worker.JobInput) -> PipelineResult:
-        image = ray.put(job.image)  # photo → object store; the actor gets it from there
+        # The photo goes to the object store (off the loop: a large photo is a long copy).
+        image = await asyncio.to_thread(ray.put, job.image)
         stream = slot.handle.run.remote(dataclasses.replace(job, image=b""), image)
         done = False
         try:

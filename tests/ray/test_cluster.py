@@ -11,30 +11,20 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, Irisd
+from tests.conftest import REPO
+from tests.resilience.test_worker_killed import Start, UserFactory, submit
 from tests.support import images
-from tests.support.clients import ApiClient
 from tests.support.executors import NODE, ray_jobs
 from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
 
 __all__ = ["gates"]
 
 pytestmark = pytest.mark.ray
-
-Start = Callable[..., Awaitable[Irisd]]
-UserFactory = Callable[..., Awaitable[ApiClient]]
-
-
-async def submit(api: ApiClient, photo_id: str) -> str:
-    reply = await api.post("/api/v1/processing/submit", {"photo_id": photo_id})
-    assert reply.status == 201, reply.body
-    return str(reply.body["job_id"])
 
 
 def parent(pid: int) -> int:
