@@ -44,7 +44,8 @@ async def test_a_lost_node_retries_its_job_on_the_other_node(
 ) -> None:
     # Two actors on two one-CPU nodes: one each. The head node holds the cluster's control
     # plane, so the node removed is the worker node, whichever job runs there.
-    jobs = {**pipeline("gated"), **ray_jobs(ray_cluster), "workers": 2}
+    # time_limit_s bounds a failure: a job given to an actor with no room times out.
+    jobs = {**pipeline("gated"), **ray_jobs(ray_cluster), "workers": 2, "time_limit_s": 30.0}
     irisd = await start_server(jobs=jobs)
     api = await user_factory(irisd)
     photos = [(await api.upload(images.jpeg(64, 48)))["id"] for _ in range(3)]
