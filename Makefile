@@ -19,6 +19,7 @@ test:
 bench:
 	.venv/bin/python bench/ws_latency.py
 	.venv/bin/python bench/ws_fanout.py
+	.venv/bin/python bench/ray_executor.py
 	.venv/bin/python bench/throughput.py
 	.venv/bin/python bench/segmentation.py
 	.venv/bin/python bench/reflections.py

@@ -70,6 +70,9 @@ class JobsSettings:
     time_limit_s: float = 300.0
     retry_delay_s: float = 1.0
     retry_jitter_s: float = 0.5
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str = ""
+    ray_env: str = ""
 
 
 @dataclass(frozen=True)

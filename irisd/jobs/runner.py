@@ -23,7 +23,7 @@ from irisd.errors import Cancelled, JobFailure, StorageError, classify
 from irisd.jobs import progress, retry, store, worker
 from irisd.jobs.cancel import clear_stop, stop_requested
 from irisd.jobs.dispatch import RunningJob
-from irisd.jobs.executor import Executor
+from irisd.jobs.executors import Executor
 from irisd.jobs.model import LiveState
 from irisd.jobs.store import MAX_ATTEMPTS
 from irisd.logs import get_logger

@@ -18,6 +18,7 @@ from irisd.storage import keys
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.executors import executor
 from tests.support.pipelines import (
     NOTES,
     QUALITY_TEXT,
@@ -28,7 +29,7 @@ from tests.support.pipelines import (
     pipeline,
 )
 
-__all__ = ["gates"]
+__all__ = ["executor", "gates"]
 
 Start = Callable[..., Awaitable[Irisd]]
 UserFactory = Callable[..., Awaitable[ApiClient]]
