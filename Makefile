@@ -21,6 +21,7 @@ bench:
 	.venv/bin/python bench/ws_fanout.py
 	.venv/bin/python bench/upload_memory.py
 	.venv/bin/python bench/warm_start.py
+	.venv/bin/python bench/ray_executor.py
 	.venv/bin/python bench/throughput.py
 	.venv/bin/python bench/segmentation.py
 	.venv/bin/python bench/reflections.py

@@ -11,6 +11,8 @@ before the server starts; the workers inherit it).
     gated: like `timed`, except for a photo whose FIFO {dir}/{photo_id}.gate the bench
            made before submitting: it reports ("loading", 10) and blocks reading the FIFO
            until the bench writes to it (a job held in processing, for the fan-out bench).
+    instant: the nine reports at once, no pause (per-job overhead, bench/ray_executor.py).
+    steady: STEADY_S of sleep in nine steps (throughput that does not depend on the CPUs).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 BENCH_DIR_ENV = "IRIS_BENCH_DIR"  # no IRISD_ prefix: not a setting
 PAUSE_S = (0.05, 0.25)  # random, so reports fall at every phase of a 500 ms poll
 CHECKPOINTS = PIPELINE_CHECKPOINTS
+STEADY_S = 0.5
 
 
 def _dir() -> Path:
@@ -70,3 +73,18 @@ def gated(image: bytes, report: Report, options: PipelineOptions) -> PipelineRes
         report("loading", 10)
         gate.read_text()  # blocks until the bench opens the FIFO, writes and closes it
     return timed(image, report, options)
+
+
+def instant(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """The nine reports and a tiny result at once: a job that is all overhead."""
+    for step, value in CHECKPOINTS:
+        report(step, value)
+    return _result()
+
+
+def steady(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """STEADY_S of waiting in nine steps, then a tiny result (throughput without CPU noise)."""
+    for step, value in CHECKPOINTS:
+        time.sleep(STEADY_S / len(CHECKPOINTS))
+        report(step, value)
+    return _result()

@@ -50,11 +50,16 @@ class IrisCrop:
     @property
     def cornea(self) -> np.ndarray:
         """(S, S) bool where a corneal reflection can show: visible iris and pupil, with the
-        gaps between the GT mask and the pupil circle closed."""
+        gaps between the GT mask and the pupil circle closed. The pupil counts within the
+        visible iris's convex hull only: a lid over it hides it (the GT marks the iris only)."""
         shape = self.visible.shape
         side = max(3, round(0.15 * self.iris.r) | 1)
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
-        eye = (self.visible | disk(shape, self.pupil)).astype(np.uint8)
+        hull = np.zeros(shape, np.uint8)
+        points = cv2.findNonZero(self.visible.astype(np.uint8))
+        if points is not None:
+            cv2.fillConvexPoly(hull, cv2.convexHull(points), 1)
+        eye = (self.visible | (disk(shape, self.pupil) & (hull > 0))).astype(np.uint8)
         closed = cv2.morphologyEx(eye, cv2.MORPH_CLOSE, kernel) > 0
         return np.asarray(closed & disk(shape, self.iris))
 

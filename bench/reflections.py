@@ -61,6 +61,7 @@ from reflection_report import (
 )
 from reflection_scores import GLINTS, SEED, Bench, Detector
 
+from irisd import pipeline
 from irisd.pipeline import reflections
 from irisd.pipeline.fill import polar_fill
 from irisd.pipeline.geometry import Circle
@@ -86,19 +87,33 @@ def telea(image: np.ndarray, holes: np.ndarray, iris: Circle, pupil: Circle) -> 
     return np.asarray(cv2.inpaint(image, holes.astype(np.uint8), 3, cv2.INPAINT_TELEA))
 
 
-def detector_at(revision: str) -> Detector:
-    """`detect` of irisd/pipeline/reflections.py as of a git revision."""
+def module_at(revision: str, path: str, replace: dict[str, types.ModuleType]) -> types.ModuleType:
+    """The module at `path` (e.g. irisd/pipeline/veils.py) as of a git revision, with the
+    sibling modules in `replace` (name -> module) in place of the working tree's while it
+    loads."""
     source = subprocess.run(
-        ["git", "show", f"{revision}:irisd/pipeline/reflections.py"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
+        ["git", "show", f"{revision}:{path}"], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout
-    module = types.ModuleType(f"reflections_at_{revision}")
-    exec(compile(source, f"{revision}:irisd/pipeline/reflections.py", "exec"), module.__dict__)
-    old = module.detect  # (crop, region, iris_radius): no pupil before the polar frame
-    return lambda image, region, radius, pupil, seen: np.asarray(old(image, region, radius))
+    module = types.ModuleType(f"{Path(path).stem}_at_{revision}")
+    saved = {name: getattr(pipeline, name) for name in replace}
+    try:
+        for name, sibling in replace.items():
+            setattr(pipeline, name, sibling)
+        exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)
+    finally:
+        for name, sibling in saved.items():
+            setattr(pipeline, name, sibling)
+    return module
+
+
+def detector_at(revision: str) -> Detector:
+    """`find(...).mask` of irisd/pipeline/reflections.py as of a git revision, with the
+    veils.py of that revision (revisions since the polar frame: pupil and seen are passed)."""
+    veils = module_at(revision, "irisd/pipeline/veils.py", {})
+    old = module_at(revision, "irisd/pipeline/reflections.py", {"veils": veils})
+    return lambda image, region, radius, pupil, seen: np.asarray(
+        old.detect(image, region, radius, pupil, seen)
+    )
 
 
 # Main ----------------------------------------------------------------------------------------

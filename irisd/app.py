@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from irisd import api
+from irisd import api, trash
 from irisd.api.access import access_middleware
 from irisd.api.bearer import auth_middleware
 from irisd.api.errors import error_middleware
@@ -47,7 +49,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
-    app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine])
+    app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine, _trash])
     app.on_shutdown.append(_close_sockets)
     app.add_routes(api.routes())
     app.on_response_prepare.append(add_security_headers)
@@ -96,6 +98,16 @@ async def _engine(app: web.Application) -> AsyncIterator[None]:
     await engine.start()
     yield
     await engine.stop()
+
+
+async def _trash(app: web.Application) -> AsyncIterator[None]:
+    # Deleted photos and results expire from the trash while the server runs (irisd/trash.py).
+    days = app[SETTINGS].storage.trash_days
+    task = asyncio.create_task(trash.keep_purging(app[DATABASE], app[STORAGE], days))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _add_console(app: web.Application) -> None:

@@ -50,6 +50,7 @@ class UploadSettings:
 class StorageSettings:
     backend: Literal["local", "s3"] = "local"
     url_ttl_s: int = 900
+    trash_days: float = 1.0
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = "us-east-1"
@@ -83,6 +84,9 @@ class JobsSettings:
     time_limit_s: float = 300.0
     retry_delay_s: float = 1.0
     retry_jitter_s: float = 0.5
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str = ""
+    ray_env: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from irisd.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from irisd.identity import UNNAMED, Identity, search_clause
 from irisd.intake import Inspection, Intake
 from irisd.jobs import store
 from irisd.storage import Storage, keys
@@ -57,6 +58,8 @@ class Photo:
     upload_status: str
     created_at: str
     updated_at: str
+    filename: str | None = None
+    label: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Photo:
@@ -66,7 +69,8 @@ class Photo:
 async def get_photo(db: Database, user_id: str, photo_id: str) -> Photo:
     """The user's photo; unknown and foreign ids raise the same `NotFound`."""
     row = await db.fetchone(
-        "SELECT * FROM photos WHERE id = ? AND user_id = ?", (photo_id, user_id)
+        "SELECT * FROM photos WHERE id = ? AND user_id = ? AND deleted_at IS NULL",
+        (photo_id, user_id),
     )
     if row is None:
         raise NotFound()
@@ -82,12 +86,27 @@ async def get_uploaded_photo(db: Database, user_id: str, photo_id: str) -> Photo
 
 
 async def list_photos(
-    db: Database, user_id: str, page: int, page_size: int
+    db: Database, user_id: str, page: int, page_size: int, search: str | None = None
 ) -> tuple[list[Photo], int]:
-    """One page of the user's photos, newest first, and the user's total."""
-    select, newest_first = "SELECT * FROM photos WHERE user_id = ?", "created_at DESC, rowid DESC"
-    rows, total = await db.fetch_page(select, (user_id,), newest_first, page, page_size)
+    """One page of the user's photos, newest first, and the total; with `search`, only those
+    whose label or file name contains it."""
+    matching, values = search_clause("", search)
+    select = "SELECT * FROM photos WHERE user_id = ? AND deleted_at IS NULL" + matching  # noqa: S608
+    newest_first = "created_at DESC, rowid DESC"
+    rows, total = await db.fetch_page(select, (user_id, *values), newest_first, page, page_size)
     return [Photo.from_row(row) for row in rows], total
+
+
+async def set_label(db: Database, user_id: str, photo_id: str, label: str | None) -> Photo:
+    """Name the user's photo (None clears the label)."""
+    changed = await db.execute(
+        "UPDATE photos SET label = ?, updated_at = ? WHERE id = ? AND user_id = ?"
+        " AND deleted_at IS NULL",
+        (label, now(), photo_id, user_id),
+    )
+    if not changed:
+        raise NotFound()
+    return await get_photo(db, user_id, photo_id)
 
 
 async def created_before(db: Database, cutoff: str) -> list[Photo]:
@@ -97,13 +116,13 @@ async def created_before(db: Database, cutoff: str) -> list[Photo]:
 
 
 async def create_pending(
-    db: Database, storage: Storage, user_id: str, content_type: str
+    db: Database, storage: Storage, user_id: str, content_type: str, named: Identity = UNNAMED
 ) -> tuple[Photo, str]:
     """A pending photo and its presigned PUT URL (root-relative for local storage)."""
     media_type = content_type.split(";", 1)[0].strip().lower()  # "image/jpeg; q=1" is fine
     if media_type not in DECLARABLE_TYPES:
         raise UnsupportedMediaType(declared=content_type)
-    photo = _new_photo(user_id, media_type, PENDING)
+    photo = _new_photo(user_id, media_type, PENDING, named=named)
     await _insert(db, photo)
     return photo, storage.presign_put(photo.s3_key, media_type)
 
@@ -136,12 +155,13 @@ async def upload(
     intake: Intake,
     user_id: str,
     data: bytes,
+    named: Identity = UNNAMED,
 ) -> Photo:
     """Direct upload: check `data`, then store it and its row; nothing is kept if it fails."""
     if len(data) > limits.max_bytes:
         raise PayloadTooLarge(size=len(data))
     found = await intake.inspect(data, limits.max_pixels)
-    photo = _new_photo(user_id, found.content_type, UPLOADED, found, len(data))
+    photo = _new_photo(user_id, found.content_type, UPLOADED, found, len(data), named)
     await _store(storage, photo.s3_key, data, found, user_id, photo.id)
     try:
         await _insert(db, photo)
@@ -158,10 +178,16 @@ async def delete_photo(
     photo_id: str,
     stop_jobs: Callable[[str], Awaitable[object]],
 ) -> None:
-    """Delete the photo's objects (original, thumbnail, every job's results) and rows."""
+    """Delete the photo's objects (original, thumbnail, every job's results) and rows now."""
     photo = await get_photo(db, user_id, photo_id)
     # Stop running jobs first, so none writes a result after its prefix was emptied.
     await stop_jobs(photo.id)
+    await erase(db, storage, photo)
+
+
+async def erase(db: Database, storage: Storage, photo: Photo) -> None:
+    """Delete a photo whose jobs no longer run: every object, then its rows (the jobs' too)."""
+    user_id = photo.user_id
     for job in await store.jobs_of_photo(db, photo.id):
         await storage.delete_prefix(keys.processed_prefix(user_id, job.job_id))
     await _delete_objects(storage, photo)
@@ -180,7 +206,8 @@ async def admit_original_put(db: Database, storage: Storage, key: str, data: byt
     parts = key.split("/")
     photo_id = parts[-1] if len(parts) == 3 else ""
     row = await db.fetchone(
-        "SELECT upload_status FROM photos WHERE id = ? AND s3_key = ?", (photo_id, key)
+        "SELECT upload_status FROM photos WHERE id = ? AND s3_key = ? AND deleted_at IS NULL",
+        (photo_id, key),
     )
     if row is None:
         raise NotFound(key=key)
@@ -201,6 +228,7 @@ def _new_photo(
     status: str,
     found: Inspection | None = None,
     file_size: int | None = None,
+    named: Identity = UNNAMED,
 ) -> Photo:
     photo_id = str(uuid.uuid4())
     stamp = now()
@@ -215,14 +243,16 @@ def _new_photo(
         upload_status=status,
         created_at=stamp,
         updated_at=stamp,
+        filename=named.filename,
+        label=named.label,
     )
 
 
+_COLUMNS = tuple(Photo.__dataclass_fields__)  # the dataclass's fields are the row's columns
 _INSERT = (
-    "INSERT INTO photos (id, user_id, s3_key, content_type, width, height, file_size,"
-    " upload_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO photos ({', '.join(_COLUMNS)})"  # noqa: S608 - fixed names, not values
+    f" VALUES ({', '.join('?' for _ in _COLUMNS)})"
 )
-_COLUMNS = tuple(Photo.__dataclass_fields__)  # the same names, in the same order
 
 
 async def _insert(db: Database, photo: Photo) -> None:

@@ -20,9 +20,12 @@ from irisd.appkeys import DATABASE, ENGINE, STORAGE
 from irisd.config import LoggingSettings, Settings, replace
 from irisd.db import Database
 from tests.support.clients import SEEN_SECRETS, ApiClient
+from tests.support.executors import ray_cluster
 from tests.support.server import ServerProcess
 
 REPO = Path(__file__).resolve().parents[1]
+__all__ = ["ray_cluster"]  # one Ray cluster per session, for every module that asks
+
 DATA = research_data()  # $IRISD_DATA, default ../shared/data (bench/datasets.py)
 PASSWORD = "correct horse battery staple"  # test credential, never a real one
 
@@ -58,9 +61,15 @@ def fresh_settings(tmp_path: Path, **changes: Any) -> Settings:
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+def executor() -> dict[str, Any]:
+    """The executor's `jobs` settings: the local pool (tests/support/executors.py: both)."""
+    return {}
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, executor: dict[str, Any]) -> Callable[..., Settings]:
     """make_settings(jobs={"pipeline": "tests.support.pipelines:ok"}) → Settings."""
-    return lambda **changes: fresh_settings(tmp_path, **changes)
+    return lambda **changes: replace(fresh_settings(tmp_path, **changes), jobs=executor)
 
 
 @dataclass

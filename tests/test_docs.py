@@ -102,7 +102,11 @@ def test_ws_timeout_message_matches_api_md() -> None:
 
 # Fields the server sends beyond API.md (allowed: "extra fields are ignored by old clients").
 ADDITIVE = {
-    "Job": {"quality_notes", "note"},
+    "Photo": {"filename", "label"},
+    "Job": {
+        *("quality_notes", "note", "filename", "label"),
+        *("thumbnail_url", "preview_url", "original_preview_url"),
+    },
     "JobMessage": {"quality_score", "quality_notes", "note"},
 }
 

@@ -1,7 +1,8 @@
 """The HTTP and WebSocket transport; `routes()` is the route table, read top to bottom like API.md.
 
 Handlers by API.md section: auth.py, photos.py, processing.py, ws.py (over feeds.py, with
-keepalive.py's ticker), ops.py (with openapi.py), files.py (local storage's signed URLs).
+keepalive.py's ticker), ops.py (with openapi.py), files.py (local storage's signed URLs);
+trash.py (additive: deleted photos and results, restorable for a while).
 What every handler shares: bearer.py (the Bearer middleware and the WebSocket token check),
 schemas.py (reading requests), wire.py (every JSON shape sent back), urls.py (absolute and
 presigned URLs), errors.py (RequestError -> {"detail"}) and access.py (the request log).
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from irisd.api import auth, files, ops, photos, processing, ws
+from irisd.api import auth, files, ops, photos, processing, trash, ws
 
 
 def routes() -> list[web.AbstractRouteDef]:
@@ -19,6 +20,7 @@ def routes() -> list[web.AbstractRouteDef]:
         *auth.routes,
         *photos.routes,
         *processing.routes,
+        *trash.routes,
         *ws.routes,
         *ops.routes,
         *files.routes,

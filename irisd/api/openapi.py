@@ -23,6 +23,15 @@ _TIME = {
     "description": "UTC, e.g. 2026-01-31T12:00:00.123Z",
 }
 _UUID = {"type": "string", "format": "uuid"}
+_FILENAME = {
+    "type": ["string", "null"],
+    "description": "The photo's file name as uploaded (null when the client sent none)",
+}
+_LABEL = {
+    "type": ["string", "null"],
+    "maxLength": 100,
+    "description": "A person's name or reference for the photo (optional)",
+}
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -97,7 +106,8 @@ SCHEMAS: dict[str, Any] = {
             "created_at": _TIME,
         }
     ),
-    "UploadRequest": _obj({"content_type": _STR}, []),
+    "UploadRequest": _obj({"content_type": _STR, "filename": _FILENAME, "label": _LABEL}, []),
+    "LabelRequest": _obj({"label": _LABEL}),
     "UploadTicket": _obj({"upload_url": _STR, "photo_id": _UUID, "s3_key": _STR}),
     "ConfirmRequest": _obj({"file_size": _INT, "width": _INT, "height": _INT}, []),
     "Photo": _obj(
@@ -113,6 +123,8 @@ SCHEMAS: dict[str, Any] = {
             "upload_status": {"type": "string", "enum": ["pending", "uploaded", "failed"]},
             "created_at": _TIME,
             "updated_at": _TIME,
+            "filename": _FILENAME,
+            "label": _LABEL,
         }
     ),
     "SubmitRequest": _obj({"photo_id": _UUID}),
@@ -149,6 +161,17 @@ SCHEMAS: dict[str, Any] = {
             "created_at": _TIME,
             "updated_at": _TIME,
             "note": _NOTE,
+            "filename": _FILENAME,
+            "label": _LABEL,
+            "thumbnail_url": {**_STR, "description": "The photo's small thumbnail (tiles)"},
+            "preview_url": {
+                "type": ["string", "null"],
+                "description": "The result as a WebP of at most 512 px, for tiles (null: none)",
+            },
+            "original_preview_url": {
+                "type": ["string", "null"],
+                "description": "The original cut to the result's square, as light (null: none)",
+            },
         }
     ),
     "JobList": _obj({"jobs": {"type": "array", "items": _ref("Job")}}),
@@ -160,6 +183,27 @@ SCHEMAS: dict[str, Any] = {
     "Keepalive": _obj({"keepalive": {"const": True}, "cursor": _CURSOR, "timestamp": _TIME}),
     "SocketError": _obj({"error": _STR, "detail": _STR}),
 }
+
+# The trash (additive): deleted photos and results, restorable until `purge_at`.
+_GONE = {
+    "deleted_at": _TIME,
+    "purge_at": {**_TIME, "description": "When it is deleted for good ([storage] trash_days)"},
+}
+SCHEMAS["TrashedPhoto"] = _obj(
+    {
+        **SCHEMAS["Photo"]["properties"],
+        **_GONE,
+        "results": _INT | {"description": "Results that went with it"},
+    }
+)
+SCHEMAS["TrashedResult"] = _obj({**SCHEMAS["Job"]["properties"], **_GONE})
+SCHEMAS["Trash"] = _obj(
+    {
+        "trash_days": {"type": "number"},
+        "photos": {"type": "array", "items": _ref("TrashedPhoto")},
+        "results": {"type": "array", "items": _ref("TrashedResult")},
+    }
+)
 
 # (method, path, summary, request schema or None, success status, response schema or None)
 # fmt: off
@@ -186,8 +230,13 @@ _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
      None, 200, "PhotoPage"),
     ("get", "/api/v1/photos/{photo_id}", "One photo",
      None, 200, "Photo"),
-    ("delete", "/api/v1/photos/{photo_id}", "Delete a photo, its results and its jobs",
+    ("patch", "/api/v1/photos/{photo_id}", "Set or clear a photo's label",
+     "LabelRequest", 200, "Photo"),
+    ("delete", "/api/v1/photos/{photo_id}",
+     "Delete a photo with its results and jobs (to the trash for [storage] trash_days)",
      None, 204, None),
+    ("post", "/api/v1/photos/{photo_id}/restore", "Restore a deleted photo with its results",
+     None, 200, "Photo"),
     ("post", "/api/v1/processing/submit", "Process one photo (high priority)",
      "SubmitRequest", 201, "Job"),
     ("post", "/api/v1/processing/batch", "Process up to 10 photos",
@@ -200,8 +249,22 @@ _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
      None, 201, "Job"),
     ("post", "/api/v1/processing/jobs/{job_id}/cancel", "Cancel a pending or running job",
      None, 200, "Job"),
+    ("delete", "/api/v1/processing/jobs/{job_id}", "Delete a finished job's result (to the trash)",
+     None, 204, None),
+    ("post", "/api/v1/processing/jobs/{job_id}/restore", "Restore a deleted result",
+     None, 200, "Job"),
+    ("get", "/api/v1/trash", "The user's deleted photos and results, until purged",
+     None, 200, "Trash"),
 ]
 # fmt: on
+
+_SEARCH = {
+    "name": "label",
+    "in": "query",
+    "schema": _STR,
+    "description": "Only photos (or jobs of photos) whose label or file name contains this,"
+    " ignoring case",
+}
 
 _ERRORS = {
     "400": "Bad input",
@@ -246,10 +309,12 @@ def _operation(
     op["parameters"] = [
         {"name": p, "in": "path", "required": True, "schema": _UUID} for p in params
     ] + (
-        [{"name": n, "in": "query", "schema": _INT} for n in ("page", "page_size")]
+        [{"name": n, "in": "query", "schema": _INT} for n in ("page", "page_size")] + [_SEARCH]
         if paging
         else []
     )
+    if paging and path == "/api/v1/processing/jobs":
+        op["parameters"].append({"name": "photo_id", "in": "query", "schema": _UUID})
     if body:
         op["requestBody"] = {"required": True, **_body(body)}
     op["security"] = [] if path in PUBLIC_ROUTES else [{"bearer": []}]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from irisd import photos
+from irisd import identity, photos, trash
 from irisd.api import schemas, wire
 from irisd.api.urls import absolute, object_url
 from irisd.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE
+from irisd.db import Database
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 
 routes = web.RouteTableDef()
@@ -20,6 +22,8 @@ _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and part headers around the f
 NOT_MULTIPART = "Send the photo as multipart/form-data with a 'file' field."
 NO_FILE_FIELD = "The form needs a 'file' field holding the photo."
 BAD_FORM = "The multipart body is malformed."
+NO_LABEL = 'Send {"label": "..."} to name the photo, or {"label": null} to clear it.'
+_LABEL_BYTES = 4 * identity.MAX_LABEL  # UTF-8: at most 4 bytes a character
 
 
 def _photo(request: web.Request, photo: photos.Photo) -> dict[str, Any]:
@@ -40,9 +44,12 @@ async def request_upload(request: web.Request) -> web.Response:
         raise InvalidField("'content_type' is required, e.g. \"image/jpeg\".")
     if not isinstance(content_type, str) or not content_type.strip():
         raise InvalidField("'content_type' must be a media type such as \"image/jpeg\".")
+    named = identity.Identity(
+        identity.filename(body.get("filename")), identity.label(body.get("label"))
+    )
     app = request.app
     photo, url = await photos.create_pending(
-        app[DATABASE], app[STORAGE], schemas.user_id(request), content_type.strip()
+        app[DATABASE], app[STORAGE], schemas.user_id(request), content_type.strip(), named
     )
     return web.json_response(wire.upload_ticket(photo, absolute(request, url)), status=201)
 
@@ -74,17 +81,38 @@ async def upload(request: web.Request) -> web.Response:
     length = request.content_length
     if length is not None and length > limits.max_bytes + _FORM_OVERHEAD:
         raise PayloadTooLarge(size=length)
-    data = await _file_field(request, limits.max_bytes)
+    data, named = await _form_fields(request, limits.max_bytes)
     app = request.app
     photo = await photos.upload(
-        app[DATABASE], app[STORAGE], limits, app[INTAKE], schemas.user_id(request), data
+        app[DATABASE], app[STORAGE], limits, app[INTAKE], schemas.user_id(request), data, named
     )
     return web.json_response(_photo(request, photo), status=201)
 
 
 @routes.get("/api/v1/photos")
 async def list_photos(request: web.Request) -> web.Response:
-    return web.json_response(await schemas.paged(request, photos.list_photos, _photo))
+    fetch = partial(_search_photos, request.query.get("label"))
+    return web.json_response(await schemas.paged(request, fetch, _photo))
+
+
+async def _search_photos(
+    search: str | None, db: Database, user_id: str, page: int, page_size: int
+) -> tuple[list[photos.Photo], int]:
+    return await photos.list_photos(db, user_id, page, page_size, search)
+
+
+@routes.patch("/api/v1/photos/{photo_id}")
+async def name_photo(request: web.Request) -> web.Response:
+    body = await schemas.json_object(request)
+    if "label" not in body:
+        raise InvalidField(NO_LABEL)
+    photo = await photos.set_label(
+        request.app[DATABASE],
+        schemas.user_id(request),
+        request.match_info["photo_id"],
+        identity.label(body["label"]),
+    )
+    return web.json_response(_photo(request, photo))
 
 
 @routes.get("/api/v1/photos/{photo_id}")
@@ -98,9 +126,10 @@ async def get_photo(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/photos/{photo_id}")
 async def delete_photo(request: web.Request) -> web.Response:
     app = request.app
-    await photos.delete_photo(
+    await trash.delete_photo(
         app[DATABASE],
         app[STORAGE],
+        app[SETTINGS].storage.trash_days,
         schemas.user_id(request),
         request.match_info["photo_id"],
         app[ENGINE].cancel_photo_jobs,
@@ -108,15 +137,25 @@ async def delete_photo(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-async def _file_field(request: web.Request, max_bytes: int) -> bytes:
-    """The bytes of the form's `file` part, counted while read (413 past `max_bytes`)."""
+async def _form_fields(request: web.Request, max_bytes: int) -> tuple[bytes, identity.Identity]:
+    """The bytes of the form's `file` part, counted while read (413 past `max_bytes`), its
+    file name and the optional `label` field (before or after the file)."""
+    data: bytes | None = None
+    name = label = None
     try:
         reader = await request.multipart()
         async for part in reader:
-            if isinstance(part, BodyPartReader) and part.name == "file":
-                return await schemas.read_capped(part.read_chunk, max_bytes)
-            if part is not None:
+            if isinstance(part, BodyPartReader) and part.name == "file" and data is None:
+                # aiohttp's own client percent-encodes the name (browsers send it as is)
+                name = identity.filename(unquote(part.filename or "") or None)
+                data = await schemas.read_capped(part.read_chunk, max_bytes)
+            elif isinstance(part, BodyPartReader) and part.name == "label":
+                raw = await schemas.read_capped(part.read_chunk, _LABEL_BYTES)
+                label = identity.label(raw.decode("utf-8", errors="replace"))
+            elif part is not None:
                 await part.release()
     except (HttpProcessingError, ValueError, AssertionError) as exc:  # a broken form body
         raise BadRequest(BAD_FORM) from exc
-    raise InvalidField(NO_FILE_FIELD)
+    if data is None:
+        raise InvalidField(NO_FILE_FIELD)
+    return data, identity.Identity(name, label)

@@ -7,12 +7,13 @@ from typing import Any, TypeGuard
 
 from aiohttp import web
 
-from irisd import photos
+from irisd import photos, results
 from irisd.api import schemas, wire
 from irisd.api.urls import object_url
 from irisd.appkeys import DATABASE, ENGINE
+from irisd.db import Database
 from irisd.errors import BadRequest, Conflict, InvalidField, NotFound
-from irisd.jobs import store
+from irisd.identity import UNNAMED, Identity
 from irisd.jobs.store import BATCH_PRIORITY, SINGLE_PRIORITY, JobRecord
 
 routes = web.RouteTableDef()
@@ -23,8 +24,24 @@ BAD_PHOTO_IDS = f"'photo_ids' must be a list of 1 to {MAX_BATCH} photo ids."
 NONE_VALID = "None of these photos can be processed: they are unknown or not uploaded yet."
 
 
-def _job(request: web.Request, record: JobRecord) -> dict[str, Any]:
-    return wire.job(record, partial(object_url, request), request.app[ENGINE].warm())
+def _job(request: web.Request, record: JobRecord, named: Identity = UNNAMED) -> dict[str, Any]:
+    return wire.job(record, partial(object_url, request), named, warm=_warm(request))
+
+
+def _named_job(request: web.Request, found: results.Named) -> dict[str, Any]:
+    url = partial(object_url, request)
+    return wire.job(found.record, url, found.identity, found.previews, _warm(request))
+
+
+def _warm(request: web.Request) -> bool:
+    return request.app[ENGINE].warm()
+
+
+async def _name(request: web.Request, record: JobRecord) -> Identity:
+    found = await results.names(
+        request.app[DATABASE], record.state.user_id, [record.state.photo_id]
+    )
+    return results.name_of(found, record)
 
 
 @routes.post("/api/v1/processing/submit")
@@ -36,7 +53,8 @@ async def submit(request: web.Request) -> web.Response:
     user_id = schemas.user_id(request)
     photo = await photos.get_uploaded_photo(request.app[DATABASE], user_id, photo_id)
     [record] = await request.app[ENGINE].submit(user_id, [photo.id], SINGLE_PRIORITY)
-    return web.json_response(_job(request, record), status=201)
+    named = Identity(photo.filename, photo.label)
+    return web.json_response(_job(request, record, named), status=201)
 
 
 @routes.post("/api/v1/processing/batch")
@@ -50,7 +68,8 @@ async def batch(request: web.Request) -> web.Response:
     if not valid:
         raise BadRequest(NONE_VALID)
     records = await request.app[ENGINE].submit(user_id, valid, BATCH_PRIORITY)
-    reply = wire.jobs(records, partial(object_url, request), request.app[ENGINE].warm())
+    names = await results.names(request.app[DATABASE], user_id, valid)
+    reply = wire.jobs(records, partial(object_url, request), names, _warm(request))
     return web.json_response(reply, status=201)
 
 
@@ -73,15 +92,28 @@ async def _processable(request: web.Request, user_id: str, photo_id: str) -> boo
 
 @routes.get("/api/v1/processing/jobs")
 async def list_jobs(request: web.Request) -> web.Response:
-    return web.json_response(await schemas.paged(request, store.list_for_user, _job))
+    query = request.query
+    fetch = partial(_search_jobs, query.get("label"), query.get("photo_id"))
+    return web.json_response(await schemas.paged(request, fetch, _named_job))
+
+
+async def _search_jobs(
+    search: str | None,
+    photo_id: str | None,
+    db: Database,
+    user_id: str,
+    page: int,
+    page_size: int,
+) -> tuple[list[results.Named], int]:
+    return await results.page(db, user_id, page, page_size, search, photo_id)
 
 
 @routes.get("/api/v1/processing/jobs/{job_id}")
 async def get_job(request: web.Request) -> web.Response:
-    record = await store.fetch_for_user(
+    found = await results.fetch(
         request.app[DATABASE], schemas.user_id(request), request.match_info["job_id"]
     )
-    return web.json_response(_job(request, record))
+    return web.json_response(_named_job(request, found))
 
 
 @routes.post("/api/v1/processing/jobs/{job_id}/reprocess")
@@ -89,11 +121,11 @@ async def reprocess(request: web.Request) -> web.Response:
     # The app sends an empty body (with a JSON content type): the body is never read.
     user_id = schemas.user_id(request)
     db = request.app[DATABASE]
-    record = await store.fetch_for_user(db, user_id, request.match_info["job_id"])
-    photo = await photos.get_uploaded_photo(db, user_id, record.state.photo_id)
+    found = await results.fetch(db, user_id, request.match_info["job_id"])
+    photo = await photos.get_uploaded_photo(db, user_id, found.record.state.photo_id)
     # Asked again while the photo's job still waits (a double tap): that job, not a second.
     job, new = await request.app[ENGINE].resubmit(user_id, photo.id)
-    return web.json_response(_job(request, job), status=201 if new else 200)
+    return web.json_response(_job(request, job, found.identity), status=201 if new else 200)
 
 
 @routes.post("/api/v1/processing/jobs/{job_id}/cancel")
@@ -101,4 +133,4 @@ async def cancel(request: web.Request) -> web.Response:
     record = await request.app[ENGINE].cancel(
         schemas.user_id(request), request.match_info["job_id"]
     )
-    return web.json_response(_job(request, record))
+    return web.json_response(_job(request, record, await _name(request, record)))

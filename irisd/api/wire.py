@@ -9,16 +9,18 @@ key into a presigned URL the client can fetch as it is (api.urls.object_url).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from irisd.auth.tokens import TokenPair
 from irisd.auth.users import User
+from irisd.identity import UNNAMED, Identity
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.jobs.store import JobRecord
 from irisd.photos import UPLOADED, Photo
 from irisd.storage import keys
 from irisd.timestamps import iso, now
+from irisd.trash import TrashedPhoto, TrashedResult, purge_at
 
 Json = dict[str, Any]
 ObjectUrl = Callable[[str], str]  # storage key -> presigned, absolute URL
@@ -101,6 +103,8 @@ def photo(found: Photo, url: ObjectUrl) -> Json:
         "upload_status": found.upload_status,
         "created_at": found.created_at,
         "updated_at": found.updated_at,
+        "filename": found.filename,  # additive to API.md: whose photo it is
+        "label": found.label,
     }
 
 
@@ -124,8 +128,14 @@ def note(state: LiveState, warm: bool) -> str | None:
     return GETTING_READY if waiting and not warm else None
 
 
-def job(record: JobRecord, url: ObjectUrl, warm: bool = True) -> Json:
-    """The contract's Job, with the additive `note` (see `note`).
+def job(
+    record: JobRecord,
+    url: ObjectUrl,
+    named: Identity = UNNAMED,
+    previews: int = 0,
+    warm: bool = True,
+) -> Json:
+    """The contract's Job, with the additive `note` (see `note`), identity and previews.
 
     `current_step` is the display text ("Finding your iris..."), not the internal step name:
     it is what the app puts on screen, and the same text the WebSocket's `step` carries.
@@ -156,13 +166,46 @@ def job(record: JobRecord, url: ObjectUrl, warm: bool = True) -> Json:
         "websocket_url": f"/ws/jobs/{s.job_id}",
         "created_at": record.created_at,
         "updated_at": s.updated_at,
+        "filename": named.filename,
+        "label": named.label,
+        "thumbnail_url": url(keys.thumbnail(s.user_id, s.photo_id)),
+        "preview_url": url(keys.preview(s.user_id, s.job_id)) if done and previews else None,
+        "original_preview_url": (
+            url(keys.original_preview(s.user_id, s.job_id)) if done and previews > 1 else None
+        ),
         "note": note(s, warm),
     }
 
 
-def jobs(records: Iterable[JobRecord], url: ObjectUrl, warm: bool = True) -> Json:
-    """A batch's answer: {"jobs": [Job]}."""
-    return {"jobs": [job(record, url, warm) for record in records]}
+def trashed_photo(item: TrashedPhoto, url: ObjectUrl, trash_days: float) -> Json:
+    """A photo in the trash (additive): the Photo, when it went, when it is purged, and how
+    many of its results went with it."""
+    return {
+        **photo(item.photo, url),
+        "deleted_at": item.deleted_at,
+        "purge_at": purge_at(item.deleted_at, trash_days),
+        "results": item.results,
+    }
+
+
+def trashed_result(item: TrashedResult, url: ObjectUrl, trash_days: float) -> Json:
+    """A result deleted on its own (additive): the Job, when it went, when it is purged."""
+    return {
+        **job(item.shown.record, url, item.shown.identity, item.shown.previews),
+        "deleted_at": item.deleted_at,
+        "purge_at": purge_at(item.deleted_at, trash_days),
+    }
+
+
+def jobs(
+    records: Iterable[JobRecord],
+    url: ObjectUrl,
+    names: Mapping[str, Identity] | None = None,
+    warm: bool = True,
+) -> Json:
+    """A batch's answer: {"jobs": [Job]}; `names` by photo id."""
+    names = names or {}
+    return {"jobs": [job(r, url, names.get(r.state.photo_id, UNNAMED), warm=warm) for r in records]}
 
 
 # --- WebSocket ------------------------------------------------------------------------------

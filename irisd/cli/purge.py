@@ -1,13 +1,17 @@
-"""`irisd purge --older-than DAYS`: retention for biometric data (photos, results, jobs).
+"""`irisd purge [--older-than DAYS]`: empty the expired trash; retention for biometric data.
 
-Works on the database and storage directly, through the same domain functions the API's
-photo delete uses (photos.delete_photo, jobs/cancel.py): a purged photo's pending jobs are
-dropped and its running ones asked to stop at their next step, as the API's delete does.
+Always deletes for good what has been in the trash longer than `[storage] trash_days` (as the
+server does periodically: irisd/trash.py). With --older-than it also deletes photos, results
+and jobs created more than DAYS ago, through the same domain functions the API's photo delete
+uses (photos.erase, jobs/cancel.py): a purged photo's pending jobs are dropped and its running
+ones asked to stop at their next step, as the API's delete does.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -15,7 +19,7 @@ from pathlib import Path
 import click
 from rich.progress import Progress
 
-from irisd import photos
+from irisd import photos, trash
 from irisd.auth.tokens import load_or_create_secret
 from irisd.cli.settings import config_option, load_settings
 from irisd.config import Settings
@@ -33,16 +37,20 @@ from irisd.timestamps import iso
     "--older-than",
     "days",
     type=click.IntRange(min=0),
-    required=True,
-    help="Delete what was created more than DAYS days ago.",
+    default=None,
+    help="Also delete what was created more than DAYS days ago.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def purge(config_path: Path | None, days: int, yes: bool) -> None:
-    """Delete photos, results and jobs older than DAYS days.
+def purge(config_path: Path | None, days: int | None, yes: bool) -> None:
+    """Empty the expired trash; with --older-than, also delete what is older than DAYS days.
 
     Retention for biometric data: objects first, then rows, with a progress bar.
     """
     settings = load_settings(config_path)
+    expired = asyncio.run(_empty_trash(settings))
+    click.echo(f"Emptied the trash of {expired[0]} photos and {expired[1]} results.")
+    if days is None:
+        return
     cutoff = iso(datetime.now(UTC) - timedelta(days=days))  # as the database writes times
     photo_count, job_count = asyncio.run(_purge(settings, cutoff, dry_run=True))
     if photo_count + job_count == 0:
@@ -57,18 +65,31 @@ def purge(config_path: Path | None, days: int, yes: bool) -> None:
     click.echo(f"Deleted {photo_count} photos and {job_count} other jobs.")
 
 
-async def _purge(settings: Settings, cutoff: str, *, dry_run: bool) -> tuple[int, int]:
+@asynccontextmanager
+async def _opened(settings: Settings) -> AsyncIterator[tuple[Database, Storage]]:
     db = await open_database(settings.data_path / "irisd.db")
     storage = await open_storage(settings, load_or_create_secret(settings))
     try:
+        yield db, storage
+    finally:
+        await storage.close()
+        await db.close()
+
+
+async def _empty_trash(settings: Settings) -> tuple[int, int]:
+    """Delete for good what has been in the trash longer than [storage] trash_days."""
+    async with _opened(settings) as (db, storage):
+        before = trash.cutoff(max(0.0, settings.storage.trash_days))
+        return await trash.purge_expired(db, storage, before)
+
+
+async def _purge(settings: Settings, cutoff: str, *, dry_run: bool) -> tuple[int, int]:
+    async with _opened(settings) as (db, storage):
         old_photos = await photos.created_before(db, cutoff)
         old_jobs = await store.finished_before(db, cutoff)  # of newer photos: a reprocess
         if not dry_run:
             await _delete(db, storage, settings, old_photos, old_jobs)
         return len(old_photos), len(old_jobs)
-    finally:
-        await storage.close()
-        await db.close()
 
 
 async def _delete(
@@ -81,8 +102,9 @@ async def _delete(
     stop_jobs = partial(cancel_photo, db, settings.data_path)
     with Progress() as bar:
         task = bar.add_task("Purging", total=len(old_photos) + len(old_jobs))
-        for photo in old_photos:
-            await photos.delete_photo(db, storage, photo.user_id, photo.id, stop_jobs)
+        for photo in old_photos:  # in the trash or not
+            await stop_jobs(photo.id)
+            await photos.erase(db, storage, photo)
             bar.advance(task)
         for job in old_jobs:
             await storage.delete_prefix(keys.processed_prefix(job.user_id, job.job_id))

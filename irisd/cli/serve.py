@@ -17,6 +17,7 @@ from irisd.app import create_app
 from irisd.cli.settings import config_option, load_settings
 from irisd.config import Settings
 from irisd.errors import ConfigError
+from irisd.jobs import executors
 
 ALL_INTERFACES = ("0.0.0.0", "::", "")  # noqa: S104 - compared, not bound
 
@@ -36,6 +37,11 @@ def serve(
 ) -> None:
     """Start the irisd server (HTTP API, WebSockets, web console, workers)."""
     settings = load_settings(config_path)
+    try:
+        executors.check(settings.jobs)  # e.g. executor = "ray" without Ray: say so and stop
+    except ConfigError as exc:
+        click.echo(f"irisd: {exc.text}", err=True)
+        raise SystemExit(2) from exc
     server = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = config.replace(settings, server=server)
     if data_dir is not None:

@@ -3,8 +3,9 @@
 The engine owns the parts of the run loop, one small class per role (huey's consumer):
 the `Dispatcher` (jobs/dispatch.py) fills the worker slots from the queue, which is the jobs
 table, and follows other processes' changes; the `Runner` (jobs/runner.py) runs one job's
-attempts under the retry rules; the `Executor` (jobs/executor.py) is the worker pool. What
-is left here: start and stop (recovery), submit, cancel, and every state change.
+attempts under the retry rules; the `Executor` (jobs/executors.py: the local process pool or
+Ray actors) runs the pipeline. What is left here: start and stop (recovery), submit, cancel,
+and every state change.
 
 Every state change goes through `_update`: the row and its job_events row first
 (store.save_state), then the job's `RunningJob` record, then the hub (push). One lock orders
@@ -23,11 +24,10 @@ from functools import partial
 from irisd import db as dbm
 from irisd.config import Settings
 from irisd.db import Database
-from irisd.jobs import progress, store, worker
+from irisd.jobs import executors, progress, store, worker
 from irisd.jobs.cancel import AlreadyFinished, Cancellation, Outcome, cancel_photo
 from irisd.jobs.cancel import cancel as cancel_job
 from irisd.jobs.dispatch import Dispatcher, Publisher, RunningJob
-from irisd.jobs.executor import Executor
 from irisd.jobs.model import LiveState
 from irisd.jobs.runner import Change, Runner, discard_results
 from irisd.jobs.store import JobRecord
@@ -58,7 +58,9 @@ class Engine:
         self.hub = hub
         self.metrics = metrics
         use_learned = settings.pipeline.use_learned
-        self._executor = Executor(settings.jobs, self.on_report, load_models=use_learned)
+        self._executor = executors.create(
+            settings.jobs, self.on_report, metrics, load_models=use_learned
+        )
         rng = rng or random.Random()  # noqa: S311 - retry jitter, not cryptography
         runner = Runner(settings, db, storage, self._executor, metrics, self._update, rng, sleep)
         self._dispatcher = Dispatcher(db, hub, self._publish, runner.run)

@@ -1,4 +1,4 @@
-"""The bounded worker pool: one single-process ProcessPoolExecutor per worker slot.
+"""The local executor (the default): one single-process ProcessPoolExecutor per worker slot.
 
 One slot per worker (rather than one pool of N) so that a worker that dies or must be
 killed (time limit) breaks only its own slot and only the job running in it: a
@@ -21,6 +21,7 @@ from irisd.config import JobsSettings
 from irisd.errors import ConfigError
 from irisd.jobs import worker
 from irisd.jobs.bridge import Bridge
+from irisd.jobs.executors import WorkerDied
 from irisd.logs import get_logger
 from irisd.pipeline.types import PipelineResult
 
@@ -29,10 +30,6 @@ log = get_logger(__name__)
 # "spawn", never "fork": the server has threads (aiosqlite, the bridge), and a forked child
 # of a threaded process can deadlock on a lock some thread held at fork time.
 _CONTEXT = multiprocessing.get_context("spawn")
-
-
-class WorkerDied(RuntimeError):
-    """The worker process died (killed, os._exit, OOM): classified as server_error."""
 
 
 def gpu_count(settings: JobsSettings) -> int:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from functools import partial
 
 from irisd import db as dbm
+from irisd import previews
 from irisd.config import Settings
 from irisd.db import Database
 from irisd.errors import Cancelled, JobFailure, StorageError, classify
 from irisd.jobs import progress, retry, store, worker
 from irisd.jobs.cancel import clear_stop, stop_requested
 from irisd.jobs.dispatch import RunningJob
-from irisd.jobs.executor import Executor
+from irisd.jobs.executors import Executor
 from irisd.jobs.model import LiveState
 from irisd.jobs.store import MAX_ATTEMPTS
 from irisd.logs import get_logger
@@ -83,7 +84,7 @@ class Runner:
         self._check_cancel(state)
         result = await self._compute(job, image)
         self._check_cancel(state)
-        await self._save(job, result, started)
+        await self._save(job, result, started, image)
 
     def _check_cancel(self, state: LiveState) -> None:
         """A step boundary: stop here if the user cancelled (API or CLI flag)."""
@@ -103,13 +104,16 @@ class Runner:
                 await ended.wait()
         return result
 
-    async def _save(self, job: RunningJob, result: PipelineResult, started: float) -> None:
+    async def _save(
+        self, job: RunningJob, result: PipelineResult, started: float, original: bytes
+    ) -> None:
         state = job.state
         await self.update(job, lambda s: progress.saving(s, 95, dbm.now()))
         result_key = keys.processed(state.user_id, state.job_id, result.ext)
         mask_key = keys.mask(state.user_id, state.job_id)
         await self.storage.put(result_key, result.image, MEDIA_TYPES[result.format])
         await self.storage.put(mask_key, result.mask, "image/png")
+        await previews.store(self.db, self.storage, state, result.image, original, result.mask)
         await store.save_measures(self.db, state.job_id, result.measures)
         await self.update(job, lambda s: progress.saving(s, 100, dbm.now()))
         done = await self.update(

@@ -51,10 +51,13 @@ class JobInput:
     cancel_flag: str  # a file whose existence asks the job to stop at its next step
 
 
+Send = Callable[[ReportMessage], None]
+
+
 @dataclass
 class _Worker:
     process: Process
-    conn: Connection
+    conn: Connection | None  # the slot's report pipe; None in a Ray actor (it streams)
     current: JobInput | None = None
 
 
@@ -76,9 +79,15 @@ def resolve(spec: str) -> Process:
 
 def initialize(config: WorkerConfig, conn: Connection) -> None:
     """Pool initializer: die with the server, pin the device, load the pipeline once."""
-    global _worker  # per-process state of a pool worker
     _die_with_parent(config.parent_pid)
     _pin_device(config)
+    prepare(config, conn)
+
+
+def prepare(config: WorkerConfig, conn: Connection | None = None) -> None:
+    """Load the pipeline once (its warm_up) in this process: a pool worker or a Ray actor."""
+    global _worker  # per-process state of a pool worker or actor
+    _set_threads(config.threads)
     process = resolve(config.pipeline)
     warm_up = getattr(sys.modules[process.__module__], "warm_up", None)
     if config.load_models and callable(warm_up):
@@ -100,6 +109,19 @@ def current_job() -> JobInput | None:
 
 def run(job: JobInput) -> PipelineResult:
     """Run the pipeline on one job; reports go to the slot's pipe, END after the last one."""
+    if _worker is None or _worker.conn is None:
+        raise UnexpectedWorkerState()
+    return execute(job, _worker.conn.send)
+
+
+def execute(
+    job: JobInput, send: Send, stopped: Callable[[], bool] = lambda: False
+) -> PipelineResult:
+    """Run the pipeline on one job; each report goes to `send`, END after the last one.
+
+    `stopped` is a second way to ask the job to stop besides its flag file (a Ray actor's
+    cancel, on a node that cannot see the server's files).
+    """
     worker = _worker
     if worker is None:
         raise UnexpectedWorkerState()
@@ -107,9 +129,9 @@ def run(job: JobInput) -> PipelineResult:
 
     def report(step: str, progress: int) -> None:
         # A report is a step boundary: the place a cancelled job stops.
-        if Path(job.cancel_flag).exists():
+        if stopped() or Path(job.cancel_flag).exists():
             raise Cancelled(job_id=job.job_id)
-        worker.conn.send((job.job_id, job.attempt, step, int(progress)))
+        send((job.job_id, job.attempt, step, int(progress)))
 
     try:
         report("loading", 5)
@@ -120,7 +142,7 @@ def run(job: JobInput) -> PipelineResult:
         raise classify(exc) from None
     finally:
         worker.current = None
-        worker.conn.send((job.job_id, job.attempt, END, 0))
+        send((job.job_id, job.attempt, END, 0))
 
 
 class UnexpectedWorkerState(RuntimeError):
@@ -137,16 +159,20 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _pin_device(config: WorkerConfig) -> None:
-    """One GPU per worker (by index), or none; thread counts before any library starts."""
+    """One GPU per worker (by index), or none."""
     if config.device == "cuda" and config.gpu_count > 0:
         os.environ["CUDA_VISIBLE_DEVICES"] = str(config.index % config.gpu_count)
     else:
         os.environ["CUDA_VISIBLE_DEVICES"] = ""
+
+
+def _set_threads(threads: int) -> None:
+    """Thread counts before any library starts (Ray pins an actor's GPU itself)."""
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[name] = str(config.threads)
+        os.environ[name] = str(threads)
     import cv2
 
-    cv2.setNumThreads(config.threads)
+    cv2.setNumThreads(threads)
 
 
 def describe(config: WorkerConfig) -> dict[str, Any]:

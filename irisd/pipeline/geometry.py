@@ -34,10 +34,22 @@ class Circle:
         return math.hypot(self.x - other.x, self.y - other.y)
 
 
+CHROMA_DARKENS = 0.5
+
+
 def gray(rgb: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8 RGB → (H, W) float32 gray weighted to red (best iris contrast)."""
     weights = np.array([0.6, 0.3, 0.1], np.float32)
     return np.asarray(rgb, np.float32) @ weights
+
+
+def edge_gray(rgb: np.ndarray) -> np.ndarray:
+    """`gray` darkened by its colourfulness, for finding boundaries: an amber, green or hazel
+    iris can be as light as the white of the eye, but never as grey (CHROMA_DARKENS of
+    max - min per level). Grey photos (near-infrared) are unchanged."""
+    pixels = np.asarray(rgb, np.float32)
+    chroma = pixels.max(axis=-1) - pixels.min(axis=-1)
+    return np.asarray(np.maximum(gray(rgb) - CHROMA_DARKENS * chroma, 0.0), np.float32)
 
 
 def area_circle(region: np.ndarray) -> Circle:

@@ -24,7 +24,7 @@ from irisd.pipeline.circle_search import (
     refine_limbus,
     refine_pupil,
 )
-from irisd.pipeline.geometry import Circle, area_circle, disk, fit_circle, gray
+from irisd.pipeline.geometry import Circle, area_circle, disk, edge_gray, fit_circle, gray
 from irisd.pipeline.localise import Localisation, Located
 
 MIN_CONFIDENCE = 0.75  # mean winning-class probability over the predicted eye
@@ -193,7 +193,7 @@ def _stronger(
     least MIN_COVER, limbus contrast at least MIN_EDGE of the classical one's), the one with
     the stronger evidence (limbus contrast times that IoU).
     Refused when neither is credible."""
-    image = prepare(gray(small), 1.0)
+    image = prepare(edge_gray(small), 1.0)
     network = _edge_refined(image, fitted)
     classical = refine_limbus(image, found.iris.circle.scaled(scale), 1.0, 0.5)
     located = Located(_to_full(network, scale), "edge_backed", probs[..., 1], scale)
@@ -282,7 +282,7 @@ def fuse(classical: np.ndarray, iris: Circle, pupil: Circle, iris_prob: np.ndarr
 
 def _scored(small: np.ndarray, scale: float, iris: Circle, pupil: Circle) -> Localisation:
     """Learned circles with their edge contrasts on the working copy, in full-res pixels."""
-    image = prepare(gray(small), 1.0)
+    image = prepare(edge_gray(small), 1.0)
     limbus = limbus_scores(image, _centre(iris), np.array([iris.r], np.float32))
     inner = pupil_scores(image, _centre(pupil), np.array([pupil.r], np.float32))
     return Localisation(

@@ -9,8 +9,10 @@ or it is thin and vanishes under a small opening. So a core must be
     than a wide median background, and above it in every channel;
   - (or, in a dark photo, DARK_RATIO times as bright in every channel;)
   - no more saturated than WHITE_SATURATION, and less than the iris around it;
-  - wider than the fibres: it survives an opening CORE_WIDTH of the iris radius across.
-Cores grow into the glow around them (hysteresis on a lower step, near the core only).
+  - wider than the fibres: it survives an opening CORE_WIDTH of the iris radius across;
+  - over the pupil, brighter in every channel than the iris beside it as well.
+Cores grow into the glow around them (hysteresis on a lower step, near the core only, as far
+as the core is thick), the glow judged against the iris just outside it.
 
 Windows and lamps also lay a smooth, semi-transparent layer of their light over the iris:
 the texture still shows, lifted and greyed. Such a veil is measured against the iris's own
@@ -43,8 +45,9 @@ DARK_RATIO = 2.5
 DARK_LIFT = 12.0
 # A glint's glow: pixels moved at least HALO_SHARE of the way from the background to white
 # in every channel (reflected light adds to the iris's own), and HALO_STEP grey levels.
-HALO_SHARE = 0.1
+HALO_SHARE = 0.11
 HALO_STEP = 6.0
+LOCAL = 0.25  # ... above the iris's median over this share of the background window
 WHITE_SATURATION = 0.35  # (max - min) / max of a core pixel
 SATURATION_DROP = 0.8  # ... and at most this share of the iris's (but 0.15 always passes)
 CORE_WIDTH = 0.025  # the opening's diameter as a share of the iris radius
@@ -128,7 +131,7 @@ def find(
     opaque = _glints(small, area, disk(area.shape, sheet.pupil), radius)
     if seen is not None:
         area = area & (_resized(seen.astype(np.uint8), scale, cv2.INTER_NEAREST) > 0)
-    veil = veils.find(small, area, sheet)
+    veil = veils.find(small, area, sheet, opaque)
     # Where a veil leaves a channel near white, nothing of the iris shows through.
     opaque |= (veil > 0) & (small.max(axis=2) >= VEIL_OPAQUE)
     veil[opaque] = 0
@@ -144,14 +147,24 @@ def _glints(rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: float)
     # A glint a fifth as wide as the median window lifts its own background and hides its
     # middle: a first pass on a window twice as wide finds the large ones, then the
     # background is measured again with those glints and their glow set aside.
-    excess = rgb - _background(rgb, area, pupil, 2 * radius)
-    core = _cores(rgb, excess, area, radius)
+    background, iris = _background(rgb, area, pupil, 2 * radius)
+    core = _cores(rgb, rgb - background, area, radius) & _over_iris(rgb, iris, pupil)
     if not core.any():
-        return core
-    first = grow(core, _glow(rgb, excess) & area & _near(core, radius))
-    excess = rgb - _background(rgb, area & ~first, pupil, radius)
-    core = _cores(rgb, excess, area, radius)
-    return grow(core, _glow(rgb, excess) & area & _near(core, radius))
+        return np.asarray(core)
+    first = grow(core, _glow(rgb, rgb - background) & area & _near(core, radius))
+    background, iris = _background(rgb, area & ~first, pupil, radius)
+    core = _cores(rgb, rgb - background, area, radius) & _over_iris(rgb, iris, pupil)
+    # The glow is judged against the iris just outside it (a narrower window, the glints'
+    # reach left out): a wide median puts a lighter zone of the iris "above background".
+    near = _near(core, radius)
+    local, _ = _background(rgb, area & ~first & ~near, pupil, LOCAL * radius)
+    return grow(core, _glow(rgb, rgb - local) & area & near)
+
+
+def _over_iris(rgb: np.ndarray, iris: np.ndarray, pupil: np.ndarray) -> np.ndarray:
+    """Outside the pupil everywhere; in it, only what is brighter in every channel than the
+    iris beside it too: the pupil's edge, half iris, stands far above the black pupil."""
+    return np.asarray(~pupil | ((rgb - iris).min(axis=2) > CHANNEL_STEP))
 
 
 def _glow(rgb: np.ndarray, excess: np.ndarray) -> np.ndarray:
@@ -161,12 +174,14 @@ def _glow(rgb: np.ndarray, excess: np.ndarray) -> np.ndarray:
 
 
 def _near(core: np.ndarray, radius: float) -> np.ndarray:
-    """Where a core's glow may reach: as far again as the core is wide (HALO_REACH of the
-    iris radius at most), not along the bright fibres that run out of it on a light iris."""
+    """Where a core's glow may reach: as far as the core is thick (its half-width, so a thin
+    ring-light arc reaches little; HALO_REACH of the iris radius at most), not along the
+    bright fibres that run out of it on a light iris."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(core.astype(np.uint8))
     near = np.zeros(core.shape, bool)
+    depth = cv2.distanceTransform(core.astype(np.uint8), cv2.DIST_L2, 3)
     for index in range(1, count):
-        size = np.sqrt(stats[index, cv2.CC_STAT_AREA] / np.pi)
+        size = float(depth[labels == index].max())
         reach = round(min(HALO_REACH * radius, max(2.0, size)))
         x, y, w, h = (int(v) for v in stats[index, :4])
         box = (slice(max(0, y - reach), y + h + reach), slice(max(0, x - reach), x + w + reach))
@@ -181,14 +196,17 @@ def _resized(image: np.ndarray, scale: float, method: int) -> np.ndarray:
     return np.asarray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=method))
 
 
-def _background(rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: float) -> np.ndarray:
+def _background(
+    rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel median over a window wider than any glint (0.6 iris radius), of the iris
     for iris pixels and of the pupil for pupil pixels: next to a black pupil, or to dark lid
     shadow or skin outside the search area, a light iris would otherwise stand far above its
     "background" all along that edge. Pixels of neither kind take the local mean of the
-    region's own."""
+    region's own. Also returns the iris's median everywhere (the pupil too)."""
     width = min(255, max(3, int(radius * 0.6) | 1))
     out = np.empty_like(rgb)
+    iris = out
     for inside in (~pupil, pupil):
         own = area & inside
         levels = rgb.copy()
@@ -196,7 +214,9 @@ def _background(rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: fl
             levels[~own] = _local_mean(rgb, own, width)[~own]
         median = cv2.medianBlur(np.clip(levels + 0.5, 0, 255).astype(np.uint8), width)
         out[inside] = median[inside]
-    return out
+        if inside is not pupil:
+            iris = median.astype(np.float32)
+    return out, iris
 
 
 def _local_mean(rgb: np.ndarray, own: np.ndarray, width: int) -> np.ndarray:

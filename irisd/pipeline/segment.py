@@ -16,7 +16,7 @@ import numpy as np
 from irisd.pipeline import learned
 from irisd.pipeline.circle_search import Found, prepare, refine_limbus, refine_pupil
 from irisd.pipeline.eyelids import visible_mask
-from irisd.pipeline.geometry import Circle, gray
+from irisd.pipeline.geometry import Circle, edge_gray
 from irisd.pipeline.localise import Localisation, Located, assumed_pupil, localise
 
 WORKING_SIDE = 640
@@ -85,7 +85,7 @@ def detail_crop(rgb: np.ndarray, iris: Circle) -> Detail:
     if scale < 1.0:
         size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
         crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
-    return Detail(x0, y0, x1, y1, scale, gray(crop))
+    return Detail(x0, y0, x1, y1, scale, edge_gray(crop))
 
 
 def refine(detail: Detail, found: Localisation, reach: float) -> Localisation:
@@ -133,7 +133,7 @@ def prior_on_detail(iris_prob: np.ndarray, scale: float, detail: Detail) -> np.n
 
 def classical(small: np.ndarray, scale: float) -> Localisation | None:
     """Classical localisation on the working copy, in full-resolution coordinates."""
-    found = localise(gray(small))
+    found = localise(edge_gray(small))
     if found is None:
         return None
     return Localisation(

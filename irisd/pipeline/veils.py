@@ -18,16 +18,17 @@ from irisd.pipeline.fill import Sheet
 FLOOR = 6.0
 SHARE = 0.15
 GREYER = 0.85  # a veil greys the iris: its saturation at most this share of the iris's
+GLINT_SHARE = 0.5  # a blob this much glint is that glint
 AREA = 0.01  # least blob, share of the iris disk
 SIGMA = 0.02  # smoothing, iris radii
 WIDE = 0.5  # light varying slower than this (iris radii) is no veil
 EDGE = 0.25  # a veil's edge rises at least this share of its lift per pixel
 
 
-def find(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> np.ndarray:
+def find(rgb: np.ndarray, area: np.ndarray, sheet: Sheet, glints: np.ndarray) -> np.ndarray:
     """Achromatic light laid over parts of the iris, (h, w) float32 grey levels, in the
     working copy `rgb` (h, w, 3) float32 where `area` (h, w) bool is the seen iris and
-    pupil.
+    pupil and `glints` (h, w) bool the glints already found.
 
     Kept where it is a clear step (FLOOR + SHARE of the iris level) over a blob
     of at least AREA of the iris that is greyer than the iris and sharp-edged: natural
@@ -48,7 +49,7 @@ def find(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> np.ndarray:
     fine = cv2.medianBlur(np.asarray((lift - slow) * weight, np.float32), 5)
     smooth = cv2.GaussianBlur(fine, (0, 0), sigma)
     step = FLOOR + SHARE * level
-    labels, keep = _blobs(rgb, (smooth > step) & area, area, fine, smooth, radius)
+    labels, keep = _blobs(rgb, (smooth > step) & area, area, glints, (fine, smooth), radius)
     if not keep[1:].any():
         return np.zeros(area.shape, np.float32)
     # Half the step comes off everywhere the veil reaches, feathered, so that no edge is
@@ -61,11 +62,14 @@ def _blobs(
     rgb: np.ndarray,
     veiled: np.ndarray,
     area: np.ndarray,
-    fine: np.ndarray,
-    smooth: np.ndarray,
+    glints: np.ndarray,
+    lift: tuple[np.ndarray, np.ndarray],
     radius: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The blobs of `veiled` (labels) and which of them are veils (see `find`)."""
+    """The blobs of `veiled` (labels) and which of them are veils (see `find`). A blob that
+    is mostly `glints` is that glint and its glow: as a veil, its feathered edge would
+    spread over the texture around it."""
+    fine, smooth = lift
     count, labels, stats, _ = cv2.connectedComponentsWithStats(veiled.astype(np.uint8))
     top = rgb.max(axis=2)
     saturation = (top - rgb.min(axis=2)) / np.maximum(top, 1.0)
@@ -75,7 +79,8 @@ def _blobs(
         GREYER * iris_saturation
     )
     big = stats[:, cv2.CC_STAT_AREA] >= AREA * np.pi * radius * radius
-    keep = big & greyer & _sharp(fine, smooth, labels, count)
+    glint = np.bincount(labels.ravel(), glints.ravel().astype(np.float64), count) / sizes
+    keep = big & greyer & (glint < GLINT_SHARE) & _sharp(fine, smooth, labels, count)
     keep[0] = False
     return labels, keep
 
@@ -87,8 +92,14 @@ def _added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> tuple[np.nd
     polar = sheet.unwrap(rgb)
     inside = sheet.unwrap(area.astype(np.float32)) > 0.99
     seen = inside.any(axis=1)  # rows with iris on them
-    profile = np.zeros((sheet.rows, 3), np.float32)
-    profile[seen] = np.nanmedian(np.where(inside[seen, :, None], polar[seen], np.nan), axis=1)
+    if not seen.any():
+        return np.zeros(area.shape, np.float32), 0.0
+    known = np.nanmedian(np.where(inside[seen, :, None], polar[seen], np.nan), axis=1)
+    # A row with no iris fully on it (a thin band beside an off-centre pupil) takes its
+    # neighbours' colour, not black: black would make all its iris look lit.
+    rows_seen = np.flatnonzero(seen)
+    every = np.arange(sheet.rows)
+    profile = np.stack([np.interp(every, rows_seen, known[:, c]) for c in range(3)], axis=1)
     ys, xs = np.nonzero(area)
     rows, _ = sheet.locate(xs.astype(np.float64), ys.astype(np.float64))
     expected = profile[np.clip(np.round(rows).astype(int), 0, sheet.rows - 1)]

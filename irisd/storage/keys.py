@@ -27,3 +27,13 @@ def processed_prefix(user_id: str, job_id: str) -> str:
 def user_prefixes(user_id: str) -> list[str]:
     """Everything stored for one user (for deleting a user's data)."""
     return [f"originals/{user_id}/", f"thumbnails/{user_id}/", f"processed/{user_id}/"]
+
+
+def preview(user_id: str, job_id: str) -> str:
+    """The result's light preview (irisd/previews.py), under the job's prefix."""
+    return f"processed/{user_id}/{job_id}_preview.webp"
+
+
+def original_preview(user_id: str, job_id: str) -> str:
+    """The original cut to the result's square, as light as `preview`."""
+    return f"processed/{user_id}/{job_id}_before.webp"

@@ -124,6 +124,7 @@ export class Api extends EventTarget {
       init.body = JSON.stringify(body);
     }
     return fetch(BASE + path, init).catch(() => {
+      this.dispatchEvent(new Event("unreachable"));
       throw new ApiError(0, "The server cannot be reached. Check the connection and try again.");
     });
   }

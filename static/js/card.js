@@ -1,5 +1,6 @@
 // A live job card: step text, progress ring, queue position, attempt; result or failure.
 
+import { photoName } from "./names.js";
 import { alignToIris, createSlider } from "./slider.js";
 
 export const STEP_DISPLAY = {
@@ -12,6 +13,8 @@ export const STEP_DISPLAY = {
 const WAITING = "Waiting in line...";
 const COMPLETE = "Complete!";
 const FAILED_TEXT = { cancelled: "Cancelled", quality_issue: "Photo not usable" };
+const CANCELLING = "Cancelling...";
+const LOW_SCORE = 0.5; // a quality_score below this is a warning even without notes
 const RING = 2 * Math.PI * 44; // circumference of the ring's circle (r = 44 in a 100 box)
 const FINAL = new Set(["completed", "failed"]);
 const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -33,12 +36,18 @@ export function normalize(data) {
     state.stepText = display(data.status, data.step);
     if ("message" in data) state.error_message = data.message;
   }
+  // A cold worker's "Getting ready..." (the server's `note`): every full state says whether
+  // it still applies, so a state without one clears it.
+  state.note = data.note || null;
   for (const key of Object.keys(state)) if (state[key] === undefined) delete state[key];
   return state;
 }
 
 // Fields a late REST answer may still bring (fresh presigned URLs), when its state is older.
-const KEPT_FROM_OLDER = ["original_url", "result_url", "mask_url", "created_at", "photo_id"];
+const KEPT_FROM_OLDER = [
+  "original_url", "result_url", "mask_url", "created_at", "photo_id", "filename", "label",
+  "thumbnail_url", "preview_url", "original_preview_url",
+];
 const STATUS_ORDER = { pending: 0, processing: 1, completed: 2, failed: 2 };
 
 function pick(object, keys) {
@@ -73,6 +82,10 @@ export class JobCard {
       [...this.el.querySelectorAll("[data-part]")].map((node) => [node.dataset.part, node]),
     );
     this.el.addEventListener("click", (event) => this.onClick(event));
+    this.parts.labelForm.addEventListener("submit", (event) => this.saveLabel(event));
+    this.parts.labelForm.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.closeLabel();
+    });
     this.update(job);
   }
 
@@ -84,9 +97,15 @@ export class JobCard {
     return FINAL.has(this.state.status);
   }
 
+  get name() {
+    return photoName(this.state);
+  }
+
   /** Apply a Job or a message; a state older than the one shown only refreshes the URLs. */
   update(data) {
     let next = normalize(data);
+    // A Job (REST) of a completed result says which images it has (previews or not).
+    if ("current_step" in data && data.status === "completed") this.jobDone = true;
     if (this.state.status && isOlder(next, this.state)) next = pick(next, KEPT_FROM_OLDER);
     const previous = this.state;
     this.state = { ...previous, ...next };
@@ -97,13 +116,61 @@ export class JobCard {
     const s = this.state;
     this.el.dataset.status = s.status;
     this.el.dataset.errorType = s.error_type || "";
-    this.setText("step", s.stepText || FAILED_TEXT[s.error_type] || "Processing failed");
+    this.renderName(s);
+    if (this.final) this.cancelling = false;
+    this.el.toggleAttribute("data-cancelling", Boolean(this.cancelling));
+    const warnings = this.warnings(s);
+    this.el.dataset.quality = warnings.length ? "low" : "";
+    const step = this.cancelling ? CANCELLING : s.stepText || FAILED_TEXT[s.error_type] || "Processing failed";
+    // The step's own line is not live: the announcement names the photo it is about.
+    if (this.parts.step.textContent !== step) this.announce(this.spoken(s, step, warnings));
+    this.setText("step", step);
     this.renderProgress(s);
     this.setText("detail", this.detail(s));
     this.renderNotes(s);
-    this.renderMedia(s, previous);
+    this.renderMedia(s);
     this.renderFailure(s);
     this.renderActions(s);
+  }
+
+  renderName(s) {
+    this.setText("title", this.name);
+    this.parts.enlarge.setAttribute("aria-label", `View ${this.name} full size`);
+    this.parts.title.title = s.filename && s.label ? `${s.label} (${s.filename})` : this.name;
+    this.parts.labelButton.setAttribute("aria-label", `${s.label ? "Change" : "Add"} the label of ${this.name}`);
+    this.el.setAttribute("aria-label", this.name);
+  }
+
+  /** Say what happened to this photo, by its name (one polite live region per card). */
+  announce(text) {
+    this.setText("announce", `${this.name}: ${text}`);
+  }
+
+  editLabel() {
+    const { labelForm, labelInput } = this.parts;
+    labelForm.hidden = false;
+    labelInput.value = this.state.label || "";
+    labelInput.setAttribute("aria-label", `Label of ${this.state.filename || "this photo"}`);
+    labelInput.focus();
+  }
+
+  closeLabel() {
+    this.parts.labelForm.hidden = true;
+    this.parts.labelButton.focus();
+  }
+
+  async saveLabel(event) {
+    event.preventDefault();
+    const input = this.parts.labelInput;
+    input.disabled = true;
+    try {
+      await this.controller.label(this, input.value.trim() || null);
+      this.closeLabel();
+    } catch (error) {
+      this.controller.notify(error.message);
+    } finally {
+      input.disabled = false;
+    }
   }
 
   setText(part, text) {
@@ -123,6 +190,7 @@ export class JobCard {
 
   detail(s) {
     const parts = [];
+    if (s.note && !this.final) parts.push(s.note);
     if (s.status === "pending" && s.queue_position) parts.push(`Position ${s.queue_position} in the queue`);
     if (s.status === "completed" && s.result_width) parts.push(`${s.result_width} × ${s.result_height}`);
     if (s.status === "completed" && s.processing_time_ms != null) parts.push(duration(s.processing_time_ms));
@@ -131,9 +199,23 @@ export class JobCard {
     return parts.join(" · ");
   }
 
-  /** A completed result's quality notes (what holds it back), one list item each. */
+  /** What to check in a completed result: its quality notes, or a low score's own warning. */
+  warnings(s) {
+    if (s.status !== "completed") return [];
+    const notes = Array.isArray(s.quality_notes) ? s.quality_notes : [];
+    if (notes.length || s.quality_score == null || s.quality_score >= LOW_SCORE) return notes;
+    return [`Low quality score (${Math.round(s.quality_score * 100)} of 100): check the result before use.`];
+  }
+
+  spoken(s, step, warnings) {
+    if (s.status === "failed" && s.error_message) return `${step}. ${s.error_message}`;
+    if (warnings.length) return `${step} Check before use: ${warnings.join(" ")}`;
+    return step;
+  }
+
+  /** A completed result's warnings (what holds it back), one list item each. */
   renderNotes(s) {
-    const notes = s.status === "completed" && Array.isArray(s.quality_notes) ? s.quality_notes : [];
+    const notes = this.warnings(s);
     const list = this.parts.notes;
     list.hidden = !notes.length;
     const shown = [...list.children].map((item) => item.textContent);
@@ -143,30 +225,33 @@ export class JobCard {
     );
   }
 
-  renderMedia(s, previous) {
+  renderMedia(s) {
     const original = this.parts.original;
     const done = s.status === "completed" && s.result_url;
-    // A finished result shows the original in its slider: no need to fetch it twice.
-    if (!done && s.original_url && !original.getAttribute("src")) original.src = s.original_url;
-    if (done && (previous.status !== "completed" || !this.slider)) {
+    // Tiles are light: the photo's thumbnail while it runs, 512 px previews once done; the
+    // full images only in the full-size view and the download.
+    const still = s.thumbnail_url || s.original_url;
+    if (!done && still && !original.getAttribute("src")) original.src = still;
+    if (done && !this.jobDone) {
+      // A Completion message names no previews: the Job does, so ask for it once.
+      if (!this.askedForJob) this.controller.refresh(this);
+      this.askedForJob = true;
+    }
+    if (done && this.jobDone && !this.slider) {
+      this.light = Boolean(s.preview_url && s.original_preview_url);
       this.slider = createSlider(this.parts.compare, {
-        before: s.original_url,
-        after: s.result_url,
-        label: "Before and after: move to compare",
+        before: this.light ? s.original_preview_url : s.original_url,
+        after: this.light ? s.preview_url : s.result_url,
+        label: `Before and after, ${this.name}: move to compare`,
       });
       this.aligned = false;
     }
-    this.parts.compare.hidden = !done;
-    if (done) this.align(s);
+    this.parts.compare.hidden = !(done && this.slider);
+    if (done && this.slider && !this.light) this.align(s);
   }
 
   align(s) {
-    // The Completion message has no mask_url: the Job has, so ask for it once.
-    if (!s.mask_url) {
-      if (!this.askedForMask) this.controller.refresh(this);
-      this.askedForMask = true;
-      return;
-    }
+    if (!s.mask_url) return;
     // Only a mask from this origin can be measured (a canvas refuses to read other origins).
     if (this.aligned || new URL(s.mask_url, location.href).origin !== location.origin) return;
     this.aligned = true;
@@ -183,24 +268,31 @@ export class JobCard {
   }
 
   renderActions(s) {
-    const tags = [s.status, s.error_type === "quality_issue" ? "quality" : ""];
+    const tags = this.cancelling ? ["cancelling"] : [s.status, s.error_type === "quality_issue" ? "quality" : ""];
     const focused = this.el.contains(document.activeElement) ? document.activeElement : null;
     for (const button of this.el.querySelectorAll("[data-when]")) {
       button.hidden = !button.dataset.when.split(" ").some((tag) => tags.includes(tag));
     }
     // Keyboard users keep their place: a pressed button that went away (Cancel) hands the
-    // focus to the card's first action now shown.
-    if (focused && focused.hidden) this.el.querySelector(".job-actions button:not([hidden])")?.focus();
+    // focus to the card's first action now shown, or to its title when none is (cancelling).
+    if (focused && focused.hidden) (this.el.querySelector(".job-actions button:not([hidden])") || this.parts.title).focus();
+  }
+
+  /** A cancel was asked: "Cancelling..." and no more Cancel, until the job's final state. */
+  markCancelling() {
+    if (this.final) return;
+    this.cancelling = true;
+    this.render(this.state);
   }
 
   async onClick(event) {
     const button = event.target.closest("button[data-action]");
     if (!button) return;
     const action = button.dataset.action;
-    if (action === "delete" && !this.el.classList.contains("confirming")) {
-      this.confirmDelete(button);
-      return;
-    }
+    if (action === "label") return this.editLabel();
+    if (action === "unlabel") return this.closeLabel();
+    if (action === "delete") return this.chooseDelete();
+    if (action === "keep") return this.closeDelete();
     button.disabled = true;
     try {
       await this.controller[action](this);
@@ -208,22 +300,44 @@ export class JobCard {
       this.controller.notify(error.message);
     } finally {
       button.disabled = false;
-      if (action === "delete") this.endConfirm(button);
     }
   }
 
-  confirmDelete(button) {
-    // Deleting removes the photo, its results and all its jobs: ask in place, with no dialog
-    // and no change of size; a second press confirms, leaving the button cancels.
+  /**
+   * Deleting asks what: this result only, or the photo with every result of it (listed), in
+   * a panel over the card's picture; nothing is gone for good before the trash is purged.
+   */
+  async chooseDelete() {
+    const { deletePanel, deleteWhat, deleteNote, deletePhoto } = this.parts;
+    deletePanel.hidden = false;
     this.el.classList.add("confirming");
-    button.setAttribute("aria-label", "Press again to delete the photo and all its results");
-    this.setText("detail", "Delete the photo and all its results? Press again.");
-    button.addEventListener("blur", () => this.endConfirm(button), { once: true });
+    deleteWhat.textContent = "";
+    deletePanel.querySelector("[data-action=delete-result]").focus();
+    deletePanel.onkeydown = (event) => {
+      if (event.key === "Escape") this.closeDelete();
+    };
+    try {
+      const { jobs, trashDays } = await this.controller.whatGoes(this);
+      const others = jobs.filter((job) => job.job_id !== this.jobId).length;
+      deletePhoto.textContent = `Delete the photo and all ${jobs.length} results`;
+      deleteWhat.textContent = `Goes with the photo: ${this.name}, this result${others ? ` and ${others} other result${others > 1 ? "s" : ""}` : ""}.`;
+      deleteNote.textContent = trashDays > 0
+        ? `Deleted items can be restored for ${days(trashDays)} under Recently deleted.`
+        : "Deleting cannot be undone.";
+    } catch (error) {
+      deleteWhat.textContent = error.message;
+    }
   }
 
-  endConfirm(button) {
+  closeDelete() {
+    this.parts.deletePanel.hidden = true;
     this.el.classList.remove("confirming");
-    button.setAttribute("aria-label", "Delete photo");
-    this.setText("detail", this.detail(this.state));
+    this.el.querySelector("[data-action=delete]").focus();
   }
+}
+
+function days(count) {
+  if (count >= 1) return count === 1 ? "1 day" : `${count} days`;
+  const hours = Math.max(1, Math.round(count * 24));
+  return hours === 1 ? "1 hour" : `${hours} hours`;
 }

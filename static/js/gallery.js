@@ -16,11 +16,27 @@ export class Gallery {
     this.template = root.querySelector("#job-card");
     this.pager = root.querySelector(".pager");
     this.pageText = this.pager.querySelector(".pager-text");
-    this.pager.querySelector("[data-page=newer]").addEventListener("click", () => this.load(this.page - 1));
-    this.pager.querySelector("[data-page=older]").addEventListener("click", () => this.load(this.page + 1));
+    this.pager.querySelector("[data-page=newer]").addEventListener("click", () => this.turn(-1));
+    this.pager.querySelector("[data-page=older]").addEventListener("click", () => this.turn(1));
     this.loading = null;
     this.again = false;
     this.offPage = new Set(); // jobs the stream mentioned that a reload did not show
+    this.search = ""; // label or file name the page is filtered by
+  }
+
+  /** Show only the results of photos whose label or file name contains `text`. */
+  find(text) {
+    if (text === this.search) return this.loading;
+    this.search = text;
+    this.offPage.clear();
+    return this.load(1);
+  }
+
+  /** Another page; the focus goes to its first card (the button may be disabled now). */
+  async turn(by) {
+    await this.load(this.page + by);
+    const first = this.grid.querySelector(".job-title");
+    (first || this.empty).focus();
   }
 
   get pages() {
@@ -45,7 +61,8 @@ export class Gallery {
   }
 
   async fetchPage() {
-    const reply = await this.api.get(`/processing/jobs?page=${this.page}&page_size=${PAGE_SIZE}`);
+    const query = this.search ? `&label=${encodeURIComponent(this.search)}` : "";
+    const reply = await this.api.get(`/processing/jobs?page=${this.page}&page_size=${PAGE_SIZE}${query}`);
     this.total = reply.total;
     if (!reply.items.length && this.page > 1 && this.total > 0) {
       this.page = this.pages;
@@ -69,6 +86,9 @@ export class Gallery {
       this.grid.replaceChildren(...order);
     }
     this.empty.hidden = jobs.length > 0;
+    this.empty.textContent = this.search
+      ? `No photos match “${this.search}”.`
+      : "Nothing processed yet. Add an eye photo above to begin.";
     this.pager.hidden = this.total <= PAGE_SIZE;
     this.pageText.textContent = `Page ${this.page} of ${this.pages}`;
     this.pager.querySelector("[data-page=newer]").disabled = this.page <= 1;
@@ -80,6 +100,7 @@ export class Gallery {
     this.cards = new Map();
     this.offPage.clear();
     this.grid.replaceChildren();
+    this.search = "";
     this.page = 1;
     this.total = 0;
   }

@@ -3,6 +3,10 @@
 import { Api } from "./api.js";
 import { Gallery } from "./gallery.js";
 import { JobStream } from "./live.js";
+import { BatchBar } from "./batch.js";
+import { downloadName } from "./names.js";
+import { alignToIris, createSlider } from "./slider.js";
+import { Trash } from "./trash.js";
 import { UploadTray } from "./uploads.js";
 
 const api = new Api();
@@ -11,50 +15,127 @@ const views = { login: $("#login"), app: $("#app") };
 let gallery = null;
 let stream = null;
 let tray = null;
+let trash = null;
+let batch = null;
 
-function notify(text) {
+/**
+ * A short message at the bottom; with `action` ({ label, run }) a button too (Undo), which
+ * takes the focus when `focus` is set. It stays while the focus is in it.
+ */
+function notify(text, action = null, focus = false) {
   const toast = $("#toast");
-  toast.textContent = text;
+  const button = toast.querySelector(".toast-action");
+  toast.querySelector(".toast-text").textContent = text;
   toast.hidden = !text;
+  button.hidden = !action;
+  button.textContent = action ? action.label : "";
+  button.onclick = action
+    ? () => {
+        notify("");
+        action.run().catch((error) => notify(error.message));
+      }
+    : null;
+  if (action && focus) button.focus();
   clearTimeout(notify.timer);
-  if (text) notify.timer = setTimeout(() => notify(""), 6000);
+  const hide = () => {
+    if (toast.contains(document.activeElement)) notify.timer = setTimeout(hide, 2000);
+    else notify("");
+  };
+  if (text) notify.timer = setTimeout(hide, action ? 10000 : 6000);
 }
 
-function resultName(job) {
-  const ext = (new URL(job.result_url, location.href).pathname.match(/\.(png|jpe?g)$/i) || [, "png"])[1];
-  return `iris-${job.job_id.slice(0, 8)}.${ext.toLowerCase()}`;
+/** After a delete: the page without it, the trash with it, and Undo while it can be. */
+async function deleted(text, kind, id, name) {
+  await Promise.all([gallery.load(), trash.load()]);
+  const undo = trash.days > 0 ? { label: "Undo", run: () => trash.restore(kind, id, name) } : null;
+  if (!undo) $("#jobs-title").focus();
+  notify(text, undo, true);
 }
 
 /** What a card's buttons do: each is one call of the public API. */
 const controller = {
   notify,
+  cards() {
+    return gallery.cards;
+  },
   refresh(card) {
     api.get(`/processing/jobs/${card.jobId}`).then((job) => card.update(job), () => {});
   },
   async cancel(card) {
-    card.update(await api.post(`/processing/jobs/${card.jobId}/cancel`));
+    card.markCancelling(); // a running job stops at its next step: say so until it has
+    try {
+      card.update(await api.post(`/processing/jobs/${card.jobId}/cancel`));
+    } catch (error) {
+      card.cancelling = false;
+      card.render(card.state);
+      throw error;
+    }
   },
   async reprocess(card) {
     const job = await api.post(`/processing/jobs/${card.jobId}/reprocess`);
     await gallery.added([job]);
-    notify("Processing again: the new result appears at the top.");
+    gallery.cards.get(job.job_id)?.parts.title.focus(); // the new card, at the top
+    notify(`Processing ${card.name} again: the new result is at the top.`);
   },
-  async delete(card) {
+  /** What a photo delete takes: every result of the photo, and how long the trash keeps it. */
+  async whatGoes(card) {
+    const reply = await api.get(`/processing/jobs?photo_id=${card.state.photo_id}&page_size=100`);
+    return { jobs: reply.items, trashDays: trash.days };
+  },
+  async "delete-result"(card) {
+    const name = card.name;
+    await api.delete(`/processing/jobs/${card.jobId}`);
+    await deleted(`Deleted the result of ${name}.`, "result", card.jobId, name);
+  },
+  async "delete-photo"(card) {
+    const name = card.name;
     await api.delete(`/photos/${card.state.photo_id}`);
-    await gallery.load();
-    notify("The photo and its results were deleted.");
+    await deleted(`Deleted ${name} and all its results.`, "photo", card.state.photo_id, name);
   },
   async download(card) {
     // Ask for the job again: its presigned result_url may have expired since it was shown.
     const job = await api.get(`/processing/jobs/${card.jobId}`);
     const link = document.createElement("a");
     link.href = job.result_url;
-    link.download = resultName(job);
+    link.download = downloadName(job);
     document.body.append(link);
     link.click();
     link.remove();
   },
-  async retake() {
+  async label(card, label) {
+    // Every card of the photo shows the new name: its other results too.
+    await api.request("PATCH", `/photos/${card.state.photo_id}`, { label });
+    await gallery.load();
+    notify(label ? `Labelled ${label}.` : "Label removed.");
+  },
+  /** The full images, before and after, in a dialog: the only place they are loaded. */
+  async enlarge(card) {
+    const job = await api.get(`/processing/jobs/${card.jobId}`); // fresh presigned URLs
+    const dialog = $("#full-view");
+    const frame = dialog.querySelector(".full-frame");
+    $("#full-title").textContent = card.name;
+    const handle = createSlider(frame, {
+      before: job.original_url,
+      after: job.result_url,
+      label: `Before and after, ${card.name}, full size: move to compare`,
+    });
+    dialog.addEventListener(
+      "close",
+      () => {
+        frame.replaceChildren();
+        card.parts.enlarge.focus();
+      },
+      { once: true },
+    );
+    dialog.showModal();
+    handle.focus();
+    if (job.mask_url && new URL(job.mask_url, location.href).origin === location.origin) {
+      alignToIris(frame, job.mask_url).catch(() => {});
+    }
+  },
+  async retake(card) {
+    // The new photo carries the failed one's name, so the two stay tied together.
+    tray.retakeName = card.state.label || card.state.filename || "";
     $("#camera-input").click();
   },
 };
@@ -70,20 +151,71 @@ async function enter() {
   const me = await api.get("/users/me");
   $("#user-email").textContent = me.email;
   gallery = gallery || new Gallery($("#jobs"), api, controller);
-  stream = new JobStream(api, (job) => gallery.apply(job));
+  batch = batch || new BatchBar($("#jobs .batch"), api, controller);
+  stream = new JobStream(api, (job) => {
+    gallery.apply(job);
+    batch.apply(job);
+  });
   stream.addEventListener("state", (event) => {
+    watchConnection(event.detail);
     $("#connection").dataset.state = event.detail;
     $("#connection-text").textContent = { live: "Live", connecting: "Connecting…" }[event.detail] || "Reconnecting…";
   });
   stream.addEventListener("resync", () => gallery.load());
   stream.start();
-  await gallery.load(1);
+  trash = trash || new Trash($("#jobs .trash"), api, restored);
+  await Promise.all([gallery.load(1), trash.load()]);
+}
+
+// Offline: a banner, and every control that needs the server disabled until it is back.
+const NEEDS_SERVER = "#app button, #app input";
+const GRACE_MS = 1500; // a reconnect this quick (a server restart) does not flash the banner
+
+function setOffline(on) {
+  const banner = $("#offline");
+  if (banner.hidden === !on) return;
+  banner.hidden = !on;
+  const lostFocus = on && document.activeElement?.matches(NEEDS_SERVER);
+  for (const control of document.querySelectorAll(NEEDS_SERVER)) {
+    if (on) {
+      control.dataset.offlineWas = control.disabled ? "disabled" : "";
+      control.disabled = true;
+    } else if ("offlineWas" in control.dataset) {
+      control.disabled = control.dataset.offlineWas === "disabled";
+      delete control.dataset.offlineWas;
+    }
+  }
+  if (lostFocus) $("#offline-retry").focus();
+}
+
+function watchConnection(state) {
+  clearTimeout(watchConnection.timer);
+  if (state === "live") setOffline(false);
+  else if (state === "reconnecting") watchConnection.timer = setTimeout(() => setOffline(true), GRACE_MS);
+}
+
+/** A restore (from Undo or Recently deleted): the page shows it again, the focus goes there. */
+function restored(text) {
+  gallery.load().then(() => $("#jobs-title").focus());
+  notify(text);
+}
+
+function watchSearch() {
+  let timer = null;
+  $("#search").addEventListener("input", (event) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => gallery && gallery.find(event.target.value.trim()), 250);
+  });
 }
 
 function leave(message) {
   if (stream) stream.stop();
+  clearTimeout(watchConnection.timer);
+  setOffline(false);
   stream = null;
   if (gallery) gallery.clear();
+  if (trash) trash.clear();
+  if (batch) batch.clear();
   if (tray) tray.clear();
   show("login");
   $("#login-error").textContent = message || "";
@@ -102,16 +234,31 @@ async function signIn(event) {
   } catch (error) {
     $("#login-error").textContent =
       error.status === 401 ? "That email and password do not match an account." : error.message;
+    form.password.select(); // try again at once; the alert says why
+    form.password.focus();
     return;
   } finally {
     button.disabled = false;
   }
-  enter().catch((error) => leave(error.message));
+  enter()
+    .then(() => $("#add-title").focus()) // signed in: start where photos are added
+    .catch((error) => leave(error.message));
 }
 
 function start() {
-  tray = new UploadTray($("#add"), api, (jobs) => gallery.added(jobs));
+  tray = new UploadTray($("#add"), api, (jobs) => {
+    batch.track(jobs);
+    return gallery.added(jobs);
+  });
   $("#login-form").addEventListener("submit", signIn);
+  $("#full-view [data-close]").addEventListener("click", () => $("#full-view").close());
+  $("#offline-retry").addEventListener("click", () => {
+    if (stream) stream.reconnectNow();
+  });
+  api.addEventListener("unreachable", () => {
+    if (stream && stream.state !== "live") setOffline(true);
+  });
+  watchSearch();
   let leaving = false; // signed out on purpose, or the session ended (a refused refresh)
   $("#sign-out").addEventListener("click", () => {
     leaving = true;

@@ -1,6 +1,7 @@
 // Before/after comparison: drag, click or arrow keys move the divide (role=slider).
 
 const STEP = 5; // percent per arrow key; Page keys move by 25
+const SLOP = 8; // px a finger moves before its direction decides: drag the divide or scroll
 
 function clamp(value) {
   return Math.min(100, Math.max(0, Math.round(value)));
@@ -37,14 +38,31 @@ export function createSlider(frame, { before, after, label }) {
     const box = frame.getBoundingClientRect();
     set(((event.clientX - box.left) / box.width) * 100);
   };
-  frame.addEventListener("pointerdown", (event) => {
+  // A mouse moves the divide at once (click or drag). A finger must first move sideways:
+  // vertical swipes belong to the page (touch-action: pan-y), so a phone can scroll past.
+  let touch = null; // where a finger came down, until it proves a horizontal drag
+  const grab = (event) => {
     frame.setPointerCapture(event.pointerId);
     fromPointer(event);
     handle.focus({ preventScroll: true });
+  };
+  frame.addEventListener("pointerdown", (event) => {
+    if (event.pointerType === "mouse") grab(event);
+    else touch = { id: event.pointerId, x: event.clientX, y: event.clientY };
   });
   frame.addEventListener("pointermove", (event) => {
-    if (frame.hasPointerCapture(event.pointerId)) fromPointer(event);
+    if (frame.hasPointerCapture(event.pointerId)) return fromPointer(event);
+    if (!touch || touch.id !== event.pointerId) return;
+    const dx = Math.abs(event.clientX - touch.x);
+    const dy = Math.abs(event.clientY - touch.y);
+    if (dx > SLOP && dx > dy) grab(event);
+    if (dx > SLOP || dy > SLOP) touch = null;
   });
+  const release = () => {
+    touch = null;
+  };
+  frame.addEventListener("pointerup", release);
+  frame.addEventListener("pointercancel", release);
   handle.addEventListener("keydown", (event) => {
     const now = Number(handle.getAttribute("aria-valuenow"));
     const moves = {

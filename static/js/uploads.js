@@ -2,6 +2,8 @@
 
 // Types the server accepts as declared; it judges every upload by its bytes, so anything else
 // (BMP from research sets, a file without a type) is declared as JPEG, as the mobile app does.
+const MAX_BYTES = 40_000_000; // [uploads] max_bytes' default: a larger file is refused at once
+const AUTO_KEY = "irisd.autoProcess"; // the console setting, kept in this browser
 const DECLARABLE = new Set(["image/jpeg", "image/png", "image/webp", "image/tiff", "image/heic", "image/heif"]);
 
 async function imageSize(file) {
@@ -45,23 +47,47 @@ class UploadItem {
     this.bar = this.row.querySelector("progress");
     this.bar.setAttribute("aria-label", `Upload of ${file.name || "photo"}`);
     this.status = this.row.querySelector(".upload-status");
+    this.label = this.row.querySelector(".upload-label");
+    this.label.setAttribute("aria-label", `Name or reference for ${file.name || "this photo"} (optional)`);
     this.processButton = this.row.querySelector("[data-action=process]");
     this.processButton.addEventListener("click", () => tray.process([this]));
+    this.retryButton = this.row.querySelector("[data-action=retry]");
+    this.retryButton.setAttribute("aria-label", `Retry the upload of ${file.name || "this photo"}`);
+    this.retryButton.addEventListener("click", () => {
+      this.upload(tray.api).then(() => (this.retryButton.hidden ? this.processButton : this.retryButton).focus());
+    });
     this.row.querySelector("[data-action=remove]").addEventListener("click", () => this.remove());
   }
 
-  setState(state, text) {
+  setState(state, text, retry = false) {
     this.row.dataset.state = state;
     this.status.textContent = text;
     this.processButton.disabled = state !== "ready";
+    this.processButton.hidden = retry;
+    this.retryButton.hidden = !retry;
+  }
+
+  /** What is plainly wrong before anything is sent (the server checks the bytes again). */
+  refusal() {
+    const file = this.file;
+    if (file.size === 0) return "This file is empty.";
+    if (file.size > MAX_BYTES) return `This file is ${(file.size / 1e6).toFixed(0)} MB; photos of up to ${MAX_BYTES / 1e6} MB are accepted.`;
+    if (file.type && !file.type.startsWith("image/")) return "This file is not a photo.";
+    return null;
   }
 
   async upload(api) {
     const type = DECLARABLE.has(this.file.type) ? this.file.type : "image/jpeg";
+    const refused = this.refusal();
+    if (refused) {
+      this.setState("failed", refused);
+      this.tray.changed();
+      return;
+    }
     try {
       this.setState("uploading", "Uploading… 0%");
       const size = await imageSize(this.file);
-      const slot = await api.post("/photos/upload", { content_type: type });
+      const slot = await api.post("/photos/upload", { content_type: type, filename: this.file.name || null });
       await putWithProgress(slot.upload_url, this.file, type, (done) => {
         this.bar.value = done;
         this.status.textContent = `Uploading… ${Math.round(done * 100)}%`;
@@ -73,9 +99,17 @@ class UploadItem {
       this.row.dataset.photoId = this.photo.id;
       this.setState("ready", "Ready to process");
     } catch (error) {
-      this.setState("failed", error.message);
+      // A lost connection or a server error can be tried again; a refused file cannot.
+      const refused = error.status >= 400 && error.status < 500;
+      this.setState("failed", error.message, !refused);
     }
     this.tray.changed();
+  }
+
+  /** Send the label typed while the photo uploaded (or since), if it changed. */
+  async saveLabel(api) {
+    const label = this.label.value.trim() || null;
+    if (label !== (this.photo.label || null)) this.photo = await api.request("PATCH", `/photos/${this.photo.id}`, { label });
   }
 
   remove() {
@@ -96,13 +130,19 @@ export class UploadTray {
     this.processAll = root.querySelector("[data-action=process-all]");
     this.message = root.querySelector(".tray-message");
     this.processAll.addEventListener("click", () => this.process(this.ready()));
+    this.retakeName = ""; // set by a failed card's Retake, for the camera photo that follows
     for (const input of root.querySelectorAll("input[type=file]")) {
       input.addEventListener("change", () => {
-        this.add(input.files);
+        const named = input.id === "camera-input" ? this.retakeName : "";
+        this.retakeName = "";
+        this.add(input.files, named);
         input.value = "";
       });
     }
     this.watchDrops(root.querySelector(".dropzone"));
+    this.auto = root.querySelector("#auto-process");
+    this.auto.checked = localStorage.getItem(AUTO_KEY) === "1";
+    this.auto.addEventListener("change", () => localStorage.setItem(AUTO_KEY, this.auto.checked ? "1" : "0"));
     this.changed();
   }
 
@@ -126,14 +166,20 @@ export class UploadTray {
     }
   }
 
-  add(files) {
+  add(files, label = "") {
+    const added = [];
     for (const file of files) {
       const item = new UploadItem(this, file);
+      item.label.value = label;
       this.items.add(item);
       this.list.append(item.row);
-      item.upload(this.api);
+      added.push(item);
     }
     this.changed();
+    const uploads = Promise.all(added.map((item) => item.upload(this.api)));
+    // With "process as soon as uploaded", the photos picked together go as one batch, in
+    // the order picked, once every one of them is checked.
+    if (this.auto.checked) uploads.then(() => this.process(added.filter((item) => item.row.dataset.state === "ready")));
   }
 
   clear() {
@@ -157,6 +203,7 @@ export class UploadTray {
     items.forEach((item) => item.setState("submitting", "Starting…"));
     this.message.textContent = "";
     try {
+      for (const item of items) await item.saveLabel(this.api);
       const jobs = await this.submit(items.map((item) => item.photo.id));
       items.forEach((item) => item.remove());
       this.onJobs(jobs);

@@ -23,9 +23,10 @@ from irisd.storage import keys
 from tests.conftest import REPO, Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.executors import executor
 from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
 
-__all__ = ["gates"]
+__all__ = ["executor", "gates"]
 
 Start = Callable[..., Awaitable[Irisd]]
 UserFactory = Callable[..., Awaitable[ApiClient]]

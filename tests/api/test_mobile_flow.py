@@ -13,6 +13,9 @@ import numpy as np
 from irisd.jobs.model import CHECKPOINTS, COMPLETE_DISPLAY, WAITING_DISPLAY, Step
 from tests.conftest import Irisd
 from tests.support.clients import ApiClient
+from tests.support.executors import executor
+
+__all__ = ["executor"]  # the flow runs on the local pool and on a Ray cluster
 
 APP_HEADERS = {"Content-Type": "application/json"}  # the app sends it on every call
 DISPLAY = {s.display: s for s in Step}

@@ -136,14 +136,18 @@ async def exercise_auth(api: CheckedClient) -> None:
 
 async def exercise_photos(api: CheckedClient, session: aiohttp.ClientSession) -> list[str]:
     """Both ways in, the listings and the refusals; the ids of two uploaded photos."""
-    ticket = (await api.post("/api/v1/photos/upload", {"content_type": "image/jpeg"})).body
+    upload = {"content_type": "image/jpeg", "filename": "eye.jpg", "label": "Ana"}
+    ticket = (await api.post("/api/v1/photos/upload", upload)).body
     await api.post(f"/api/v1/photos/{ticket['photo_id']}/confirm", {})  # 409: nothing there yet
     async with session.put(ticket["upload_url"], data=images.jpeg(64, 48)) as resp:
         assert resp.status == 200
     confirmed = await api.post(f"/api/v1/photos/{ticket['photo_id']}/confirm", {})
     direct = await api.upload(images.jpeg(64, 48))
     await api.get("/api/v1/photos")
+    await api.get("/api/v1/photos?label=ana")
     await api.get(f"/api/v1/photos/{direct['id']}")
+    await api.request("PATCH", f"/api/v1/photos/{direct['id']}", json_body={"label": "Bo"})
+    await api.request("PATCH", f"/api/v1/photos/{direct['id']}", json_body={"label": 7})  # 422
     await api.get(f"/api/v1/photos/{uuid.uuid4()}")  # 404
     await api.post("/api/v1/photos", data=b"not a form")  # 415
     await api.request("POST", "/api/v1/photos", data=_form(b"not an image"))  # 415
@@ -188,6 +192,21 @@ async def exercise_jobs(api: CheckedClient, gates: Gates, photo_ids: list[str]) 
     assert refusal["error"] == "Authentication failed"
 
 
+async def exercise_trash(api: CheckedClient, photo_ids: list[str]) -> None:
+    """Delete one result and a photo, list the trash (with both kinds), restore each."""
+    done, held = photo_ids
+    jobs = (await api.get(f"/api/v1/processing/jobs?photo_id={done}")).body["items"]
+    result = jobs[-1]["job_id"]  # the first job: completed
+    await api.delete(f"/api/v1/processing/jobs/{result}")
+    await api.delete(f"/api/v1/photos/{held}")
+    trash = (await api.get("/api/v1/trash")).body
+    assert trash["photos"]
+    assert trash["results"]
+    await api.post(f"/api/v1/processing/jobs/{result}/restore")
+    await api.post(f"/api/v1/photos/{held}/restore")
+    await api.delete(f"/api/v1/photos/{done}")
+
+
 async def test_every_reply_and_message_matches_the_openapi_document(
     start_server: Callable[..., Awaitable[Irisd]], session: aiohttp.ClientSession, gates: Gates
 ) -> None:
@@ -198,7 +217,7 @@ async def test_every_reply_and_message_matches_the_openapi_document(
     await exercise_auth(api)
     photo_ids = await exercise_photos(api, session)
     await exercise_jobs(api, gates, photo_ids)
-    await api.delete(f"/api/v1/photos/{photo_ids[0]}")
+    await exercise_trash(api, photo_ids)
     await api.post("/api/v1/auth/logout")
     await api.get("/api/v1/users/me", auth=False)  # 401
     check("SocketError", wire.TIMEOUT_MESSAGE)

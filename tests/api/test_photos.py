@@ -78,6 +78,8 @@ async def test_presigned_flow_stores_measured_values_and_serves_the_photo(
         "upload_status",
         "created_at",
         "updated_at",
+        "filename",  # additive to API.md: whose photo it is
+        "label",
     }
 
     fetched = await api.get(f"/api/v1/photos/{photo['id']}")
@@ -208,9 +210,19 @@ async def add_job_with_results(server: Irisd, user_id: str, photo_id: str) -> st
     return job_id
 
 
+async def no_trash(start_server: Callable[..., Awaitable[Irisd]], **changes: Any) -> Irisd:
+    """A server where a delete is final at once ([storage] trash_days = 0); with a trash, the
+    same happens at the purge (tests/api/test_trash.py)."""
+    return await start_server(storage={"trash_days": 0}, **changes)
+
+
 async def test_delete_really_deletes_objects_and_rows(
-    server: Irisd, api: ApiClient, session: aiohttp.ClientSession
+    start_server: Callable[..., Awaitable[Irisd]],
+    user_factory: UserFactory,
+    session: aiohttp.ClientSession,
 ) -> None:
+    server = await no_trash(start_server)
+    api = await user_factory(server)
     photo = await api.upload(images.jpeg())
     kept = await api.upload(images.jpeg())
     user_id = photo["user_id"]
@@ -232,8 +244,12 @@ async def test_delete_really_deletes_objects_and_rows(
 
 
 async def test_put_after_delete_does_not_bring_the_photo_back(
-    server: Irisd, api: ApiClient, session: aiohttp.ClientSession
+    start_server: Callable[..., Awaitable[Irisd]],
+    user_factory: UserFactory,
+    session: aiohttp.ClientSession,
 ) -> None:
+    server = await no_trash(start_server)
+    api = await user_factory(server)
     data = images.jpeg()
     upload, _ = await presigned_upload(api, data, session)
     assert (await api.delete(f"/api/v1/photos/{upload['photo_id']}")).status == 204
@@ -297,7 +313,7 @@ async def test_delete_during_a_running_job_leaves_no_results_behind(
 ) -> None:
     # The gated test pipeline holds the job at ("segmenting", 20) until we write to its FIFO.
     monkeypatch.setenv(GATE_DIR_ENV, str(tmp_path))
-    server = await start_server(jobs={"pipeline": "tests.support.pipelines:gated"})
+    server = await no_trash(start_server, jobs={"pipeline": "tests.support.pipelines:gated"})
     api = await user_factory(server)
     photo = await api.upload(images.jpeg())
     job = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body

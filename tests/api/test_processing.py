@@ -18,6 +18,7 @@ from irisd.storage import keys
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.executors import executor
 from tests.support.pipelines import (
     NOTES,
     QUALITY_TEXT,
@@ -28,7 +29,7 @@ from tests.support.pipelines import (
     pipeline,
 )
 
-__all__ = ["gates"]
+__all__ = ["executor", "gates"]
 
 Start = Callable[..., Awaitable[Irisd]]
 UserFactory = Callable[..., Awaitable[ApiClient]]
@@ -37,7 +38,10 @@ JOB_FIELDS = {
     "job_id", "photo_id", "status", "current_step", "progress", "error_type", "error_message",
     "suggestion", "attempt_count", "result_url", "mask_url", "original_url",
     "processing_time_ms", "result_width", "result_height", "quality_score", "quality_notes",
-    "queue_position", "websocket_url", "created_at", "updated_at", "note",
+    "queue_position", "websocket_url", "created_at", "updated_at",
+    "note",  # additive to API.md: "Getting ready..." on a cold worker
+    "filename", "label",  # additive to API.md: the photo's name
+    "thumbnail_url", "preview_url", "original_preview_url",  # additive: light tiles
 }  # fmt: skip
 
 
@@ -475,7 +479,10 @@ async def test_queue_position_decreases_as_jobs_ahead_are_claimed(
 async def test_deleting_a_photo_with_a_running_job_leaves_nothing_behind(
     start_server: Start, user_factory: UserFactory, gates: Gates
 ) -> None:
-    irisd, api = await serve(start_server, user_factory, "gated")
+    # With no trash ([storage] trash_days = 0) a delete is final at once; a trashed photo's
+    # objects go at its purge (tests/api/test_trash.py).
+    irisd = await start_server(jobs=pipeline("gated"), storage={"trash_days": 0})
+    api = await user_factory(irisd)
     owner = await user_id(api)
     held = await photo(api)
     gates.hold(held)

@@ -14,9 +14,10 @@ from irisd.jobs.model import CHECKPOINTS, COMPLETE_DISPLAY, WAITING_DISPLAY, Ste
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.executors import executor
 from tests.support.pipelines import FINAL, NOTES, Gates, at_gate, final, gates, pipeline
 
-__all__ = ["gates"]
+__all__ = ["executor", "gates"]
 
 Start = Callable[..., Awaitable[Irisd]]
 UserFactory = Callable[..., Awaitable[ApiClient]]

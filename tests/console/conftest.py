@@ -8,7 +8,9 @@ import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 from playwright.async_api import (
     Browser,
@@ -21,10 +23,17 @@ from playwright.async_api import (
     async_playwright,
 )
 
-from tests.conftest import PASSWORD, REPO
+from tests.conftest import PASSWORD, REPO, Irisd, create_user
+from tests.support.clients import ApiClient
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts" / "console"
+AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4.10.3 (MPL-2.0)
+AXE_RUN = """async () => {
+  const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+  const { violations } = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+  return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}"""
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -64,6 +73,14 @@ new MutationObserver(() => {
   }
 }).observe(document, { subtree: true, childList: true, characterData: true });
 """
+
+
+async def user_with_api(irisd: Irisd, session: aiohttp.ClientSession) -> tuple[Any, ApiClient]:
+    """A new user of `irisd` and an API client signed in as them (to set up what a page shows)."""
+    user = await create_user(irisd)
+    api = ApiClient(session, irisd.url)
+    await api.login(user.email, PASSWORD)
+    return user, api
 
 
 @dataclass
@@ -123,16 +140,30 @@ class ConsolePage:
         return seen
 
     async def screenshots(self, name: str) -> None:
-        """Phone and desktop screenshots, light and dark, saved as test artifacts."""
+        """Phone and desktop screenshots, light and dark, saved as test artifacts; axe-core
+        checks each of the four, and any violation fails the test."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        found: list[str] = []
         for scheme in ("light", "dark"):
             await self.page.emulate_media(color_scheme=scheme)
             for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 await self.page.set_viewport_size(size)
                 path = ARTIFACTS / f"{name}-{label}-{scheme}.png"
                 await self.page.screenshot(path=path, full_page=True)
+                found += [f"{label} {scheme}: {v}" for v in await self.axe_violations()]
         await self.page.emulate_media(color_scheme="light")
         await self.page.set_viewport_size(DESKTOP)
+        assert found == [], f"axe-core on {name}: {found}"
+
+    async def axe_violations(self) -> list[str]:
+        """axe-core's violations on the page as shown now (WCAG 2.x A and AA rules).
+
+        Injected through the DevTools protocol (page.evaluate), which a Content-Security-Policy
+        does not block, as a <script> tag would be."""
+        if not await self.page.evaluate("typeof window.axe !== 'undefined'"):
+            await self.page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+        found: list[str] = await self.page.evaluate(AXE_RUN)
+        return found
 
 
 @pytest.fixture
@@ -149,11 +180,15 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-def open_console(browser: Browser) -> Callable[[str], Awaitable[ConsolePage]]:
-    """open_console(base_url) → a fresh desktop-sized tab recording its problems."""
+def open_console(browser: Browser) -> Callable[..., Awaitable[ConsolePage]]:
+    """open_console(base_url) → a fresh desktop-sized tab recording its problems;
+    open_console(base_url, phone=True): a phone's, with a touch screen."""
 
-    async def open_page(base_url: str) -> ConsolePage:
-        context = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    async def open_page(base_url: str, phone: bool = False) -> ConsolePage:
+        size = PHONE if phone else DESKTOP
+        context = await browser.new_context(
+            viewport=size, accept_downloads=True, has_touch=phone, is_mobile=phone
+        )
         await context.add_init_script(STEP_RECORDER)
         page = await context.new_page()
         page.set_default_timeout(60_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -77,7 +78,13 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
         card = console.card(job_id)
         await expect(card).to_have_attribute("data-status", "completed", timeout=FINISHED)
         assert_in_order(await console.steps(job_id))
-        await expect(card.locator(".job-step")).to_have_attribute("aria-live", "polite")
+        # Announced politely, naming the photo (its file name: no label was given).
+        announced = card.locator("[aria-live=polite]")
+        names = "|".join(re.escape(eye.name) for eye in eyes)
+        # A result with quality notes is announced with them, as a warning.
+        await expect(announced).to_have_text(
+            re.compile(f"^({names}): Complete!( Check before use: .+)?$")
+        )
     # No layout jump from start to result: only a result's quality notes, listed under it once
     # it is done, may make its card (and so its row) taller.
     noted = await page.locator(".job-notes:not([hidden])").count()
@@ -140,7 +147,7 @@ async def check_download_is_the_served_result(card: Locator, api: ApiClient, job
     served = await api.get(job["result_url"], auth=False)
     assert served.status == 200
     assert downloaded == served.body
-    assert download.suggested_filename.startswith(f"iris-{job_id[:8]}.")
+    assert download.suggested_filename == f"{Path(job['filename']).stem}-iris.png"
 
 
 async def test_photo_without_an_eye_ends_with_the_quality_message_and_reprocess_makes_a_new_job(
@@ -184,11 +191,10 @@ async def test_photo_without_an_eye_ends_with_the_quality_message_and_reprocess_
     new_card = console.card(new_id)
     await expect(new_card).to_have_attribute("data-status", "failed", timeout=FINISHED)
 
-    # Delete asks in place, then removes the photo with all its jobs, on screen and on the server.
-    delete = new_card.get_by_role("button", name="Delete photo")
-    await delete.click()
-    await expect(new_card.locator(".job-detail")).to_contain_text("Press again")
-    await new_card.get_by_role("button", name="Press again to delete").click()
+    # Delete asks what goes: here the photo with both its results (listed), to the trash.
+    await new_card.get_by_role("button", name="Delete…").click()
+    await expect(new_card.locator(".delete-what")).to_contain_text("this result and 1 other result")
+    await new_card.get_by_role("button", name="Delete the photo and all 2 results").click()
     await expect(page.locator(".job-card")).to_have_count(0)
     await expect(page.locator(".jobs-empty")).to_be_visible()
     assert (await api.get("/api/v1/processing/jobs")).body["total"] == 0

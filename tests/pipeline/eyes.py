@@ -20,8 +20,10 @@ def synthetic_eye(
     pupil_ratio: float = 0.4,
     blur: float = 0.0,
     seed: int = 0,
+    iris_colour: tuple[float, float, float] = (92, 120, 70),
 ) -> np.ndarray:
-    """(H, W, 3) uint8 RGB eye centred in the frame; iris radius `iris_r` px."""
+    """(H, W, 3) uint8 RGB eye centred in the frame; iris radius `iris_r` px, mean colour
+    `iris_colour` (default hazel-green)."""
     rng = np.random.default_rng(seed)
     cx, cy = width / 2, height / 2
     image = np.zeros((height, width, 3), np.float32)
@@ -35,7 +37,7 @@ def synthetic_eye(
     angle = np.arctan2(ys - cy, xs - cx)
     texture = 12 * np.sin(angle * 37) * np.sin(dist * 0.35) + rng.normal(0, 6, dist.shape)
     iris = (dist <= iris_r) & (eye > 0)
-    base = np.array((92, 120, 70), np.float32)
+    base = np.array(iris_colour, np.float32)
     image[iris] = base + texture[iris, None]
     pupil = dist <= iris_r * pupil_ratio
     image[pupil] = (18, 16, 16)

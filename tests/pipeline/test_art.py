@@ -232,3 +232,12 @@ def test_sideways_gaze_is_told_by_the_sclera_on_one_side() -> None:
     turned = straight.copy()
     turned[:, : 320 - 115] = 40  # the eye's shadowed corner on one side: no white there
     assert gaze.sideways(turned, Circle(320, 240, 110))
+
+
+def test_a_light_amber_iris_as_light_as_the_sclera_is_outlined() -> None:
+    # In the red-weighted grey, this amber iris is as light as the white of the eye (no
+    # limbus at all: "We couldn't find an iris"); its colour still sets it apart.
+    image = synthetic_eye(iris_colour=(255, 212, 120))
+    result = process(encode_png(image), lambda step, progress: None, PipelineOptions())
+    assert result.measures["iris_radius_px"] == pytest.approx(110.0, rel=0.05)
+    assert math.hypot(result.measures["iris_x"] - 320, result.measures["iris_y"] - 240) <= 6

@@ -11,20 +11,20 @@ import asyncio
 import os
 import select
 from collections.abc import Callable
-from pathlib import Path
 
 import aiohttp
 
 from irisd.auth.users import create_user
 from irisd.config import Settings
 from irisd.db import open_database
-from tests.conftest import PASSWORD, fresh_settings
+from tests.conftest import PASSWORD
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.executors import executor
 from tests.support.pipelines import Gates, at_gate, gates, messages_until, pipeline
 from tests.support.server import ServerProcess
 
-__all__ = ["gates"]
+__all__ = ["executor", "gates"]
 
 FINAL = ("completed", "failed")
 
@@ -52,12 +52,12 @@ def wait_gone(pid: int, timeout_s: float) -> bool:
 
 
 async def test_job_survives_a_killed_server(
-    tmp_path: Path,
+    make_settings: Callable[..., Settings],
     gates: Gates,
     server_process: Callable[..., ServerProcess],
     session: aiohttp.ClientSession,
 ) -> None:
-    settings = fresh_settings(tmp_path, jobs=pipeline("gated"))
+    settings = make_settings(jobs=pipeline("gated"))
     email = await add_user(settings)
     server = await asyncio.to_thread(server_process, settings)
     api = ApiClient(session, server.url)
@@ -84,12 +84,12 @@ async def test_job_survives_a_killed_server(
 
 
 async def test_a_retry_interrupted_by_a_crash_fails_as_server_error(
-    tmp_path: Path,
+    make_settings: Callable[..., Settings],
     gates: Gates,
     server_process: Callable[..., ServerProcess],
     session: aiohttp.ClientSession,
 ) -> None:
-    settings = fresh_settings(tmp_path, jobs=pipeline("gated"))
+    settings = make_settings(jobs=pipeline("gated"))
     email = await add_user(settings)
     server = await asyncio.to_thread(server_process, settings)
     api = ApiClient(session, server.url)
@@ -115,12 +115,12 @@ async def test_a_retry_interrupted_by_a_crash_fails_as_server_error(
 
 
 async def test_a_clean_stop_puts_the_running_job_back_uncounted(
-    tmp_path: Path,
+    make_settings: Callable[..., Settings],
     gates: Gates,
     server_process: Callable[..., ServerProcess],
     session: aiohttp.ClientSession,
 ) -> None:
-    settings = fresh_settings(tmp_path, jobs=pipeline("gated"))
+    settings = make_settings(jobs=pipeline("gated"))
     email = await add_user(settings)
     server = await asyncio.to_thread(server_process, settings)
     api = ApiClient(session, server.url)

@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.executors import executor
 from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
 
-__all__ = ["gates"]
+__all__ = ["executor", "gates"]
 
 Start = Callable[..., Awaitable[Irisd]]
 UserFactory = Callable[..., Awaitable[ApiClient]]

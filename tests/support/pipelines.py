@@ -40,6 +40,7 @@ from tests.support.clients import ApiClient
 GATE_DIR_ENV = "PIPELINE_TEST_DIR"
 SIZE = 8  # pixels: a tiny but real PNG
 QUALITY_TEXT = "The photo is too blurry to find the iris."
+LOW_SCORE = 0.31
 NOTES = (
     "Part of the iris was hidden by the eyelid and has been completed.",
     "The photo is a little soft; a sharper one gives a crisper print.",
@@ -93,6 +94,12 @@ def ok(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult
     """Reports every checkpoint and returns a tiny real PNG and mask."""
     _report_from(report, 0)
     return _result()
+
+
+def low_score(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """Like `ok`, with a low quality score and no notes (a poor result with nothing named)."""
+    _report_from(report, 0)
+    return dataclasses.replace(_result(), quality_score=LOW_SCORE)
 
 
 def echo_options(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:

@@ -45,6 +45,7 @@ from irisd.jobs.store.rows import (
     log_attempt,
     request_cancel,
     save_measures,
+    save_previews,
     save_state,
     state_of,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "recover_on_start",
     "request_cancel",
     "save_measures",
+    "save_previews",
     "save_state",
     "state_of",
     "states_after",

@@ -157,6 +157,12 @@ async def request_cancel(db: Database, job_id: str) -> None:
 
 
 @uninterrupted
+async def save_previews(db: Database, job_id: str, count: int) -> None:
+    """How many light previews were stored with the job's result (irisd/previews.py)."""
+    await db.execute("UPDATE jobs SET previews = ? WHERE id = ?", (count, job_id))
+
+
+@uninterrupted
 async def delete(db: Database, job_id: str) -> None:
     """Remove the job's row and its job_events (retention; its objects go first)."""
     await db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))

@@ -1,0 +1,222 @@
+"""The Ray executor: the pipeline runs in actors on a Ray cluster (`[jobs] executor = "ray"`).
+
+The server keeps everything else (API, WebSockets, the SQLite queue, storage I/O): it puts
+each photo in Ray's object store, calls a free actor's streaming `run` and reads it with
+`async for` on its own loop, handing each report to the engine as it arrives and returning
+the result. Faults map onto the job error classes (errors.classify via `WorkerDied`):
+
+    actor or node died, object lost     → WorkerDied (server error: one retry, on a fresh actor)
+    over the time limit                 → TimeoutError (transient); the actor is killed, replaced
+    a JobFailure raised in the pipeline → itself, with its message (e.g. QualityIssue)
+    the job's cancel flag at a report   → Cancelled; `ray.cancel` stops the pipeline there
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import ray
+from ray import exceptions as rex
+
+from irisd.config import JobsSettings
+from irisd.errors import Cancelled, JobFailure, classify
+from irisd.jobs import worker
+from irisd.jobs.executors import Deliver, WorkerDied
+from irisd.jobs.ray_actor import PipelineActor
+from irisd.jobs.ray_slots import ActorSlot
+from irisd.logs import get_logger
+from irisd.metrics import Metrics
+from irisd.pipeline.types import PipelineResult
+
+log = get_logger(__name__)
+
+# What a lost actor, worker process, node or object looks like to the caller.
+LOST = (rex.RayActorError, rex.WorkerCrashedError, rex.NodeDiedError, rex.ObjectLostError)
+GPU_THREADS = 2  # CPU threads of a GPU actor (pre- and post-processing)
+
+
+class RayExecutor:
+    """`size` pipeline actors on a Ray cluster, one job each at a time."""
+
+    def __init__(
+        self, settings: JobsSettings, deliver: Deliver, metrics: Metrics, *, load_models: bool
+    ) -> None:
+        self.settings = settings
+        self.size = 0
+        self.gpus = 0
+        self._deliver = deliver
+        self._metrics = metrics
+        self._load_models = load_models
+        self._owns_runtime = False
+        self._slots: list[ActorSlot] = []
+        self._idle: list[ActorSlot] = []
+        self._changed = asyncio.Condition()  # a slot became idle or warm
+
+    def start(self) -> None:
+        if not ray.is_initialized():  # else: this process already joined (embedding, tests)
+            ray.init(
+                address=self.settings.ray_address or None,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+            self._owns_runtime = True
+        resources = _resources()
+        self.gpus = 0 if self.settings.device == "cpu" else int(resources.get("GPU", 0))
+        self.size = self.settings.workers or self.gpus or max(1, int(resources.get("CPU", 1)))
+        remote = ray.remote(PipelineActor).options(
+            num_cpus=1,
+            num_gpus=1 if self.gpus else 0,
+            max_restarts=0,  # the executor replaces a dead actor itself, then retries the job
+            runtime_env=self._runtime_env(),
+        )
+        config = worker.WorkerConfig(
+            index=0,
+            pipeline=self.settings.pipeline,
+            device="cuda" if self.gpus else "cpu",
+            gpu_count=1 if self.gpus else 0,
+            threads=GPU_THREADS if self.gpus else 1,
+            parent_pid=os.getpid(),
+            load_models=self._load_models,
+        )
+        for index in range(self.size):
+            slot = ActorSlot(index, lambda: remote.remote(config), ray, self._notify)
+            self._slots.append(slot)
+            self._idle.append(slot)
+        self._register_metrics()
+        log.info("executor.started", executor="ray", workers=self.size, gpus=self.gpus)
+
+    def _runtime_env(self) -> dict[str, Any] | None:
+        names = [n.strip() for n in self.settings.ray_env.split(",") if n.strip()]
+        env = {name: os.environ[name] for name in names if name in os.environ}
+        return {"env_vars": env} if env else None
+
+    def alive(self) -> bool:
+        """Connected, and at least one actor is warm."""
+        return ray.is_initialized() and self.warm()
+
+    def warm(self) -> bool:
+        """An actor has loaded its models (each does when it starts: a warm start always)."""
+        return any(slot.warm for slot in self._slots)
+
+    def pids(self) -> list[int]:
+        return [slot.pid for slot in self._slots if slot.pid is not None]
+
+    async def run(self, job: worker.JobInput, time_limit_s: float) -> PipelineResult:
+        """The pipeline's result for `job`, computed by a free actor (see the module doc)."""
+        slot = await self._take()
+        try:
+            return await self._run_in(slot, job, time_limit_s)
+        finally:
+            self._idle.append(slot)
+            self._notify()
+            self._deliver((job.job_id, job.attempt, worker.END, 0))  # every report is in
+
+    async def _take(self) -> ActorSlot:
+        """An idle slot whose actor is warm; any idle one while no actor at all is warm.
+
+        A retry after a lost node thus goes to an actor that runs, not to the replacement
+        that waits for room on the cluster.
+        """
+
+        def pick() -> ActorSlot | None:
+            warm = [slot for slot in self._idle if slot.warm]
+            if warm or any(slot.warm for slot in self._slots):
+                return warm[0] if warm else None
+            return self._idle[0] if self._idle else None
+
+        async with self._changed:
+            while (slot := pick()) is None:
+                await self._changed.wait()
+        self._idle.remove(slot)
+        return slot
+
+    def _notify(self) -> None:
+        asyncio.get_running_loop().create_task(self._wake())
+
+    async def _wake(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _run_in(
+        self, slot: ActorSlot, job: worker.JobInput, time_limit_s: float
+    ) -> PipelineResult:
+        try:
+            async with asyncio.timeout(time_limit_s):
+                await slot.wait_warm()
+                result = await self._stream(slot, job)
+        except LOST as exc:
+            log.warning("worker.died", worker=slot.index, job_id=job.job_id, cause=repr(exc))
+            slot.replace()
+            raise WorkerDied(f"the Ray actor was lost: {type(exc).__name__}") from None
+        except TimeoutError:
+            log.warning("worker.killed", worker=slot.index, job_id=job.job_id)
+            slot.replace()  # a stuck pipeline is stopped by killing its actor
+            raise TimeoutError(f"over the time limit of {time_limit_s:g} s") from None
+        slot.proven = True
+        return result
+
+    async def _stream(self, slot: ActorSlot, job: worker.JobInput) -> PipelineResult:
+        # The photo goes to the object store (off the loop: a large photo is a long copy).
+        image = await asyncio.to_thread(ray.put, job.image)
+        stream = slot.handle.run.remote(dataclasses.replace(job, image=b""), image)
+        done = False
+        try:
+            async for ref in stream:
+                item = await ref
+                if isinstance(item, PipelineResult):
+                    done = True
+                    return item
+                if _stop_asked(job):  # a step boundary: this report and every later one are void
+                    raise Cancelled(job_id=job.job_id)
+                self._deliver(item)
+        except rex.RayTaskError as exc:  # the pipeline's own failure, as the worker made it
+            done = True
+            cause = exc.cause
+            raise (cause if isinstance(cause, JobFailure) else classify(cause)) from None
+        finally:
+            if not done:  # cancelled, timed out, or the server stops: stop the remote work
+                _cancel(stream)
+        raise WorkerDied("the Ray actor ended the job without a result")
+
+    def _register_metrics(self) -> None:
+        slots = self._slots
+        self._metrics.gauge(
+            "irisd_ray_actors", lambda: {(): float(sum(slot.warm for slot in slots))}
+        )
+        self._metrics.gauge("irisd_ray_cluster_gpus", lambda: {(): float(_cluster_gpus())})
+
+    def close(self) -> None:
+        for slot in self._slots:
+            slot.kill()
+        self._slots.clear()
+        if self._owns_runtime:
+            ray.shutdown()
+
+
+def _cancel(stream: Any) -> None:
+    try:
+        ray.cancel(stream)
+    except Exception:  # the actor or the cluster may be gone already
+        log.debug("executor.cancel_failed", exc_info=True)
+
+
+def _stop_asked(job: worker.JobInput) -> bool:
+    """The job's cancel flag, written by the API or `irisd jobs cancel` (jobs/cancel.py)."""
+    return Path(job.cancel_flag).exists()
+
+
+def _resources() -> dict[str, float]:
+    """The cluster's total resources ({"CPU": 4.0, "GPU": 2.0, ...})."""
+    return dict(ray.cluster_resources())  # type: ignore[no-untyped-call]
+
+
+def _cluster_gpus() -> float:
+    try:
+        return _resources().get("GPU", 0.0)
+    except Exception:  # noqa: BLE001 - a scrape must not fail when the cluster is away
+        return 0.0

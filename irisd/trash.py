@@ -1,0 +1,203 @@
+"""The trash: deleted photos and results, restorable by their owner for `[storage] trash_days`.
+
+A delete marks rows (`deleted_at`) and stops the photo's jobs; the objects stay until the
+purge (`purge_expired`: the server's periodic task and `irisd purge`) deletes them and their
+rows for good. Every read here is scoped by user: no one sees or restores another's trash.
+With `trash_days = 0` a delete is final at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from irisd import photos
+from irisd.db import Database, Row, now
+from irisd.errors import Conflict, NotFound
+from irisd.jobs import store
+from irisd.logs import get_logger
+from irisd.results import Named, named
+from irisd.storage import Storage, keys
+from irisd.timestamps import iso
+
+StopJobs = Callable[[str], Awaitable[object]]
+log = get_logger(__name__)
+
+
+class StillRunning(Conflict):
+    message = "This job is still running: cancel it, then delete its result once it has stopped."
+
+
+class PhotoInTrash(Conflict):
+    message = "This result's photo is deleted too: restore the photo, which brings it back."
+
+
+@dataclass(frozen=True)
+class TrashedPhoto:
+    photo: photos.Photo
+    deleted_at: str
+    results: int  # the photo's results that went with it
+
+
+@dataclass(frozen=True)
+class TrashedResult:
+    shown: Named
+    deleted_at: str
+
+
+def cutoff(trash_days: float, at: datetime | None = None) -> str:
+    """The deletion time before which trashed items are purged."""
+    return iso((at or datetime.now(UTC)) - timedelta(days=trash_days))
+
+
+def purge_at(deleted_at: str, trash_days: float) -> str:
+    """When an item deleted at `deleted_at` is purged."""
+    deleted = datetime.fromisoformat(deleted_at.replace("Z", "+00:00"))
+    return iso(deleted + timedelta(days=trash_days))
+
+
+async def delete_photo(
+    db: Database,
+    storage: Storage,
+    trash_days: float,
+    user_id: str,
+    photo_id: str,
+    stop_jobs: StopJobs,
+) -> None:
+    """Move the photo and its results to the trash (its running jobs stopped first)."""
+    if trash_days <= 0:
+        await photos.delete_photo(db, storage, user_id, photo_id, stop_jobs)
+        return
+    photo = await photos.get_photo(db, user_id, photo_id)
+    await stop_jobs(photo.id)
+    stamp = now()
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE photos SET deleted_at = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL",
+            (stamp, photo.id, user_id),
+        )
+        await conn.execute(
+            "UPDATE jobs SET deleted_at = ? WHERE photo_id = ? AND deleted_at IS NULL",
+            (stamp, photo.id),
+        )
+
+
+async def delete_result(
+    db: Database, storage: Storage, trash_days: float, user_id: str, job_id: str
+) -> None:
+    """Move one finished job (its result) to the trash; the photo and its other jobs stay."""
+    row = await _owned(
+        db,
+        "SELECT j.status FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.id = ?"
+        " AND j.user_id = ? AND j.deleted_at IS NULL AND p.deleted_at IS NULL",
+        (job_id, user_id),
+    )
+    if row["status"] not in ("completed", "failed"):
+        raise StillRunning(job_id=job_id)
+    if trash_days <= 0:
+        await _erase_result(db, storage, user_id, job_id)
+        return
+    await db.execute(
+        "UPDATE jobs SET deleted_at = ? WHERE id = ? AND user_id = ?", (now(), job_id, user_id)
+    )
+
+
+async def restore_photo(db: Database, user_id: str, photo_id: str) -> photos.Photo:
+    """Bring back a trashed photo with the results deleted along with it."""
+    row = await _owned(
+        db,
+        "SELECT deleted_at FROM photos WHERE id = ? AND user_id = ? AND deleted_at IS NOT NULL",
+        (photo_id, user_id),
+    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE jobs SET deleted_at = NULL WHERE photo_id = ? AND deleted_at = ?",
+            (photo_id, row["deleted_at"]),
+        )
+        await conn.execute("UPDATE photos SET deleted_at = NULL WHERE id = ?", (photo_id,))
+    return await photos.get_photo(db, user_id, photo_id)
+
+
+async def restore_result(db: Database, user_id: str, job_id: str) -> None:
+    """Bring back one trashed result; its photo must not be in the trash itself."""
+    row = await _owned(
+        db,
+        "SELECT p.deleted_at AS photo_deleted FROM jobs j JOIN photos p ON p.id = j.photo_id"
+        " WHERE j.id = ? AND j.user_id = ? AND j.deleted_at IS NOT NULL",
+        (job_id, user_id),
+    )
+    if row["photo_deleted"] is not None:
+        raise PhotoInTrash(job_id=job_id)
+    await db.execute("UPDATE jobs SET deleted_at = NULL WHERE id = ?", (job_id,))
+
+
+async def contents(db: Database, user_id: str) -> tuple[list[TrashedPhoto], list[TrashedResult]]:
+    """The user's trash, last deleted first: photos, and results deleted on their own."""
+    photo_rows = await db.fetchall(
+        "SELECT p.*, (SELECT count(*) FROM jobs j WHERE j.photo_id = p.id"
+        " AND j.deleted_at = p.deleted_at) AS results FROM photos p"
+        " WHERE p.user_id = ? AND p.deleted_at IS NOT NULL ORDER BY p.deleted_at DESC",
+        (user_id,),
+    )
+    job_rows = await db.fetchall(
+        "SELECT j.*, p.filename AS photo_filename, p.label AS photo_label FROM jobs j"
+        " JOIN photos p ON p.id = j.photo_id WHERE j.user_id = ? AND j.deleted_at IS NOT NULL"
+        " AND p.deleted_at IS NULL ORDER BY j.deleted_at DESC",
+        (user_id,),
+    )
+    return (
+        [TrashedPhoto(photos.Photo.from_row(r), r["deleted_at"], r["results"]) for r in photo_rows],
+        [TrashedResult(named(r), r["deleted_at"]) for r in job_rows],
+    )
+
+
+async def purge_expired(db: Database, storage: Storage, before: str) -> tuple[int, int]:
+    """Delete for good what was trashed before `before`: objects first, then rows.
+
+    Returns (photos, results) purged. A photo's jobs were stopped when it was trashed.
+    """
+    photo_rows = await db.fetchall(
+        "SELECT * FROM photos WHERE deleted_at IS NOT NULL AND deleted_at < ?", (before,)
+    )
+    for row in photo_rows:
+        await photos.erase(db, storage, photos.Photo.from_row(row))
+    job_rows = await db.fetchall(
+        "SELECT id, user_id FROM jobs WHERE deleted_at IS NOT NULL AND deleted_at < ?", (before,)
+    )
+    for row in job_rows:
+        await _erase_result(db, storage, row["user_id"], row["id"])
+    return len(photo_rows), len(job_rows)
+
+
+async def _owned(db: Database, sql: str, params: tuple[str, str]) -> Row:
+    """The row `sql` finds for (id, user): unknown and foreign ids raise the same NotFound."""
+    row = await db.fetchone(sql, params)
+    if row is None:
+        raise NotFound(id=params[0])
+    return row
+
+
+async def _erase_result(db: Database, storage: Storage, user_id: str, job_id: str) -> None:
+    await storage.delete_prefix(keys.processed_prefix(user_id, job_id))
+    await store.delete(db, job_id)
+
+
+def purge_interval_s(trash_days: float) -> float:
+    """How often the server looks for expired trash: a tenth of the period, within [0.5 s, 1 h]."""
+    return min(3600.0, max(0.5, trash_days * 86400 / 10))
+
+
+async def keep_purging(db: Database, storage: Storage, trash_days: float) -> None:
+    """The server's periodic purge of expired trash, until cancelled (nothing with no trash)."""
+    if trash_days <= 0:
+        return
+    while True:
+        try:
+            purged, results = await purge_expired(db, storage, cutoff(trash_days))
+            if purged or results:
+                log.info("trash.purged", photos=purged, results=results)
+        except Exception:  # a storage outage must not end the loop: try again next round
+            log.exception("trash.purge_failed")
+        await asyncio.sleep(purge_interval_s(trash_days))

@@ -1,0 +1,92 @@
+// The last batch sent from this page: "3 of 4 done", Cancel all, Download all as one ZIP.
+
+import { downloadName, photoName } from "./names.js";
+import { zip } from "./zip.js";
+
+const FINAL = new Set(["completed", "failed"]);
+
+export class BatchBar {
+  constructor(root, api, controller) {
+    this.api = api;
+    this.controller = controller; // cancel(card), notify(text)
+    this.root = root;
+    this.text = root.querySelector(".batch-text");
+    this.cancelButton = root.querySelector("[data-batch=cancel]");
+    this.zipButton = root.querySelector("[data-batch=zip]");
+    this.jobs = new Map(); // job_id → { status, name }
+    this.cancelButton.addEventListener("click", () => this.cancelAll());
+    this.zipButton.addEventListener("click", () => this.downloadAll());
+  }
+
+  /** Follow a new batch (several jobs at once); a single photo needs no summary. */
+  track(jobs) {
+    if (jobs.length < 2) return;
+    this.jobs = new Map(jobs.map((job) => [job.job_id, { status: job.status, name: photoName(job) }]));
+    this.render();
+  }
+
+  apply(message) {
+    const job = this.jobs.get(message.job_id);
+    if (!job || job.status === message.status) return;
+    job.status = message.status;
+    this.render();
+  }
+
+  clear() {
+    this.jobs = new Map();
+    this.render();
+  }
+
+  render() {
+    const all = [...this.jobs.values()];
+    this.root.hidden = all.length === 0;
+    const done = all.filter((job) => FINAL.has(job.status)).length;
+    const text = `${done} of ${all.length} done`;
+    if (this.text.textContent !== text) this.text.textContent = text;
+    this.cancelButton.disabled = done === all.length;
+    this.zipButton.disabled = !all.some((job) => job.status === "completed");
+  }
+
+  async cancelAll() {
+    const running = [...this.jobs].filter(([, job]) => !FINAL.has(job.status)).map(([id]) => id);
+    const cards = this.controller.cards();
+    await Promise.all(
+      running.map((id) => {
+        const card = cards.get(id);
+        if (card) return this.controller.cancel(card).catch(() => {});
+        return this.api.post(`/processing/jobs/${id}/cancel`).catch(() => {});
+      }),
+    );
+    this.text.focus();
+  }
+
+  /** Every completed result of the batch, named as single downloads are, in one ZIP. */
+  async downloadAll() {
+    this.zipButton.disabled = true;
+    try {
+      const files = [];
+      const taken = new Set();
+      for (const [id, job] of this.jobs) {
+        if (job.status !== "completed") continue;
+        const fresh = await this.api.get(`/processing/jobs/${id}`);
+        const resp = await fetch(fresh.result_url);
+        if (!resp.ok) throw new Error(`The result of ${job.name} could not be fetched (${resp.status}).`);
+        let name = downloadName(fresh);
+        for (let n = 2; taken.has(name); n += 1) name = downloadName(fresh).replace(/(\.\w+)$/, `-${n}$1`);
+        taken.add(name);
+        files.push({ name, bytes: new Uint8Array(await resp.arrayBuffer()) });
+      }
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(zip(files));
+      link.download = `iris-results-${new Date().toISOString().slice(0, 10)}.zip`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    } catch (error) {
+      this.controller.notify(error.message);
+    } finally {
+      this.render();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+"""A batch in the console: cards in the order picked, "n of 4 done", Cancel all, Download all
+as one ZIP of the served results, and processing on upload as a setting."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import zipfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import PASSWORD, Irisd, create_user
+from tests.console.conftest import ConsolePage
+from tests.support import images
+from tests.support.clients import ApiClient
+from tests.support.pipelines import Gates, gates, pipeline
+
+__all__ = ["gates"]
+
+pytestmark = pytest.mark.console
+
+
+async def test_a_batch_keeps_its_order_counts_cancels_and_downloads_as_one_zip(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    gates: Gates,
+    tmp_path: Path,
+) -> None:
+    irisd = await start_server(jobs=pipeline("gated"))
+    user = await create_user(irisd)
+    names = ["d.jpg", "a.jpg", "c.jpg", "b.jpg"]  # the order picked, not alphabetical
+    files = []
+    for name in names:
+        (tmp_path / name).write_bytes(images.jpeg(320, 240))
+        files.append(tmp_path / name)
+    console = await open_console(irisd.url)
+    page = console.page
+    await console.sign_in(user.email)
+    await page.locator("#file-input").set_input_files(files)
+    await expect(page.locator(".upload[data-state=ready]")).to_have_count(4)
+    held = page.locator(".upload", has_text="c.jpg")
+    gates.hold(await held.get_attribute("data-photo-id") or "")  # the third stops at 20 %
+    await page.get_by_role("button", name="Process all (4)").click()
+
+    titles = page.locator(".job-card .job-title")
+    await expect(titles).to_have_text(names)
+    summary = page.locator(".batch-text")
+    await expect(summary).to_have_text("2 of 4 done")  # d and a; c is held, b waits behind it
+    c_card = page.locator(".job-card", has_text="c.jpg")
+    await expect(c_card.locator(".job-step")).to_have_text("Finding your iris...")
+    await console.screenshots("batch")
+
+    await page.get_by_role("button", name="Cancel all").click()
+    await expect(summary).to_have_text("3 of 4 done")  # b dropped at once; c stops at its step
+    await expect(c_card.locator(".job-step")).to_have_text("Cancelling...")
+    await gates.release(await c_card.get_attribute("data-job-id") or "")
+    await expect(summary).to_have_text("4 of 4 done")
+    await expect(page.get_by_role("button", name="Cancel all")).to_be_disabled()
+
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Download all (ZIP)").click()
+    archive = zipfile.ZipFile(
+        io.BytesIO(await asyncio.to_thread(Path(await (await info.value).path()).read_bytes))
+    )
+    assert archive.namelist() == ["d-iris.png", "a-iris.png"]
+    api = ApiClient(session, irisd.url)
+    await api.login(user.email, PASSWORD)
+    listed = {j["filename"]: j for j in (await api.get("/api/v1/processing/jobs")).body["items"]}
+    for name in ("d", "a"):
+        served = await api.get(listed[f"{name}.jpg"]["result_url"], auth=False)
+        assert archive.read(f"{name}-iris.png") == served.body
+    assert console.problems.unexpected() == []
+
+
+async def test_process_on_upload_is_a_setting_that_sends_the_photos_picked_as_one_batch(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    tmp_path: Path,
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"))
+    user = await create_user(irisd)
+    console = await open_console(irisd.url)
+    page = console.page
+    await console.sign_in(user.email)
+    setting = page.get_by_label("Process photos as soon as they are uploaded")
+    await setting.check()
+    await page.reload()  # the setting is kept in this browser
+    await expect(setting).to_be_checked()
+    files = []
+    for name in ("x.jpg", "y.jpg"):
+        (tmp_path / name).write_bytes(images.jpeg(320, 240))
+        files.append(tmp_path / name)
+    await page.locator("#file-input").set_input_files(files)
+    await expect(page.locator(".job-card[data-status=completed]")).to_have_count(2)
+    await expect(page.locator(".job-card .job-title")).to_have_text(["x.jpg", "y.jpg"])
+    await expect(page.locator(".batch-text")).to_have_text("2 of 2 done")
+    await expect(page.locator(".upload")).to_have_count(0)
+    assert console.problems.unexpected() == []

@@ -1,0 +1,91 @@
+"""Focus goes where the next step is after every action, and its ring is visible (>= 3:1)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import PASSWORD, Irisd
+from tests.console.conftest import ConsolePage, user_with_api
+from tests.support import images
+from tests.support.pipelines import final, pipeline
+
+pytestmark = pytest.mark.console
+
+# The contrast ratio (WCAG) of the focus ring's colour against the panel and the page behind.
+RING_CONTRAST = """() => {
+  const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const linear = (v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  const lum = (c) => {
+    const [r, g, b] = c.map((v) => linear(v / 255));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const probe = (name) => {
+    const el = document.createElement("div");
+    el.style.color = `var(${name})`;
+    document.body.append(el);
+    const value = rgb(getComputedStyle(el).color);
+    el.remove();
+    return value;
+  };
+  const ring = probe("--focus-ring");
+  return Math.min(ratio(ring, probe("--panel")), ratio(ring, probe("--bg")));
+}"""
+
+
+async def test_focus_after_sign_in_failures_reprocess_and_pages_and_a_visible_ring(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"))
+    user, api = await user_with_api(irisd, session)
+    photos = [(await api.upload(images.jpeg(64, 48)))["id"] for _ in range(13)]
+    jobs = []
+    for chunk in (photos[:10], photos[10:]):
+        jobs += (await api.post("/api/v1/processing/batch", {"photo_ids": chunk})).body["jobs"]
+    for job in jobs:
+        await final(api, job["job_id"])
+
+    console = await open_console(irisd.url)
+    page = console.page
+    await page.goto(irisd.url + "/")
+    await page.get_by_label("Email").fill(user.email)
+    await page.get_by_label("Password").fill("not the password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "That email and password do not match an account."
+    )
+    await expect(page.get_by_label("Password")).to_be_focused()
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_label("Password").press("Enter")
+    await expect(page.get_by_role("heading", name="Add photos")).to_be_focused()
+
+    for scheme in ("light", "dark"):
+        await page.emulate_media(color_scheme=scheme)
+        assert await page.evaluate(RING_CONTRAST) >= 3, scheme
+    await page.emulate_media(color_scheme="light")
+
+    await expect(page.locator(".job-card")).to_have_count(12)
+    await page.get_by_role("button", name="Older →").click()
+    await expect(page.locator(".pager-text")).to_have_text("Page 2 of 2")
+    await expect(page.locator(".job-card .job-title").first).to_be_focused()
+    await page.get_by_role("button", name="← Newer").click()
+    await expect(page.locator(".pager-text")).to_have_text("Page 1 of 2")
+    first = page.locator(".job-card").first
+    await expect(first.locator(".job-title")).to_be_focused()
+
+    await first.get_by_role("button", name="Reprocess").click()
+    await expect(page.locator(".job-card")).to_have_count(12)
+    await expect(page.locator(".pager-text")).to_have_text("Page 1 of 2")
+    newest = (await api.get("/api/v1/processing/jobs?page_size=1")).body["items"][0]["job_id"]
+    await expect(console.card(newest).locator(".job-title")).to_be_focused()
+    provoked = (r"response 401: POST .*/auth/login/json", r"console: .* status of 401")
+    assert console.problems.unexpected(*provoked) == []

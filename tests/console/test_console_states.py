@@ -1,0 +1,175 @@
+"""Honest states: a result to check is a warning with its cause, a cancel says "Cancelling..."
+until it has happened, a cold worker's note shows, and a lost server is a clear banner that
+pauses what needs it (with Retry for an upload that failed)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+from playwright.async_api import Route, WebSocketRoute, expect
+
+from irisd.config import Settings
+from tests.conftest import Irisd
+from tests.console.conftest import ConsolePage, user_with_api
+from tests.console.test_console_reconnect import REFUSED_WHILE_DOWN, add_user
+from tests.support import images
+from tests.support.pipelines import NOTES, Gates, at_gate, gates, pipeline
+from tests.support.server import ServerProcess
+
+__all__ = ["gates"]
+
+pytestmark = pytest.mark.console
+
+
+async def test_a_low_score_or_notes_show_a_warning_with_the_cause(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    gates: Gates,
+) -> None:
+    irisd = await start_server(jobs=pipeline("low_score"))
+    user, api = await user_with_api(irisd, session)
+    photo = await api.upload(images.jpeg(320, 240), filename="dim.jpg")
+    job_id = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body["job_id"]
+    console = await open_console(irisd.url)
+    await console.sign_in(user.email)
+    card = console.card(job_id)
+    await expect(card).to_have_attribute("data-status", "completed")
+    await expect(card).to_have_attribute("data-quality", "low")
+    warning = "Low quality score (31 of 100): check the result before use."
+    await expect(card.get_by_role("list", name="About this result")).to_have_text(warning)
+    await expect(card.locator("[aria-live=polite]")).to_have_text(
+        f"dim.jpg: Complete! Check before use: {warning}"
+    )
+    await console.screenshots("low-quality")
+    assert console.problems.unexpected() == []
+
+
+async def test_notes_make_a_warning_and_a_clean_result_none(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    gates: Gates,
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"))
+    user, api = await user_with_api(irisd, session)
+    noted, clean = (await api.upload(images.jpeg(320, 240)))["id"], None
+    gates.note(noted, *NOTES)
+    clean = (await api.upload(images.jpeg(320, 240)))["id"]
+    jobs = (await api.post("/api/v1/processing/batch", {"photo_ids": [noted, clean]})).body["jobs"]
+    console = await open_console(irisd.url)
+    await console.sign_in(user.email)
+    warned, fine = (console.card(job["job_id"]) for job in jobs)
+    await expect(warned).to_have_attribute("data-quality", "low")
+    await expect(warned.locator("[aria-live=polite]")).to_contain_text(NOTES[0])
+    await expect(fine).to_have_attribute("data-status", "completed")
+    await expect(fine).to_have_attribute("data-quality", "")
+    await expect(fine.locator("[aria-live=polite]")).to_have_text("eye.jpg: Complete!")
+
+
+async def test_cancel_says_cancelling_until_the_job_stops_and_a_cold_worker_note_shows(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    gates: Gates,
+) -> None:
+    irisd = await start_server(jobs=pipeline("gated"))
+    user, api = await user_with_api(irisd, session)
+    photo = await api.upload(images.jpeg(320, 240))
+    gates.hold(photo["id"])
+    job_id = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body["job_id"]
+    await at_gate(api, job_id)
+
+    console = await open_console(irisd.url)
+    page = console.page
+
+    # The note itself is the hardening branch's (issue 14): added here to the server's real
+    # messages while the job runs, as that server sends it.
+    async def with_note(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def forward(message: str | bytes) -> None:
+            data = json.loads(message)
+            if data.get("status") == "processing":
+                data["note"] = "Getting ready..."
+            socket.send(json.dumps(data))
+
+        server.on_message(forward)
+
+    await page.route_web_socket("**/ws/jobs?*", with_note)
+    await console.sign_in(user.email)
+    card = console.card(job_id)
+    await expect(card.locator(".job-detail")).to_have_text("Getting ready...")
+
+    await card.get_by_role("button", name="Cancel").click()
+    await expect(card.locator(".job-step")).to_have_text("Cancelling...")
+    await expect(card.get_by_role("button", name="Cancel")).to_be_hidden()
+    await expect(card.get_by_role("heading", level=3)).to_be_focused()
+    await console.screenshots("cancelling")
+    await gates.release(job_id)  # on to its next step boundary, where it stops
+    await expect(card).to_have_attribute("data-error-type", "cancelled")
+    await expect(card.locator(".job-step")).to_have_text("Cancelled")
+    await expect(card.locator(".job-detail")).not_to_contain_text("Getting ready")
+    steps = await console.steps(job_id)
+    assert steps[-2:] == ["Cancelling...", "Cancelled"], steps
+    assert console.problems.unexpected() == []
+
+
+async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
+    make_settings: Callable[..., Settings],
+    server_process: Callable[..., ServerProcess],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(jobs=pipeline("ok"))
+    server = await asyncio.to_thread(server_process, settings)
+    await add_user(settings, "offline@example.test")
+    console = await open_console(server.url)
+    page = console.page
+    await console.sign_in("offline@example.test")
+    banner = page.get_by_role("alert").filter(has_text="The server cannot be reached")
+    await expect(banner).to_be_hidden()
+
+    await asyncio.to_thread(server.kill)
+    await expect(banner).to_be_visible()
+    await expect(page.locator("#file-input")).to_be_disabled()
+    await expect(page.get_by_label("Search photos by label or file name")).to_be_disabled()
+    await console.screenshots("offline")
+    await asyncio.to_thread(server.start)  # same port, same data dir
+    await banner.get_by_role("button", name="Retry now").click()
+    await expect(banner).to_be_hidden()
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    await expect(page.locator("#file-input")).to_be_enabled()
+
+    # An upload whose transfer is cut once: Retry sends it again.
+    cut: list[str] = []
+
+    async def cut_once(route: Route) -> None:
+        if not cut and route.request.method == "PUT":
+            cut.append(route.request.url)
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+    await page.route("**/files/**", cut_once)
+    eye = tmp_path / "eye.jpg"
+    eye.write_bytes(images.jpeg(320, 240))
+    await page.locator("#file-input").set_input_files(eye)
+    row = page.locator(".upload")
+    await expect(row).to_have_attribute("data-state", "failed")
+    await row.get_by_role("button", name="Retry the upload of eye.jpg").click()
+    await expect(row).to_have_attribute("data-state", "ready")
+    await expect(row.get_by_role("button", name="Process")).to_be_focused()
+    assert cut
+    provoked = (
+        REFUSED_WHILE_DOWN,
+        r"request failed: PUT .*/files/",  # the cut upload, and the browser's report of it
+        r"console: Failed to load resource: net::ERR_CONNECTION_RESET",
+        r"request failed: GET .*/api/v1/",  # while the server was down
+    )
+    assert console.problems.unexpected(*provoked) == []
