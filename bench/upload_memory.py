@@ -8,12 +8,11 @@ PNGs at once, with /healthz timed meanwhile. The photos are the largest the defa
 60 MP ([uploads] max_pixels), or 40 MB ([uploads] max_bytes) where that binds first (BMP).
 
 Budget per upload: B bytes per pixel + 3x the file's bytes (the body read, the stored copy)
-+ 64 MB, where B is 4 for the formats Pillow decodes into its own buffer alone (PNG, JPEG at
-1/8 scale, TIFF, BMP: RGB is held as 4 bytes a pixel, 16-bit grey as 2). WebP and HEIC are
-decoded by libwebp and libheif into buffers of their own first, which Pillow offers no way to
-scale: B is 16 and 8 for them (measured, not chosen). Checks run together only within
-[uploads] decode_memory_mb (512 MB): two 60 MP 8-bit PNGs (240 MB each) at once, not three;
-a 60 MP WebP (960 MB) alone.
++ 64 MB, where B is 4 for PNG, JPEG (at 1/8 scale), TIFF and BMP (Pillow's own buffer: RGB
+as 4 bytes a pixel, 16-bit grey as 2) and for WebP (OpenCV's reduced read: one 3-byte buffer
+and its reduced copy), and 8 for HEIC (libheif decodes into buffers of its own first, which
+Pillow offers no way to scale; measured, not chosen). Checks run together only within
+[uploads] decode_memory_mb (512 MB): two 60 MP 8-bit PNGs (240 MB each) at once, not three.
 
     .venv/bin/python bench/upload_memory.py [--side 7745] [--skip heic,webp]
 """
@@ -90,7 +89,7 @@ def _pixels(data: bytes) -> int:
         return image.width * image.height
 
 
-BYTES_PER_PIXEL = {"webp": 16, "heic": 8}  # their decoders' own buffers; 4 for the rest
+BYTES_PER_PIXEL = {"heic": 8}  # libheif's own buffers; 4 for the rest
 
 
 def budget(pixels: int, size_bytes: int, name: str = "") -> int:

@@ -2,10 +2,10 @@
 
 The declared type is never trusted: `inspect` decodes every byte (pipeline.decode, the same
 limits a job uses), so a bad upload is refused at upload or confirm, not in a job. It decodes
-once, at reduced scale where the format allows (JPEG), and keeps only the thumbnail: peak
-memory per check is at most 4 bytes per pixel of the photo for PNG, TIFF and BMP, far less
-for JPEG (bench/upload_memory.py), and `Intake` keeps the checks running at once within
-`[uploads] decode_memory_mb`.
+once, at reduced scale where the format allows (JPEG, WebP), and keeps only the thumbnail:
+peak memory per check is at most 4 bytes per pixel of the photo for PNG, TIFF, BMP and WebP,
+8 for HEIC, far less for JPEG (bench/upload_memory.py), and `Intake` keeps the checks
+running at once within `[uploads] decode_memory_mb`.
 """
 
 from __future__ import annotations

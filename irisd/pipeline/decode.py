@@ -2,8 +2,9 @@
 
 Used twice: by the server at upload/confirm time (`preview`, which decodes every byte, so
 truncated files are caught early, but at the smallest scale the format allows, and keeps only
-a thumbnail) and by the pipeline (`decode`). Pillow is the only decoder: it does not
-rotate by itself, so `_transposed` applies the EXIF orientation exactly once.
+a thumbnail) and by the pipeline (`decode`). Pillow decodes, except WebP thumbnails, which
+OpenCV decodes (Pillow's WebP path holds 16 bytes a pixel, OpenCV's 3). Neither rotates by
+itself, so `_transposed` applies the EXIF orientation exactly once.
 Every Pillow/OS error is translated here into `UnsupportedMediaType` or `PayloadTooLarge`.
 """
 
@@ -13,6 +14,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image, ImageFile
 
@@ -45,9 +47,18 @@ _TRANSPOSE = {  # EXIF orientation → the transpose that makes the image uprigh
 }
 # What one decode holds a pixel (bench/upload_memory.py): Pillow's own buffer is 1 byte for
 # 8-bit grey and palettes, 2 for 16-bit grey, 4 for everything wider; libwebp and libheif
-# first decode into buffers of their own, which Pillow offers no way to scale.
+# first decode into buffers of their own, which Pillow offers no way to scale (WebP thumbnails
+# are therefore OpenCV's: 3 bytes a pixel, and a little more for its scaled copy).
 _MODE_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2}
-_DECODER_BYTES_PER_PIXEL = {"WEBP": 16, "HEIF": 8}
+_DECODER_BYTES_PER_PIXEL = {"WEBP": 4, "HEIF": 8}
+# OpenCV's reduced reads of a WebP, largest reduction first (each holds one full-size 3-byte
+# buffer, where a full read holds two).
+_WEBP_READS = (
+    (8, cv2.IMREAD_REDUCED_COLOR_8),
+    (4, cv2.IMREAD_REDUCED_COLOR_4),
+    (2, cv2.IMREAD_REDUCED_COLOR_2),
+    (1, cv2.IMREAD_COLOR),
+)
 _BAND_ROWS = 256  # rows converted at a time: float temporaries of a band, not of the image
 
 
@@ -85,19 +96,35 @@ def preview(data: bytes, max_pixels: int, side: int) -> tuple[ImageInfo, np.ndar
     """
     with _open(data, max_pixels) as image:
         w, h = image.size
-        if image.format in ("JPEG", "MPO"):
-            image.draft("RGB", (side, side))
-        _load(image)
         fmt = str(image.format or "").lower()
         orientation = _orientation(image)
         scale = min(1.0, side / max(image.size))
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        # Pillow cannot `reduce` 16-bit grey (what thumbnail() uses); BOX averages the same.
-        small = image.resize(size, Image.Resampling.BOX)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        if fmt == "webp":
+            small = _webp_thumbnail(data, max(w, h), size)
+        else:
+            if fmt in ("jpeg", "mpo"):
+                image.draft("RGB", (side, side))
+            _load(image)
+            # Pillow cannot `reduce` 16-bit grey (what thumbnail() uses); BOX averages the same.
+            small = image.resize(size, Image.Resampling.BOX)
     small = _transposed(small, orientation)
     swapped = orientation in _SWAPPING_ORIENTATIONS
     info = ImageInfo(width=h if swapped else w, height=w if swapped else h, format=fmt)
     return info, to_rgb(small)
+
+
+def _webp_thumbnail(data: bytes, longest: int, size: tuple[int, int]) -> Image.Image:
+    """A WebP decoded by OpenCV (every byte: a truncated file fails) and reduced to `size`,
+    read at the largest reduction that still covers it. Alpha is dropped: this is a
+    thumbnail, and a transparent eye photo is rare."""
+    flag = next(flag for factor, flag in _WEBP_READS if longest // factor >= max(size))
+    flags = flag | cv2.IMREAD_IGNORE_ORIENTATION  # `_transposed` turns it, once
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if bgr is None:
+        raise UnsupportedMediaType(reason="WebP did not decode")
+    small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+    return Image.fromarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
 
 
 def decode_cost(data: bytes, max_pixels: int) -> int:
