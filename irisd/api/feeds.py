@@ -120,7 +120,7 @@ class JobFeed(_Subscribed):
             seq=self.latest.seq,
             render=repeating(wire.live(self.latest, self.url, self.warm())),
             transport=transport,
-            closed=lambda: self.ws.closed,
+            ws=self.ws,
         )
 
 

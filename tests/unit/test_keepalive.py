@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from irisd.api.keepalive import Idle, Ticker, repeating, text_frame
 from irisd.db import open_database
@@ -71,7 +72,7 @@ def parked(transport: Transport, renders: list[int], seq: int = 3) -> Idle:
         renders.append(seq)
         return text_frame(f'{{"seq": {seq}}}')
 
-    return Idle("job", seq, render, transport, closed=lambda: False)
+    return Idle("job", seq, render, transport, web.WebSocketResponse())  # open, unprepared
 
 
 async def test_one_frame_per_job_and_state_goes_to_every_idle_socket(hub: Hub) -> None:
