@@ -45,8 +45,9 @@ DARK_RATIO = 2.5
 DARK_LIFT = 12.0
 # A glint's glow: pixels moved at least HALO_SHARE of the way from the background to white
 # in every channel (reflected light adds to the iris's own), and HALO_STEP grey levels.
-HALO_SHARE = 0.11
+HALO_SHARE = 0.15
 HALO_STEP = 6.0
+GLOW_SMOOTH = 1.0  # sigma (working px) of the smoothing the glow is judged on
 LOCAL = 0.25  # ... above the iris's median over this share of the background window
 WHITE_SATURATION = 0.35  # (max - min) / max of a core pixel
 SATURATION_DROP = 0.8  # ... and at most this share of the iris's (but 0.15 always passes)
@@ -168,9 +169,14 @@ def _over_iris(rgb: np.ndarray, iris: np.ndarray, pupil: np.ndarray) -> np.ndarr
 
 
 def _glow(rgb: np.ndarray, excess: np.ndarray) -> np.ndarray:
-    """Pixels lifted towards white as reflected light lifts them (see HALO_SHARE)."""
+    """Pixels lifted towards white as reflected light lifts them (see HALO_SHARE).
+
+    A glow fades smoothly; the iris texture under it does not. Judged on the lift smoothed
+    over GLOW_SMOOTH px, the glow's edge follows the fade, not the bright fibres across it."""
     room = np.maximum(255.0 - (rgb - excess), 1.0)
-    return np.asarray(((excess / room).min(axis=2) > HALO_SHARE) & (excess.min(axis=2) > HALO_STEP))
+    share = cv2.GaussianBlur((excess / room).min(axis=2), (0, 0), GLOW_SMOOTH)
+    step = cv2.GaussianBlur(excess.min(axis=2), (0, 0), GLOW_SMOOTH)
+    return np.asarray((share > HALO_SHARE) & (step > HALO_STEP))
 
 
 def _near(core: np.ndarray, radius: float) -> np.ndarray:
