@@ -134,10 +134,10 @@ async def purge_expired(db: Database, storage: Storage, before: str) -> tuple[in
     )
     for row in photo_rows:
         await photos.erase(db, storage, photos.Photo.from_row(row))
-    job_ids = await store.trashed_before(db, before)
-    for job_id, user_id in job_ids:
+    results = await store.trashed_before(db, before)
+    for job_id, user_id in results:
         await _erase_result(db, storage, user_id, job_id)
-    return len(photo_rows), len(job_ids)
+    return len(photo_rows), len(results)
 
 
 async def _owned(db: Database, sql: str, params: tuple[str, str]) -> Row:
