@@ -17,8 +17,8 @@ from irisd import photos
 from irisd.db import Database, Row, now
 from irisd.errors import Conflict, NotFound
 from irisd.jobs import store
+from irisd.jobs.store import Named
 from irisd.logs import get_logger
-from irisd.results import Named, named
 from irisd.storage import Storage, keys
 from irisd.timestamps import iso
 
@@ -78,30 +78,20 @@ async def delete_photo(
             "UPDATE photos SET deleted_at = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL",
             (stamp, photo.id, user_id),
         )
-        await conn.execute(
-            "UPDATE jobs SET deleted_at = ? WHERE photo_id = ? AND deleted_at IS NULL",
-            (stamp, photo.id),
-        )
+        await store.trash_jobs_of_photo(conn, photo.id, stamp)
 
 
 async def delete_result(
     db: Database, storage: Storage, trash_days: float, user_id: str, job_id: str
 ) -> None:
     """Move one finished job (its result) to the trash; the photo and its other jobs stay."""
-    row = await _owned(
-        db,
-        "SELECT j.status FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.id = ?"
-        " AND j.user_id = ? AND j.deleted_at IS NULL AND p.deleted_at IS NULL",
-        (job_id, user_id),
-    )
-    if row["status"] not in ("completed", "failed"):
+    status = await store.status_outside_trash(db, user_id, job_id)
+    if not status.final:
         raise StillRunning(job_id=job_id)
     if trash_days <= 0:
         await _erase_result(db, storage, user_id, job_id)
         return
-    await db.execute(
-        "UPDATE jobs SET deleted_at = ? WHERE id = ? AND user_id = ?", (now(), job_id, user_id)
-    )
+    await store.trash_result(db, user_id, job_id, now())
 
 
 async def restore_photo(db: Database, user_id: str, photo_id: str) -> photos.Photo:
@@ -112,44 +102,25 @@ async def restore_photo(db: Database, user_id: str, photo_id: str) -> photos.Pho
         (photo_id, user_id),
     )
     async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE jobs SET deleted_at = NULL WHERE photo_id = ? AND deleted_at = ?",
-            (photo_id, row["deleted_at"]),
-        )
+        await store.restore_jobs_of_photo(conn, photo_id, row["deleted_at"])
         await conn.execute("UPDATE photos SET deleted_at = NULL WHERE id = ?", (photo_id,))
     return await photos.get_photo(db, user_id, photo_id)
 
 
 async def restore_result(db: Database, user_id: str, job_id: str) -> None:
     """Bring back one trashed result; its photo must not be in the trash itself."""
-    row = await _owned(
-        db,
-        "SELECT p.deleted_at AS photo_deleted FROM jobs j JOIN photos p ON p.id = j.photo_id"
-        " WHERE j.id = ? AND j.user_id = ? AND j.deleted_at IS NOT NULL",
-        (job_id, user_id),
-    )
-    if row["photo_deleted"] is not None:
+    if await store.photo_deleted_of_trashed(db, user_id, job_id) is not None:
         raise PhotoInTrash(job_id=job_id)
-    await db.execute("UPDATE jobs SET deleted_at = NULL WHERE id = ?", (job_id,))
+    await store.restore_result(db, job_id)
 
 
 async def contents(db: Database, user_id: str) -> tuple[list[TrashedPhoto], list[TrashedResult]]:
     """The user's trash, last deleted first: photos, and results deleted on their own."""
-    photo_rows = await db.fetchall(
-        "SELECT p.*, (SELECT count(*) FROM jobs j WHERE j.photo_id = p.id"
-        " AND j.deleted_at = p.deleted_at) AS results FROM photos p"
-        " WHERE p.user_id = ? AND p.deleted_at IS NOT NULL ORDER BY p.deleted_at DESC",
-        (user_id,),
-    )
-    job_rows = await db.fetchall(
-        "SELECT j.*, p.filename AS photo_filename, p.label AS photo_label FROM jobs j"
-        " JOIN photos p ON p.id = j.photo_id WHERE j.user_id = ? AND j.deleted_at IS NOT NULL"
-        " AND p.deleted_at IS NULL ORDER BY j.deleted_at DESC",
-        (user_id,),
-    )
+    found_photos = await store.trashed_photos(db, user_id)
+    found_results = await store.trashed_results(db, user_id)
     return (
-        [TrashedPhoto(photos.Photo.from_row(r), r["deleted_at"], r["results"]) for r in photo_rows],
-        [TrashedResult(named(r), r["deleted_at"]) for r in job_rows],
+        [TrashedPhoto(photos.Photo.from_row(r), r["deleted_at"], n) for r, n in found_photos],
+        [TrashedResult(shown, deleted_at) for shown, deleted_at in found_results],
     )
 
 
@@ -163,12 +134,10 @@ async def purge_expired(db: Database, storage: Storage, before: str) -> tuple[in
     )
     for row in photo_rows:
         await photos.erase(db, storage, photos.Photo.from_row(row))
-    job_rows = await db.fetchall(
-        "SELECT id, user_id FROM jobs WHERE deleted_at IS NOT NULL AND deleted_at < ?", (before,)
-    )
-    for row in job_rows:
-        await _erase_result(db, storage, row["user_id"], row["id"])
-    return len(photo_rows), len(job_rows)
+    results = await store.trashed_before(db, before)
+    for job_id, user_id in results:
+        await _erase_result(db, storage, user_id, job_id)
+    return len(photo_rows), len(results)
 
 
 async def _owned(db: Database, sql: str, params: tuple[str, str]) -> Row:

@@ -4,6 +4,7 @@ import { downloadName, photoName } from "./names.js";
 import { zip } from "./zip.js";
 
 const FINAL = new Set(["completed", "failed"]);
+const HEARD_MAX = 1000; // untracked jobs' statuses kept: more than any pick sends at once
 
 export class BatchBar {
   constructor(root, api, controller) {
@@ -14,6 +15,9 @@ export class BatchBar {
     this.cancelButton = root.querySelector("[data-batch=cancel]");
     this.zipButton = root.querySelector("[data-batch=zip]");
     this.jobs = new Map(); // job_id → { status, name }
+    // The latest status of jobs not (yet) tracked: a batch's jobs may run, even finish, before
+    // its last answer comes (12 photos go as two requests), and their states are not sent again.
+    this.heard = new Map(); // job_id → status
     this.cancelButton.addEventListener("click", () => this.cancelAll());
     this.zipButton.addEventListener("click", () => this.downloadAll());
   }
@@ -21,19 +25,30 @@ export class BatchBar {
   /** Follow a new batch (several jobs at once); a single photo needs no summary. */
   track(jobs) {
     if (jobs.length < 2) return;
-    this.jobs = new Map(jobs.map((job) => [job.job_id, { status: job.status, name: photoName(job) }]));
+    // A state heard on the stream is newer than the answer's (the job as it was queued).
+    const status = (job) => this.heard.get(job.job_id) || job.status;
+    this.jobs = new Map(jobs.map((job) => [job.job_id, { status: status(job), name: photoName(job) }]));
     this.render();
   }
 
   apply(message) {
     const job = this.jobs.get(message.job_id);
-    if (!job || job.status === message.status) return;
+    if (!job) return this.remember(message);
+    if (job.status === message.status) return;
     job.status = message.status;
     this.render();
   }
 
+  remember(message) {
+    if (!message.status) return;
+    this.heard.delete(message.job_id); // re-inserted: the Map's order is the order last heard
+    this.heard.set(message.job_id, message.status);
+    if (this.heard.size > HEARD_MAX) this.heard.delete(this.heard.keys().next().value);
+  }
+
   clear() {
     this.jobs = new Map();
+    this.heard = new Map();
     this.render();
   }
 

@@ -270,8 +270,11 @@ export class JobCard {
   renderActions(s) {
     const tags = this.cancelling ? ["cancelling"] : [s.status, s.error_type === "quality_issue" ? "quality" : ""];
     const focused = this.el.contains(document.activeElement) ? document.activeElement : null;
+    // data-when: the states a button is for; data-unless: those it is not, among them. A
+    // photo found unusable gives the same answer again, so it offers Retake, not Reprocess.
+    const any = (list) => (list || "").split(" ").some((tag) => tag && tags.includes(tag));
     for (const button of this.el.querySelectorAll("[data-when]")) {
-      button.hidden = !button.dataset.when.split(" ").some((tag) => tags.includes(tag));
+      button.hidden = !any(button.dataset.when) || any(button.dataset.unless);
     }
     // Keyboard users keep their place: a pressed button that went away (Cancel) hands the
     // focus to the card's first action now shown, or to its title when none is (cancelling).

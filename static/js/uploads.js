@@ -1,5 +1,7 @@
 // Upload tray: presigned upload per file (POST /photos/upload → PUT → confirm) with progress.
 
+const BATCH_MAX = 10; // photos per POST /processing/batch (API.md)
+
 // Types the server accepts as declared; it judges every upload by its bytes, so anything else
 // (BMP from research sets, a file without a type) is declared as JPEG, as the mobile app does.
 const MAX_BYTES = 40_000_000; // [uploads] max_bytes' default: a larger file is refused at once
@@ -197,7 +199,7 @@ export class UploadTray {
     this.list.closest("section").hidden = this.items.size === 0;
   }
 
-  /** One photo → submit (high priority); several → batches of up to 10, in tray order. */
+  /** One photo → submit (high priority); several → batches of up to 10, shown in tray order. */
   async process(items) {
     if (!items.length) return;
     items.forEach((item) => item.setState("submitting", "Starting…"));
@@ -213,13 +215,17 @@ export class UploadTray {
     }
   }
 
+  /** The Jobs of `photoIds`, in that order. */
   async submit(photoIds) {
     if (photoIds.length === 1) return [await this.api.post("/processing/submit", { photo_id: photoIds[0] })];
-    const jobs = [];
-    for (let i = 0; i < photoIds.length; i += 10) {
-      const reply = await this.api.post("/processing/batch", { photo_ids: photoIds.slice(i, i + 10) });
-      jobs.push(...reply.jobs);
-    }
-    return jobs;
+    const chunks = [];
+    for (let i = 0; i < photoIds.length; i += BATCH_MAX) chunks.push(photoIds.slice(i, i + BATCH_MAX));
+    // The gallery lists newest first, and a batch's jobs in the order sent. So the chunks go
+    // last first: the first chunk, newest, shows on top and the pick in the order picked.
+    // The queue then starts with the last chunk (each in its own order): a request's jobs
+    // are queued when they are created, so both orders cannot follow the pick.
+    const replies = [];
+    for (const chunk of chunks.reverse()) replies.unshift((await this.api.post("/processing/batch", { photo_ids: chunk })).jobs);
+    return replies.flat();
   }
 }

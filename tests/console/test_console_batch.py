@@ -1,5 +1,6 @@
 """A batch in the console: cards in the order picked, "n of 4 done", Cancel all, Download all
-as one ZIP of the served results, and processing on upload as a setting."""
+as one ZIP of the served results, and processing on upload as a setting; a pick of more than
+the API's 10 a batch still shows and counts as one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Route, expect
 
 from tests.conftest import PASSWORD, Irisd, create_user
 from tests.console.conftest import ConsolePage
@@ -100,4 +101,76 @@ async def test_process_on_upload_is_a_setting_that_sends_the_photos_picked_as_on
     await expect(page.locator(".job-card .job-title")).to_have_text(["x.jpg", "y.jpg"])
     await expect(page.locator(".batch-text")).to_have_text("2 of 2 done")
     await expect(page.locator(".upload")).to_have_count(0)
+    assert console.problems.unexpected() == []
+
+
+# Every text the batch summary shows, in order (observed from outside the console's code).
+SUMMARY_RECORDER = """() => {
+  window.__summaries = [];
+  const text = document.querySelector(".batch-text");
+  const note = () => {
+    const seen = window.__summaries;
+    if (text.textContent && seen[seen.length - 1] !== text.textContent) seen.push(text.textContent);
+  };
+  new MutationObserver(note).observe(text, { subtree: true, childList: true, characterData: true });
+}"""
+FINISHED_S = 60.0  # the tiny test pipeline on a shared CPU; a hang still fails the test
+
+
+async def all_done(api: ApiClient, count: int) -> None:
+    """Until the user's `count` jobs (all there are) have finished, or FINISHED_S passes."""
+    deadline = asyncio.get_running_loop().time() + FINISHED_S
+    while asyncio.get_running_loop().time() < deadline:
+        items = (await api.get("/api/v1/processing/jobs")).body["items"]
+        if len(items) == count and all(job["status"] == "completed" for job in items):
+            return
+        await asyncio.sleep(0.05)  # a poll interval: the condition above is what is awaited
+    raise AssertionError(f"the first batch's {count} jobs did not finish")
+
+
+async def test_more_than_ten_photos_picked_at_once_keep_their_order_and_one_summary(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> None:
+    """The API takes 10 photos a batch: 12 go as two, yet show as the one pick they were.
+
+    The second batch's answer is held until the first batch's jobs have finished, so their
+    last states reach the page before the console knows the pick is complete."""
+    irisd = await start_server(jobs=pipeline("ok"))
+    user = await create_user(irisd)
+    api = ApiClient(session, irisd.url)
+    await api.login(user.email, PASSWORD)
+    console = await open_console(irisd.url)
+    page = console.page
+    await console.sign_in(user.email)
+    await page.get_by_label("Process photos as soon as they are uploaded").check()
+    names = [f"{letter}.jpg" for letter in "lkjihgfedcba"]  # the order picked, not alphabetical
+
+    sent: list[int] = []
+
+    async def second_waits_for_the_first(route: Route) -> None:
+        if sent:
+            await all_done(api, sent[0])
+        response = await route.fetch()
+        sent.append(len((await response.json())["jobs"]))
+        await route.fulfill(response=response)
+
+    await page.route("**/api/v1/processing/batch", second_waits_for_the_first)
+    for name in names:
+        (tmp_path / name).write_bytes(images.jpeg(64, 48))
+    await page.evaluate(SUMMARY_RECORDER)
+    await page.locator("#file-input").set_input_files([tmp_path / name for name in names])
+
+    await expect(page.locator(".job-card[data-status=completed]")).to_have_count(12)
+    await expect(page.locator(".job-card .job-title")).to_have_text(names)
+    summary = page.locator(".batch-text")
+    await expect(summary).to_have_text("12 of 12 done")
+    assert sorted(sent) == [2, 10]
+    seen: list[str] = await page.evaluate("window.__summaries")
+    counts = [int(text.split(" of ")[0]) for text in seen]
+    assert all(text.endswith(" of 12 done") for text in seen), seen
+    assert counts == sorted(counts), seen
+    await expect(page.locator(".pager")).to_be_hidden()  # 12 fit the first page
     assert console.problems.unexpected() == []

@@ -11,6 +11,9 @@ processes inherit it; `irisd serve` subprocesses too, as it has no IRISD_ prefix
            FIFO {dir}/{job_id}.gate, reports ("segmenting", 20) and blocks reading the FIFO.
            The test writes "go" (carry on) or "fail" (raise ValueError) to release it.
 
+    marked_failures: fails a photo the test marked with `Gates.fail` ({dir}/{photo_id}.fail):
+           quality_issue or server_error; like `ok` for any other.
+
 Every successful result carries the quality notes the test wrote for its photo with
 `Gates.note` ({dir}/{photo_id}.notes, one a line; none without the file or the directory).
 """
@@ -137,6 +140,20 @@ def unexpected(image: bytes, report: Report, options: PipelineOptions) -> Pipeli
     raise ValueError("a bug in a step")
 
 
+def marked_failures(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """Fails as `Gates.fail` marked the photo: quality_issue (the photo is unusable) or
+    server_error (a bug in a step); an unmarked photo succeeds as with `ok`."""
+    job, directory = current_job(), os.environ.get(GATE_DIR_ENV)
+    mark = Path(directory) / f"{job.photo_id}.fail" if job and directory else None
+    error_type = mark.read_text(encoding="utf-8").strip() if mark and mark.exists() else ""
+    if not error_type:
+        return ok(image, report, options)
+    report("segmenting", 20)
+    if error_type == "quality_issue":
+        raise QualityIssue(QUALITY_TEXT, blur=0.01)
+    raise ValueError("a bug in a step")
+
+
 def sleepy(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
     """Reports, then blocks far past any test's time limit (the executor must kill it)."""
     report("segmenting", 20)
@@ -193,6 +210,11 @@ class Gates:
             path.write_text("\n".join(notes), encoding="utf-8")
         else:
             path.unlink(missing_ok=True)
+
+    def fail(self, photo_id: str, error_type: str) -> None:
+        """The photo's jobs fail with `error_type` ("quality_issue" or "server_error") under
+        the `marked_failures` pipeline."""
+        (self.directory / f"{photo_id}.fail").write_text(error_type, encoding="utf-8")
 
     def pid(self, job_id: str) -> int:
         """The pid of the worker holding `job_id` (valid once the job reported 20)."""

@@ -6,6 +6,8 @@
     queue.py   insert, claim_next (BEGIN IMMEDIATE), queue positions, cancel_pending, recovery
     reads.py   one job, a user's page, the operators' list, a photo's jobs, old finished jobs
     events.py  job_events: a job's states, a user's stream, other processes' changes
+    named.py   a user's jobs with their photos' names: the gallery's pages, trashed results
+    trash.py   the jobs' trash marks (deleted_at), what is in the trash, what to purge
 
 Callers use `store.<function>`; the names below are the package's interface.
 """
@@ -17,6 +19,7 @@ from irisd.jobs.store.events import (
     states_after,
     user_events_after,
 )
+from irisd.jobs.store.named import Named, named_job, named_of, named_page, trashed_results
 from irisd.jobs.store.queue import (
     BATCH_PRIORITY,
     MAX_ATTEMPTS,
@@ -49,12 +52,23 @@ from irisd.jobs.store.rows import (
     save_state,
     state_of,
 )
+from irisd.jobs.store.trash import (
+    photo_deleted_of_trashed,
+    restore_jobs_of_photo,
+    restore_result,
+    status_outside_trash,
+    trash_jobs_of_photo,
+    trash_result,
+    trashed_before,
+    trashed_photos,
+)
 
 __all__ = [
     "BATCH_PRIORITY",
     "MAX_ATTEMPTS",
     "SINGLE_PRIORITY",
     "JobRecord",
+    "Named",
     "active_for_user",
     "attempt_log",
     "cancel_pending",
@@ -72,14 +86,26 @@ __all__ = [
     "list_all",
     "list_for_user",
     "log_attempt",
+    "named_job",
+    "named_of",
+    "named_page",
     "pending_count",
+    "photo_deleted_of_trashed",
     "processing",
     "recover_on_start",
     "request_cancel",
+    "restore_jobs_of_photo",
+    "restore_result",
     "save_measures",
     "save_previews",
     "save_state",
     "state_of",
     "states_after",
+    "status_outside_trash",
+    "trash_jobs_of_photo",
+    "trash_result",
+    "trashed_before",
+    "trashed_photos",
+    "trashed_results",
     "user_events_after",
 ]
