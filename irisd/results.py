@@ -1,7 +1,7 @@
-"""A user's results (jobs) as the API shows them: each with its photo's name, searchable.
+"""The names (`filename`, `label`) of a user's photos by id, for the jobs the API shows.
 
-The job reads (joined with `photos` for each job's `filename` and `label`) are the store's
-(jobs/store/named.py); here are the names of photos by id, which only read `photos`.
+Jobs read together with their photo's name are the store's (jobs/store/named.py); this
+reads only `photos`.
 """
 
 from __future__ import annotations
@@ -10,28 +10,9 @@ from collections.abc import Iterable
 
 from irisd.db import Database
 from irisd.identity import UNNAMED, Identity
-from irisd.jobs import store
-from irisd.jobs.store import JobRecord, Named
+from irisd.jobs.store import JobRecord
 
-__all__ = ["Named", "fetch", "name_of", "names", "page"]
-
-
-async def fetch(db: Database, user_id: str, job_id: str) -> Named:
-    """The user's job and its photo's name; unknown and foreign ids raise the same NotFound."""
-    return await store.named_job(db, user_id, job_id)
-
-
-async def page(
-    db: Database,
-    user_id: str,
-    number: int,
-    page_size: int,
-    search: str | None = None,
-    photo_id: str | None = None,
-) -> tuple[list[Named], int]:
-    """One page of the user's jobs, newest first, and the total; with `search`, only those of
-    photos whose label or file name contains it; with `photo_id`, that photo's."""
-    return await store.named_page(db, user_id, number, page_size, search, photo_id)
+__all__ = ["name_of", "names"]
 
 
 async def names(db: Database, user_id: str, photo_ids: Iterable[str]) -> dict[str, Identity]:

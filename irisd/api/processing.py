@@ -14,6 +14,7 @@ from irisd.appkeys import DATABASE, ENGINE
 from irisd.db import Database
 from irisd.errors import BadRequest, Conflict, InvalidField, NotFound
 from irisd.identity import UNNAMED, Identity
+from irisd.jobs import store
 from irisd.jobs.store import BATCH_PRIORITY, SINGLE_PRIORITY, JobRecord
 
 routes = web.RouteTableDef()
@@ -28,7 +29,7 @@ def _job(request: web.Request, record: JobRecord, named: Identity = UNNAMED) -> 
     return wire.job(record, partial(object_url, request), named, warm=_warm(request))
 
 
-def _named_job(request: web.Request, found: results.Named) -> dict[str, Any]:
+def _named_job(request: web.Request, found: store.Named) -> dict[str, Any]:
     url = partial(object_url, request)
     return wire.job(found.record, url, found.identity, found.previews, _warm(request))
 
@@ -104,13 +105,13 @@ async def _search_jobs(
     user_id: str,
     page: int,
     page_size: int,
-) -> tuple[list[results.Named], int]:
-    return await results.page(db, user_id, page, page_size, search, photo_id)
+) -> tuple[list[store.Named], int]:
+    return await store.named_page(db, user_id, page, page_size, search, photo_id)
 
 
 @routes.get("/api/v1/processing/jobs/{job_id}")
 async def get_job(request: web.Request) -> web.Response:
-    found = await results.fetch(
+    found = await store.named_job(
         request.app[DATABASE], schemas.user_id(request), request.match_info["job_id"]
     )
     return web.json_response(_named_job(request, found))
@@ -121,7 +122,7 @@ async def reprocess(request: web.Request) -> web.Response:
     # The app sends an empty body (with a JSON content type): the body is never read.
     user_id = schemas.user_id(request)
     db = request.app[DATABASE]
-    found = await results.fetch(db, user_id, request.match_info["job_id"])
+    found = await store.named_job(db, user_id, request.match_info["job_id"])
     photo = await photos.get_uploaded_photo(db, user_id, found.record.state.photo_id)
     # Asked again while the photo's job still waits (a double tap): that job, not a second.
     job, new = await request.app[ENGINE].resubmit(user_id, photo.id)

@@ -11,10 +11,11 @@ from typing import Any
 
 from aiohttp import web
 
-from irisd import results, trash
+from irisd import trash
 from irisd.api import schemas, wire
 from irisd.api.urls import object_url
 from irisd.appkeys import DATABASE, SETTINGS, STORAGE
+from irisd.jobs import store
 
 routes = web.RouteTableDef()
 
@@ -49,7 +50,7 @@ async def restore_result(request: web.Request) -> web.Response:
         request.match_info["job_id"],
     )
     await trash.restore_result(db, user_id, job_id)
-    found = await results.fetch(db, user_id, job_id)
+    found = await store.named_job(db, user_id, job_id)
     url = partial(object_url, request)
     return web.json_response(wire.job(found.record, url, found.identity, found.previews))
 
