@@ -3,6 +3,7 @@ veils, white balance and exposure, resolution honesty, occlusion and the honest 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 
@@ -12,7 +13,16 @@ import pytest
 from PIL import Image
 
 from irisd.errors import QualityIssue
-from irisd.pipeline import PipelineOptions, gaze, grading, process, quality, reflections, tone
+from irisd.pipeline import (
+    PipelineOptions,
+    gaze,
+    grading,
+    learned,
+    process,
+    quality,
+    reflections,
+    tone,
+)
 from irisd.pipeline.fill import polar_fill
 from irisd.pipeline.geometry import Circle, disk
 from tests.pipeline.eyes import encode_png, light_iris, paste_glints, synthetic_eye
@@ -241,3 +251,31 @@ def test_a_light_amber_iris_as_light_as_the_sclera_is_outlined() -> None:
     result = process(encode_png(image), lambda step, progress: None, PipelineOptions())
     assert result.measures["iris_radius_px"] == pytest.approx(110.0, rel=0.05)
     assert math.hypot(result.measures["iris_x"] - 320, result.measures["iris_y"] - 240) <= 6
+
+
+def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> None:
+    # A limbus circle pulled onto the sclera leaves the pupil a third or more of the radius
+    # off centre: printing it shows skin, and glints filled from the pupil come out dark.
+    good = quality.Measures(
+        iris_radius_px=200.0,
+        pupil_radius_px=80.0,
+        usable_area=0.9,
+        sharpness=0.1,
+        texture=0.05,
+        limbus_contrast=40.0,
+        pupil_contrast=40.0,
+        pupil_iris_ratio=0.4,
+        concentricity=0.2,
+        inside_fraction=1.0,
+        margin=1.0,
+        mean_level=100.0,
+        iris_level=100.0,
+        clipped=0.0,
+        pupil_assumed=0.0,
+        edge_contact=0.0,
+        iris_share=0.5,
+    )
+    quality.gate(good)
+    with pytest.raises(QualityIssue) as refused:
+        quality.gate(dataclasses.replace(good, concentricity=0.4))
+    assert refused.value.text == learned.UNSURE
