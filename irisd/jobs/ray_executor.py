@@ -9,6 +9,10 @@ the result. Faults map onto the job error classes (errors.classify via `WorkerDi
     over the time limit                 → TimeoutError (transient); the actor is killed, replaced
     a JobFailure raised in the pipeline → itself, with its message (e.g. QualityIssue)
     the job's cancel flag at a report   → Cancelled; `ray.cancel` stops the pipeline there
+
+Without `[jobs] workers` the executor follows the cluster: it looks at the cluster's
+resources every GROW_S and adds a slot per GPU (or per CPU, on a CPU-only cluster) that
+joined, then tells the engine its new size (`resized`), so more jobs run at once.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +42,30 @@ log = get_logger(__name__)
 # What a lost actor, worker process, node or object looks like to the caller.
 LOST = (rex.RayActorError, rex.WorkerCrashedError, rex.NodeDiedError, rex.ObjectLostError)
 GPU_THREADS = 2  # CPU threads of a GPU actor (pre- and post-processing)
+GROW_S = 2.0  # how often the cluster's resources are read for joined nodes (one GCS call)
+
+Resized = Callable[[int], None]  # the executor's new size, after it grew
 
 
 class RayExecutor:
     """`size` pipeline actors on a Ray cluster, one job each at a time."""
 
     def __init__(
-        self, settings: JobsSettings, deliver: Deliver, metrics: Metrics, *, load_models: bool
+        self,
+        settings: JobsSettings,
+        deliver: Deliver,
+        metrics: Metrics,
+        *,
+        load_models: bool,
+        resized: Resized | None = None,
     ) -> None:
         self.settings = settings
         self.size = 0
         self.gpus = 0
         self._deliver = deliver
+        self._resized = resized
+        self._make: Callable[[], Any] = lambda: None  # a new actor handle (set by start)
+        self._grow_task: asyncio.Task[None] | None = None
         self._metrics = metrics
         self._load_models = load_models
         self._owns_runtime = False
@@ -67,7 +84,6 @@ class RayExecutor:
             self._owns_runtime = True
         resources = _resources()
         self.gpus = 0 if self.settings.device == "cpu" else int(resources.get("GPU", 0))
-        self.size = self.settings.workers or self.gpus or max(1, int(resources.get("CPU", 1)))
         remote = ray.remote(PipelineActor).options(
             num_cpus=1,
             num_gpus=1 if self.gpus else 0,
@@ -83,12 +99,47 @@ class RayExecutor:
             parent_pid=os.getpid(),
             load_models=self._load_models,
         )
-        for index in range(self.size):
-            slot = ActorSlot(index, lambda: remote.remote(config), ray, self._notify)
+        self._make = lambda: remote.remote(config)
+        self._add_slots(self.settings.workers or self._fits(resources))
+        self._register_metrics()
+        if not self.settings.workers:  # a fixed `workers` is the operator's choice: kept
+            self._grow_task = asyncio.create_task(self._follow_cluster(), name="irisd-ray-grow")
+        log.info("executor.started", executor="ray", workers=self.size, gpus=self.gpus)
+
+    def _fits(self, resources: dict[str, float]) -> int:
+        """How many actors the cluster holds: one per GPU, else one per CPU (at least one).
+
+        The kind is fixed at start (the actors' options): a CPU-only cluster that gains a GPU
+        node gets CPU actors on it.
+        """
+        if self.gpus:
+            return int(resources.get("GPU", 0))
+        return max(1, int(resources.get("CPU", 1)))
+
+    def _add_slots(self, size: int) -> None:
+        for index in range(len(self._slots), size):
+            slot = ActorSlot(index, self._make, ray, self._notify)
             self._slots.append(slot)
             self._idle.append(slot)
-        self._register_metrics()
-        log.info("executor.started", executor="ray", workers=self.size, gpus=self.gpus)
+        self.size = len(self._slots)
+
+    async def _follow_cluster(self) -> None:
+        """Add slots for nodes that join (a node that leaves keeps its slots: their actors
+        wait for room, and a node that comes back fills them)."""
+        while True:
+            await asyncio.sleep(GROW_S)
+            try:
+                # Off the loop: a GCS round trip, slow when the cluster is busy or away.
+                size = self._fits(await asyncio.to_thread(_resources))
+            except Exception:  # the cluster is away now: look again later
+                log.debug("executor.resources_failed", exc_info=True)
+                continue
+            if size > self.size:
+                self._add_slots(size)
+                log.info("executor.grown", executor="ray", workers=self.size)
+                self._notify()  # a job waiting in _take may now take a new slot
+                if self._resized is not None:
+                    self._resized(self.size)
 
     def _runtime_env(self) -> dict[str, Any] | None:
         names = [n.strip() for n in self.settings.ray_env.split(",") if n.strip()]
@@ -191,6 +242,8 @@ class RayExecutor:
         self._metrics.gauge("irisd_ray_cluster_gpus", lambda: {(): float(_cluster_gpus())})
 
     def close(self) -> None:
+        if self._grow_task is not None:
+            self._grow_task.cancel()
         for slot in self._slots:
             slot.kill()
         self._slots.clear()
