@@ -177,3 +177,26 @@ async def test_a_stopped_cluster_fails_its_jobs_but_not_the_api_and_jobs_run_whe
     again = await submit(api, photo_id)
     async with asyncio.timeout(WAIT_S):
         assert (await final(api, again))["status"] == "completed"
+
+
+async def test_the_server_starts_before_its_cluster_and_is_ready_once_it_is_up(
+    head: RayHead,
+    make_settings: Callable[..., Settings],
+    server_process: Callable[..., ServerProcess],
+    session: aiohttp.ClientSession,
+) -> None:
+    head.stop()  # nothing answers on the cluster's address while the server starts
+    jobs = {**pipeline("ok"), "executor": "ray", "ray_address": head.address}
+    settings = replace(make_settings(), jobs=jobs)
+    email = await add_user(settings)
+    server = server_process(settings)
+    api = ApiClient(session, server.url)
+    await api.login(email, PASSWORD)
+    assert (await api.get("/readyz", auth=False)).status == 503
+    photo_id = (await api.upload(images.jpeg(64, 48)))["id"]
+    job_id = await submit(api, photo_id)  # accepted: it waits for the cluster
+
+    head.start()
+    async with asyncio.timeout(WAIT_S):
+        assert (await final(api, job_id))["status"] == "completed"
+    await status_of(api, "/readyz", 200, WAIT_S)
