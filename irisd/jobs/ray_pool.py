@@ -71,9 +71,11 @@ class ActorPool:
         self._changed = asyncio.Condition()  # a slot became idle or warm
 
     def start(self) -> None:
-        if not ray.is_initialized():  # else: this process already joined (embedding, tests)
+        if not ray.is_initialized():  # else: this process already joined (embedding)
             ray.init(
-                address=self.settings.ray_address or None,
+                # "local", not None: None joins the cluster `ray start` last ran on this
+                # machine (/tmp/ray/ray_current_cluster), not a private runtime.
+                address=self.settings.ray_address or "local",
                 include_dashboard=False,
                 log_to_driver=False,
                 configure_logging=False,
