@@ -5,6 +5,7 @@ it by address over loopback, and the app's whole flow on a real eye with the rea
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import subprocess
@@ -62,6 +63,10 @@ class RayHead:
                 stdout=subprocess.PIPE,
                 stderr=log,
                 text=True,
+                # Ray turns token auth on for `ray start` when ~/.ray/auth_token exists (any
+                # earlier private runtime writes one), and a driver joining by address needs
+                # RAY_AUTH_MODE=token then: the tests' cluster does without, whatever ~ holds.
+                env={**os.environ, "RAY_AUTH_MODE": "disabled"},
             )  # fmt: skip
         assert self.proc.stdout is not None
         for line in self.proc.stdout:  # it says so once the head node runs
