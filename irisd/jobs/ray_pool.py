@@ -87,7 +87,7 @@ class ActorPool:
         remote = ray.remote(PipelineActor).options(
             num_cpus=1,
             num_gpus=1 if self.gpus else 0,
-            max_restarts=0,  # the executor replaces a dead actor itself, then retries the job
+            max_restarts=0,  # the pool replaces a dead actor itself; the server retries the job
             runtime_env=self._runtime_env(),
         )
         config = worker.WorkerConfig(
@@ -103,7 +103,7 @@ class ActorPool:
         self._add_slots(self.settings.workers or self._fits(resources))
         # Also with a fixed `workers` (the operator's choice, kept): the cluster's GPUs.
         self._grow_task = asyncio.create_task(self._follow_cluster(), name="irisd-ray-grow")
-        log.info("executor.started", executor="ray", workers=self.size, gpus=self.gpus)
+        log.info("ray.pool_started", workers=self.size, gpus=self.gpus)
 
     def _fits(self, resources: dict[str, float]) -> int:
         """How many actors the cluster holds: one per GPU, else one per CPU (at least one).
