@@ -121,7 +121,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, slots: int) -> None:
-        self.slots = slots
+        self.resize(slots)
         await self._catch_up.start()
         self.queue_depth = await store.pending_count(self.db)
         self._task = asyncio.create_task(self._loop(), name="irisd-dispatch")
@@ -137,6 +137,11 @@ class Dispatcher:
 
     def alive(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    def resize(self, slots: int) -> None:
+        """Hand over at most `slots` jobs at once from now on (the executor grew)."""
+        self.slots = slots
+        self._wake.set()  # fill the new slots now, not at the next poll
 
     def queued(self, count: int) -> None:
         """`count` jobs were submitted here: count them and fill the free slots now."""

@@ -59,7 +59,7 @@ class Engine:
         self.metrics = metrics
         use_learned = settings.pipeline.use_learned
         self._executor = executors.create(
-            settings.jobs, self.on_report, metrics, load_models=use_learned
+            settings.jobs, self.on_report, metrics, load_models=use_learned, resized=self._resized
         )
         rng = rng or random.Random()  # noqa: S311 - retry jitter, not cryptography
         runner = Runner(settings, db, storage, self._executor, metrics, self._update, rng, sleep)
@@ -99,6 +99,11 @@ class Engine:
         back = progress.requeued(state, dbm.now(), attempt=max(state.attempt - 1, 0))
         if await store.save_state(self.db, back):
             self.hub.publish(back)
+
+    def _resized(self, size: int) -> None:
+        """The executor grew (a Ray node joined): hand over that many jobs at once."""
+        log.info("engine.resized", workers=size)
+        self._dispatcher.resize(size)
 
     def warm(self) -> bool:
         """A worker has loaded its models ([jobs] warm_start), so a job starts at once."""

@@ -5,7 +5,8 @@ Two executors implement it: `executor.Executor`, the local process pool (the def
 seam nothing changes: the engine hands over at most `size` jobs at once, `run` returns the
 pipeline's result or raises what the retry rules classify (WorkerDied → server error,
 TimeoutError → transient, a JobFailure as itself), and each pipeline report, then END, goes
-to `deliver` on the event loop.
+to `deliver` on the event loop. An executor that grows (Ray, when a node joins) calls
+`resized` with its new size, on the loop, so the engine hands over more jobs at once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from irisd.jobs.ray_executor import RayExecutor
 
 Deliver = Callable[[worker.ReportMessage], None]
+Resized = Callable[[int], None]  # the executor's new size: it grew (a Ray node joined)
 
 
 class WorkerDied(RuntimeError):
@@ -32,7 +34,7 @@ class WorkerDied(RuntimeError):
 class Executor(Protocol):
     """Runs jobs on `size` workers; see the module docstring for the contract of `run`."""
 
-    size: int  # how many jobs it runs at once (known after start)
+    size: int  # how many jobs it runs at once (known after start; may grow, see `resized`)
 
     def start(self) -> None: ...
 
@@ -60,12 +62,18 @@ def check(settings: JobsSettings) -> None:
 
 
 def create(
-    settings: JobsSettings, deliver: Deliver, metrics: Metrics, *, load_models: bool
+    settings: JobsSettings,
+    deliver: Deliver,
+    metrics: Metrics,
+    *,
+    load_models: bool,
+    resized: Resized | None = None,
 ) -> Executor:
     """The executor `[jobs] executor` names."""
     if settings.executor == "ray":
-        return _ray_executor()(settings, deliver, metrics, load_models=load_models)
-    from irisd.jobs.executor import Executor as LocalExecutor
+        ray_executor = _ray_executor()
+        return ray_executor(settings, deliver, metrics, load_models=load_models, resized=resized)
+    from irisd.jobs.executor import Executor as LocalExecutor  # a fixed pool: never resized
 
     return LocalExecutor(settings, deliver, load_models=load_models)
 

@@ -1,222 +1,255 @@
 """The Ray executor: the pipeline runs in actors on a Ray cluster (`[jobs] executor = "ray"`).
 
-The server keeps everything else (API, WebSockets, the SQLite queue, storage I/O): it puts
-each photo in Ray's object store, calls a free actor's streaming `run` and reads it with
-`async for` on its own loop, handing each report to the engine as it arrives and returning
-the result. Faults map onto the job error classes (errors.classify via `WorkerDied`):
+The server keeps everything else (API, WebSockets, the SQLite queue, storage I/O). Ray itself
+runs in a child process, the driver (jobs/ray_driver.py: `ray.init`, the actors and their
+slots, jobs/ray_pool.py), because Ray ends its driver's process when the cluster goes away.
+This side keeps the Executor protocol: it sends each job down a pipe and hands each report
+coming back to the engine, then returns the result or raises the driver's classified error.
 
-    actor or node died, object lost     → WorkerDied (server error: one retry, on a fresh actor)
-    over the time limit                 → TimeoutError (transient); the actor is killed, replaced
-    a JobFailure raised in the pipeline → itself, with its message (e.g. QualityIssue)
-    the job's cancel flag at a report   → Cancelled; `ray.cancel` stops the pipeline there
+When the driver ends (the cluster stopped, or it could not be reached), the jobs it held fail
+as WorkerDied (a server error: one retry), `alive()` is False (/readyz: not ready), and
+another driver starts after a back-off (RESTART_S, doubling). A job that finds no driver
+waits for one within its time limit, then fails as WorkerDied. Each driver state the
+driver sends (PoolState) gives `size` (the engine's `resized`: a node joined), the warm
+actors and their pids, and the cluster's GPUs for /metrics.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import os
-from pathlib import Path
+import contextlib
+import itertools
+import multiprocessing
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
-import ray
-from ray import exceptions as rex
+import ray  # noqa: F401 - fail here, at start, when Ray is not installed (executors.check)
 
 from irisd.config import JobsSettings
-from irisd.errors import Cancelled, JobFailure, classify
-from irisd.jobs import worker
-from irisd.jobs.executors import Deliver, WorkerDied
-from irisd.jobs.ray_actor import PipelineActor
-from irisd.jobs.ray_slots import ActorSlot
+from irisd.jobs import ray_driver, worker
+from irisd.jobs.executors import Deliver, Resized, WorkerDied
+from irisd.jobs.ray_driver import Cancel, Done, PoolState, Run
 from irisd.logs import get_logger
 from irisd.metrics import Metrics
 from irisd.pipeline.types import PipelineResult
 
 log = get_logger(__name__)
 
-# What a lost actor, worker process, node or object looks like to the caller.
-LOST = (rex.RayActorError, rex.WorkerCrashedError, rex.NodeDiedError, rex.ObjectLostError)
-GPU_THREADS = 2  # CPU threads of a GPU actor (pre- and post-processing)
+_CONTEXT = multiprocessing.get_context("spawn")  # the server has threads: never fork
+RESTART_S = (0.5, 15.0)  # back-off before starting another driver: first, longest
+STABLE_S = 30.0  # a driver that ran this long was a success: the back-off starts afresh
+GRACE_S = 10.0  # past the job's time limit, which the driver enforces: only bounds a hang
+JOIN_S = 10.0  # a stopping driver kills its actors first
 
 
 class RayExecutor:
-    """`size` pipeline actors on a Ray cluster, one job each at a time."""
+    """Pipeline actors on a Ray cluster, driven from a child process (see the module doc)."""
 
     def __init__(
-        self, settings: JobsSettings, deliver: Deliver, metrics: Metrics, *, load_models: bool
+        self,
+        settings: JobsSettings,
+        deliver: Deliver,
+        metrics: Metrics,
+        *,
+        load_models: bool,
+        resized: Resized | None = None,
     ) -> None:
         self.settings = settings
-        self.size = 0
-        self.gpus = 0
+        self.size = settings.workers or 1  # until the driver says (then `resized`)
         self._deliver = deliver
         self._metrics = metrics
         self._load_models = load_models
-        self._owns_runtime = False
-        self._slots: list[ActorSlot] = []
-        self._idle: list[ActorSlot] = []
-        self._changed = asyncio.Condition()  # a slot became idle or warm
+        self._resized = resized
+        self._state: PoolState | None = None  # None: no driver connected
+        self._connected = asyncio.Event()
+        self._calls: dict[int, asyncio.Future[PipelineResult]] = {}
+        self._ids = itertools.count()
+        self._conn: Connection | None = None
+        self._process: BaseProcess | None = None
+        self._sender = ThreadPoolExecutor(1, thread_name_prefix="irisd-ray-send")  # in order
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        if not ray.is_initialized():  # else: this process already joined (embedding, tests)
-            ray.init(
-                address=self.settings.ray_address or None,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-            self._owns_runtime = True
-        resources = _resources()
-        self.gpus = 0 if self.settings.device == "cpu" else int(resources.get("GPU", 0))
-        self.size = self.settings.workers or self.gpus or max(1, int(resources.get("CPU", 1)))
-        remote = ray.remote(PipelineActor).options(
-            num_cpus=1,
-            num_gpus=1 if self.gpus else 0,
-            max_restarts=0,  # the executor replaces a dead actor itself, then retries the job
-            runtime_env=self._runtime_env(),
-        )
-        config = worker.WorkerConfig(
-            index=0,
-            pipeline=self.settings.pipeline,
-            device="cuda" if self.gpus else "cpu",
-            gpu_count=1 if self.gpus else 0,
-            threads=GPU_THREADS if self.gpus else 1,
-            parent_pid=os.getpid(),
-            load_models=self._load_models,
-        )
-        for index in range(self.size):
-            slot = ActorSlot(index, lambda: remote.remote(config), ray, self._notify)
-            self._slots.append(slot)
-            self._idle.append(slot)
         self._register_metrics()
-        log.info("executor.started", executor="ray", workers=self.size, gpus=self.gpus)
-
-    def _runtime_env(self) -> dict[str, Any] | None:
-        names = [n.strip() for n in self.settings.ray_env.split(",") if n.strip()]
-        env = {name: os.environ[name] for name in names if name in os.environ}
-        return {"env_vars": env} if env else None
+        self._task = asyncio.create_task(self._supervise(), name="irisd-ray-driver")
+        log.info("executor.started", executor="ray", address=self.settings.ray_address)
 
     def alive(self) -> bool:
-        """Connected, and at least one actor is warm."""
-        return ray.is_initialized() and self.warm()
+        """A driver is connected to the cluster, and at least one actor is warm."""
+        return self.warm()
 
     def warm(self) -> bool:
         """An actor has loaded its models (each does when it starts: a warm start always)."""
-        return any(slot.warm for slot in self._slots)
+        return self._state is not None and self._state.warm > 0
 
     def pids(self) -> list[int]:
-        return [slot.pid for slot in self._slots if slot.pid is not None]
+        return list(self._state.pids) if self._state is not None else []
 
     async def run(self, job: worker.JobInput, time_limit_s: float) -> PipelineResult:
-        """The pipeline's result for `job`, computed by a free actor (see the module doc)."""
-        slot = await self._take()
-        try:
-            return await self._run_in(slot, job, time_limit_s)
-        finally:
-            self._idle.append(slot)
-            self._notify()
-            self._deliver((job.job_id, job.attempt, worker.END, 0))  # every report is in
-
-    async def _take(self) -> ActorSlot:
-        """An idle slot whose actor is warm; any idle one while no actor at all is warm.
-
-        A retry after a lost node thus goes to an actor that runs, not to the replacement
-        that waits for room on the cluster.
-        """
-
-        def pick() -> ActorSlot | None:
-            warm = [slot for slot in self._idle if slot.warm]
-            if warm or any(slot.warm for slot in self._slots):
-                return warm[0] if warm else None
-            return self._idle[0] if self._idle else None
-
-        async with self._changed:
-            while (slot := pick()) is None:
-                await self._changed.wait()
-        self._idle.remove(slot)
-        return slot
-
-    def _notify(self) -> None:
-        asyncio.get_running_loop().create_task(self._wake())
-
-    async def _wake(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def _run_in(
-        self, slot: ActorSlot, job: worker.JobInput, time_limit_s: float
-    ) -> PipelineResult:
+        """The pipeline's result for `job`, computed by an actor (see the module doc)."""
+        started = time.monotonic()
         try:
             async with asyncio.timeout(time_limit_s):
-                await slot.wait_warm()
-                result = await self._stream(slot, job)
-        except LOST as exc:
-            log.warning("worker.died", worker=slot.index, job_id=job.job_id, cause=repr(exc))
-            slot.replace()
-            raise WorkerDied(f"the Ray actor was lost: {type(exc).__name__}") from None
+                await self._connected.wait()
         except TimeoutError:
-            log.warning("worker.killed", worker=slot.index, job_id=job.job_id)
-            slot.replace()  # a stuck pipeline is stopped by killing its actor
-            raise TimeoutError(f"over the time limit of {time_limit_s:g} s") from None
-        slot.proven = True
-        return result
-
-    async def _stream(self, slot: ActorSlot, job: worker.JobInput) -> PipelineResult:
-        # The photo goes to the object store (off the loop: a large photo is a long copy).
-        image = await asyncio.to_thread(ray.put, job.image)
-        stream = slot.handle.run.remote(dataclasses.replace(job, image=b""), image)
-        done = False
+            raise WorkerDied("the Ray cluster is not reachable") from None
+        left = time_limit_s - (time.monotonic() - started)
+        call = next(self._ids)
+        future: asyncio.Future[PipelineResult] = asyncio.get_running_loop().create_future()
+        self._calls[call] = future
         try:
-            async for ref in stream:
-                item = await ref
-                if isinstance(item, PipelineResult):
-                    done = True
-                    return item
-                if _stop_asked(job):  # a step boundary: this report and every later one are void
-                    raise Cancelled(job_id=job.job_id)
-                self._deliver(item)
-        except rex.RayTaskError as exc:  # the pipeline's own failure, as the worker made it
-            done = True
-            cause = exc.cause
-            raise (cause if isinstance(cause, JobFailure) else classify(cause)) from None
+            await self._send(Run(call, job, left))
+            async with asyncio.timeout(left + GRACE_S):
+                return await future
         finally:
-            if not done:  # cancelled, timed out, or the server stops: stop the remote work
-                _cancel(stream)
-        raise WorkerDied("the Ray actor ended the job without a result")
+            if self._calls.pop(call, None) is not None:  # no answer: cancelled or hung
+                self._post(Cancel(call))
+
+    # --- the driver process ---------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        """Start the driver; when it ends, fail its jobs and start another after a back-off."""
+        delay = RESTART_S[0]
+        while True:
+            started = time.monotonic()
+            try:
+                await self._drive()
+            except Exception:  # e.g. the spawn failed: try again as for a driver that ended
+                log.exception("executor.driver_failed")
+            if time.monotonic() - started > STABLE_S:
+                delay = RESTART_S[0]
+            log.warning("executor.driver_ended", restart_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RESTART_S[1])
+
+    async def _drive(self) -> None:
+        loop = asyncio.get_running_loop()
+        ours, theirs = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(
+            target=ray_driver.main,
+            args=(theirs, self.settings, self._load_models),
+            name="irisd-ray-driver",
+            daemon=True,  # ended with the server (a SIGKILLed server: its pipe closes)
+        )
+        process.start()
+        theirs.close()  # the driver's end: its death closes the pipe for our reader
+        self._conn, self._process = ours, process
+        ended: asyncio.Future[None] = loop.create_future()
+        threading.Thread(
+            target=self._read, args=(ours, loop, ended), name="irisd-ray-read", daemon=True
+        ).start()
+        try:
+            await ended
+        finally:
+            self._conn = None
+            self._lost()
+            await asyncio.to_thread(_end, process)
+            ours.close()
+
+    def _read(
+        self, conn: Connection, loop: asyncio.AbstractEventLoop, ended: asyncio.Future[None]
+    ) -> None:
+        """The driver's messages into the loop, in order; then `ended` (pipe closed)."""
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                break
+            try:
+                loop.call_soon_threadsafe(self._on_message, message)
+            except RuntimeError:  # the loop is closed: the server is gone
+                return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_resolve, ended)
+
+    def _on_message(self, message: Any) -> None:
+        if isinstance(message, PoolState):
+            self._on_state(message)
+        elif isinstance(message, Done):
+            future = self._calls.pop(message.call, None)
+            if future is None or future.done():
+                return  # its caller stopped waiting
+            if message.error is not None:
+                future.set_exception(message.error)
+            else:
+                future.set_result(message.result)  # type: ignore[arg-type]
+        else:
+            self._deliver(message)  # a pipeline report
+
+    def _on_state(self, state: PoolState) -> None:
+        if self._state is None:
+            log.info("executor.connected", executor="ray", workers=state.size)
+        self._state = state
+        self._connected.set()
+        if state.size != self.size:
+            self.size = state.size
+            if self._resized is not None:
+                self._resized(state.size)
+
+    def _lost(self) -> None:
+        """The driver ended: not ready, and the jobs it held are lost with it."""
+        if self._state is not None:
+            log.warning("executor.disconnected", executor="ray")
+        self._state = None
+        self._connected.clear()
+        calls, self._calls = self._calls, {}
+        for future in calls.values():
+            if not future.done():
+                future.set_exception(WorkerDied("the Ray driver ended: the cluster went away"))
+
+    async def _send(self, message: Run) -> None:
+        conn = self._conn
+        if conn is None:
+            raise WorkerDied("the Ray driver ended: the cluster went away")
+        try:  # off the loop: a photo is a long write; one sender thread keeps them whole
+            await asyncio.get_running_loop().run_in_executor(self._sender, conn.send, message)
+        except OSError:
+            raise WorkerDied("the Ray driver ended: the cluster went away") from None
+
+    def _post(self, message: Cancel | None) -> None:
+        """Send without waiting (a cancel, the stop); lost with the driver, which is fine."""
+        if (conn := self._conn) is not None:
+            with contextlib.suppress(RuntimeError):  # after close: the driver stops anyway
+                self._sender.submit(_quiet_send, conn, message)
 
     def _register_metrics(self) -> None:
-        slots = self._slots
-        self._metrics.gauge(
-            "irisd_ray_actors", lambda: {(): float(sum(slot.warm for slot in slots))}
-        )
-        self._metrics.gauge("irisd_ray_cluster_gpus", lambda: {(): float(_cluster_gpus())})
+        def actors() -> dict[tuple[Any, ...], float]:
+            return {(): float(self._state.warm if self._state else 0)}
+
+        def gpus() -> dict[tuple[Any, ...], float]:
+            return {(): float(self._state.cluster_gpus if self._state else 0.0)}
+
+        self._metrics.gauge("irisd_ray_actors", actors)
+        self._metrics.gauge("irisd_ray_cluster_gpus", gpus)
 
     def close(self) -> None:
-        for slot in self._slots:
-            slot.kill()
-        self._slots.clear()
-        if self._owns_runtime:
-            ray.shutdown()
+        """Stop the driver (it kills its actors) and its supervisor."""
+        if self._task is not None:
+            self._task.cancel()
+        self._post(None)
+        self._sender.shutdown(wait=True)
+        if self._process is not None:
+            _end(self._process)
+        self._lost()
 
 
-def _cancel(stream: Any) -> None:
-    try:
-        ray.cancel(stream)
-    except Exception:  # the actor or the cluster may be gone already
-        log.debug("executor.cancel_failed", exc_info=True)
+def _end(process: BaseProcess) -> None:
+    """Wait for a stopping driver; kill one that does not stop."""
+    process.join(JOIN_S)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
-def _stop_asked(job: worker.JobInput) -> bool:
-    """The job's cancel flag, written by the API or `irisd jobs cancel` (jobs/cancel.py)."""
-    return Path(job.cancel_flag).exists()
+def _quiet_send(conn: Connection, message: Any) -> None:
+    with contextlib.suppress(OSError):
+        conn.send(message)
 
 
-def _resources() -> dict[str, float]:
-    """The cluster's total resources ({"CPU": 4.0, "GPU": 2.0, ...})."""
-    return dict(ray.cluster_resources())  # type: ignore[no-untyped-call]
-
-
-def _cluster_gpus() -> float:
-    try:
-        return _resources().get("GPU", 0.0)
-    except Exception:  # noqa: BLE001 - a scrape must not fail when the cluster is away
-        return 0.0
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

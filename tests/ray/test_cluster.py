@@ -1,5 +1,5 @@
-"""The Ray executor on a real two-node local cluster: a lost node, readiness and metrics,
-and `irisd serve` without Ray installed.
+"""The Ray executor on a real two-node local cluster: a lost node, a node that joins,
+readiness and metrics, and `irisd serve` without Ray installed.
 
 The job, WebSocket, retry, cancel, restart and killed-worker tests run on this cluster too
 (tests/support/executors.py parametrises them); these are the Ray-only cases.
@@ -7,6 +7,7 @@ The job, WebSocket, retry, cancel, restart and killed-worker tests run on this c
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -25,6 +26,9 @@ from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
 __all__ = ["gates"]
 
 pytestmark = pytest.mark.ray
+
+
+WAIT_S = 60.0  # bounds every wait on the cluster (a node starts in seconds)
 
 
 def parent(pid: int) -> int:
@@ -78,6 +82,44 @@ async def test_a_lost_node_retries_its_job_on_the_other_node(
     first, second = json.loads(row[0])
     assert "WorkerDied" in first["cause"]
     assert second["cause"] == "completed"
+
+
+async def test_a_node_that_joins_adds_an_actor_and_a_job_at_once(
+    start_server: Start, user_factory: UserFactory, gates: Gates, ray_cluster: Any
+) -> None:
+    # No `workers`: the executor follows the cluster, one CPU actor per CPU (two nodes, two).
+    jobs = {**pipeline("gated"), **ray_jobs(ray_cluster), "workers": 0, "time_limit_s": 60.0}
+    irisd = await start_server(jobs=jobs)
+    api = await user_factory(irisd)
+    photos = [(await api.upload(images.jpeg(64, 48)))["id"] for _ in range(3)]
+    for photo_id in photos:
+        gates.hold(photo_id)
+    first = [await submit(api, photos[0]), await submit(api, photos[1])]
+    async with asyncio.timeout(WAIT_S):
+        for job_id in first:
+            await at_gate(api, job_id)
+    third = await submit(api, photos[2])
+    # Both actors hold a job: the third waits in the queue (the dispatcher hands over two).
+    assert (await api.get(f"/api/v1/processing/jobs/{third}")).body["status"] == "pending"
+
+    node = ray_cluster.add_node(**NODE)
+    try:
+        async with asyncio.timeout(WAIT_S):
+            await at_gate(api, third)  # three held at once: the new actor took the third job
+        assert len(irisd.engine.worker_pids()) == 3
+        metrics = (await api.get("/metrics", auth=False)).body.decode().splitlines()
+        assert "irisd_ray_actors 3" in metrics
+        on_new = [
+            job_id for job_id in [*first, third] if parent(gates.pid(job_id)) == raylet_pid(node)
+        ]
+        assert len(on_new) == 1, "one actor runs on the node that joined"
+        for job_id in [*first, third]:
+            await gates.release(job_id)
+        async with asyncio.timeout(WAIT_S):
+            for job_id in [*first, third]:
+                assert (await final(api, job_id))["status"] == "completed", job_id
+    finally:
+        ray_cluster.remove_node(node)  # the session's cluster has two nodes again
 
 
 async def test_ready_with_a_warm_actor_and_metrics_count_actors_and_gpus(
