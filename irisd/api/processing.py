@@ -11,7 +11,6 @@ from irisd import photos, results
 from irisd.api import schemas, wire
 from irisd.api.urls import object_url
 from irisd.appkeys import DATABASE, ENGINE
-from irisd.db import Database
 from irisd.errors import BadRequest, Conflict, InvalidField, NotFound
 from irisd.identity import UNNAMED, Identity
 from irisd.jobs import store
@@ -94,19 +93,8 @@ async def _processable(request: web.Request, user_id: str, photo_id: str) -> boo
 @routes.get("/api/v1/processing/jobs")
 async def list_jobs(request: web.Request) -> web.Response:
     query = request.query
-    fetch = partial(_search_jobs, query.get("label"), query.get("photo_id"))
+    fetch = partial(store.named_page, search=query.get("label"), photo_id=query.get("photo_id"))
     return web.json_response(await schemas.paged(request, fetch, _named_job))
-
-
-async def _search_jobs(
-    search: str | None,
-    photo_id: str | None,
-    db: Database,
-    user_id: str,
-    page: int,
-    page_size: int,
-) -> tuple[list[store.Named], int]:
-    return await store.named_page(db, user_id, page, page_size, search, photo_id)
 
 
 @routes.get("/api/v1/processing/jobs/{job_id}")

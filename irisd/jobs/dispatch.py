@@ -139,7 +139,7 @@ class Dispatcher:
         return self._task is not None and not self._task.done()
 
     def resize(self, slots: int) -> None:
-        """Hand over at most `slots` jobs at once from now on (the executor grew)."""
+        """Hand over at most `slots` jobs at once from now on (the executor's size changed)."""
         self.slots = slots
         self._wake.set()  # fill the new slots now, not at the next poll
 

@@ -101,7 +101,8 @@ class Engine:
             self.hub.publish(back)
 
     def _resized(self, size: int) -> None:
-        """The executor grew (a Ray node joined): hand over that many jobs at once."""
+        """The executor's size changed (a Ray node joined, or a restarted Ray driver found the
+        cluster smaller): hand over that many jobs at once."""
         log.info("engine.resized", workers=size)
         self._dispatcher.resize(size)
 

@@ -5,7 +5,7 @@ Two executors implement it: `executor.Executor`, the local process pool (the def
 seam nothing changes: the engine hands over at most `size` jobs at once, `run` returns the
 pipeline's result or raises what the retry rules classify (WorkerDied → server error,
 TimeoutError → transient, a JobFailure as itself), and each pipeline report, then END, goes
-to `deliver` on the event loop. An executor that grows (Ray, when a node joins) calls
+to `deliver` on the event loop. An executor whose size changes (Ray, when a node joins) calls
 `resized` with its new size, on the loop, so the engine hands over more jobs at once.
 """
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from irisd.jobs.ray_executor import RayExecutor
 
 Deliver = Callable[[worker.ReportMessage], None]
-Resized = Callable[[int], None]  # the executor's new size: it grew (a Ray node joined)
+Resized = Callable[[int], None]  # the executor's new size (Ray: a node joined, say)
 
 
 class WorkerDied(RuntimeError):

@@ -17,9 +17,11 @@ This module imports Ray only in the child, after setting the GCS time-out for it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
@@ -109,7 +111,8 @@ async def _serve(conn: Connection, settings: JobsSettings, load_models: bool) ->
     changed()  # connected: the server may send jobs from now on
     inbox: asyncio.Queue[Any] = asyncio.Queue()
     loop = asyncio.get_running_loop()
-    threading.Thread(target=_read, args=(conn, loop, inbox), daemon=True).start()
+    stop = partial(inbox.put_nowait, None)  # the server sent None, or has gone
+    threading.Thread(target=relay, args=(conn, loop, inbox.put_nowait, stop), daemon=True).start()
     calls: dict[int, asyncio.Task[None]] = {}
     try:
         while (message := await inbox.get()) is not None:
@@ -141,13 +144,22 @@ def _forget(calls: dict[int, asyncio.Task[None]], call: int, _: asyncio.Task[Non
     calls.pop(call, None)
 
 
-def _read(conn: Connection, loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[Any]) -> None:
-    """The server's messages into the loop; None (stop) also when the server has gone."""
+def relay(
+    conn: Connection,
+    loop: asyncio.AbstractEventLoop,
+    receive: Callable[[Any], None],
+    ended: Callable[[], None],
+) -> None:
+    """A reader thread for either end of the pipe: each message to `receive` on `loop`, in
+    order, then `ended` once the other side has gone (the pipe closed)."""
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
-            message = None
-        loop.call_soon_threadsafe(inbox.put_nowait, message)
-        if message is None:
+            break
+        try:
+            loop.call_soon_threadsafe(receive, message)
+        except RuntimeError:  # the loop is closed: this side is gone too
             return
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(ended)

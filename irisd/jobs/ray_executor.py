@@ -23,6 +23,7 @@ import multiprocessing
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -44,6 +45,7 @@ RESTART_S = (0.5, 15.0)  # back-off before starting another driver: first, longe
 STABLE_S = 30.0  # a driver that ran this long was a success: the back-off starts afresh
 GRACE_S = 10.0  # past the job's time limit, which the driver enforces: only bounds a hang
 JOIN_S = 10.0  # a stopping driver kills its actors first
+DRIVER_LOST = "the Ray driver ended: the cluster went away"
 
 
 class RayExecutor:
@@ -140,7 +142,10 @@ class RayExecutor:
         self._conn, self._process = ours, process
         ended: asyncio.Future[None] = loop.create_future()
         threading.Thread(
-            target=self._read, args=(ours, loop, ended), name="irisd-ray-read", daemon=True
+            target=ray_driver.relay,
+            args=(ours, loop, self._on_message, partial(_resolve, ended)),
+            name="irisd-ray-read",
+            daemon=True,
         ).start()
         try:
             await ended
@@ -149,22 +154,6 @@ class RayExecutor:
             self._lost()
             await asyncio.to_thread(_end, process)
             ours.close()
-
-    def _read(
-        self, conn: Connection, loop: asyncio.AbstractEventLoop, ended: asyncio.Future[None]
-    ) -> None:
-        """The driver's messages into the loop, in order; then `ended` (pipe closed)."""
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                break
-            try:
-                loop.call_soon_threadsafe(self._on_message, message)
-            except RuntimeError:  # the loop is closed: the server is gone
-                return
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(_resolve, ended)
 
     def _on_message(self, message: Any) -> None:
         if isinstance(message, PoolState):
@@ -199,16 +188,16 @@ class RayExecutor:
         calls, self._calls = self._calls, {}
         for future in calls.values():
             if not future.done():
-                future.set_exception(WorkerDied("the Ray driver ended: the cluster went away"))
+                future.set_exception(WorkerDied(DRIVER_LOST))
 
     async def _send(self, message: Run) -> None:
         conn = self._conn
         if conn is None:
-            raise WorkerDied("the Ray driver ended: the cluster went away")
+            raise WorkerDied(DRIVER_LOST)
         try:  # off the loop: a photo is a long write; one sender thread keeps them whole
             await asyncio.get_running_loop().run_in_executor(self._sender, conn.send, message)
         except OSError:
-            raise WorkerDied("the Ray driver ended: the cluster went away") from None
+            raise WorkerDied(DRIVER_LOST) from None
 
     def _post(self, message: Cancel | None) -> None:
         """Send without waiting (a cancel, the stop); lost with the driver, which is fine."""

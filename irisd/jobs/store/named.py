@@ -1,6 +1,6 @@
 """Reads of a user's jobs joined with their photos: each with its photo's name, searchable.
 
-What the gallery (irisd/results.py) and the trash (irisd/trash.py) list. The join with
+What the gallery (api/processing.py) and the trash (irisd/trash.py) list. The join with
 `photos` gives each job the `filename` and `label` of its photo (identity.py).
 """
 
