@@ -14,14 +14,18 @@ CLAHE_TILES = 8
 SHARPEN_AMOUNT = 0.6
 
 
-def local_contrast(rgb: np.ndarray, iris: np.ndarray) -> np.ndarray:
-    """CLAHE on Lab lightness, blended in with a feathered (H, W) bool `iris` mask."""
+def local_contrast(rgb: np.ndarray, iris: np.ndarray, lifted: float = 1.0) -> np.ndarray:
+    """CLAHE on Lab lightness, blended in with a feathered (H, W) bool `iris` mask.
+
+    `lifted` is the contrast the exposure curve has already added to a dark iris: CLAHE is
+    blended in at one over it, since what it would raise again is as much the grain the lift
+    brought up as the texture."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     clahe = cv2.createCLAHE(clipLimit=CLAHE_CLIP, tileGridSize=(CLAHE_TILES, CLAHE_TILES))
     lightness = lab[:, :, 0]
     boosted = clahe.apply(lightness)
     feather = max(3, round(max(rgb.shape[:2]) / 100)) | 1
-    weight = cv2.blur(iris.astype(np.float32), (feather, feather))
+    weight = cv2.blur(iris.astype(np.float32), (feather, feather)) / max(lifted, 1.0)
     mixed = lightness * (1 - weight) + boosted * weight
     lab[:, :, 0] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     return np.asarray(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB))

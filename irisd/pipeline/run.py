@@ -123,7 +123,7 @@ def finish(
     visible_ring = cleaned.ring & ~cleaned.hidden & ~cleaned.highlights
     pupil = cleaned.iris_disk & ~cleaned.ring
     exposed, exposure = tone.expose(cleaned.rgb, visible_ring, pupil)
-    toned = enhance.local_contrast(exposed, cleaned.ring)
+    toned = enhance.local_contrast(exposed, cleaned.ring, exposure.contrast)
     report("enhancing", 80)
     scale = side / cleaned.crop.side
     final = enhance.resize(enhance.sharpen(toned, 1.0), side)

@@ -15,6 +15,7 @@ from PIL import Image
 from irisd.errors import QualityIssue
 from irisd.pipeline import (
     PipelineOptions,
+    enhance,
     gaze,
     grading,
     learned,
@@ -131,6 +132,30 @@ def test_dark_iris_is_lifted_to_a_printable_level_with_its_hue() -> None:
     hue = [math.degrees(math.atan2(np.median(v[:, 2]), np.median(v[:, 1]))) for v in (before, lab)]
     assert abs(hue[0] - hue[1]) < 10
     assert (lifted[crop_ring] >= 254).mean() < 0.01
+
+
+def test_local_contrast_does_not_raise_again_the_grain_a_lift_brought_up() -> None:
+    rng = np.random.default_rng(3)
+    clean = synthetic_eye().astype(np.float32) * 0.12
+    dark = np.clip(clean + rng.normal(0, 1.2, clean.shape), 0, 255).astype(np.uint8)
+    crop_ring = disk(dark.shape[:2], Circle(320, 240, 100)) & ~disk(
+        dark.shape[:2], Circle(320, 240, 50)
+    )
+    lifted, exposure = tone.expose(dark, crop_ring)
+    assert exposure.contrast > 1.3  # the curve steepened the iris's tones already
+    fixed = enhance.local_contrast(lifted, crop_ring)
+    aware = enhance.local_contrast(lifted, crop_ring, exposure.contrast)
+    assert tone.grain(aware, crop_ring) < 0.9 * tone.grain(fixed, crop_ring)
+    # and the texture is not lost with the grain: its detail follows the noise-free iris's
+    # more closely
+    truth = detail(cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY))[crop_ring]
+    follows = [np.corrcoef(detail(grey(image))[crop_ring], truth)[0, 1] for image in (fixed, aware)]
+    assert follows[1] > follows[0]
+    # an iris that was not lifted gets the full local contrast
+    bright = synthetic_eye()
+    assert np.array_equal(
+        enhance.local_contrast(bright, crop_ring, 1.0), enhance.local_contrast(bright, crop_ring)
+    )
 
 
 def test_the_pupil_stays_dark_when_a_dark_iris_is_lifted() -> None:
