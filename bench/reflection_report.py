@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from light_looks import LIGHT_COLOURS
-from reflection_scores import Tally
+from reflection_scores import SMALL_AREA, Tally
 
 FP_TARGET = 0.02
 RECALL_TARGET = 0.95
@@ -131,6 +131,16 @@ def print_summary(tally: Tally, method: str, looks: list[str]) -> None:
         p = stat(values(tally, f"{kind}-precision", method, light), "mean")
         ok = r >= RECALL_TARGET and p >= PRECISION_TARGET
         print(f"    {kind}s: recall {r:.3f}, precision {p:.3f} ({verdict(ok)} 0.95 / 0.9)")
+        parts = []
+        for size, label in (("large", f">= {SMALL_AREA} px"), ("small", f"< {SMALL_AREA} px")):
+            recalls = values(tally, f"{kind}-{size}-recall", method, light)
+            if recalls.size:
+                precision = stat(values(tally, f"{kind}-{size}-precision", method, light), "mean")
+                parts.append(
+                    f"{label}: {recalls.size} x recall {stat(recalls, 'mean'):.3f},"
+                    f" precision {precision:.3f}"
+                )
+        print(f"      by size, {'; '.join(parts)}")
 
 
 def print_fill_summary(tally: Tally, fill: str, stage: str, method: str) -> None:
