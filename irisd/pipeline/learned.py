@@ -104,6 +104,14 @@ def edge_contact(iris_prob: np.ndarray, radius: float) -> float:
     return border / (2 * np.pi * max(radius, 1.0))
 
 
+def beyond(iris_prob: np.ndarray, iris: Circle) -> float:
+    """The share of the network's visible iris (its map, `iris` in the same pixels) that
+    lies outside the outline: > 0 when the outline leaves out iris the network sees."""
+    seen = iris_prob > 0.5
+    total = int(seen.sum())
+    return float((seen & ~disk(seen.shape, iris)).sum()) / total if total else 0.0
+
+
 def _largest(mask: np.ndarray) -> np.ndarray | None:
     """The largest 8-connected component of a bool mask, or None when empty."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(

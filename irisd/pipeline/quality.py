@@ -61,6 +61,11 @@ MAX_EDGE_CONTACT = 0.05
 # pipeline's own outlines: MMU 1-45 at most 0.245 of the radius; MOBIUS 0.158, and 0.372
 # for a sideways eye outlined wrong; synthetic light irises wrong at 0.35-0.49.
 MAX_CONCENTRICITY = 0.3
+# An outline that leaves out this share of what the network sees as visible iris is in the
+# wrong place (a circle on part of the iris, or pulled onto a lid). Accepted outlines of the
+# real photos (MMU 1-45, MOBIUS): at most 0.12; of synthetic light irises, right (circle IoU
+# at least 0.7): at most 0.13, wrong (IoU 0.44-0.66): 0.20-0.52 (bench/light_segmentation.py).
+MAX_BEYOND = 0.2
 SHARPNESS_RADIUS = 100.0  # the iris is resampled to this radius before measuring sharpness
 
 
@@ -84,6 +89,7 @@ class Measures:
     clipped: float
     pupil_assumed: float  # 1.0 when the pupil was invisible and its hole assumed
     edge_contact: float  # see learned.edge_contact
+    beyond: float  # see learned.beyond
     iris_share: float  # iris diameter over the photo's shorter side
 
     def as_dict(self) -> dict[str, float]:
@@ -171,6 +177,7 @@ def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
         clipped=float((levels >= 250).mean()),
         pupil_assumed=0.0 if seg.pupil_seen else 1.0,
         edge_contact=seg.edge_contact,
+        beyond=seg.beyond,
         iris_share=2 * iris.r / max(1, min(h, w)),
     )
 
@@ -186,7 +193,7 @@ def gate(m: Measures) -> None:
         ),
         (m.inside_fraction < MIN_INSIDE or m.edge_contact > MAX_EDGE_CONTACT, CUT_OFF),
         # after CUT_OFF: a cut iris is off centre too, and "cut off" says what to do
-        (m.concentricity > MAX_CONCENTRICITY, UNSURE),
+        (m.concentricity > MAX_CONCENTRICITY or m.beyond > MAX_BEYOND, UNSURE),
         (m.iris_radius_px < MIN_IRIS_RADIUS, _too_small(m)),
         (m.clipped > MAX_CLIPPED, TOO_BRIGHT),
         (m.sharpness < MIN_SHARPNESS, BLURRY),

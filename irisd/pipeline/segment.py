@@ -41,6 +41,7 @@ class Segmentation:
     source: str  # "classical", "combined" (agreeing), "edge_backed" or "learned" (alone)
     pupil_seen: bool = True  # False: the pupil hole is assumed (see localise.assumed_pupil)
     edge_contact: float = 0.0  # see learned.edge_contact; 0 without the network
+    beyond: float = 0.0  # see learned.beyond; 0 without the network
 
 
 @dataclass(frozen=True)
@@ -168,13 +169,22 @@ def outline(rgb: np.ndarray, located: Located) -> Segmentation:
     )
     fine = refine(detail, coarse, reach)
     iris, pupil = detail.to_full(fine.iris.circle), detail.to_full(fine.pupil.circle)
-    prior, contact = None, 0.0
+    prior, contact, outside = None, 0.0, 0.0
     if located.iris_prob is not None:
         prior = prior_on_detail(located.iris_prob, located.scale, detail)
         contact = learned.edge_contact(located.iris_prob, iris.r * located.scale)
+        outside = learned.beyond(located.iris_prob, iris.scaled(located.scale))
     mask = full_mask(rgb, detail, iris, pupil, prior)
     return Segmentation(
-        iris, pupil, mask, fine.iris.score, fine.pupil.score, source, fine.pupil_seen, contact
+        iris,
+        pupil,
+        mask,
+        fine.iris.score,
+        fine.pupil.score,
+        source,
+        fine.pupil_seen,
+        contact,
+        outside,
     )
 
 

@@ -298,9 +298,23 @@ def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> Non
         clipped=0.0,
         pupil_assumed=0.0,
         edge_contact=0.0,
+        beyond=0.0,
         iris_share=0.5,
     )
     quality.gate(good)
     with pytest.raises(QualityIssue) as refused:
         quality.gate(dataclasses.replace(good, concentricity=0.4))
     assert refused.value.text == learned.UNSURE
+    # so is one that leaves out much of what the network sees as iris
+    with pytest.raises(QualityIssue) as refused:
+        quality.gate(dataclasses.replace(good, beyond=0.3))
+    assert refused.value.text == learned.UNSURE
+
+
+def test_beyond_is_the_share_of_the_networks_iris_outside_the_outline() -> None:
+    seen = disk((400, 400), Circle(200, 200, 100)).astype(np.float32)
+    assert learned.beyond(seen, Circle(200, 200, 100)) < 0.01
+    assert learned.beyond(seen, Circle(200, 200, 110)) == 0.0
+    shifted = learned.beyond(seen, Circle(250, 200, 100))  # half a radius off
+    assert 0.25 < shifted < 0.4
+    assert learned.beyond(np.zeros((400, 400), np.float32), Circle(200, 200, 100)) == 0.0
