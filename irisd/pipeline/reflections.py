@@ -7,7 +7,8 @@ it is tinted like the iris, it is less than a glint's step lighter than its surr
 or it is thin and vanishes under a small opening. So a core must be
   - at least STEP_FLOOR, and STEP_SPREAD times the iris texture's spread, lighter (L*)
     than a wide median background, and above it in every channel;
-  - (or, in a dark photo, DARK_RATIO times as bright in every channel;)
+  - (or, in a dark photo, DARK_RATIO times as bright in every channel; or, on a dark
+    coloured iris, near-grey and PALE_RATIO times as bright;)
   - no more saturated than WHITE_SATURATION, and less than the iris around it;
   - wider than the fibres: it survives an opening CORE_WIDTH of the iris radius across;
   - over the pupil, brighter in every channel than the iris beside it as well.
@@ -53,6 +54,14 @@ WHITE_SATURATION = 0.35  # (max - min) / max of a core pixel
 SATURATION_DROP = 0.8  # ... and at most this share of the iris's (but 0.15 always passes)
 CORE_WIDTH = 0.025  # the opening's diameter as a share of the iris radius
 HALO_REACH = 0.1  # how far a glow may reach from its core at most, iris radii
+# On a dark, coloured iris (median L* below PALE_DARK) a near-grey patch (saturation under
+# PALE_SHARE of the iris's) that is DARK_LIFT above it and PALE_RATIO times as bright in every
+# channel is reflected light too: the small panes a window leaves in a dim photo (MOBIUS: 2-3
+# times the iris's light). Such an iris has no pale fibres to mistake for them; a light one
+# is left to the tests above.
+PALE_DARK = 35.0
+PALE_SHARE = 0.35
+PALE_RATIO = 1.6
 CLIPPED = 250.0  # every channel at least this bright: a core
 VEIL_OPAQUE = 248.0  # a veiled pixel this bright in any channel shows no iris: a hole
 
@@ -238,7 +247,8 @@ def _local_mean(rgb: np.ndarray, own: np.ndarray, width: int) -> np.ndarray:
 def _cores(rgb: np.ndarray, excess: np.ndarray, area: np.ndarray, radius: float) -> np.ndarray:
     """Pixels that are a reflection's core (see the module docstring), (h, w) bool."""
     background = rgb - excess
-    lift = _lightness(rgb) - _lightness(background)  # L* above the background
+    level = _lightness(background)
+    lift = _lightness(rgb) - level  # L* above the background
     top = rgb.max(axis=2)
     saturation = (top - rgb.min(axis=2)) / np.maximum(top, 1.0)
     iris = area & (lift < np.percentile(lift[area], 99.5))
@@ -248,6 +258,9 @@ def _cores(rgb: np.ndarray, excess: np.ndarray, area: np.ndarray, radius: float)
     # In a dark photo a glint need not be far above in L*, but it multiplies the light.
     ratio = (rgb / np.maximum(background, 4.0)).min(axis=2)
     lighter = (lift > step) | ((ratio > DARK_RATIO) & (lift > DARK_LIFT))
+    if iris.any() and float(np.median(level[iris])) < PALE_DARK:
+        pale = saturation < PALE_SHARE * iris_saturation
+        lighter |= pale & (lift > DARK_LIFT) & (ratio > PALE_RATIO)
     # A pixel clipped in every channel shows no iris, whatever its background.
     clipped = rgb.min(axis=2) >= CLIPPED
     core = ((lighter & (excess.min(axis=2) > CHANNEL_STEP) & white) | clipped) & area

@@ -91,6 +91,27 @@ def test_a_large_glint_is_found_whole() -> None:
     assert (found & changed).sum() / found.sum() >= 0.65
 
 
+def test_pale_flecks_of_a_window_on_a_dark_iris_are_found_and_nothing_else() -> None:
+    # A dark brown iris (L* ~15) with the small near-grey flecks a window leaves in a dim
+    # photo: twice the iris's light, not the 2.5 times a glint on a dark iris makes.
+    texture = grey(light_iris()) / 160.0
+    dark = np.clip(texture[..., None] * np.array([40.0, 28.0, 18.0]), 0, 255).astype(np.uint8)
+    flecks = np.zeros((SIDE, SIDE), bool)
+    for x, y in (
+        (CENTRE + 80, CENTRE - 60),
+        (CENTRE - 90, CENTRE - 30),
+        (CENTRE + 20, CENTRE + 95),
+    ):
+        flecks[round(y) - 5 : round(y) + 5, round(x) - 4 : round(x) + 4] = True
+    image = dark.copy()
+    image[flecks] = (70, 67, 64)
+    region = disk((SIDE, SIDE), IRIS)
+    found = reflections.detect(image, region, IRIS_R, PUPIL)
+    assert (found & flecks).sum() / flecks.sum() >= 0.9
+    assert (found & ~flecks).sum() / ring().sum() <= 0.01  # a rim of their fade at most
+    assert (reflections.detect(dark, region, IRIS_R, PUPIL) & ring()).sum() == 0
+
+
 def test_a_window_veil_is_lifted_off_not_painted_over() -> None:
     clean = light_iris().astype(np.float32) * 0.55  # a mid-brown-level iris
     pane = np.zeros((SIDE, SIDE), bool)
