@@ -32,8 +32,12 @@ The lid figures are shown for MOBIUS too (its GT labels the pupil).
 The photos run through the pipeline in art_runs.py; the lid figures are lid_scores.py's
 (TOLERANCE there), the colour ones colour_scores.py's (CHROMA, COLOURED, PUPIL_SHARE).
 
+`--sets light` scores the lids the same way on every `--every`th MMU photo of the split made
+light (bench/light_segmentation.py: the iris recoloured blue, grey, amber, green, hazel or
+light brown, the rest lit so that the sclera stays the lightest part of the eye), per look.
+
     .venv/bin/python bench/art.py [--occlusion fill|transparent] [--split test|calibration]
-                                  [--sets mmu,mobius] [--all]
+                                  [--sets mmu,mobius,light] [--every N] [--all]
 """
 
 from __future__ import annotations
@@ -45,10 +49,12 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from art_runs import Outcome, run_items
+from art_runs import Outcome, run_bytes, run_items
 from colour_scores import Colour, clipped, colour, hue_shift, ring
-from datasets import Item, mmu_items, mobius_items, require_root
+from datasets import Item, derived_circle, mmu_items, mobius_items, require_root
 from lid_scores import LidScore, lid_score
+from light_photos import LOOKS, encode_png, light_photo
+from light_segmentation import lit
 
 from irisd.pipeline import PipelineOptions
 
@@ -184,6 +190,7 @@ def main() -> None:
     parser.add_argument("--split", choices=["test", "calibration"], default="test")
     parser.add_argument("--sets", default="mmu,mobius")
     parser.add_argument("--all", action="store_true", help="list every MMU photo")
+    parser.add_argument("--every", type=int, default=3, help="light: every Nth MMU photo")
     args = parser.parse_args()
     root = require_root()
     options = PipelineOptions(occlusion=args.occlusion)
@@ -200,6 +207,27 @@ def main() -> None:
         outcomes = run_items(items, options)
         report_colour(items, outcomes)
         report_lids("MOBIUS", items, outcomes, args.all)
+    if "light" in sets:
+        items = mmu_items(root, args.split)[:: args.every]
+        for look in LOOKS:
+            looked, outcomes = light_runs(items, look, options)
+            report_lids(f"MMU {args.split} made {look}", looked, outcomes, args.all)
+
+
+def light_runs(
+    items: list[Item], look: str, options: PipelineOptions
+) -> tuple[list[Item], list[Outcome]]:
+    """The photos with their iris recoloured into a light `look` and the rest lit as in
+    bench/light_segmentation.py (the sclera the lightest part of the eye), processed."""
+    looked, outcomes = [], []
+    for index, item in enumerate(items):
+        iris = derived_circle(item.iris)
+        photo = light_photo(item, look, "none", seed=index) if iris is not None else None
+        if photo is None or iris is None:
+            continue
+        looked.append(item)
+        outcomes.append(run_bytes(item.name, encode_png(lit(photo, item, iris)), options))
+    return looked, outcomes
 
 
 if __name__ == "__main__":
