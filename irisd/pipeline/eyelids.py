@@ -1,7 +1,8 @@
 """The visible-iris mask: the annulus between pupil and limbus minus lids, lashes and glints.
 
 Works in the unwrapped (rubber-sheet) iris: pixels far brighter than the iris (skin, sclera,
-glints) or far darker (lashes) are noise; a lid is a run of noise reaching in from the limbus,
+glints), far darker (lashes) or, in a colour photo, far from its colour (a lid as light as a
+blue iris) are noise; a lid is a run of noise reaching in from the limbus,
 cut per angle and smoothed along the angle, as lids are smooth curves.
 The upper lid is also fitted as a parabola (RANSAC over the strongest vertical edge per
 column in the upper iris) and everything above it, plus dark lashes just below it, is cut.
@@ -19,6 +20,11 @@ RINGS = 48
 BRIGHT_K, BRIGHT_MIN = 2.5, 30.0  # noise: brighter than median + max(k * spread, min)
 DARK_K, DARK_MIN = 2.5, 22.0  # noise: darker than median - max(k * spread, min)
 LASH_K, LASH_MIN = 1.5, 8.0  # noise: thin dark lines (black-hat) above max(k * spread, min)
+# Noise by colour (CIE a*, b*): farther than max(COLOUR_K spreads, COLOUR_MIN) from the
+# iris's own colour at the same radius. Skin and a grey lid beside a coloured iris can match
+# its grey level (a blue iris is as light as lit skin) but not its colour; a greyscale
+# (infrared) photo has no colour and is judged on grey alone.
+COLOUR_K, COLOUR_MIN = 3.5, 15.0
 # A lid covers the rings beyond the cut when more than this share of them is noise
 # (upper lids come with lashes, so a lower share suffices there).
 UPPER_SHARE, LOWER_SHARE = 0.35, 0.5
@@ -90,6 +96,17 @@ def noise_map(polar: np.ndarray, median: float, spread: float) -> np.ndarray:
     return cv2.morphologyEx(noisy, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
 
 
+def colour_noise(polar: np.ndarray) -> np.ndarray:
+    """(RINGS, ANGLES) bool: cells of a (RINGS, ANGLES, 2) a*b* sheet far from the iris's
+    colour at their radius (the reference sectors' median per ring)."""
+    profile = np.median(polar[:, _IN_REFERENCE], axis=1, keepdims=True)
+    distance = np.linalg.norm(polar - profile, axis=2)
+    band = distance[RINGS // 6 : RINGS - RINGS // 6][:, _IN_REFERENCE]
+    typical = float(np.median(band))
+    spread = 1.4826 * float(np.median(np.abs(band - typical)))
+    return np.asarray(distance > max(typical + COLOUR_K * spread, COLOUR_MIN), bool)
+
+
 def lid_cut(noise: np.ndarray) -> np.ndarray:
     """(ANGLES,) ring index per angle from which outwards a lid covers the iris (RINGS = none).
 
@@ -108,11 +125,14 @@ def lid_cut(noise: np.ndarray) -> np.ndarray:
     return np.asarray(smooth[width:-width], np.float32)
 
 
-def polar_mask(raw: np.ndarray) -> np.ndarray:
-    """(RINGS, ANGLES) bool visible-iris map of the unwrapped iris `raw` (`unwrap`)."""
+def polar_mask(raw: np.ndarray, colour: np.ndarray | None = None) -> np.ndarray:
+    """(RINGS, ANGLES) bool visible-iris map of the unwrapped iris `raw` (`unwrap`), and of
+    its unwrapped a*b* `colour` (RINGS, ANGLES, 2) where the photo has colour."""
     polar = flatten(raw)
     median, spread = iris_statistics(polar)
     noise = noise_map(polar, median, spread)
+    if colour is not None:
+        noise |= colour_noise(colour)
     cut = lid_cut(noise)
     rings = np.arange(RINGS)[:, None]
     return np.asarray((rings < cut[None, :]) & ~noise, bool)
@@ -218,10 +238,14 @@ def above_lid(
     return np.asarray((rows < edge[None, :]) | lashes, bool)
 
 
-def visible_mask(image: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
-    """(H, W) bool visible iris of a (H, W) float32 gray image with the given boundaries."""
+def visible_mask(
+    image: np.ndarray, iris: Circle, pupil: Circle, colour: np.ndarray | None = None
+) -> np.ndarray:
+    """(H, W) bool visible iris of a (H, W) float32 gray image with the given boundaries;
+    `colour` is its (H, W, 2) float32 a*b*, None for a greyscale photo."""
     raw = unwrap(image, iris, pupil)
+    polar_colour = None if colour is None else unwrap(colour, iris, pupil)
     shape = (image.shape[0], image.shape[1])
-    visible = to_cartesian(polar_mask(raw), shape, iris, pupil)
+    visible = to_cartesian(polar_mask(raw, polar_colour), shape, iris, pupil)
     visible &= ~above_lid(image, iris, pupil, iris_statistics(raw))
     return np.asarray(visible, bool)

@@ -54,6 +54,7 @@ class Detail:
     y1: int
     scale: float
     image: np.ndarray  # (h, w) float32 gray of the resized crop
+    colour: np.ndarray | None = None  # (h, w, 2) float32 CIE a*b*; None when greyscale
 
     def to_detail(self, circle: Circle) -> Circle:
         return circle.shifted(-self.x0, -self.y0).scaled(self.scale)
@@ -86,7 +87,15 @@ def detail_crop(rgb: np.ndarray, iris: Circle) -> Detail:
     if scale < 1.0:
         size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
         crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
-    return Detail(x0, y0, x1, y1, scale, edge_gray(crop))
+    return Detail(x0, y0, x1, y1, scale, edge_gray(crop), chroma(crop))
+
+
+def chroma(rgb: np.ndarray) -> np.ndarray | None:
+    """(h, w, 2) float32 CIE a*b* of an (h, w, 3) uint8 RGB image; None when it is grey."""
+    if int(np.abs(rgb.astype(np.int16) - rgb[..., :1]).max()) <= 2:
+        return None
+    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    return np.ascontiguousarray(lab[..., 1:])
 
 
 def refine(detail: Detail, found: Localisation, reach: float) -> Localisation:
@@ -109,7 +118,8 @@ def full_mask(
     image = cv2.GaussianBlur(detail.image, (0, 0), 0.7)
     inset = detail.to_detail(iris.resized(LIMBUS_INSET))
     inner = detail.to_detail(pupil)
-    small = visible_mask(image, inset, inner)
+    colour = None if detail.colour is None else cv2.GaussianBlur(detail.colour, (0, 0), 0.7)
+    small = visible_mask(image, inset, inner, colour)
     if prior is not None:
         small = learned.fuse(small, inset, inner, prior)
     mask = np.zeros(rgb.shape[:2], bool)
