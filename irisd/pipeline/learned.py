@@ -106,10 +106,16 @@ def edge_contact(iris_prob: np.ndarray, radius: float) -> float:
 
 def beyond(iris_prob: np.ndarray, iris: Circle) -> float:
     """The share of the network's visible iris (its map, `iris` in the same pixels) that
-    lies outside the outline: > 0 when the outline leaves out iris the network sees."""
-    seen = iris_prob > 0.5
+    lies outside the outline: > 0 when the outline leaves out iris the network sees. Only
+    the regions the outline touches count (another eye in the photo is not this one)."""
+    inside = disk(iris_prob.shape, iris)
+    count, labels = cv2.connectedComponents((iris_prob > 0.5).astype(np.uint8))
+    touched = np.zeros(count, bool)
+    touched[np.unique(labels[inside])] = True
+    touched[0] = False
+    seen = touched[labels]
     total = int(seen.sum())
-    return float((seen & ~disk(seen.shape, iris)).sum()) / total if total else 0.0
+    return float((seen & ~inside).sum()) / total if total else 0.0
 
 
 def _largest(mask: np.ndarray) -> np.ndarray | None:

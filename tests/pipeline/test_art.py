@@ -339,3 +339,6 @@ def test_beyond_is_the_share_of_the_networks_iris_outside_the_outline() -> None:
     shifted = learned.beyond(seen, Circle(250, 200, 100))  # half a radius off
     assert 0.25 < shifted < 0.4
     assert learned.beyond(np.zeros((400, 400), np.float32), Circle(200, 200, 100)) == 0.0
+    other_eye = seen.copy()
+    other_eye[350:, 350:] = 1.0  # a region the outline does not touch
+    assert learned.beyond(other_eye, Circle(200, 200, 100)) < 0.01
