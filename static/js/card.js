@@ -76,6 +76,7 @@ export class JobCard {
   constructor(template, controller, job) {
     this.controller = controller;
     this.state = {};
+    this.pressed = null; // the focused button an action disabled while it runs
     this.el = template.content.firstElementChild.cloneNode(true);
     this.el.dataset.jobId = job.job_id;
     this.parts = Object.fromEntries(
@@ -269,7 +270,7 @@ export class JobCard {
 
   renderActions(s) {
     const tags = this.cancelling ? ["cancelling"] : [s.status, s.error_type === "quality_issue" ? "quality" : ""];
-    const focused = this.el.contains(document.activeElement) ? document.activeElement : null;
+    const focused = this.el.contains(document.activeElement) ? document.activeElement : this.pressed;
     // data-when: the states a button is for; data-unless: those it is not, among them. A
     // photo found unusable gives the same answer again, so it offers Retake, not Reprocess.
     const any = (list) => (list || "").split(" ").some((tag) => tag && tags.includes(tag));
@@ -296,6 +297,8 @@ export class JobCard {
     if (action === "unlabel") return this.closeLabel();
     if (action === "delete") return this.chooseDelete();
     if (action === "keep") return this.closeDelete();
+    // Disabling a focused button takes its focus away (Chromium 150): remember who had it.
+    this.pressed = document.activeElement === button ? button : null;
     button.disabled = true;
     try {
       await this.controller[action](this);
@@ -303,6 +306,8 @@ export class JobCard {
       this.controller.notify(error.message);
     } finally {
       button.disabled = false;
+      if (this.pressed && document.activeElement === document.body && !button.hidden) button.focus();
+      this.pressed = null;
     }
   }
 
