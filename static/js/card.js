@@ -270,7 +270,10 @@ export class JobCard {
 
   renderActions(s) {
     const tags = this.cancelling ? ["cancelling"] : [s.status, s.error_type === "quality_issue" ? "quality" : ""];
-    const focused = this.el.contains(document.activeElement) ? document.activeElement : this.pressed;
+    // (focus lost to the page by disabling a pressed button counts as this card's; focus the
+    // user has moved elsewhere does not)
+    const active = document.activeElement;
+    const focused = this.el.contains(active) ? active : active === document.body ? this.pressed : null;
     // data-when: the states a button is for; data-unless: those it is not, among them. A
     // photo found unusable gives the same answer again, so it offers Retake, not Reprocess.
     const any = (list) => (list || "").split(" ").some((tag) => tag && tags.includes(tag));
