@@ -51,10 +51,10 @@ from dataclasses import dataclass
 import numpy as np
 from art_runs import Outcome, run_bytes, run_items
 from colour_scores import Colour, clipped, colour, hue_shift, ring
-from datasets import Item, derived_circle, mmu_items, mobius_items, require_root
+from datasets import Item, mmu_items, mobius_items, require_root
 from lid_scores import LidScore, lid_score
-from light_photos import LOOKS, encode_png, light_photo
-from light_segmentation import lit
+from light_photos import LOOKS
+from light_segmentation import lit_photo
 
 from irisd.pipeline import PipelineOptions
 
@@ -221,12 +221,10 @@ def light_runs(
     bench/light_segmentation.py (the sclera the lightest part of the eye), processed."""
     looked, outcomes = [], []
     for index, item in enumerate(items):
-        iris = derived_circle(item.iris)
-        photo = light_photo(item, look, "none", seed=index) if iris is not None else None
-        if photo is None or iris is None:
-            continue
-        looked.append(item)
-        outcomes.append(run_bytes(item.name, encode_png(lit(photo, item, iris)), options))
+        photo = lit_photo(item, look, seed=index)
+        if photo is not None:
+            looked.append(item)
+            outcomes.append(run_bytes(item.name, photo, options))
     return looked, outcomes
 
 

@@ -30,15 +30,14 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import subprocess
-import types
 from collections.abc import Callable
 
 import cv2
 import numpy as np
-from datasets import REPO, require_root
+from datasets import require_root
 from real_crops import IrisCrop, iris_crops
 from reflection_scores import band_around, energy_ratio, iris_texture, psnr
+from reflections import module_at
 
 from irisd.pipeline import fill
 from irisd.pipeline.geometry import Circle, disk
@@ -47,13 +46,19 @@ MIN_HOLE = 0.02  # share of the ring
 Filler = Callable[[np.ndarray, np.ndarray, Circle, Circle], np.ndarray]
 
 
+def occluded(crop: IrisCrop) -> np.ndarray:
+    """(S, S) bool: the crop's GT occlusion, the iris circle less the visible iris and pupil."""
+    shape = crop.visible.shape
+    return np.asarray(disk(shape, crop.iris) & ~crop.visible & ~disk(shape, crop.pupil))
+
+
 def side_hole(crop: IrisCrop) -> np.ndarray | None:
     """The crop's own GT occlusion turned a quarter turn about the iris centre, cut to the
     visible ring; None when too small."""
     shape = crop.visible.shape
-    occluded = disk(shape, crop.iris) & ~crop.visible & ~disk(shape, crop.pupil)
     turn = cv2.getRotationMatrix2D((crop.iris.x, crop.iris.y), 90.0, 1.0)
-    turned = cv2.warpAffine(occluded.astype(np.uint8), turn, shape[::-1], flags=cv2.INTER_NEAREST)
+    covered = occluded(crop).astype(np.uint8)
+    turned = cv2.warpAffine(covered, turn, shape[::-1], flags=cv2.INTER_NEAREST)
     hole = (turned > 0) & crop.ring & ~crop.glare
     return hole if hole.sum() >= MIN_HOLE * max(1, int(crop.ring.sum())) else None
 
@@ -74,9 +79,7 @@ def seam(image: np.ndarray, hole: np.ndarray, sheet: fill.Sheet) -> float:
 
 
 def score(crop: IrisCrop, hole: np.ndarray, filler: Filler) -> dict[str, float]:
-    shape = crop.visible.shape
-    occluded = disk(shape, crop.iris) & ~crop.visible & ~disk(shape, crop.pupil)
-    filled = filler(crop.rgb, (hole | occluded) & disk(shape, crop.iris), crop.iris, crop.pupil)
+    filled = filler(crop.rgb, hole | occluded(crop), crop.iris, crop.pupil)
     texture = iris_texture(crop, crop.glare)
     around = band_around(hole, texture & ~hole, crop.iris.r)
     sheet = fill.Sheet(crop.iris, crop.pupil)
@@ -91,16 +94,7 @@ def score(crop: IrisCrop, hole: np.ndarray, filler: Filler) -> dict[str, float]:
 
 def fill_at(revision: str) -> Filler:
     """polar_fill of irisd/pipeline/fill.py as of a git revision."""
-    source = subprocess.run(
-        ["git", "show", f"{revision}:irisd/pipeline/fill.py"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    module = types.ModuleType(f"fill_at_{revision}")
-    exec(compile(source, f"{revision}:fill.py", "exec"), module.__dict__)
-    return module.polar_fill  # type: ignore[no-any-return]
+    return module_at(revision, "irisd/pipeline/fill.py", {}).polar_fill  # type: ignore[no-any-return]
 
 
 def median(values: list[float]) -> float:

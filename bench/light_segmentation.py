@@ -45,6 +45,14 @@ def lit(photo: np.ndarray, item: Item, iris: Circle) -> np.ndarray:
     return np.asarray(light_looks.from_lab(lab), np.uint8)
 
 
+def lit_photo(item: Item, look: str, seed: int) -> bytes | None:
+    """The photo (PNG) with its iris recoloured into the light `look` and the rest lit (see
+    `lit`); None when it has no iris to recolour."""
+    iris = derived_circle(item.iris)
+    photo = light_photo(item, look, "none", seed=seed) if iris is not None else None
+    return None if photo is None or iris is None else encode_png(lit(photo, item, iris))
+
+
 def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:
     return iou(disk(shape, a), disk(shape, b))
 
@@ -60,10 +68,10 @@ def main() -> None:
     for index, item in enumerate(items):
         iris = derived_circle(item.iris)
         for look in LOOKS:
-            photo = light_photo(item, look, "none", seed=index)
+            photo = lit_photo(item, look, seed=index)
             if photo is None or iris is None:
                 continue
-            outcome = run_bytes(item.name, encode_png(lit(photo, item, iris)), PipelineOptions())
+            outcome = run_bytes(item.name, photo, PipelineOptions())
             outcomes[(look, outcome.message.split(".")[0] or "accepted")] += 1
             if outcome.art is not None:
                 ious[look].append(circle_iou(item.iris.shape, outcome.art.disc_in, iris))
