@@ -8,7 +8,8 @@ the rest of the photo is lifted as well (a power curve on L* outside the eye tha
 stays the lightest part of the eye, as in a photo of a blue or green eye.
 
 Per look: accepted / refused (by message) and, for accepted photos, the IoU of the result's
-iris disc with the circle derived from the GT mask.
+iris disc with the circle derived from the GT mask, and how many of them are wrong (IoU below
+WRONG): every accepted outline counts, so refusing fewer cannot hide wrong ones.
 
     .venv/bin/python bench/light_segmentation.py [--every N]   # every Nth MMU test photo
 """
@@ -29,6 +30,7 @@ from irisd.pipeline.types import PipelineOptions
 
 SCLERA_ABOVE = 28.0  # L*: the sclera's 90th percentile above the light iris's median
 BRIGHTEST = 96.0  # ... but no higher than this
+WRONG = 0.75  # circle IoU below which an accepted outline counts as wrong
 
 
 def lit(photo: np.ndarray, item: Item, iris: Circle) -> np.ndarray:
@@ -80,7 +82,11 @@ def main() -> None:
         total = sum(n for (name, _), n in outcomes.items() if name == look)
         accepted = outcomes[(look, "accepted")]
         median = float(np.median(ious[look])) if ious[look] else float("nan")
-        print(f"{look:12s} accepted {accepted:3d}/{total}  circle IoU median {median:.3f}")
+        wrong = sum(value < WRONG for value in ious[look])
+        print(
+            f"{look:12s} accepted {accepted:3d}/{total}  circle IoU median {median:.3f}"
+            f"  wrong {wrong}"
+        )
     print("refusals:")
     reasons: Counter[str] = Counter()
     for (_, message), n in outcomes.items():
@@ -92,7 +98,8 @@ def main() -> None:
     every = [v for values in ious.values() for v in values]
     print(
         f"SUMMARY light irises outlined: accepted {accepted}/{sum(outcomes.values())}, "
-        f"circle IoU median {np.median(every):.3f}"
+        f"circle IoU median {np.median(every):.3f}, "
+        f"wrong (IoU < {WRONG}) {sum(v < WRONG for v in every)}"
     )
 
 

@@ -11,6 +11,8 @@ made-up circle).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -18,6 +20,8 @@ from irisd.errors import QualityIssue
 from irisd.pipeline import gaze
 from irisd.pipeline.circle_search import (
     Found,
+    best,
+    centre_grid,
     limbus_scores,
     prepare,
     pupil_scores,
@@ -56,11 +60,37 @@ MIN_EDGE = 0.25
 MAX_OFFSET = 0.2
 # On a light iris the pupil's edge is the strongest circle in the photo and the classical
 # search can take it for the limbus: a classical iris within PUPIL_MATCH (of the radius, in
-# centre and size) of the network's pupil is that pupil. The network's iris then stands
-# alone, as when the classical path found nothing (ALONE_CONFIDENCE), around the classical
-# pupil. With MAX_OFFSET, on light irises in photos lit as such (bench/light_segmentation.py,
-# 108 photos): 76 -> 78 outlined, circle IoU median 0.814 -> 0.850; MMU unchanged.
+# centre and size) of the network's pupil is that pupil. The limbus around it is searched
+# (`_around_pupil`); failing that the network's iris stands alone, as when the classical
+# path found nothing (ALONE_CONFIDENCE), around the classical pupil. That network path, with
+# MAX_OFFSET, on light irises in photos lit as such (bench/light_segmentation.py, 108
+# photos): 76 -> 78 outlined, circle IoU median 0.814 -> 0.850; MMU unchanged.
 PUPIL_MATCH = 0.3
+# An eye's pupil sits within about a tenth of the radius of the limbus centre, a third at
+# most when the gaze is off; further off, the outline is wrong (one circle pulled onto the
+# sclera or a lid), and the print would show skin and fill glints from the pupil. The
+# pipeline's own outlines: MMU 1-45 at most 0.245 of the radius; MOBIUS 0.158, and 0.372
+# for a sideways eye outlined wrong; synthetic light irises wrong at 0.35-0.49. The quality
+# gate refuses beyond it; `_stronger` uses it to judge the two paths' circles.
+MAX_CONCENTRICITY = 0.3
+# The network under-calls a light iris (its outer, darker part), and its edge-refined circle
+# then sits on an inner ring with an off-centre pupil, while the classical limbus is right
+# but covers little more than half of the network's eye. A circle is consistent with the eye
+# when it holds nearly all the iris the network sees (at most CONTAINED of it outside, see
+# `beyond`), has a seen pupil within the gate's concentricity limit, and is not far larger
+# than the network's eye (IoU at least LEAST_COVER); consistent circles go first. Light
+# irises (bench/light_segmentation.py, every 3rd MMU test photo and MOBIUS x 6 looks, 68
+# disagreements): circles within IoU 0.8 of GT 52 -> 63, below 0.7 13 -> 4, refused 3 -> 0;
+# the 18 real disagreements (MMU 1-45, MOBIUS) unchanged.
+CONTAINED = 0.1
+LEAST_COVER = 0.35
+# `_around_pupil`: the limbus around a pupil the classical path took for the iris. On light
+# irises lit as such (bench/light_segmentation.py, every 3rd MMU test photo and MOBIUS x 6
+# looks), 12 photos took that path: the network's circle alone reached circle IoU 0.55-0.81
+# with GT, this one 0.73-0.93 on 11 (0.57 on one MOBIUS look); no real photo takes it.
+AROUND_REACH = 0.15  # of the network's iris radius
+AROUND_RADII = (0.95, 1.5)  # of the network's iris radius
+AROUND_PUPILS = 4.5  # at most this many pupil radii (`localise.iris_around` too)
 UNSURE = (
     "We couldn't outline your iris reliably in this photo. Hold the camera straight in"
     " front of your eye, in even light, and try again."
@@ -174,10 +204,7 @@ def cross_check(small: np.ndarray, scale: float, found: Localisation | None) -> 
     if agree(iris.scaled(1 / scale), found.iris.circle):
         return Located(found, "combined", probs[..., 1], scale)
     if _is_pupil(found.iris.circle.scaled(scale), pupil):
-        if confidence < ALONE_CONFIDENCE:
-            raise _unsure(small, iris, reason="classical took the pupil", confidence=confidence)
-        alone = _scored(small, scale, iris, found.iris.circle.scaled(scale))
-        return Located(alone, "learned", probs[..., 1], scale)
+        return _pupil_taken(small, scale, probs, fitted, found.iris.circle.scaled(scale))
     return _stronger(small, scale, probs, (iris, pupil), found)
 
 
@@ -185,6 +212,55 @@ def _is_pupil(classical: Circle, pupil: Circle) -> bool:
     """Whether the classical iris circle is the network's pupil (same pixels)."""
     reach = PUPIL_MATCH * max(pupil.r, 1.0)
     return classical.distance(pupil) <= reach and abs(classical.r - pupil.r) <= reach
+
+
+def _pupil_taken(
+    small: np.ndarray,
+    scale: float,
+    probs: np.ndarray,
+    fitted: tuple[Circle, Circle, float],
+    pupil: Circle,
+) -> Located:
+    """The classical path took the pupil (`pupil`, working copy) for the iris: the limbus
+    around that pupil where one is consistent with the eye, else the network's iris alone
+    when it is sure enough (`fitted`: the network's iris, pupil and confidence)."""
+    iris, _, confidence = fitted
+    around = _around_pupil(small, scale, probs, iris, pupil)
+    if around is not None:
+        return around
+    if confidence < ALONE_CONFIDENCE:
+        raise _unsure(small, iris, reason="classical took the pupil", confidence=confidence)
+    return Located(_scored(small, scale, iris, pupil), "learned", probs[..., 1], scale)
+
+
+def _around_pupil(
+    small: np.ndarray, scale: float, probs: np.ndarray, iris: Circle, pupil: Circle
+) -> Located | None:
+    """When the classical path took the pupil (`pupil`, working copy) for the limbus: the
+    strongest limbus concentric with it (centre within AROUND_REACH of the network's iris
+    radius) at AROUND_RADII of that radius (the network under-calls light irises), kept when
+    it is consistent with the eye (see `Candidate`)."""
+    image = prepare(edge_gray(small), 1.0)
+    inner = refine_pupil(image, pupil, 2.0, 0.5)
+    low, high = AROUND_RADII
+    reach, step = AROUND_REACH * iris.r, max(1.0, iris.r / 30)
+    centres = centre_grid(inner.circle.x, inner.circle.y, reach, step)
+    top = min(high * iris.r, AROUND_PUPILS * inner.circle.r)
+    radii = np.arange(max(1.4 * inner.circle.r, low * iris.r), top, 0.5, dtype=np.float32)
+    if len(radii) == 0:
+        return None
+    limbus = best(limbus_scores(image, centres, radii), centres, radii)
+    iris_prob = probs[..., 1]
+    candidate = Candidate(
+        Located(_to_full(Localisation(limbus, inner), scale), "edge_backed", iris_prob, scale),
+        limbus.score,
+        _cover(np.argmax(probs, axis=2) > 0, limbus.circle),
+        _offset(limbus.circle, inner.circle),
+        beyond(iris_prob, limbus.circle),
+        True,
+        False,
+    )
+    return candidate.located if candidate.consistent else None
 
 
 def _unsure(small: np.ndarray, iris: Circle, **context: object) -> QualityIssue:
@@ -195,6 +271,28 @@ def _unsure(small: np.ndarray, iris: Circle, **context: object) -> QualityIssue:
     return QualityIssue(UNSURE, **context)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One path's iris circle (working copy) when the paths disagree, with its evidence."""
+
+    located: Located
+    edge: float  # limbus contrast of the circle
+    cover: float  # IoU of its disk with the network's eye (`_cover`)
+    offset: float  # pupil centre from the iris centre, in iris radii (`_offset`)
+    outside: float  # share of the network's visible iris outside it (`beyond`)
+    pupil_seen: bool
+    classical: bool  # ties go to the classical circle: the network's has no edge of its own
+
+    @property
+    def consistent(self) -> bool:
+        return (
+            self.outside <= CONTAINED
+            and self.offset <= MAX_CONCENTRICITY
+            and self.pupil_seen
+            and self.cover >= LEAST_COVER
+        )
+
+
 def _stronger(
     small: np.ndarray,
     scale: float,
@@ -203,41 +301,49 @@ def _stronger(
     found: Localisation,
 ) -> Located:
     """When the circles disagree: the network's, refined on the image's edges, where those
-    edges back it; else, of the credible circles (IoU of the disk with the network's eye at
-    least MIN_COVER, limbus contrast at least MIN_EDGE of the classical one's), the one with
-    the stronger evidence (limbus contrast times that IoU).
+    edges back it (unless only the classical circle is consistent with the eye); else, of
+    the credible circles (IoU of the disk with the network's eye at least MIN_COVER, limbus
+    contrast at least MIN_EDGE of the classical one's), the one with the stronger evidence
+    (limbus contrast times that IoU), consistent ones first, then concentric ones.
     Refused when neither is credible."""
     image = prepare(edge_gray(small), 1.0)
     network = _edge_refined(image, fitted)
     classical = refine_limbus(image, found.iris.circle.scaled(scale), 1.0, 0.5)
-    located = Located(_to_full(network, scale), "edge_backed", probs[..., 1], scale)
-    if network.iris.score >= EDGE_SHARE * classical.score:
-        return located
     eye = np.argmax(probs, axis=2) > 0
+    iris_prob = probs[..., 1]
     pupil = found.pupil.circle.scaled(scale)
-    # (edge, cover, order, located, pupil offset) of each path's circle
-    candidates = [
-        (
-            network.iris.score,
-            _cover(eye, network.iris.circle),
-            1,
-            located,
-            _offset(network.iris.circle, network.pupil.circle),
-        ),
-        (
-            classical.score,
-            _cover(eye, classical.circle),
-            0,
-            Located(found, "classical"),
-            _offset(classical.circle, pupil),
-        ),
-    ]
-    credible = [c for c in candidates if c[1] >= MIN_COVER and c[0] >= MIN_EDGE * classical.score]
-    credible = [c for c in credible if c[4] <= MAX_OFFSET] or credible
-    if not credible:
+    ours = Candidate(
+        Located(_to_full(network, scale), "edge_backed", iris_prob, scale),
+        network.iris.score,
+        _cover(eye, network.iris.circle),
+        _offset(network.iris.circle, network.pupil.circle),
+        beyond(iris_prob, network.iris.circle),
+        True,
+        False,
+    )
+    theirs = Candidate(
+        Located(found, "classical"),
+        classical.score,
+        _cover(eye, classical.circle),
+        _offset(classical.circle, pupil),
+        beyond(iris_prob, classical.circle),
+        found.pupil_seen,
+        True,
+    )
+    if ours.edge >= EDGE_SHARE * theirs.edge and (ours.consistent or not theirs.consistent):
+        return ours.located
+    strong = [c for c in (ours, theirs) if c.edge >= MIN_EDGE * theirs.edge]
+    credible = [c for c in strong if c.cover >= MIN_COVER]
+    tiers = (
+        [c for c in credible if c.consistent],
+        [c for c in strong if c.consistent],
+        [c for c in credible if c.offset <= MAX_OFFSET],
+        credible,
+    )
+    chosen = next((tier for tier in tiers if tier), None)
+    if chosen is None:
         raise _unsure(small, fitted[0], reason="learned and classical disagree")
-    # ties go to the classical circle: the network's has no edge of its own to show then
-    return max(credible, key=lambda c: (c[0] * c[1], -c[2]))[3]
+    return max(chosen, key=lambda c: (c.edge * c.cover, c.classical)).located
 
 
 def _offset(iris: Circle, pupil: Circle) -> float:

@@ -13,7 +13,7 @@ import numpy as np
 
 from irisd.errors import QualityIssue
 from irisd.pipeline.geometry import gray
-from irisd.pipeline.learned import UNSURE
+from irisd.pipeline.learned import MAX_CONCENTRICITY, UNSURE
 from irisd.pipeline.segment import Segmentation
 
 NOT_FOUND = "We couldn't find an iris in this photo."
@@ -55,12 +55,6 @@ MIN_INSIDE = 0.85  # fraction of the iris disk inside the frame [1.0 / 1.0]
 # photos]: any real cut. Circles fitted to a cut iris come out too small, so inside_fraction
 # alone passed an MMU eye moved half out of the frame; and the art crop would miss a piece.
 MAX_EDGE_CONTACT = 0.05
-# An eye's pupil sits within about a tenth of the radius of the limbus centre, a third at
-# most when the gaze is off; further off, the outline is wrong (one circle pulled onto the
-# sclera or a lid), and the print would show skin and fill glints from the pupil. The
-# pipeline's own outlines: MMU 1-45 at most 0.245 of the radius; MOBIUS 0.158, and 0.372
-# for a sideways eye outlined wrong; synthetic light irises wrong at 0.35-0.49.
-MAX_CONCENTRICITY = 0.3
 # An outline that leaves out this share of what the network sees as visible iris is in the
 # wrong place (a circle on part of the iris, or pulled onto a lid). Accepted outlines of the
 # real photos (MMU 1-45, MOBIUS): at most 0.12; of synthetic light irises, right (circle IoU
