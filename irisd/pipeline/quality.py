@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 from irisd.errors import QualityIssue
-from irisd.pipeline.geometry import gray
+from irisd.pipeline import gaze
+from irisd.pipeline.geometry import Circle, gray
 from irisd.pipeline.learned import MAX_CONCENTRICITY, UNSURE
 from irisd.pipeline.segment import Segmentation
 
@@ -85,6 +86,7 @@ class Measures:
     edge_contact: float  # see learned.edge_contact
     beyond: float  # see learned.beyond
     iris_share: float  # iris diameter over the photo's shorter side
+    gaze: float  # sclera asymmetry around the outline (gaze.asymmetry): off straight ahead
 
     def as_dict(self) -> dict[str, float]:
         return {name: round(float(value), 4) for name, value in vars(self).items()}
@@ -142,6 +144,12 @@ def inside_fraction(shape: tuple[int, int], seg: Segmentation) -> float:
     return float((inside_disk & in_frame).sum() / max(1, inside_disk.sum()))
 
 
+def gaze_asymmetry(rgb: np.ndarray, iris: Circle) -> float:
+    """`gaze.asymmetry` around `iris`, on a copy of about 0.25 MP (the sides are wide)."""
+    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
+    return gaze.asymmetry(gray(rgb[::step, ::step]), iris.scaled(1 / step))
+
+
 def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
     """All measures of one segmented photo."""
     iris, pupil = seg.iris, seg.pupil
@@ -173,6 +181,7 @@ def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
         edge_contact=seg.edge_contact,
         beyond=seg.beyond,
         iris_share=2 * iris.r / max(1, min(h, w)),
+        gaze=gaze_asymmetry(rgb, iris),
     )
 
 
@@ -186,8 +195,9 @@ def gate(m: Measures) -> None:
             NOT_FOUND,
         ),
         (m.inside_fraction < MIN_INSIDE or m.edge_contact > MAX_EDGE_CONTACT, CUT_OFF),
-        # after CUT_OFF: a cut iris is off centre too, and "cut off" says what to do
-        (m.concentricity > MAX_CONCENTRICITY or m.beyond > MAX_BEYOND, UNSURE),
+        # after CUT_OFF: a cut iris is off centre too, and "cut off" says what to do; an
+        # outline that fails on an eye looking sideways says to look at the camera
+        (m.concentricity > MAX_CONCENTRICITY or m.beyond > MAX_BEYOND, _unsure(m)),
         (m.iris_radius_px < MIN_IRIS_RADIUS, _too_small(m)),
         (m.clipped > MAX_CLIPPED, TOO_BRIGHT),
         (m.sharpness < MIN_SHARPNESS, BLURRY),
@@ -196,6 +206,10 @@ def gate(m: Measures) -> None:
     for failed, message in checks:
         if failed:
             raise QualityIssue(message, **m.as_dict())
+
+
+def _unsure(m: Measures) -> str:
+    return gaze.GAZE if abs(m.gaze) > gaze.SIDEWAYS else UNSURE
 
 
 def _too_small(m: Measures) -> str:

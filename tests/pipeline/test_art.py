@@ -321,6 +321,7 @@ def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> Non
         edge_contact=0.0,
         beyond=0.0,
         iris_share=0.5,
+        gaze=0.1,
     )
     quality.gate(good)
     with pytest.raises(QualityIssue) as refused:
@@ -330,6 +331,11 @@ def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> Non
     with pytest.raises(QualityIssue) as refused:
         quality.gate(dataclasses.replace(good, beyond=0.3))
     assert refused.value.text == learned.UNSURE
+    # on an eye looking sideways (sclera on one side only) it asks to look at the camera
+    with pytest.raises(QualityIssue) as refused:
+        quality.gate(dataclasses.replace(good, concentricity=0.4, gaze=-0.6))
+    assert refused.value.text == gaze.GAZE
+    quality.gate(dataclasses.replace(good, gaze=-0.6))  # a good outline of such an eye passes
 
 
 def test_beyond_is_the_share_of_the_networks_iris_outside_the_outline() -> None:
