@@ -15,7 +15,7 @@ from light_looks import LIGHT_COLOURS, lighten
 from pasted_reflections import paste_glints, paste_window
 from real_crops import pupil_from_hole
 
-from irisd.pipeline.geometry import disk
+from irisd.pipeline.geometry import Circle, disk
 
 LOOKS = ("blue", "grey", "amber", "green", "hazel", "light-brown")  # light_looks.LIGHT_COLOURS
 REFLECTIONS = ("glints", "window", "both", "none")
@@ -28,9 +28,7 @@ def light_photo(item: Item, look: str, reflection: str, seed: int) -> np.ndarray
     iris = derived_circle(item.iris)
     if iris is None:
         return None
-    pupil = derived_pupil(item.pupil) if item.pupil is not None else None
-    if pupil is None:
-        pupil = pupil_from_hole(rgb, item.iris, iris)
+    pupil = pupil_of(item, rgb, iris)
     shape = item.iris.shape
     out = lighten(rgb, item.iris, iris, pupil, LIGHT_COLOURS[look])
     ring = item.iris & disk(shape, iris) & ~disk(shape, pupil)
@@ -41,6 +39,12 @@ def light_photo(item: Item, look: str, reflection: str, seed: int) -> np.ndarray
     if reflection in ("window", "both"):
         out, _ = paste_window(out, ring, iris.r, rng, clip=cornea)
     return np.asarray(out)
+
+
+def pupil_of(item: Item, rgb: np.ndarray, iris: Circle) -> Circle:
+    """The photo's pupil circle: from its GT label, else from the hole in its GT iris."""
+    pupil = derived_pupil(item.pupil) if item.pupil is not None else None
+    return pupil if pupil is not None else pupil_from_hole(rgb, item.iris, iris)
 
 
 def encode_png(rgb: np.ndarray) -> bytes:

@@ -3,9 +3,11 @@
 bench/light_looks.py recolours only the iris ring, so a light iris can end up lighter than
 the sclera around it (the MMU photos are near-infrared, where the sclera is mid grey; the
 MOBIUS ones are dim). No real photo looks like that, and the outline suffers for it. Here
-the rest of the photo is lifted as well (a power curve on L* outside the eye that takes its
-90th percentile to at least 28 above the new iris median, at most L* 96), so that the sclera
-stays the lightest part of the eye, as in a photo of a blue or green eye.
+the rest of the photo is lifted as well (a power curve on L* outside the GT iris and pupil
+that takes its 90th percentile to at least 28 above the new iris median, at most L* 96), so
+that the sclera stays the lightest part of the eye, as in a photo of a blue or green eye.
+Lids and lashes over the iris are lifted with the rest of the skin (until 2026-12-02 those
+inside the iris circle were left at their infrared level, a dark cap no real photo has).
 
 Per look: accepted / refused (by message) and, for accepted photos, the IoU of the result's
 iris disc with the circle derived from the GT mask, and how many of them are wrong (IoU below
@@ -21,9 +23,9 @@ from collections import Counter, defaultdict
 
 import light_looks
 import numpy as np
-from art_runs import run_bytes
+from art_runs import decode_rgb, run_bytes
 from datasets import Item, derived_circle, iou, mmu_items, mobius_items, require_root
-from light_photos import LOOKS, encode_png, light_photo
+from light_photos import LOOKS, encode_png, light_photo, pupil_of
 
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.types import PipelineOptions
@@ -33,11 +35,12 @@ BRIGHTEST = 96.0  # ... but no higher than this
 WRONG = 0.75  # circle IoU below which an accepted outline counts as wrong
 
 
-def lit(photo: np.ndarray, item: Item, iris: Circle) -> np.ndarray:
-    """The photo with everything outside the eye lifted (see the module docstring)."""
+def lit(photo: np.ndarray, item: Item, iris: Circle, pupil: Circle) -> np.ndarray:
+    """The photo with everything but the iris and the pupil lifted (see the module
+    docstring): lids and lashes over the iris too, as the rest of the skin."""
     lab = light_looks.to_lab(photo)
     lightness = lab[..., 0]
-    outside = ~(disk(item.iris.shape, iris) | item.iris)
+    outside = ~(disk(item.iris.shape, pupil) | item.iris)
     top = float(np.percentile(lightness[outside], 90))
     iris_level = float(np.median(lightness[item.iris]))
     want = min(BRIGHTEST, max(top, iris_level + SCLERA_ABOVE))
@@ -52,7 +55,10 @@ def lit_photo(item: Item, look: str, seed: int) -> bytes | None:
     `lit`); None when it has no iris to recolour."""
     iris = derived_circle(item.iris)
     photo = light_photo(item, look, "none", seed=seed) if iris is not None else None
-    return None if photo is None or iris is None else encode_png(lit(photo, item, iris))
+    if photo is None or iris is None:
+        return None
+    pupil = pupil_of(item, decode_rgb(item.image.read_bytes()), iris)
+    return encode_png(lit(photo, item, iris, pupil))
 
 
 def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:

@@ -250,17 +250,11 @@ def _around_pupil(
     if len(radii) == 0:
         return None
     limbus = best(limbus_scores(image, centres, radii), centres, radii)
-    iris_prob = probs[..., 1]
-    candidate = Candidate(
-        Located(_to_full(Localisation(limbus, inner), scale), "edge_backed", iris_prob, scale),
-        limbus.score,
-        _cover(np.argmax(probs, axis=2) > 0, limbus.circle),
-        _offset(limbus.circle, inner.circle),
-        beyond(iris_prob, limbus.circle),
-        True,
-        False,
+    located = Located(
+        _to_full(Localisation(limbus, inner), scale), "edge_backed", probs[..., 1], scale
     )
-    return candidate.located if candidate.consistent else None
+    candidate = _candidate(located, probs, limbus, inner.circle)
+    return located if candidate.consistent else None
 
 
 def _unsure(small: np.ndarray, iris: Circle, **context: object) -> QualityIssue:
@@ -293,6 +287,22 @@ class Candidate:
         )
 
 
+def _candidate(
+    located: Located, probs: np.ndarray, limbus: Found, pupil: Circle, pupil_seen: bool = True
+) -> Candidate:
+    """A path's circles (working copy) judged against the network's map `probs`; the
+    classical one has `located.source` "classical"."""
+    return Candidate(
+        located,
+        limbus.score,
+        _cover(np.argmax(probs, axis=2) > 0, limbus.circle),
+        _offset(limbus.circle, pupil),
+        beyond(probs[..., 1], limbus.circle),
+        pupil_seen,
+        located.source == "classical",
+    )
+
+
 def _stronger(
     small: np.ndarray,
     scale: float,
@@ -309,27 +319,10 @@ def _stronger(
     image = prepare(edge_gray(small), 1.0)
     network = _edge_refined(image, fitted)
     classical = refine_limbus(image, found.iris.circle.scaled(scale), 1.0, 0.5)
-    eye = np.argmax(probs, axis=2) > 0
-    iris_prob = probs[..., 1]
+    located = Located(_to_full(network, scale), "edge_backed", probs[..., 1], scale)
+    ours = _candidate(located, probs, network.iris, network.pupil.circle)
     pupil = found.pupil.circle.scaled(scale)
-    ours = Candidate(
-        Located(_to_full(network, scale), "edge_backed", iris_prob, scale),
-        network.iris.score,
-        _cover(eye, network.iris.circle),
-        _offset(network.iris.circle, network.pupil.circle),
-        beyond(iris_prob, network.iris.circle),
-        True,
-        False,
-    )
-    theirs = Candidate(
-        Located(found, "classical"),
-        classical.score,
-        _cover(eye, classical.circle),
-        _offset(classical.circle, pupil),
-        beyond(iris_prob, classical.circle),
-        found.pupil_seen,
-        True,
-    )
+    theirs = _candidate(Located(found, "classical"), probs, classical, pupil, found.pupil_seen)
     if ours.edge >= EDGE_SHARE * theirs.edge and (ours.consistent or not theirs.consistent):
         return ours.located
     strong = [c for c in (ours, theirs) if c.edge >= MIN_EDGE * theirs.edge]
