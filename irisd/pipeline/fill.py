@@ -25,6 +25,7 @@ GAP = 2  # columns between a hole and the patch copied into it
 EDGE = 3  # columns and rows of intact pixels around a hole that set its correction
 MAX_SPAN = 0.08  # share of the circle one copy fills at most (wider holes go in slices)
 FEATHER = 0.01  # iris radii (at least 2 px) over which a fill fades into the photo
+BLEND = 0.25  # share of a slice's width over which it fades into the slice filled before
 
 
 def polar_fill(crop: np.ndarray, holes: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
@@ -153,13 +154,15 @@ def fill_sheet(polar: np.ndarray, missing: np.ndarray, iris: np.ndarray) -> np.n
     polar, missing = np.roll(polar, -seam, axis=1), np.roll(missing, -seam, axis=1)
     iris = np.roll(iris, -seam, axis=1)
     out = polar.copy()
+    filled = np.zeros(missing.shape, bool)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(missing.astype(np.uint8), connectivity=8)
     order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1
     span = max(8, round(MAX_SPAN * polar.shape[1]))
     for index in order:
         for chunk in _chunks(labels == index, stats[index, :4], span):
             x, y, w, h = cv2.boundingRect(chunk.astype(np.uint8))
-            _copy_patch(out, missing, iris, chunk, (x, y, w, h))
+            _copy_patch(out, missing, iris, chunk, (x, y, w, h), filled)
+            filled |= chunk
     return np.roll(out, seam, axis=1)
 
 
@@ -188,9 +191,12 @@ def _copy_patch(
     iris: np.ndarray,
     hole: np.ndarray,
     box: tuple[int, int, int, int],
+    filled: np.ndarray,
 ) -> None:
     """Fill one hole of `out` in place from the intact texture beside it: the nearer side
-    first, then the other, then twice as far; cells no copy reaches take the row's median."""
+    first, then the other, then twice as far; cells no copy reaches take the row's median.
+    The first copy also fades into the `filled` cells (slices of the same hole filled
+    before) across BLEND of the slice's width, so that two copies meet without a step."""
     _, y, w, h = box
     columns = out.shape[1]
     rows = slice(max(0, y - EDGE), min(out.shape[0], y + h + EDGE))
@@ -200,9 +206,11 @@ def _copy_patch(
     block = out[rows]
     sigma = max(2.0, min(w, h) / 3)
     shift = w + GAP
-    for side in _sides(intact, todo, shift, columns):
+    for number, side in enumerate(_sides(intact, todo, shift, columns)):
         copied = _corrected_copy(block, anchors, todo, side, sigma)
         usable = todo & np.roll(intact, side, axis=1)
+        if number == 0:
+            _fade_into(block, copied, todo, filled[rows] & np.roll(intact, side, axis=1), w)
         block[usable] = copied[usable]
         todo &= ~usable
         if not todo.any():
@@ -211,6 +219,21 @@ def _copy_patch(
         block[todo] = _row_median(block, intact)[np.nonzero(todo)[0]]
     out[rows] = block
     missing[rows] &= ~hole[rows]
+
+
+def _fade_into(
+    block: np.ndarray, copied: np.ndarray, hole: np.ndarray, earlier: np.ndarray, width: int
+) -> None:
+    """Blend `copied` into the `earlier` filled cells of `block` next to the `hole`, from
+    all of it at the hole's edge to none BLEND * `width` columns away (in place)."""
+    reach = BLEND * width
+    if reach < 1 or not earlier.any():
+        return
+    away = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3)
+    weight = np.clip(1.0 - away / reach, 0.0, 1.0) * earlier
+    band = weight > 0
+    share = weight[band][:, None]
+    block[band] = copied[band] * share + block[band] * (1.0 - share)
 
 
 def _sides(intact: np.ndarray, hole: np.ndarray, shift: int, columns: int) -> list[int]:

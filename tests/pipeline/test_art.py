@@ -16,6 +16,7 @@ from irisd.errors import QualityIssue
 from irisd.pipeline import (
     PipelineOptions,
     enhance,
+    fill,
     gaze,
     grading,
     learned,
@@ -218,6 +219,21 @@ def test_a_wide_hole_is_filled_with_texture_not_flat_rows() -> None:
     assert 0.85 <= result / own <= 1.2
     assert flat <= own_flat + 0.02
     assert abs(grey(filled)[inner].mean() - grey(clean)[inner].mean()) < 15
+
+
+def test_a_slice_fades_into_the_slice_filled_before_it() -> None:
+    # A lid-sized hole is filled in slices; two copies from different places meet with a
+    # step along a radius unless the later one fades into the earlier across a band.
+    block = np.zeros((10, 60, 1), np.float32)  # columns 0-29 filled before (0), hole 30-59
+    hole = np.zeros((10, 60), bool)
+    hole[:, 30:] = True
+    earlier = ~hole
+    copied = np.full(block.shape, 100.0, np.float32)
+    fill._fade_into(block, copied, hole, earlier, width=30)
+    block[hole] = copied[hole]
+    steps = np.abs(np.diff(block[..., 0], axis=1))
+    assert steps.max() <= 100 / (fill.BLEND * 30) + 1e-3  # a ramp, not a step of 100
+    assert (block[:, : 30 - math.ceil(fill.BLEND * 30)] == 0).all()  # nothing further back
 
 
 def test_a_small_iris_is_never_enlarged_more_than_twice() -> None:
