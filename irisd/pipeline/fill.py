@@ -196,7 +196,8 @@ def _copy_patch(
     """Fill one hole of `out` in place from the intact texture beside it: the nearer side
     first, then the other, then twice as far; cells no copy reaches take the row's median.
     The first copy also fades into the `filled` cells (slices of the same hole filled
-    before) across BLEND of the slice's width, so that two copies meet without a step."""
+    before, where its source is intact) across BLEND of the slice's width, so that two
+    copies meet without a step."""
     _, y, w, h = box
     columns = out.shape[1]
     rows = slice(max(0, y - EDGE), min(out.shape[0], y + h + EDGE))

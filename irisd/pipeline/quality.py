@@ -94,7 +94,7 @@ class Measures:
 
 def exposure_gate(rgb: np.ndarray) -> float:
     """Mean grey level of the photo; raises QualityIssue when it is far too dark."""
-    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
+    step = _sample_step(rgb)
     level = float(gray(rgb[::step, ::step]).mean())
     if level < MIN_MEAN_LEVEL:
         raise QualityIssue(TOO_DARK, mean_level=level)
@@ -146,8 +146,13 @@ def inside_fraction(shape: tuple[int, int], seg: Segmentation) -> float:
 
 def gaze_asymmetry(rgb: np.ndarray, iris: Circle) -> float:
     """`gaze.asymmetry` around `iris`, on a copy of about 0.25 MP (the sides are wide)."""
-    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
+    step = _sample_step(rgb)
     return gaze.asymmetry(gray(rgb[::step, ::step]), iris.scaled(1 / step))
+
+
+def _sample_step(rgb: np.ndarray) -> int:
+    """The pixel step that leaves about 0.25 MP of a photo: enough for its broad levels."""
+    return max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
 
 
 def measure(rgb: np.ndarray, seg: Segmentation, mean_level: float) -> Measures:
