@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.datasets import data_root, derived_circle, gt_iris
+from bench.datasets import data_root, derived_circle, gt_iris, mmu_items
 from irisd.errors import QualityIssue
 from irisd.pipeline import PipelineOptions, process, quality, reflections
 from irisd.pipeline.decode import decode
@@ -135,10 +135,10 @@ def test_a_light_iris_the_network_under_calls_is_outlined(
     base = ROOT / "mmu-kozlova"
     if not (base / f"images/{image}.bmp").is_file():
         pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    # the bench scripts import each other by bare name, as run from bench/
     monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "bench"))
-    datasets = importlib.import_module("datasets")
     light_segmentation = importlib.import_module("light_segmentation")
-    item = next(i for i in datasets.mmu_items(ROOT, "test") if i.name.endswith(f"/{image}.bmp"))
+    item = next(i for i in mmu_items(ROOT, "test") if i.name.endswith(f"/{image}.bmp"))
     result = process(
         light_segmentation.lit_photo(item, look, seed=0),
         lambda step, progress: None,
