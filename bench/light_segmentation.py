@@ -35,7 +35,7 @@ BRIGHTEST = 96.0  # ... but no higher than this
 WRONG = 0.75  # circle IoU below which an accepted outline counts as wrong
 
 
-def lit(photo: np.ndarray, item: Item, iris: Circle, pupil: Circle) -> np.ndarray:
+def lit(photo: np.ndarray, item: Item, pupil: Circle) -> np.ndarray:
     """The photo with everything but the iris and the pupil lifted (see the module
     docstring): lids and lashes over the iris too, as the rest of the skin."""
     lab = light_looks.to_lab(photo)
@@ -58,7 +58,7 @@ def lit_photo(item: Item, look: str, seed: int) -> bytes | None:
     if photo is None or iris is None:
         return None
     pupil = pupil_of(item, decode_rgb(item.image.read_bytes()), iris)
-    return encode_png(lit(photo, item, iris, pupil))
+    return encode_png(lit(photo, item, pupil))
 
 
 def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:
