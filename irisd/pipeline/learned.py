@@ -80,9 +80,9 @@ MAX_CONCENTRICITY = 0.3
 # `beyond`), has a seen pupil within the gate's concentricity limit, and is not far larger
 # than the network's eye (IoU at least LEAST_COVER); consistent circles go first. Light
 # irises (bench/light_segmentation.py, every 3rd MMU test photo and MOBIUS x 6 looks; its
-# disagreements): circles within IoU 0.8 of GT 44 -> 51, below 0.7 12 -> 9, refused 7 -> 1
-# (52 -> 63, 13 -> 4, 3 -> 0 before the bench lifted lids over the iris); the 18 real
-# disagreements (MMU 1-45, MOBIUS) unchanged.
+# disagreements, as the bench lit them at efca9a2): circles within IoU 0.8 of GT 44 -> 51,
+# below 0.7 12 -> 9, refused 7 -> 1 (52 -> 63, 13 -> 4, 3 -> 0 before the bench lifted lids
+# over the iris); the 18 real disagreements (MMU 1-45, MOBIUS) unchanged.
 CONTAINED = 0.1
 LEAST_COVER = 0.35
 # `_around_pupil`: the limbus around a pupil the classical path took for the iris. On light
