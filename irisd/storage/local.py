@@ -82,7 +82,8 @@ class UrlSigner:
             raise Forbidden(reason="unsigned")
         expected = self.signature(method, key, int(expires))
         # Compare first, then check the time, so a bad signature never learns about expiry.
-        if not hmac.compare_digest(expected, sig):
+        # As bytes: compare_digest refuses str with non-ASCII characters (a 500, not a 403).
+        if not hmac.compare_digest(expected.encode(), sig.encode("utf-8", "surrogatepass")):
             raise Forbidden(reason="bad signature")
         if int(expires) < self._clock():
             raise Forbidden(reason="expired")
