@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
-
 from aiohttp import web
 
 from irisd.api import wire
 from irisd.api.errors import detail
 from irisd.api.openapi import document
 from irisd.appkeys import DATABASE, ENGINE, METRICS, SETTINGS, STORAGE
+from irisd.auth.secrets_equal import secrets_equal
 from irisd.errors import StorageError, Unauthorized
 
 routes = web.RouteTableDef()
@@ -45,7 +44,7 @@ async def metrics(request: web.Request) -> web.Response:
     expected = request.app[SETTINGS].server.metrics_token
     if expected:
         given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+        if not secrets_equal(given, f"Bearer {expected}"):
             raise Unauthorized("GET /metrics needs the configured metrics token.")
     return web.Response(
         text=request.app[METRICS].render(), content_type="text/plain", charset="utf-8"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
+from irisd.auth.secrets_equal import secrets_equal
 from irisd.config import Settings
 from irisd.errors import Forbidden, ObjectMissing, StorageError, StorageUnavailable
 
@@ -82,8 +83,7 @@ class UrlSigner:
             raise Forbidden(reason="unsigned")
         expected = self.signature(method, key, int(expires))
         # Compare first, then check the time, so a bad signature never learns about expiry.
-        # As bytes: compare_digest refuses str with non-ASCII characters (a 500, not a 403).
-        if not hmac.compare_digest(expected.encode(), sig.encode("utf-8", "surrogatepass")):
+        if not secrets_equal(sig, expected):
             raise Forbidden(reason="bad signature")
         if int(expires) < self._clock():
             raise Forbidden(reason="expired")
