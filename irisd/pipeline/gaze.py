@@ -38,4 +38,9 @@ def asymmetry(grey: np.ndarray, iris: Circle) -> float:
 
 
 def sideways(grey: np.ndarray, iris: Circle) -> bool:
-    return abs(asymmetry(grey, iris)) > SIDEWAYS
+    return turned(asymmetry(grey, iris))
+
+
+def turned(asymmetry: float) -> bool:
+    """Whether an `asymmetry` says the eye looks past the camera."""
+    return abs(asymmetry) > SIDEWAYS

@@ -214,7 +214,7 @@ def gate(m: Measures) -> None:
 
 
 def _unsure(m: Measures) -> str:
-    return gaze.GAZE if abs(m.gaze) > gaze.SIDEWAYS else UNSURE
+    return gaze.GAZE if gaze.turned(m.gaze) else UNSURE
 
 
 def _too_small(m: Measures) -> str:
