@@ -279,7 +279,11 @@ class Candidate:
     offset: float  # pupil centre from the iris centre, in iris radii (`_offset`)
     outside: float  # share of the network's visible iris outside it (`beyond`)
     pupil_seen: bool
-    classical: bool  # ties go to the classical circle: the network's has no edge of its own
+
+    @property
+    def classical(self) -> bool:
+        """Ties go to the classical circle: the network's has no edge of its own."""
+        return self.located.source == "classical"
 
     @property
     def consistent(self) -> bool:
@@ -294,8 +298,7 @@ class Candidate:
 def _candidate(
     located: Located, probs: np.ndarray, limbus: Found, pupil: Circle, pupil_seen: bool = True
 ) -> Candidate:
-    """A path's circles (working copy) judged against the network's map `probs`; the
-    classical one has `located.source` "classical"."""
+    """A path's circles (working copy) judged against the network's map `probs`."""
     return Candidate(
         located,
         limbus.score,
@@ -303,7 +306,6 @@ def _candidate(
         _offset(limbus.circle, pupil),
         beyond(probs[..., 1], limbus.circle),
         pupil_seen,
-        located.source == "classical",
     )
 
 
