@@ -24,11 +24,22 @@ REFLECTIONS = ("glints", "window", "both", "none")
 def light_photo(item: Item, look: str, reflection: str, seed: int) -> np.ndarray | None:
     """The full photo with its GT iris ring recoloured to `look` and `reflection` ("glints",
     "window", "both" or "none") pasted on it; None where no iris circle derives from the GT."""
+    made = light_photo_and_pupil(item, look, reflection, seed)
+    return None if made is None else made[0]
+
+
+def light_photo_and_pupil(
+    item: Item, look: str, reflection: str, seed: int
+) -> tuple[np.ndarray, Circle] | None:
+    """`light_photo` and the pupil circle it was made around (from the GT label, else from
+    the hole in the GT iris)."""
     rgb = decode_rgb(item.image.read_bytes())
     iris = derived_circle(item.iris)
     if iris is None:
         return None
-    pupil = pupil_of(item, rgb, iris)
+    pupil = derived_pupil(item.pupil) if item.pupil is not None else None
+    if pupil is None:
+        pupil = pupil_from_hole(rgb, item.iris, iris)
     shape = item.iris.shape
     out = lighten(rgb, item.iris, iris, pupil, LIGHT_COLOURS[look])
     ring = item.iris & disk(shape, iris) & ~disk(shape, pupil)
@@ -38,13 +49,7 @@ def light_photo(item: Item, look: str, reflection: str, seed: int) -> np.ndarray
         out, _ = paste_glints(out, ring, iris.r, rng)
     if reflection in ("window", "both"):
         out, _ = paste_window(out, ring, iris.r, rng, clip=cornea)
-    return np.asarray(out)
-
-
-def pupil_of(item: Item, rgb: np.ndarray, iris: Circle) -> Circle:
-    """The photo's pupil circle: from its GT label, else from the hole in its GT iris."""
-    pupil = derived_pupil(item.pupil) if item.pupil is not None else None
-    return pupil if pupil is not None else pupil_from_hole(rgb, item.iris, iris)
+    return np.asarray(out), pupil
 
 
 def encode_png(rgb: np.ndarray) -> bytes:

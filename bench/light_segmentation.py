@@ -24,9 +24,9 @@ from collections import Counter, defaultdict
 
 import light_looks
 import numpy as np
-from art_runs import decode_rgb, run_bytes
+from art_runs import run_bytes
 from datasets import Item, derived_circle, iou, mmu_items, mobius_items, require_root
-from light_photos import LOOKS, encode_png, light_photo, pupil_of
+from light_photos import LOOKS, encode_png, light_photo_and_pupil
 
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.types import PipelineOptions
@@ -55,12 +55,8 @@ def lit(photo: np.ndarray, item: Item, pupil: Circle) -> np.ndarray:
 def lit_photo(item: Item, look: str, seed: int) -> bytes | None:
     """The photo (PNG) with its iris recoloured into the light `look` and the rest lit (see
     `lit`); None when it has no iris to recolour."""
-    iris = derived_circle(item.iris)
-    photo = light_photo(item, look, "none", seed=seed) if iris is not None else None
-    if photo is None or iris is None:
-        return None
-    pupil = pupil_of(item, decode_rgb(item.image.read_bytes()), iris)
-    return encode_png(lit(photo, item, pupil))
+    made = light_photo_and_pupil(item, look, "none", seed=seed)
+    return None if made is None else encode_png(lit(made[0], item, made[1]))
 
 
 def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:
