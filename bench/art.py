@@ -19,7 +19,9 @@ disagreement of a pixel or two, not a lid printed); `opaque`, the same with the 
 direct figure, with fill everything that covers a lid (original or completed); `occl`, the GT
 occluded share of the disc (what there was to cut); `stray`, mask pixels in the disc that are
 neither GT visible iris nor GT pupil, wherever they are (also lid, skin or sclera beyond the
-GT circle). Refused photos are counted, not scored.
+GT circle); `hidden`, GT visible iris in the disc that the mask leaves out (completed, not
+shown: the cost of cutting too much, paired with `lid`). Refused photos are counted, not
+scored.
 
 Colour and exposure, MOBIUS (6 phone photos): median L* (CIE Lab, cv2, D65) of the input's
 GT iris pixels and of the result's iris ring (alpha > 127, outside the pupil: the measured
@@ -95,7 +97,7 @@ def report_lids(title: str, items: list[Item], outcomes: list[Outcome], show_all
           f"scored {len(scored)} (disc from {sources}) ==")  # fmt: skip
     print(f"{'% of disc':10s} {'median':>7s} {'mean':>7s} {'p90':>7s} {'max':>7s}")
     for label, key in (("lid", "lid"), ("lid>tol", "beyond"), ("opaque", "opaque"),
-                       ("occl", "occluded"), ("stray", "stray")):  # fmt: skip
+                       ("occl", "occluded"), ("stray", "stray"), ("hidden", "hidden")):  # fmt: skip
         values = [getattr(s, key) for _, s in scored]
         print(
             f"{label:10s} {fmt(percentile(values, 50), '7.2f')} "
@@ -106,14 +108,16 @@ def report_lids(title: str, items: list[Item], outcomes: list[Outcome], show_all
     print("worst 5 by lid:" if not show_all else "all, worst first:")
     for name, s in worst if show_all else worst[:5]:
         print(f"  {name:34s} lid {s.lid:5.2f}  lid>tol {s.beyond:5.2f}  "
-              f"opaque {s.opaque:5.2f}  occl {s.occluded:5.2f}  stray {s.stray:5.2f}")  # fmt: skip
+              f"opaque {s.opaque:5.2f}  occl {s.occluded:5.2f}  stray {s.stray:5.2f}  "
+              f"hidden {s.hidden:5.2f}")  # fmt: skip
     for line in refused:
         print(f"  refused {short(line, 90)}")
     passed = sum(s.lid <= LID_TARGET for _, s in scored)
     median = percentile([s.lid for _, s in scored], 50)
+    hidden = percentile([s.hidden for _, s in scored], 50)
     print(f"SUMMARY lids {title}: median {fmt(median, '.2f')} % printed as lid (target ≤ "
-          f"{LID_TARGET:g} %), {passed}/{len(scored)} photos within target, "
-          f"refused {len(refused)}/{len(items)}")  # fmt: skip
+          f"{LID_TARGET:g} %), {passed}/{len(scored)} photos within target, iris hidden "
+          f"median {fmt(hidden, '.2f')} %, refused {len(refused)}/{len(items)}")  # fmt: skip
 
 
 @dataclass(frozen=True)

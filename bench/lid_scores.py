@@ -2,8 +2,9 @@
 
 `lid_score` compares an `Art` with the GT of its photo (see bench/art.py): shares of the
 output disc printed over GT occluded pixels (by the mask, beyond a TOLERANCE band, by the
-result's alpha), the GT occluded share and stray mask pixels. Without a pupil label the GT
-pupil is a circle fitted to the inner boundary of the GT mask (`inner_circle`).
+result's alpha), the GT occluded share, stray mask pixels, and the GT visible iris the mask
+leaves out (`hidden`: what cutting too much costs, the other side of `lid`). Without a pupil
+label the GT pupil is a circle fitted to the inner boundary of the GT mask (`inner_circle`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class LidScore:
     opaque: float  # alpha ∩ GT occluded
     occluded: float  # GT occluded
     stray: float  # mask ∩ neither GT visible iris nor GT pupil, also beyond the GT circle
+    hidden: float  # GT visible iris in the disc not under the mask (completed, not shown)
 
 
 def lid_score(item: Item, art: Art) -> LidScore | None:
@@ -103,4 +105,5 @@ def lid_score(item: Item, art: Art) -> LidScore | None:
         share(alpha & occluded),
         share(occluded),
         share(art.mask & inside & ~item.iris & ~pupil),
+        share(inside & item.iris & ~art.mask),
     )
