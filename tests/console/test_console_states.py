@@ -131,6 +131,7 @@ async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
     await add_user(settings, "offline@example.test")
     console = await open_console(server.url)
     page = console.page
+    await page.clock.install()  # the page's timers, to hold its own reconnect (below)
     await console.sign_in("offline@example.test")
     banner = page.get_by_role("alert").filter(has_text="The server cannot be reached")
     await expect(banner).to_be_hidden()
@@ -140,9 +141,14 @@ async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
     await expect(page.locator("#file-input")).to_be_disabled()
     await expect(page.get_by_label("Search photos by label or file name")).to_be_disabled()
     await console.screenshots("offline")
+    # Time stops in the page, so its backoff cannot reconnect while the server restarts:
+    # only "Retry now" can (otherwise the banner may be gone before the click).
+    await page.clock.pause_at(await page.evaluate("Date.now() / 1000 + 0.01"))  # seconds
     await asyncio.to_thread(server.start)  # same port, same data dir
+    await expect(banner).to_be_visible()
     await banner.get_by_role("button", name="Retry now").click()
     await expect(banner).to_be_hidden()
+    await page.clock.resume()
     await expect(page.locator("#connection")).to_have_attribute("data-state", "live")
     await expect(page.locator("#file-input")).to_be_enabled()
 
