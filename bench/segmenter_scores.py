@@ -4,7 +4,11 @@ What `irisd train-segmenter` printed at its end before training stopped reading 
 MMU test persons 31-45 (iris only, MMU labels no pupil) and the MOBIUS samples (iris and
 pupil). The network only, no circles, no pipeline (for that: bench/segmentation.py).
 
-    .venv/bin/python bench/segmenter_scores.py [--weights models/segmenter.pt]
+`--light N` adds every Nth MMU test photo recoloured into each light look and lit as such
+(bench/light_segmentation.py's photos): iris IoU, and the share of the GT iris the network
+calls iris or pupil (recall; it under-calls light irises).
+
+    .venv/bin/python bench/segmenter_scores.py [--weights models/segmenter.pt] [--light 3]
 """
 
 from __future__ import annotations
@@ -14,16 +18,20 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 from datasets import (
     MMU_TEST_PERSONS,
     iou,
     mmu_iris,
+    mmu_items,
     mmu_pairs,
     mobius_items,
     read_rgb,
     require_root,
 )
+from light_photos import LOOKS
+from light_segmentation import lit_photo
 
 from irisd.pipeline.unet import DEFAULT_PATH, Segmenter, load_segmenter
 
@@ -35,6 +43,7 @@ class SetScore:
     name: str
     iris: list[float] = field(default_factory=list)
     pupil: list[float] = field(default_factory=list)
+    recall: list[float] = field(default_factory=list)  # share of the GT iris called eye
 
     @property
     def count(self) -> int:
@@ -65,6 +74,24 @@ def evaluate_mobius(segmenter: Segmenter, root: Path) -> SetScore:
     return score
 
 
+def evaluate_light(segmenter: Segmenter, root: Path, every: int) -> list[SetScore]:
+    """Per light look: iris IoU and recall of the GT iris."""
+    items = mmu_items(root, "test")[::every]
+    scores = []
+    for look in LOOKS:
+        score = SetScore(f"light {look}")
+        for seed, item in enumerate(items):
+            made = lit_photo(item, look, seed=seed)
+            if made is None:
+                continue
+            bgr = cv2.imdecode(np.frombuffer(made, np.uint8), cv2.IMREAD_COLOR)
+            labels = segmenter.predict(np.ascontiguousarray(bgr[:, :, ::-1])).argmax(axis=2)
+            score.iris.append(iou(labels == 1, item.iris))
+            score.recall.append(float((labels > 0)[item.iris].mean()))
+        scores.append(score)
+    return scores
+
+
 def evaluate(segmenter: Segmenter, root: Path) -> list[SetScore]:
     """Scores on every set present under `root` (MMU test persons, MOBIUS)."""
     scores = []
@@ -78,6 +105,7 @@ def evaluate(segmenter: Segmenter, root: Path) -> list[SetScore]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=DEFAULT_PATH)
+    parser.add_argument("--light", type=int, default=0, metavar="N", help="every Nth photo")
     args = parser.parse_args()
     root = require_root()
     segmenter = load_segmenter("cpu", args.weights)
@@ -87,6 +115,11 @@ def main() -> None:
     for score in evaluate(segmenter, root):
         pupil = f"{score.mean(score.pupil):.3f}" if score.pupil else "-"
         print(f"{score.name:<20} {score.count:>6} {score.mean(score.iris):>9.3f} {pupil:>10}")
+    if args.light:
+        print(f"{'light look':<20} {'images':>6} {'iris IoU':>9} {'recall':>10}  (means)")
+        for score in evaluate_light(segmenter, root, args.light):
+            iris, recall = score.mean(score.iris), score.mean(score.recall)
+            print(f"{score.name:<20} {score.count:>6} {iris:>9.3f} {recall:>10.3f}")
 
 
 if __name__ == "__main__":
