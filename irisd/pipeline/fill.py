@@ -156,7 +156,9 @@ def fill_sheet(polar: np.ndarray, missing: np.ndarray, iris: np.ndarray) -> np.n
     out = polar.copy()
     filled = np.zeros(missing.shape, bool)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(missing.astype(np.uint8), connectivity=8)
-    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1
+    # Small holes (glints) first, from the photo's texture: a lid-sized hole then copies
+    # through them instead of taking flat row medians where they block its sources.
+    order = np.argsort(stats[1:, cv2.CC_STAT_AREA]) + 1
     span = max(8, round(MAX_SPAN * polar.shape[1]))
     for index in order:
         for chunk in _chunks(labels == index, stats[index, :4], span):

@@ -236,6 +236,22 @@ def test_a_slice_fades_into_the_slice_filled_before_it() -> None:
     assert (block[:, : 30 - math.ceil(fill.BLEND * 30)] == 0).all()  # nothing further back
 
 
+def test_small_holes_are_filled_before_a_large_one_copies_from_beside_them() -> None:
+    # A lid-sized hole copies texture from beside it. Glints there, still unfilled, would
+    # block the copy (cells no copy reaches take the row's flat median); filled first from
+    # their own surroundings, they pass it texture.
+    rng = np.random.default_rng(3)
+    sheet = rng.normal(128, 20, (40, 400, 1)).astype(np.float32)
+    missing = np.zeros((40, 400), bool)
+    missing[5:30, 200:225] = True  # the large hole: copies from 25 + GAP columns away
+    shift = 25 + fill.GAP
+    for start in (205 - shift, 205 + shift, 205 - 2 * shift, 205 + 2 * shift):
+        missing[12:22, start : start + 6] = True  # glints where those copies (and 2x) land
+    filled = fill.fill_sheet(sheet, missing, np.ones_like(missing))
+    behind = filled[12:22, 205:209, 0]  # its cells whose every source holds a glint
+    assert behind.std() > 0.5 * 20
+
+
 def test_a_small_iris_is_never_enlarged_more_than_twice() -> None:
     options = PipelineOptions(output_size=2048, use_learned=False)
     result = process(encode_png(synthetic_eye(iris_r=60)), lambda step, progress: None, options)
