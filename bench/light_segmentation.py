@@ -52,11 +52,17 @@ def lit(photo: np.ndarray, item: Item, pupil: Circle) -> np.ndarray:
     return np.asarray(light_looks.from_lab(lab), np.uint8)
 
 
-def lit_photo(item: Item, look: str, seed: int) -> bytes | None:
-    """The photo (PNG) with its iris recoloured into the light `look` and the rest lit (see
-    `lit`); None when it has no iris to recolour."""
+def lit_rgb(item: Item, look: str, seed: int) -> np.ndarray | None:
+    """The photo with its iris recoloured into the light `look` and the rest lit (see `lit`);
+    None when it has no iris to recolour."""
     made = light_photo_and_pupil(item, look, "none", seed=seed)
-    return None if made is None else encode_png(lit(made[0], item, made[1]))
+    return None if made is None else lit(made[0], item, made[1])
+
+
+def lit_photo(item: Item, look: str, seed: int) -> bytes | None:
+    """`lit_rgb` as a PNG, as the pipeline is sent it."""
+    rgb = lit_rgb(item, look, seed)
+    return None if rgb is None else encode_png(rgb)
 
 
 def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:

@@ -18,7 +18,6 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 from datasets import (
     MMU_TEST_PERSONS,
@@ -31,7 +30,7 @@ from datasets import (
     require_root,
 )
 from light_photos import LOOKS
-from light_segmentation import lit_photo
+from light_segmentation import lit_rgb
 
 from irisd.pipeline.unet import DEFAULT_PATH, Segmenter, load_segmenter
 
@@ -81,11 +80,10 @@ def evaluate_light(segmenter: Segmenter, root: Path, every: int) -> list[SetScor
     for look in LOOKS:
         score = SetScore(f"light {look}")
         for seed, item in enumerate(items):
-            made = lit_photo(item, look, seed=seed)
-            if made is None:
+            rgb = lit_rgb(item, look, seed=seed)
+            if rgb is None:
                 continue
-            bgr = cv2.imdecode(np.frombuffer(made, np.uint8), cv2.IMREAD_COLOR)
-            labels = segmenter.predict(np.ascontiguousarray(bgr[:, :, ::-1])).argmax(axis=2)
+            labels = segmenter.predict(rgb).argmax(axis=2)
             score.iris.append(iou(labels == 1, item.iris))
             score.recall.append(float((labels > 0)[item.iris].mean()))
         scores.append(score)
