@@ -7,7 +7,8 @@ Two things are added to it, both measured on MMU (whose masks leave lids and las
     of the disc printed as lid, bench/art.py: median 0.97 % at 0.04, 0.71 % at 0.07);
   - lashes hanging from a lid over the visible iris: thin, dark strokes (a black-hat at
     LASH_WIDTH of the iris radius, LASH_STEP robust spreads above the iris texture's) that
-    touch the lid; dark crypts elsewhere in the iris do not touch it and stay.
+    touch the lid, or the top of the limbus where the lid lies along it without covering
+    the iris; dark crypts elsewhere in the iris do not touch either and stay.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ LID_AREA = 0.01  # a covered part this large (share of the ring) at the limbus i
 LID_MARGIN = 0.07  # iris radii of a lid's edge also taken as covered
 LASH_WIDTH = 0.08  # iris radii: the black-hat's width (wider than a lash, narrower than a crypt)
 LASH_STEP = 3.0  # robust spreads of the black-hat over the iris that make a lash
+# A lid may lie along the limbus without entering the ring; lashes hanging from it enter
+# through the ring's outer band (RIM iris radii) above the centre (by UPPER iris radii).
+RIM = 0.06
+UPPER = 0.3
 
 
 def covered(grey: np.ndarray, visible: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
@@ -45,11 +50,9 @@ def covered(grey: np.ndarray, visible: np.ndarray, ring: np.ndarray, radius: flo
         return np.asarray(_resized_mask(small, grey.shape[::-1]) & ring, bool)
     shown = _to_edges(grey, visible, ring, radius)
     lids = _lids(ring & ~shown, ring, radius)
-    if not lids.any():
-        return np.asarray(ring & ~shown, bool)
     margin = round_kernel(LID_MARGIN * radius)
     near_lid = cv2.dilate(lids.astype(np.uint8), margin) > 0
-    lashes = _lashes(grey, shown & ~near_lid, lids | near_lid, radius)
+    lashes = _lashes(grey, shown & ~near_lid, near_lid | _upper_rim(ring, radius), radius)
     return np.asarray(ring & (~shown | near_lid | lashes), bool)
 
 
@@ -86,8 +89,21 @@ def _lids(hidden: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
     return np.asarray(keep[labels], bool)
 
 
+def _upper_rim(ring: np.ndarray, radius: float) -> np.ndarray:
+    """The `ring`'s outer band (RIM of the iris `radius`) above its centre: where lashes
+    hanging from a lid that lies along the limbus enter the iris."""
+    ys, xs = np.nonzero(ring)
+    if len(ys) == 0:
+        return ring
+    cy, cx = (ys.min() + ys.max()) / 2, (xs.min() + xs.max()) / 2
+    yy, xx = np.mgrid[0 : ring.shape[0], 0 : ring.shape[1]]
+    far = np.hypot(yy - cy, xx - cx) >= (1 - RIM) * radius
+    return np.asarray(ring & far & (yy < cy - UPPER * radius), bool)
+
+
 def _lashes(grey: np.ndarray, shown: np.ndarray, lids: np.ndarray, radius: float) -> np.ndarray:
-    """Dark thin strokes in `shown` that hang from the `lids`."""
+    """Dark thin strokes in `shown` that hang from `lids` (where lids cover the ring or
+    meet it)."""
     if not shown.any():
         return np.zeros(shown.shape, bool)
     dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, round_kernel(LASH_WIDTH * radius / 2))

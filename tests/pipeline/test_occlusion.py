@@ -1,0 +1,45 @@
+"""What covers the iris: lashes over a visible iris, drawn where their pixels are known."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from irisd.pipeline import occlusion
+
+SIDE, IRIS_R, PUPIL_R = 240, 100.0, 40.0
+CENTRE = SIDE / 2
+
+
+def strokes(angles_deg: list[float], start: float, end: float) -> np.ndarray:
+    """(SIDE, SIDE) bool: 2 px lines along the radius from `start` to `end` iris radii."""
+    canvas = np.zeros((SIDE, SIDE), np.uint8)
+    for angle in np.radians(angles_deg):
+        a = (CENTRE + start * IRIS_R * np.cos(angle), CENTRE + start * IRIS_R * np.sin(angle))
+        b = (CENTRE + end * IRIS_R * np.cos(angle), CENTRE + end * IRIS_R * np.sin(angle))
+        cv2.line(canvas, tuple(round(v) for v in a), tuple(round(v) for v in b), 1, 2)
+    return canvas > 0
+
+
+def test_lashes_from_a_lid_along_the_limbus_are_covered_and_crypts_stay() -> None:
+    """The upper lid lies just above the limbus, so none of the ring is lid; its lashes hang
+    into the iris. They are covered; strokes as thin and dark lower down (crypts, furrows)
+    and the rest of the iris are not."""
+    ys, xs = np.mgrid[0:SIDE, 0:SIDE]
+    dist = np.hypot(xs - CENTRE, ys - CENTRE)
+    ring = (dist <= IRIS_R) & (dist > PUPIL_R)
+    texture = cv2.GaussianBlur(np.random.default_rng(3).normal(0, 6, (SIDE, SIDE)), (0, 0), 1.0)
+    grey = (110 + texture).astype(np.float32)
+    grey[dist <= PUPIL_R] = 20
+    grey[(dist > IRIS_R) & (ys < CENTRE - 0.8 * IRIS_R)] = 60  # the lid above the limbus
+    lashes = strokes([-150, -120, -100, -75, -50, -30], 1.1, 0.6) & ring
+    crypts = strokes([20, 60, 100, 140, 170], 0.55, 0.85) & ring
+    grey[lashes | crypts] = 50
+    visible = ring.copy()  # the noise map took the thin strokes for iris
+
+    hidden = occlusion.covered(grey, visible, ring, IRIS_R)
+
+    assert hidden[lashes].mean() > 0.8, f"only {hidden[lashes].mean():.2f} of the lashes covered"
+    assert hidden[crypts].mean() < 0.05, f"{hidden[crypts].mean():.2f} of the crypts covered"
+    rest = ring & ~lashes & ~crypts
+    assert hidden[rest].mean() < 0.02, f"{hidden[rest].mean():.3f} of the open iris covered"
