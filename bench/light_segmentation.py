@@ -12,7 +12,9 @@ infrared level, a dark cap no real photo has, and a power curve lifted lashes to
 
 Per look: accepted / refused (by message) and, for accepted photos, the IoU of the result's
 iris disc with the circle derived from the GT mask, and how many of them are wrong (IoU below
-WRONG): every accepted outline counts, so refusing fewer cannot hide wrong ones.
+WRONG): every accepted outline counts, so refusing fewer cannot hide wrong ones. Of the wrong
+and of the right ones, how many the result tells that part of the print may not be iris
+(grading.NOT_IRIS, its first note): the wrong ones should, the right ones should not.
 
     .venv/bin/python bench/light_segmentation.py [--every N]   # every Nth MMU test photo
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 import light_looks
 import numpy as np
@@ -28,6 +31,7 @@ from art_runs import run_bytes
 from datasets import Item, derived_circle, iou, mmu_items, mobius_items, require_root
 from light_photos import LOOKS, encode_png, light_photo_and_pupil
 
+from irisd.pipeline import grading
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.types import PipelineOptions
 
@@ -69,31 +73,42 @@ def circle_iou(shape: tuple[int, int], a: Circle, b: Circle) -> float:
     return iou(disk(shape, a), disk(shape, b))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--every", type=int, default=5, help="every Nth MMU test photo")
-    args = parser.parse_args()
-    root = require_root()
-    mobius = mobius_items(root)
-    items = mobius + mmu_items(root, "test")[:: args.every]
-    outcomes: Counter[tuple[str, str]] = Counter()
-    ious: dict[str, list[float]] = defaultdict(list)
-    by_set: dict[str, list[float | None]] = defaultdict(list)  # circle IoU, None = refused
+@dataclass
+class Tally:
+    """What the pipeline made of the lit looks."""
+
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (look, message)
+    ious: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    by_set: dict[str, list[float | None]] = field(  # circle IoU, None = refused
+        default_factory=lambda: defaultdict(list)
+    )
+    told: Counter[bool] = field(default_factory=Counter)  # noted as maybe not iris: wrong?
+
+
+def run(items: list[Item], mobius: int) -> Tally:
+    """Every look of every item (the first `mobius` are MOBIUS photos) through the pipeline."""
+    tally = Tally()
     for index, item in enumerate(items):
-        source = "MOBIUS" if index < len(mobius) else "MMU"
+        source = "MOBIUS" if index < mobius else "MMU"
         iris = derived_circle(item.iris)
         for look in LOOKS:
             photo = lit_photo(item, look, seed=index)
             if photo is None or iris is None:
                 continue
             outcome = run_bytes(item.name, photo, PipelineOptions())
-            outcomes[(look, outcome.message.split(".")[0] or "accepted")] += 1
+            tally.outcomes[(look, outcome.message.split(".")[0] or "accepted")] += 1
             value = None
             if outcome.art is not None:
                 value = circle_iou(item.iris.shape, outcome.art.disc_in, iris)
-                ious[look].append(value)
-            by_set[source].append(value)
-    print(f"{len(items)} photos (6 MOBIUS, every {args.every}th MMU test) x {len(LOOKS)} looks")
+                tally.ious[look].append(value)
+                if grading.NOT_IRIS in outcome.art.result.quality_notes:
+                    tally.told[value < WRONG] += 1
+            tally.by_set[source].append(value)
+    return tally
+
+
+def report(tally: Tally) -> None:
+    outcomes, ious = tally.outcomes, tally.ious
     for look in LOOKS:
         total = sum(n for (name, _), n in outcomes.items() if name == look)
         accepted = outcomes[(look, "accepted")]
@@ -112,17 +127,34 @@ def main() -> None:
         print(f"  {n:3d}  {message}")
     # The MOBIUS eyes are mostly turned sideways and recoloured inside a GT polygon: looks
     # that no camera makes, worth telling apart from the MMU ones.
-    for name, values in by_set.items():
+    for name, values in tally.by_set.items():
         scored = [v for v in values if v is not None]
         wrong = sum(v < WRONG for v in scored)
         print(f"{name}-based: accepted {len(scored)}/{len(values)}, wrong {wrong}")
     accepted = sum(n for (_, m), n in outcomes.items() if m == "accepted")
     every = [v for values in ious.values() for v in values]
+    wrong = sum(v < WRONG for v in every)
+    print(
+        f"told the print may not be iris: {tally.told[True]} of {wrong} wrong,"
+        f" {tally.told[False]} of {len(every) - wrong} right"
+    )
     print(
         f"SUMMARY light irises outlined: accepted {accepted}/{sum(outcomes.values())}, "
         f"circle IoU median {np.median(every):.3f}, "
-        f"wrong (IoU < {WRONG}) {sum(v < WRONG for v in every)}"
+        f"wrong (IoU < {WRONG}) {wrong}, told {tally.told[True]}"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--every", type=int, default=5, help="every Nth MMU test photo")
+    args = parser.parse_args()
+    root = require_root()
+    mobius = mobius_items(root)
+    items = mobius + mmu_items(root, "test")[:: args.every]
+    tally = run(items, len(mobius))
+    print(f"{len(items)} photos (6 MOBIUS, every {args.every}th MMU test) x {len(LOOKS)} looks")
+    report(tally)
 
 
 if __name__ == "__main__":

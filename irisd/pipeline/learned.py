@@ -46,6 +46,7 @@ EDGE_SHARE = 0.6
 # SUPPORT_MARGIN of each radius: an iris that is not quite a circle (gaze, annotation) is
 # followed where the network is sure. MMU persons 1-30: 0.843 (classical) -> 0.868.
 MIN_MASK_AGREEMENT = 0.7
+NO_IRIS = 0.1  # P(iris) below which the network sees no iris at a pixel (`unbacked`)
 LEARNED_WEIGHT = 0.55
 SUPPORT_MARGIN = 0.15
 # When the circles disagree and the edges do not back the network's, the stronger of the
@@ -150,6 +151,16 @@ def beyond(iris_prob: np.ndarray, iris: Circle) -> float:
     seen = touched[labels]
     total = int(seen.sum())
     return float((seen & ~inside).sum()) / total if total else 0.0
+
+
+def unbacked(iris_prob: np.ndarray, visible: np.ndarray) -> float:
+    """The share of a visible-iris mask (`visible`, (H, W) bool at any resolution) where the
+    network's map (`iris_prob`, the working copy) sees no iris at all: > 0 when the outline
+    took in skin, shadow or sclera that the network tells apart from the iris."""
+    h, w = iris_prob.shape
+    small = cv2.resize(visible.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) >= 0.5
+    total = int(small.sum())
+    return float((small & (iris_prob < NO_IRIS)).sum()) / total if total else 0.0
 
 
 def _largest(mask: np.ndarray) -> np.ndarray | None:

@@ -141,6 +141,7 @@ def finish(
         level_in=exposure.level_in,
         level_out=exposure.level_out,
         noise=tone.grain(toned, visible_ring),
+        unbacked=seg.unbacked,
     )
     made_up = cleaned.hidden | cleaned.highlights  # printed, if at all, as filled texture
     debug = None

@@ -42,6 +42,7 @@ class Segmentation:
     pupil_seen: bool = True  # False: the pupil hole is assumed (see localise.assumed_pupil)
     edge_contact: float = 0.0  # see learned.edge_contact; 0 without the network
     beyond: float = 0.0  # see learned.beyond; 0 without the network
+    unbacked: float = 0.0  # see learned.unbacked; 0 without the network
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def outline(rgb: np.ndarray, located: Located) -> Segmentation:
         contact = learned.edge_contact(located.iris_prob, iris.r * located.scale)
         outside = learned.beyond(located.iris_prob, iris.scaled(located.scale))
     mask = full_mask(rgb, detail, iris, pupil, prior)
+    unseen = 0.0 if located.iris_prob is None else learned.unbacked(located.iris_prob, mask)
     return Segmentation(
         iris,
         pupil,
@@ -195,6 +197,7 @@ def outline(rgb: np.ndarray, located: Located) -> Segmentation:
         fine.pupil_seen,
         contact,
         outside,
+        unseen,
     )
 
 

@@ -380,3 +380,25 @@ def test_beyond_is_the_share_of_the_networks_iris_outside_the_outline() -> None:
     other_eye = seen.copy()
     other_eye[350:, 350:] = 1.0  # a region the outline does not touch
     assert learned.beyond(other_eye, Circle(200, 200, 100)) < 0.01
+
+
+def test_unbacked_is_the_share_of_the_shown_iris_the_network_sees_no_iris_in() -> None:
+    seen = disk((200, 200), Circle(100, 100, 50)).astype(np.float32)  # the working copy
+    mask = disk((800, 800), Circle(400, 400, 200))  # the same iris at full resolution
+    assert learned.unbacked(seen, mask) < 0.01
+    wider = disk((800, 800), Circle(400, 400, 400 / np.sqrt(2)))  # twice the area
+    assert 0.45 < learned.unbacked(seen, wider) < 0.55
+    faint = seen * 0.3  # unsure is not "no iris"
+    assert learned.unbacked(faint, wider) == learned.unbacked(seen, wider)
+    assert learned.unbacked(seen, np.zeros((800, 800), bool)) == 0.0
+
+
+def test_a_print_that_may_not_be_iris_says_so_first_and_scores_lower_the_less_is_iris() -> None:
+    sure = grading.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5, unbacked=0.01)
+    unsure = dataclasses.replace(sure, unbacked=grading.NOTE_UNBACKED + 0.05)
+    both = dataclasses.replace(unsure, completed=0.3)
+    assert grading.notes(sure) == ()
+    assert grading.notes(unsure) == (grading.NOT_IRIS,)
+    assert grading.notes(both)[0] == grading.NOT_IRIS  # before the lids' note
+    worse = dataclasses.replace(sure, unbacked=0.5)
+    assert grading.score(0.95, sure) > grading.score(0.95, unsure) > grading.score(0.95, worse)
