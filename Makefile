@@ -27,6 +27,7 @@ bench:
 	.venv/bin/python bench/reflections.py
 	.venv/bin/python bench/light_segmentation.py
 	.venv/bin/python bench/art.py
+	.venv/bin/python bench/dim_colour.py
 	.venv/bin/python bench/pipeline_speed.py
 
 fmt:

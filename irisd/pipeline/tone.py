@@ -10,7 +10,7 @@ Exposure: a dark iris is lifted by a power curve on CIE L* that takes the iris r
 median to TARGET_L, after a denoise whose strength follows the measured noise. A curve on
 L* raises the texture's contrast far less than a linear gain would (L* 8 → 42: slope 1.9
 against a 12x gain in linear light), so grain is not blown up. Chroma follows lightness
-(square root of the lift), hue is untouched (a* and b* scale together).
+(the lift to the power CHROMA_FOLLOWS), hue is untouched (a* and b* scale together).
 """
 
 from __future__ import annotations
@@ -28,7 +28,12 @@ MIN_SCLERA = 200  # sampled pixels needed to trust the sclera
 SCLERA_GAIN = (0.7, 1.45)  # bounds of a gain taken from the sclera ...
 FALLBACK_GAIN = (0.95, 1.05)  # ... and of one from the fallback
 TARGET_L = 42.0  # iris ring median L* that a dark iris is lifted to
-MAX_CHROMA_GAIN = 2.5
+# Chroma grows with the lift of lightness to this power: the print of a dim photo then has
+# the colour the eye shows in good light (its C*/(L* + 16), which an exposure change leaves
+# as it is; bench/dim_colour.py: 0.80-1.05 of it across six light looks; at 0.5, 0.60-0.76,
+# a greyer iris than the eye).
+CHROMA_FOLLOWS = 0.75
+MAX_CHROMA_GAIN = 4.0  # a near-black pixel's colour is mostly noise
 PUPIL_FADE = 0.1  # of the pupil radius: how far inside its edge the pupil keeps its own L*
 SAMPLE_SIDE = 400  # white balance is estimated on a copy at most this wide
 
@@ -127,7 +132,9 @@ def expose(
     gamma = math.log(TARGET_L / 100.0) / math.log(max(level, 1.0) / 100.0)
     before = np.maximum(lab[:, :, 0], 0.05)
     after = 100.0 * (before / 100.0) ** gamma
-    chroma = np.clip(np.sqrt(after / before), 1.0, MAX_CHROMA_GAIN)
+    chroma = np.clip(
+        np.power(after / before, CHROMA_FOLLOWS, dtype=np.float32), 1.0, MAX_CHROMA_GAIN
+    )
     if pupil is not None and pupil.any():
         keep = _inside(pupil)
         after = after * (1.0 - keep) + before * keep

@@ -402,3 +402,26 @@ def test_a_print_that_may_not_be_iris_says_so_first_and_scores_lower_the_less_is
     assert grading.notes(both)[0] == grading.NOT_IRIS  # before the lids' note
     worse = dataclasses.replace(sure, unbacked=0.5)
     assert grading.score(0.95, sure) > grading.score(0.95, unsure) > grading.score(0.95, worse)
+
+
+def test_a_dim_photo_is_lifted_to_the_colour_the_eye_shows_in_good_light() -> None:
+    # The same eye in good light and with 1/16 of the light (in linear light, as a camera
+    # sees it): lifted, the dim one is to show the iris's colour, not a greyer one. Chroma
+    # against lightness as an exposure change leaves it: C*/(L* + 16).
+    bright = synthetic_eye(iris_colour=(150, 100, 60)).astype(np.float64) / 255.0
+    linear = np.where(bright <= 0.04045, bright / 12.92, ((bright + 0.055) / 1.055) ** 2.4)
+    linear /= 16
+    dim = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    dim_rgb = np.clip(dim * 255 + 0.5, 0, 255).astype(np.uint8)
+    ring = disk(dim_rgb.shape[:2], Circle(320, 240, 100)) & ~disk(
+        dim_rgb.shape[:2], Circle(320, 240, 50)
+    )
+    lifted, exposure = tone.expose(dim_rgb, ring)
+    assert exposure.level_in < 20
+
+    def vividness(rgb: np.ndarray) -> float:
+        lab = cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)[ring]
+        return float(np.median(np.hypot(lab[:, 1], lab[:, 2])) / (np.median(lab[:, 0]) + 16))
+
+    kept = vividness(lifted) / vividness((bright * 255 + 0.5).astype(np.uint8))
+    assert 0.85 < kept < 1.2, f"{kept:.2f} of the eye's colour"
