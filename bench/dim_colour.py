@@ -10,9 +10,11 @@ an exposure change leaves it: C*/(L* + 16) (L* + 16 and C* both grow with the cu
 the light). Less is a greyer print than the eye, more a more vivid one. The well-lit iris
 is measured on the photo (GT iris), the print on the result's ring (colour_scores.ring).
 
-Per look: how many dim photos were accepted, the median over them of the dim and the
-printed iris's median L*, of the print's C*/(L* + 16) over the well-lit iris's (1: the
-colour of the eye), of the hue difference (coloured irises only), and of the share of
+Per look: how many dim photos were accepted and how many of those are outlined wrongly
+(circle IoU with the GT's below light_segmentation.WRONG), how many refused were told the
+photo is too dark (quality.TOO_DARK); the median over the accepted ones of the dim
+and the printed iris's median L*, of the print's C*/(L* + 16) over the well-lit iris's (1:
+the colour of the eye), of the hue difference (coloured irises only), and of the share of
 clipped print pixels.
 
     .venv/bin/python bench/dim_colour.py [--every N]   # every Nth MMU test photo
@@ -25,11 +27,11 @@ import argparse
 import numpy as np
 from art_runs import run_bytes
 from colour_scores import Colour, clipped, colour, hue_shift, ring
-from datasets import mmu_items, require_root
+from datasets import derived_circle, mmu_items, require_root
 from light_photos import LOOKS, encode_png
-from light_segmentation import lit_rgb
+from light_segmentation import WRONG, circle_iou, lit_rgb
 
-from irisd.pipeline import PipelineOptions
+from irisd.pipeline import PipelineOptions, quality
 
 DIM = 1 / 16  # of the light, in linear light: a lit iris at L* 60 comes to about L* 13
 NOISE = 1.0  # grey levels (sRGB) of sensor noise in the dim photo
@@ -55,9 +57,10 @@ def main() -> None:
     args = parser.parse_args()
     items = mmu_items(require_root(), "test")[:: args.every]
     print(f"{len(items)} MMU test photos x {len(LOOKS)} looks, dimmed to {DIM:.3f} of the light")
-    print("look         accepted  L* dim → print   vividness kept   Δhue°   clipped %")
+    print("look         accepted wrong dark  L* dim → print   vividness kept   Δhue°   clipped %")
     for look in LOOKS:
-        levels, dim_levels, kept, shifts, clips, accepted = [], [], [], [], [], 0
+        levels, dim_levels, kept, shifts, clips = [], [], [], [], []
+        accepted, wrong, dark = 0, 0, 0
         for index, item in enumerate(items):
             lit = lit_rgb(item, look, seed=index)
             if lit is None:
@@ -66,8 +69,13 @@ def main() -> None:
             dim = dimmed(lit, seed=index)
             outcome = run_bytes(item.name, encode_png(dim), PipelineOptions())
             if outcome.art is None:
+                dark += outcome.message == quality.TOO_DARK
                 continue
             accepted += 1
+            truth_circle = derived_circle(item.iris)
+            if truth_circle is not None:
+                disc = outcome.art.disc_in
+                wrong += circle_iou(item.iris.shape, disc, truth_circle) < WRONG
             truth, printed = colour(lit[iris]), colour(ring(outcome.art))
             dim_levels.append(colour(dim[iris]).lightness)
             levels.append(printed.lightness)
@@ -81,13 +89,14 @@ def main() -> None:
             continue
         hue = f"{np.median(shifts):6.1f}" if shifts else "     -"
         print(
-            f"{look:12s} {accepted:3d}/{len(items):<3d}  {np.median(dim_levels):5.1f} →"
+            f"{look:12s} {accepted:3d}/{len(items):<3d} {wrong:5d} {dark:4d}"
+            f"  {np.median(dim_levels):5.1f} →"
             f" {np.median(levels):5.1f}    {np.median(kept):12.2f}     {hue}  "
             f" {np.median(clips):6.2f}"
         )
         print(
             f"SUMMARY dim {look}: vividness kept {np.median(kept):.2f} (1 = the eye's colour),"
-            f" |Δhue| {hue.strip()}°, accepted {accepted}/{len(items)}"
+            f" |Δhue| {hue.strip()}°, accepted {accepted}/{len(items)}, wrong {wrong}"
         )
 
 

@@ -45,6 +45,11 @@ MIN_IRIS_RADIUS = 40.0  # px at full resolution [48.5 / 297]
 # too small in pixels, the photo itself is too small (a thumbnail), not taken too far away.
 CLOSE_ENOUGH = 0.25
 MIN_LIMBUS_CONTRAST = 10.0  # grey levels across the limbus [17.0 / 21.2]
+# An iris darker than this (median grey level) has its steps smaller by as much: below the
+# limbus contrast above but not below its share of it, the eye is there and the photo too
+# dim to outline it (a light iris photographed with 1/16 of the light keeps a third of its
+# limbus step, bench/dim_colour.py), and the person is told so rather than "no iris".
+LIT_IRIS = 100.0
 MIN_PUPIL_CONTRAST = 2.0  # across the pupil boundary, when one is seen [25.8 / 7.8]
 MIN_SHARPNESS = 0.02  # see `sharpness_and_texture` [0.032 / 0.040]; a sigma-6 blurred eye: 0.009
 # Below this most of the "iris" has no texture at all: a flat shape with a few edges, not an
@@ -194,11 +199,12 @@ def gate(m: Measures) -> None:
     """Raise QualityIssue with the first failing cause, most fundamental first."""
     checks = (
         (
-            m.limbus_contrast < MIN_LIMBUS_CONTRAST
+            m.limbus_contrast < MIN_LIMBUS_CONTRAST * min(1.0, m.iris_level / LIT_IRIS)
             or (m.pupil_contrast < MIN_PUPIL_CONTRAST and not m.pupil_assumed)
             or m.texture < MIN_TEXTURE,
             NOT_FOUND,
         ),
+        (m.limbus_contrast < MIN_LIMBUS_CONTRAST, TOO_DARK),
         (m.inside_fraction < MIN_INSIDE or m.edge_contact > MAX_EDGE_CONTACT, CUT_OFF),
         # after CUT_OFF: a cut iris is off centre too, and "cut off" says what to do; an
         # outline that fails on an eye looking sideways says to look at the camera

@@ -331,10 +331,9 @@ def test_a_light_amber_iris_as_light_as_the_sclera_is_outlined() -> None:
     assert math.hypot(result.measures["iris_x"] - 320, result.measures["iris_y"] - 240) <= 6
 
 
-def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> None:
-    # A limbus circle pulled onto the sclera leaves the pupil a third or more of the radius
-    # off centre: printing it shows skin, and glints filled from the pupil come out dark.
-    good = quality.Measures(
+def good_measures() -> quality.Measures:
+    """The measures of a good photo, which the gate passes."""
+    return quality.Measures(
         iris_radius_px=200.0,
         pupil_radius_px=80.0,
         usable_area=0.9,
@@ -355,6 +354,12 @@ def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> Non
         iris_share=0.5,
         gaze=0.1,
     )
+
+
+def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> None:
+    # A limbus circle pulled onto the sclera leaves the pupil a third or more of the radius
+    # off centre: printing it shows skin, and glints filled from the pupil come out dark.
+    good = good_measures()
     quality.gate(good)
     with pytest.raises(QualityIssue) as refused:
         quality.gate(dataclasses.replace(good, concentricity=0.4))
@@ -425,3 +430,18 @@ def test_a_dim_photo_is_lifted_to_the_colour_the_eye_shows_in_good_light() -> No
 
     kept = vividness(lifted) / vividness((bright * 255 + 0.5).astype(np.uint8))
     assert 0.85 < kept < 1.2, f"{kept:.2f} of the eye's colour"
+
+
+def test_a_dim_photo_of_a_faint_limbus_is_told_to_find_more_light() -> None:
+    # A light iris in dim light: its limbus step is small in grey levels, but not for how
+    # dark the iris is. That is a photo to take in more light, not one without an iris.
+    dim = dataclasses.replace(good_measures(), limbus_contrast=7.0, iris_level=35.0)
+    for measures, told in (
+        (dim, quality.TOO_DARK),
+        (dataclasses.replace(dim, iris_level=100.0), quality.NOT_FOUND),  # lit and faint
+        (dataclasses.replace(dim, limbus_contrast=2.0), quality.NOT_FOUND),  # too faint
+    ):
+        with pytest.raises(QualityIssue) as refused:
+            quality.gate(measures)
+        assert refused.value.text == told
+    quality.gate(dataclasses.replace(dim, limbus_contrast=12.0))
