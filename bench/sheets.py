@@ -8,15 +8,19 @@ on mid-grey (transparent shows as grey), captioned with the file, accepted or re
 message), quality_score, size, enlargement, the printed-lid share (see bench/art.py) and the
 first quality note. `--outline` draws the GT visible-iris outline (green) on the input.
 
-Two more sheets: full photos (the 6 MOBIUS, every tenth MMU test photo) whose GT iris ring
+More sheets: full photos (the 6 MOBIUS, every tenth MMU test photo) whose GT iris ring
 is recoloured into a light iris (blue, grey, amber, green, hazel, light brown; two looks a
 photo) with synthetic glints and/or a window reflection pasted on (light_photos.light_photo:
 light_looks.lighten, pasted_reflections.paste_glints, paste_window), encoded as PNG and
-processed; the input panel shows the synthetic photo as processed.
+processed; the input panel shows the synthetic photo as processed. And light irises in dim
+light (bench/dim_colour.py: every tenth MMU test photo lit as a light iris, two looks a
+photo, then with 1/16 of the light): the input panel shows the photo in good light, the
+result is made from the dim one.
 
 The tiles and sheets are drawn by contact_sheets.py; this script picks the photos.
 
     .venv/bin/python bench/sheets.py [OUT_DIR] [--occlusion fill|transparent] [--outline]
+        [--sets mobius,light,dim,mmu]
 
 OUT_DIR defaults to /tmp/irisd-sheets; the paths written are printed. Sheets stay below
 1600x1600 px.
@@ -34,7 +38,9 @@ import numpy as np
 from art_runs import run_bytes
 from contact_sheets import Entry, Layout, write_sheets
 from datasets import Item, mmu_items, mobius_items, require_root
+from dim_colour import dimmed
 from light_photos import LOOKS, REFLECTIONS, encode_png, light_photo
+from light_segmentation import lit_rgb
 
 from irisd.pipeline import PipelineOptions
 
@@ -85,12 +91,29 @@ def light_entries(root: Path, options: PipelineOptions) -> list[Entry]:
     return entries
 
 
+def dim_entries(root: Path, options: PipelineOptions) -> list[Entry]:
+    """Light irises in dim light (bench/dim_colour.py: every tenth MMU test photo, two looks
+    each, lit, then with 1/16 of the light) through the pipeline; the input panel shows the
+    photo in good light, what the print should look like."""
+    entries = []
+    for index, item in enumerate(mmu_items(root, "test")[::10]):
+        for k in range(2):
+            look = LOOKS[(2 * index + k) % len(LOOKS)]
+            lit = lit_rgb(item, look, seed=index)
+            if lit is None:
+                continue
+            dim = dimmed(lit, seed=index)
+            outcome = run_bytes(f"{Path(item.name).stem} {look}, dim", encode_png(dim), options)
+            entries.append(Entry(outcome, item, lit))
+    return entries
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default="/tmp/irisd-sheets", type=Path)
     parser.add_argument("--occlusion", choices=["fill", "transparent"], default="fill")
     parser.add_argument("--outline", action="store_true", help="GT visible-iris outline")
-    parser.add_argument("--sets", default="mobius,light,mmu")
+    parser.add_argument("--sets", default="mobius,light,dim,mmu")
     args = parser.parse_args()
     root = require_root()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -103,6 +126,10 @@ def main() -> None:
     if "light" in sets:
         light = light_entries(root, options)
         write_sheets(light, LIGHT, "light", f"Light irises, {suffix}", args.out, args.outline)
+    if "dim" in sets:
+        dim = dim_entries(root, options)
+        title = f"Light irises in dim light, {suffix}"
+        write_sheets(dim, LIGHT, "dim", title, args.out, args.outline)
     if "mmu" in sets:
         items = all_mmu(root)
         entries = real_entries(items, options)

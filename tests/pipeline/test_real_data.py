@@ -182,3 +182,25 @@ def test_a_print_of_skin_and_shadow_is_never_complete_without_a_word(
         return
     assert (result.quality_notes[:1] == (grading.NOT_IRIS,)) == wrong, result.quality_notes
     assert (result.measures["result_unbacked"] >= grading.NOTE_UNBACKED) == wrong
+
+
+def test_a_light_iris_in_dim_light_is_told_to_find_more_light(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # MMU 34_left_sitil4 made a grey iris in a lit photo is outlined; with 1/16 of the light
+    # (bench/dim_colour.py) its limbus step falls under the contrast an outline needs, but
+    # not under its share of it for so dark an iris: the eye is there, the light is not.
+    base = ROOT / "mmu-kozlova"
+    if not (base / "images/34_left_sitil4.bmp").is_file():
+        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "bench"))
+    light_segmentation = importlib.import_module("light_segmentation")
+    dim_colour = importlib.import_module("dim_colour")
+    light_photos = importlib.import_module("light_photos")
+    item = next(i for i in mmu_items(ROOT, "test") if i.name.endswith("/34_left_sitil4.bmp"))
+    lit = light_segmentation.lit_rgb(item, "grey", seed=0)
+    process(light_photos.encode_png(lit), lambda step, progress: None, PipelineOptions())
+    dim = light_photos.encode_png(dim_colour.dimmed(lit, seed=0))
+    with pytest.raises(QualityIssue) as refused:
+        process(dim, lambda step, progress: None, PipelineOptions())
+    assert refused.value.text == quality.TOO_DARK
