@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from types import ModuleType
 
 import cv2
 import numpy as np
@@ -35,6 +36,17 @@ CASES = [
 ]
 
 
+def require(path: Path) -> None:
+    if not path.is_file():
+        pytest.skip(f"research data not found at {path.parent.parent} (set IRISD_DATA)")
+
+
+def bench_module(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A bench script as a module (they import each other by bare name, as run from bench/)."""
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "bench"))
+    return importlib.import_module(name)
+
+
 def derived(iris: np.ndarray) -> Circle:
     circle = derived_circle(iris)
     assert circle is not None
@@ -47,8 +59,7 @@ def test_boundaries_match_ground_truth(
     dataset: str, image: str, mask: str, use_learned: bool
 ) -> None:
     base = ROOT / dataset
-    if not (base / image).is_file():
-        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    require(base / image)
     rgb = decode((base / image).read_bytes(), 100_000_000)
     seg = segment(rgb, use_learned=use_learned)
     assert seg is not None
@@ -65,8 +76,7 @@ def test_an_iris_cut_by_the_frame_is_refused_as_cut_off() -> None:
     # the frame, so only the network's iris running into the edge shows the cut.
     base = ROOT / "mmu-kozlova"
     image, mask = CASES[0][1:]
-    if not (base / image).is_file():
-        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    require(base / image)
     rgb = decode((base / image).read_bytes(), 100_000_000)
     iris = derived(gt_iris(base / mask))
     cut = np.ascontiguousarray(rgb[:, int(iris.x - 0.5 * iris.r) :])
@@ -84,8 +94,7 @@ def test_a_disagreement_goes_to_the_stronger_evidence() -> None:
     # refused as "couldn't outline"; the network's circle is the one to keep.
     base = ROOT / "mmu-kozlova"
     image, mask = "images/36_left_tanwnl1.bmp", "masks/36_left_tanwnl1_mask.bmp"
-    if not (base / image).is_file():
-        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    require(base / image)
     seg = segment(decode((base / image).read_bytes(), 100_000_000), use_learned=True)
     assert seg is not None
     assert seg.source == "edge_backed"
@@ -99,8 +108,7 @@ def test_glints_on_a_real_iris_are_found_with_little_else(image: str) -> None:
     # glow was judged against the iris just outside it (and glint-made blobs stopped seeding
     # veils), a third of what was flagged here was untouched texture (precision 0.58-0.75).
     base = ROOT / "mmu-kozlova"
-    if not (base / image).is_file():
-        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
+    require(base / image)
     rgb = decode((base / image).read_bytes(), 100_000_000)
     seg = segment(rgb, use_learned=False)
     assert seg is not None
@@ -132,12 +140,8 @@ def test_a_light_iris_the_network_under_calls_is_outlined(
     # circle sits on an inner ring around an off-centre pupil, on the grey one the classical
     # search took the pupil for the iris. All three were refused as "couldn't outline"; the
     # limbus consistent with the eye is the one to keep.
-    base = ROOT / "mmu-kozlova"
-    if not (base / f"images/{image}.bmp").is_file():
-        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
-    # the bench scripts import each other by bare name, as run from bench/
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "bench"))
-    light_segmentation = importlib.import_module("light_segmentation")
+    require(ROOT / "mmu-kozlova" / f"images/{image}.bmp")
+    light_segmentation = bench_module("light_segmentation", monkeypatch)
     item = next(i for i in mmu_items(ROOT, "test") if i.name.endswith(f"/{image}.bmp"))
     result = process(
         light_segmentation.lit_photo(item, look, seed=0),
@@ -163,11 +167,8 @@ def test_a_print_of_skin_and_shadow_is_never_complete_without_a_word(
     # skin beyond it (circle IoU 0.57 with the truth), which the network sees no iris in.
     # Refused or accepted, the result must not pass for a good print; the same photo
     # looking straight, as it is and made amber, is outlined right and says nothing of it.
-    base = ROOT / "mobius-samples"
-    if not (base / f"images/{image}.jpg").is_file():
-        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "bench"))
-    light_segmentation = importlib.import_module("light_segmentation")
+    require(ROOT / "mobius-samples" / f"images/{image}.jpg")
+    light_segmentation = bench_module("light_segmentation", monkeypatch)
     items = mobius_items(ROOT)
     index, item = next((i, it) for i, it in enumerate(items) if it.name.endswith(image + ".jpg"))
     photo = (
@@ -190,13 +191,10 @@ def test_a_light_iris_in_dim_light_is_told_to_find_more_light(
     # MMU 34_left_sitil4 made a grey iris in a lit photo is outlined; with 1/16 of the light
     # (bench/dim_colour.py) its limbus step falls under the contrast an outline needs, but
     # not under its share of it for so dark an iris: the eye is there, the light is not.
-    base = ROOT / "mmu-kozlova"
-    if not (base / "images/34_left_sitil4.bmp").is_file():
-        pytest.skip(f"research data not found at {base} (set IRISD_DATA)")
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "bench"))
-    light_segmentation = importlib.import_module("light_segmentation")
-    dim_colour = importlib.import_module("dim_colour")
-    light_photos = importlib.import_module("light_photos")
+    require(ROOT / "mmu-kozlova" / "images/34_left_sitil4.bmp")
+    light_segmentation = bench_module("light_segmentation", monkeypatch)
+    dim_colour = bench_module("dim_colour", monkeypatch)
+    light_photos = bench_module("light_photos", monkeypatch)
     item = next(i for i in mmu_items(ROOT, "test") if i.name.endswith("/34_left_sitil4.bmp"))
     lit = light_segmentation.lit_rgb(item, "grey", seed=0)
     process(light_photos.encode_png(lit), lambda step, progress: None, PipelineOptions())
