@@ -108,6 +108,7 @@ def run(items: list[Item], mobius: int) -> Tally:
 
 
 def report(tally: Tally) -> None:
+    """Per look, the refusals by message, per set, and the summary line."""
     outcomes, ious = tally.outcomes, tally.ious
     for look in LOOKS:
         total = sum(n for (name, _), n in outcomes.items() if name == look)
