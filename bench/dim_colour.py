@@ -38,7 +38,7 @@ NOISE = 1.0  # grey levels (sRGB) of sensor noise in the dim photo
 
 
 def dimmed(rgb: np.ndarray, seed: int) -> np.ndarray:
-    """The photo with 1/DIM less light, noise and 8-bit quantisation."""
+    """The photo with DIM of its light (in linear light), sensor noise and 8-bit quantisation."""
     srgb = rgb.astype(np.float64) / 255.0
     linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4) * DIM
     dark = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
