@@ -30,6 +30,7 @@ from colour_scores import Colour, clipped, colour, hue_shift, ring
 from datasets import derived_circle, mmu_items, require_root
 from light_photos import LOOKS, encode_png
 from light_segmentation import WRONG, circle_iou, lit_rgb
+from pasted_reflections import from_linear, to_linear
 
 from irisd.pipeline import PipelineOptions, quality
 
@@ -39,11 +40,9 @@ NOISE = 1.0  # grey levels (sRGB) of sensor noise in the dim photo
 
 def dimmed(rgb: np.ndarray, seed: int) -> np.ndarray:
     """The photo with DIM of its light (in linear light), sensor noise and 8-bit quantisation."""
-    srgb = rgb.astype(np.float64) / 255.0
-    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4) * DIM
-    dark = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    dark = from_linear(to_linear(rgb) * DIM).astype(np.float64)
     noise = np.random.default_rng(seed).normal(0.0, NOISE, rgb.shape)
-    return np.asarray(np.clip(dark * 255.0 + noise + 0.5, 0, 255), np.uint8)
+    return np.asarray(np.clip(dark + noise + 0.5, 0, 255), np.uint8)
 
 
 def vividness(c: Colour) -> float:

@@ -30,7 +30,7 @@ FALLBACK_GAIN = (0.95, 1.05)  # ... and of one from the fallback
 TARGET_L = 42.0  # iris ring median L* that a dark iris is lifted to
 # Chroma grows with the lift of lightness to this power: the print of a dim photo then has
 # the colour the eye shows in good light (its C*/(L* + 16), which an exposure change leaves
-# as it is; bench/dim_colour.py: 0.80-1.05 of it across six light looks; at 0.5, 0.60-0.76,
+# as it is; bench/dim_colour.py: 0.82-1.05 of it across six light looks; at 0.5, 0.61-0.76,
 # a greyer iris than the eye).
 CHROMA_FOLLOWS = 0.75
 MAX_CHROMA_GAIN = 4.0  # a near-black pixel's colour is mostly noise

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bench.pasted_reflections import from_linear, to_linear
 from irisd.errors import QualityIssue
 from irisd.pipeline import (
     PipelineOptions,
@@ -413,11 +414,8 @@ def test_a_dim_photo_is_lifted_to_the_colour_the_eye_shows_in_good_light() -> No
     # The same eye in good light and with 1/16 of the light (in linear light, as a camera
     # sees it): lifted, the dim one is to show the iris's colour, not a greyer one. Chroma
     # against lightness as an exposure change leaves it: C*/(L* + 16).
-    bright = synthetic_eye(iris_colour=(150, 100, 60)).astype(np.float64) / 255.0
-    linear = np.where(bright <= 0.04045, bright / 12.92, ((bright + 0.055) / 1.055) ** 2.4)
-    linear /= 16
-    dim = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
-    dim_rgb = np.clip(dim * 255 + 0.5, 0, 255).astype(np.uint8)
+    bright = synthetic_eye(iris_colour=(150, 100, 60))
+    dim_rgb = from_linear(to_linear(bright) / 16)
     ring = disk(dim_rgb.shape[:2], Circle(320, 240, 100)) & ~disk(
         dim_rgb.shape[:2], Circle(320, 240, 50)
     )
@@ -428,7 +426,7 @@ def test_a_dim_photo_is_lifted_to_the_colour_the_eye_shows_in_good_light() -> No
         lab = cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)[ring]
         return float(np.median(np.hypot(lab[:, 1], lab[:, 2])) / (np.median(lab[:, 0]) + 16))
 
-    kept = vividness(lifted) / vividness((bright * 255 + 0.5).astype(np.uint8))
+    kept = vividness(lifted) / vividness(bright)
     assert 0.85 < kept < 1.2, f"{kept:.2f} of the eye's colour"
 
 
