@@ -1,7 +1,10 @@
 """What covers the iris in the crop: lids and lashes, never to be printed as iris.
 
-The visible-iris mask says where the iris shows; everything else in the ring is covered.
-Two things are added to it, both measured on MMU (whose masks leave lids and lashes out):
+The visible-iris mask says where the iris shows. What it leaves out of the ring is covered
+where it reaches the limbus (lids, and sclera or skin inside a circle a little too large).
+Its holes inside the iris are the iris's own dark crypts and pale fibres that its noise test
+flags, and glints (which reflections.py finds): completing them repainted real iris. Two
+things are added to the lids, both measured on MMU (whose masks leave lids and lashes out):
   - a margin along each lid (LID_MARGIN of the iris radius): a lid's edge is soft and the
     mask's boundary a pixel or two off, which prints as a dark rim of lid (MMU test, share
     of the disc printed as lid, bench/art.py: median 0.97 % at 0.04, 0.71 % at 0.07);
@@ -49,11 +52,12 @@ def covered(grey: np.ndarray, visible: np.ndarray, ring: np.ndarray, radius: flo
         )
         return np.asarray(_resized_mask(small, grey.shape[::-1]) & ring, bool)
     shown = _to_edges(grey, visible, ring, radius)
-    lids = _lids(ring & ~shown, ring, radius)
+    edge, lids = _at_limbus(ring & ~shown, ring, radius)
     margin = round_kernel(LID_MARGIN * radius)
     near_lid = cv2.dilate(lids.astype(np.uint8), margin) > 0
-    lashes = _lashes(grey, shown & ~near_lid, near_lid | _upper_rim(ring, radius), radius)
-    return np.asarray(ring & (~shown | near_lid | lashes), bool)
+    edge |= near_lid
+    lashes = _lashes(grey, shown & ~edge, ring & ~edge, near_lid | _upper_rim(ring, radius), radius)
+    return np.asarray(ring & (edge | lashes), bool)
 
 
 def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -77,16 +81,15 @@ def _to_edges(grey: np.ndarray, mask: np.ndarray, ring: np.ndarray, radius: floa
     return np.asarray((mask | (grown & edges)) & ring, bool)
 
 
-def _lids(hidden: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
-    """The covered parts that are lids: large, and reaching the limbus."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(hidden.astype(np.uint8))
+def _at_limbus(holes: np.ndarray, ring: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """The `holes` that reach the limbus, and those of them that are lids: large too."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(holes.astype(np.uint8))
     limbus = ring & ~cv2.erode(ring.astype(np.uint8), round_kernel(0.05 * radius)).astype(bool)
     at_limbus = np.zeros(count, bool)
-    at_limbus[np.unique(labels[limbus & hidden])] = True
+    at_limbus[np.unique(labels[limbus & holes])] = True
+    at_limbus[0] = False
     large = stats[:, cv2.CC_STAT_AREA] >= LID_AREA * max(1, int(ring.sum()))
-    keep = at_limbus & large
-    keep[0] = False
-    return np.asarray(keep[labels], bool)
+    return np.asarray(at_limbus[labels], bool), np.asarray((at_limbus & large)[labels], bool)
 
 
 def _upper_rim(ring: np.ndarray, radius: float) -> np.ndarray:
@@ -101,18 +104,20 @@ def _upper_rim(ring: np.ndarray, radius: float) -> np.ndarray:
     return np.asarray(ring & far & (yy < cy - UPPER * radius), bool)
 
 
-def _lashes(grey: np.ndarray, shown: np.ndarray, lids: np.ndarray, radius: float) -> np.ndarray:
-    """Dark thin strokes in `shown` that hang from `lids` (where lids cover the ring or
-    meet it)."""
+def _lashes(
+    grey: np.ndarray, shown: np.ndarray, iris: np.ndarray, lids: np.ndarray, radius: float
+) -> np.ndarray:
+    """Dark thin strokes in the `iris` that hang from `lids` (where lids cover the ring or
+    meet it), measured against the texture `shown`."""
     if not shown.any():
         return np.zeros(shown.shape, bool)
     dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, round_kernel(LASH_WIDTH * radius / 2))
     values = dark[shown]
     centre = float(np.median(values))
     spread = 1.4826 * float(np.median(np.abs(values - centre))) + 1.0
-    strokes = (dark > centre + LASH_STEP * spread) & (shown | lids)
+    strokes = (dark > centre + LASH_STEP * spread) & (iris | lids)
     count, labels = cv2.connectedComponents(strokes.astype(np.uint8))
     hanging = np.zeros(count, bool)
     hanging[np.unique(labels[strokes & lids])] = True
     hanging[0] = False
-    return np.asarray(hanging[labels] & shown, bool)
+    return np.asarray(hanging[labels] & iris, bool)

@@ -43,3 +43,30 @@ def test_lashes_from_a_lid_along_the_limbus_are_covered_and_crypts_stay() -> Non
     assert hidden[crypts].mean() < 0.05, f"{hidden[crypts].mean():.2f} of the crypts covered"
     rest = ring & ~lashes & ~crypts
     assert hidden[rest].mean() < 0.02, f"{hidden[rest].mean():.3f} of the open iris covered"
+
+
+def test_holes_inside_the_iris_are_its_own_texture_and_a_lid_from_the_limbus_is_covered() -> None:
+    """The visible mask leaves out dark crypts and pale fibres inside the iris (its noise test
+    flags them) as well as a lid reaching in from the limbus. Only the lid is covered: the
+    iris's own marks are printed as they are, not completed."""
+    ys, xs = np.mgrid[0:SIDE, 0:SIDE]
+    dist = np.hypot(xs - CENTRE, ys - CENTRE)
+    ring = (dist <= IRIS_R) & (dist > PUPIL_R)
+    texture = cv2.GaussianBlur(np.random.default_rng(5).normal(0, 6, (SIDE, SIDE)), (0, 0), 1.0)
+    grey = (110 + texture).astype(np.float32)
+    lid = ring & (ys < CENTRE - 0.7 * IRIS_R)
+    marks = np.zeros((SIDE, SIDE), bool)
+    for x, y, value in ((CENTRE + 60, CENTRE + 20, 40), (CENTRE - 55, CENTRE + 35, 200)):
+        spot = np.hypot(xs - x, ys - y) < 7
+        grey[spot] = value
+        marks |= spot
+    grey[lid] = 190
+    visible = ring & ~lid & ~marks
+
+    hidden = occlusion.covered(grey, visible, ring, IRIS_R)
+
+    assert hidden[lid].all()
+    assert not hidden[marks].any(), f"{hidden[marks].mean():.2f} of the iris's marks covered"
+    assert hidden[ring & ~lid].mean() < 0.2  # the lid's margin, nothing else
+    far = ring & (ys > CENTRE)
+    assert not hidden[far].any()
