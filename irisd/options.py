@@ -17,6 +17,10 @@ OCCLUSIONS: tuple[Occlusion, ...] = get_args(Occlusion)
 # Side of the square result, px: below 64 there is no iris art to see; above 8192 one result
 # (RGBA, float working copies) would take gigabytes.
 OUTPUT_SIZES = range(64, 8193)
+# The smallest result that makes a print, px across: 8.7 cm at 300 dpi, 17 cm at 150 dpi
+# (a canvas). A photo whose iris allows less (its radius under about 240 px, as the result
+# is enlarged at most 2x) is still processed, for screens, and said not to be print-ready.
+PRINT_SIDE = 1024
 
 
 def check(output_size: int, output_format: str, occlusion: str) -> None:

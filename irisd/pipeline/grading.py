@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from irisd.errors import QualityIssue
+from irisd.options import PRINT_SIDE
 from irisd.pipeline.quality import LIDS, REFLECTIONS
 from irisd.pipeline.types import Occlusion
 
@@ -29,7 +30,6 @@ MAX_COMPLETED = 0.6
 NOTE_REPAINTED = 0.03
 NOTE_COMPLETED = 0.05
 MAX_ENLARGEMENT = 2.0  # interpolation beyond 2x shows as blur and jaggies at print size
-PRINT_SIDE = 1024  # px: below this a print is small
 DARK_LEVEL = 20.0  # iris median L* below which the photo counts as dark
 GRAINY = 2.5  # L* std of the finest detail in the result's iris that shows as grain
 # Share of the shown iris the segmenter sees no iris in (learned.unbacked) that is worth a
@@ -95,10 +95,10 @@ def notes(o: Outcome) -> tuple[str, ...]:
             else "that part is left transparent."
         )
         found.append(f"Eyelids or lashes covered {_pct(o.completed)} of the iris; {done}")
-    if o.side < o.requested:
+    if o.side < min(o.requested, PRINT_SIDE):
         found.append(
-            f"The photo's resolution allows a {o.side} px result, not {o.requested} px. For a"
-            " larger print, take the photo closer, at the camera's full resolution."
+            f"This result is {o.side} px across: fine on a screen, too small to print (a print"
+            f" needs {PRINT_SIDE} px). Take the photo closer, at the camera's full resolution."
         )
     if o.level_in < DARK_LEVEL:
         found.append(

@@ -14,6 +14,7 @@ from PIL import Image
 
 from bench.pasted_reflections import from_linear, to_linear
 from irisd.errors import QualityIssue
+from irisd.options import PRINT_SIDE
 from irisd.pipeline import (
     PipelineOptions,
     enhance,
@@ -133,13 +134,23 @@ def test_a_window_veil_is_lifted_off_not_painted_over() -> None:
     assert detail(lifted)[inner].std() > 0.3 * detail(original)[inner].std()
 
 
-def test_white_balance_takes_the_sclera_as_white() -> None:
-    eye = synthetic_eye().astype(np.float32) * np.array((1.05, 1.0, 0.8), np.float32)
-    cast = np.clip(eye, 0, 255).astype(np.uint8)
-    balance = tone.white_balance(cast, Circle(320, 240, 110))
-    assert balance.source == "sclera"
-    sclera = balance.apply(cast)[240, 320 + 180].astype(float)  # beside the iris
-    assert np.ptp(sclera) < 8
+def test_white_balance_takes_the_sclera_as_white_as_far_as_the_iris_keeps_its_colour() -> None:
+    ring = disk((480, 640), Circle(320, 240, 100)) & ~disk((480, 640), Circle(320, 240, 50))
+
+    def iris_ab(rgb: np.ndarray) -> np.ndarray:
+        return cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)[ring][:, 1:].mean(0)
+
+    for factors, neutral in (((1.02, 1.0, 0.95), True), ((1.05, 1.0, 0.8), False)):
+        eye = synthetic_eye().astype(np.float32) * np.array(factors, np.float32)
+        cast = np.clip(eye, 0, 255).astype(np.uint8)
+        balance = tone.white_balance(cast, Circle(320, 240, 110))
+        assert balance.source == "sclera"
+        balanced = balance.apply(cast)
+        before, after = (image[240, 320 + 180].astype(float) for image in (cast, balanced))
+        assert np.ptp(after) < (8 if neutral else 0.8 * np.ptp(before))  # towards white
+        # the iris's colour moves by at most HUE_HOLD of its chroma (about 5 degrees of hue)
+        shift = np.hypot(*(iris_ab(balanced) - iris_ab(cast)))
+        assert shift <= tone.HUE_HOLD * np.hypot(*iris_ab(cast)) + 0.2
 
 
 def test_dark_iris_is_lifted_to_a_printable_level_with_its_hue() -> None:
@@ -155,6 +166,21 @@ def test_dark_iris_is_lifted_to_a_printable_level_with_its_hue() -> None:
     hue = [math.degrees(math.atan2(np.median(v[:, 2]), np.median(v[:, 1]))) for v in (before, lab)]
     assert abs(hue[0] - hue[1]) < 10
     assert (lifted[crop_ring] >= 254).mean() < 0.01
+
+
+def test_a_dark_iris_in_a_well_lit_photo_is_printed_as_the_dark_iris_it_is() -> None:
+    # The sclera says how the photo was exposed: lit to WHITE_L, the iris is as dark as the
+    # eye's; a dim sclera asks for the lift, as far as lighting it would take the iris.
+    dark = (synthetic_eye().astype(np.float32) * 0.3).astype(np.uint8)
+    ring = disk(dark.shape[:2], Circle(320, 240, 100)) & ~disk(dark.shape[:2], Circle(320, 240, 50))
+    lit, kept = tone.expose(dark, ring, white=tone.WHITE_L)
+    assert kept.level_out == kept.level_in < tone.TARGET_L - 5
+    assert np.array_equal(lit, dark)
+    _, dim = tone.expose(dark, ring, white=tone.WHITE_L - 25)
+    _, unknown = tone.expose(dark, ring)
+    assert (
+        kept.level_in + 3 < dim.level_out < unknown.level_out == pytest.approx(tone.TARGET_L, abs=1)
+    )
 
 
 def test_local_contrast_does_not_raise_again_the_grain_a_lift_brought_up() -> None:
@@ -258,8 +284,17 @@ def test_a_small_iris_is_never_enlarged_more_than_twice() -> None:
     result = process(encode_png(synthetic_eye(iris_r=60)), lambda step, progress: None, options)
     crop_side = 2 * math.ceil(60 * 1.06)
     assert result.width == result.height <= 2 * crop_side + 4
-    assert any("resolution" in note for note in result.quality_notes)
+    assert result.width < PRINT_SIDE
+    assert any("too small to print" in note for note in result.quality_notes)
     assert result.measures["result_enlargement"] <= 2.0
+
+
+def test_a_print_sized_result_smaller_than_asked_carries_no_note_on_its_size() -> None:
+    limited = grading.Outcome(0.0, 0.0, "fill", PRINT_SIDE + 200, 2048, 2.0, 45.0, 45.0, 0.5)
+    assert grading.notes(limited) == ()
+    small = dataclasses.replace(limited, side=PRINT_SIDE - 100)
+    assert len(grading.notes(small)) == 1
+    assert grading.notes(dataclasses.replace(small, requested=small.side)) == ()  # as asked
 
 
 def test_a_thumbnail_is_refused_for_resolution_not_distance() -> None:

@@ -1,0 +1,42 @@
+"""A clean black pupil: what the cornea reflected over it is painted out, the iris is not."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from irisd.pipeline import pupil
+from irisd.pipeline.geometry import Circle
+
+SIDE = 200
+PUPIL = Circle(100.0, 100.0, 40.0)
+
+
+def lightness(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)[..., 0]
+
+
+def test_catchlights_and_haze_in_the_pupil_are_painted_black_and_the_iris_is_untouched() -> None:
+    ys, xs = np.mgrid[0:SIDE, 0:SIDE]
+    dist = np.hypot(xs - PUPIL.x, ys - PUPIL.y)
+    rng = np.random.default_rng(0)
+    photo = np.clip(rng.normal((120, 80, 50), 12, (SIDE, SIDE, 3)), 0, 255).astype(np.uint8)
+    photo[dist <= PUPIL.r] = (22, 24, 30)  # a bluish grey haze over the pupil
+    catchlight = np.hypot(xs - 90, ys - 85) < 6
+    photo[catchlight] = (250, 250, 250)
+
+    painted = pupil.clean(photo, PUPIL)
+
+    core = dist <= 0.8 * PUPIL.r
+    assert lightness(painted)[core].max() <= pupil.DARKEST + 0.5  # no catchlight, no haze
+    assert np.ptp(painted[core].astype(int), axis=1).max() <= 2  # neutral black
+    assert np.array_equal(painted[dist > PUPIL.r + 1], photo[dist > PUPIL.r + 1])
+    # the paint fades out towards the edge: lighter there than deep inside, darker than before
+    rim = (dist > 0.9 * PUPIL.r) & (dist < 0.95 * PUPIL.r)
+    assert lightness(painted)[core].mean() < lightness(painted)[rim].mean()
+    assert lightness(painted)[rim].mean() < lightness(photo)[rim].mean()
+
+
+def test_a_pupil_outside_the_crop_leaves_it_as_it_is() -> None:
+    photo = np.full((SIDE, SIDE, 3), 90, np.uint8)
+    assert np.array_equal(pupil.clean(photo, Circle(-80.0, -80.0, 30.0)), photo)
