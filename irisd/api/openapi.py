@@ -12,6 +12,7 @@ from typing import Any
 
 from irisd import __version__
 from irisd.api.bearer import PUBLIC_ROUTES
+from irisd.options import PRINT_SIDE
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -81,6 +82,7 @@ _JOB_MESSAGE: dict[str, Any] = {
     "result_height": _NULL_INT,
     "quality_score": {"type": ["number", "null"]},
     "quality_notes": {"type": "array", "items": _STR},
+    "print_ready": {"type": "boolean"},
     "error_type": _NULL_STR,  # Error
     "message": _NULL_STR,
     "suggestion": _NULL_STR,
@@ -155,6 +157,13 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Short sentences saying what holds a completed result back"
                 " (e.g. a lid-covered part of the iris that was completed); empty for a clean"
                 " result and while the job has not completed.",
+            },
+            "print_ready": {
+                "type": ["boolean", "null"],
+                "description": "Whether the completed result is large enough to print: at"
+                f" least {PRINT_SIDE} px across (8.7 cm at 300 dpi). A smaller one is for"
+                " screens, and its quality_notes say how to take a photo that prints. Null"
+                " while the job has not completed.",
             },
             "queue_position": _NULL_INT,
             "websocket_url": _STR,

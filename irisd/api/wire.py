@@ -17,6 +17,7 @@ from irisd.auth.users import User
 from irisd.identity import UNNAMED, Identity
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.jobs.store import JobRecord
+from irisd.options import PRINT_SIDE
 from irisd.photos import UPLOADED, Photo
 from irisd.storage import keys
 from irisd.timestamps import iso, now
@@ -128,6 +129,11 @@ def note(state: LiveState, warm: bool) -> str | None:
     return GETTING_READY if waiting and not warm else None
 
 
+def print_ready(state: LiveState) -> bool:
+    """Whether a completed result is at least PRINT_SIDE px across: the smallest print."""
+    return min(state.result_width or 0, state.result_height or 0) >= PRINT_SIDE
+
+
 def job(
     record: JobRecord,
     url: ObjectUrl,
@@ -140,7 +146,8 @@ def job(
     `current_step` is the display text ("Finding your iris..."), not the internal step name:
     it is what the app puts on screen, and the same text the WebSocket's `step` carries.
     `quality_notes` (additive to API.md) are short sentences on what holds a completed
-    result back: `[]` for a clean result and for a job that has not completed.
+    result back: `[]` for a clean result and for a job that has not completed. `print_ready`
+    (additive) says whether a completed result is large enough to print (`print_ready`).
     """
     s = record.state
     done = s.status is JobStatus.COMPLETED
@@ -162,6 +169,7 @@ def job(
         "result_height": s.result_height,
         "quality_score": s.quality_score,
         "quality_notes": list(s.quality_notes) if done else [],
+        "print_ready": print_ready(s) if done else None,
         "queue_position": s.queue_position if s.status is JobStatus.PENDING else None,
         "websocket_url": f"/ws/jobs/{s.job_id}",
         "created_at": record.created_at,
@@ -233,6 +241,7 @@ def live(state: LiveState, url: ObjectUrl, warm: bool = True) -> Json:
         data["result_height"] = state.result_height
         data["quality_score"] = state.quality_score
         data["quality_notes"] = list(state.quality_notes)  # additive to API.md: [] when none
+        data["print_ready"] = print_ready(state)  # additive to API.md
     elif state.status is JobStatus.FAILED:
         data["error_type"] = state.error_type
         data["message"] = state.error_message

@@ -14,6 +14,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from irisd.api.wire import print_ready
+from irisd.jobs.model import JobStatus, LiveState
+from irisd.options import PRINT_SIDE
 from irisd.storage import keys
 from tests.conftest import Irisd
 from tests.support import images
@@ -42,6 +45,7 @@ JOB_FIELDS = {
     "note",  # additive to API.md: "Getting ready..." on a cold worker
     "filename", "label",  # additive to API.md: the photo's name
     "thumbnail_url", "preview_url", "original_preview_url",  # additive: light tiles
+    "print_ready",  # additive: large enough to print
 }  # fmt: skip
 
 
@@ -86,6 +90,7 @@ async def test_submitted_job_completes_with_downloadable_result(
     assert created["photo_id"] == photo_id
     assert created["websocket_url"] == f"/ws/jobs/{created['job_id']}"
     assert created["status"] in ("pending", "processing")
+    assert created["print_ready"] is None  # nothing to print yet
 
     last = await final(api, created["job_id"])
     assert last["status"] == "completed"
@@ -96,6 +101,7 @@ async def test_submitted_job_completes_with_downloadable_result(
     assert done["queue_position"] is None
     assert done["error_type"] is None
     assert done["quality_notes"] == []  # a clean result
+    assert done["print_ready"] is False  # 8 px across: a screen's, not a print's
     for name in ("result_url", "mask_url", "original_url"):
         assert done[name].startswith(irisd.url + "/"), name
     async with session.get(done["result_url"]) as resp:
@@ -500,3 +506,14 @@ async def test_deleting_a_photo_with_a_running_job_leaves_nothing_behind(
         assert gone.status == 404
     assert await irisd.storage.list(f"processed/{owner}/") == []
     assert await irisd.storage.list(f"originals/{owner}/") == []
+
+
+def test_a_result_is_print_ready_from_the_smallest_print_side_up() -> None:
+    def state(width: int, height: int) -> LiveState:
+        return LiveState(
+            "j", "u", "p", JobStatus.COMPLETED, 1, result_width=width, result_height=height
+        )
+
+    assert print_ready(state(PRINT_SIDE, PRINT_SIDE))
+    assert not print_ready(state(PRINT_SIDE - 1, PRINT_SIDE - 1))
+    assert not print_ready(LiveState("j", "u", "p", JobStatus.COMPLETED, 1))

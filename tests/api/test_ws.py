@@ -79,6 +79,7 @@ async def test_job_streams_steps_in_order_then_completion(
     assert (last["result_width"], last["result_height"]) == (8, 8)
     assert last["processing_time_ms"] >= 0
     assert last["quality_notes"] == []  # a clean result
+    assert last["print_ready"] is False  # an 8 px result
     assert all("quality_notes" not in m for m in progress)  # Completion only
     async with session.get(last["result_url"]) as resp:
         assert resp.status == 200
