@@ -5,6 +5,12 @@ it (colour-dev: catchlights, ring lights and a grey haze in 53 of 81 prints at e
 painted over with the pupil's own darkest level, made neutral and never lighter than
 DARKEST. Towards its edge the paint fades out over EDGE of the radius, so the pupil's own
 soft rim blends into the iris as it does in the photo.
+
+The paint stops where the photo stops being dark: the first ring (RINGS across the radius)
+whose darker pixels (its RING_SHARE percentile of L*) are STEP above the core's median. A
+pupil circle drawn on a dark collarette instead of the pupil (colour-dev: twice the pupil's
+width) would otherwise black out that ring of the iris; a catchlight, or a window reflected
+over part of the pupil, leaves enough of a ring dark.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from irisd.pipeline.geometry import Circle
 DARKEST = 10.0  # L*: a pupil is painted no lighter than this
 DARK_SHARE = 20.0  # percentile of the pupil's L* that is its own black
 EDGE = 0.15  # of the pupil radius: the band inside its edge where the paint fades out
+RINGS = 20  # rings across the pupil radius, for its radial profile
+CORE = 0.4  # of the radius: the pupil's core, the profile's reference
+STEP = 8.0  # L* above the core's median that ends the pupil
+RING_SHARE = 30.0  # percentile of a ring's L* that is judged
 
 
 def clean(rgb: np.ndarray, pupil: Circle) -> np.ndarray:
@@ -27,14 +37,32 @@ def clean(rgb: np.ndarray, pupil: Circle) -> np.ndarray:
     if x1 <= x0 or y1 <= y0:
         return rgb
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    depth = (pupil.r - np.hypot(xs - pupil.x, ys - pupil.y)) / max(EDGE * pupil.r, 1.0)
+    distance = np.hypot(xs - pupil.x, ys - pupil.y)
+    lab = cv2.cvtColor(rgb[y0:y1, x0:x1].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    radius = _dark_radius(lab[..., 0], distance / max(pupil.r, 1.0)) * pupil.r
+    depth = (radius - distance) / max(EDGE * radius, 1.0)
     weight = np.clip(depth, 0.0, 1.0)[..., None]
     if not (weight >= 1.0).any():
         return rgb
-    lab = cv2.cvtColor(rgb[y0:y1, x0:x1].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     black = min(DARKEST, float(np.percentile(lab[..., 0][weight[..., 0] >= 1.0], DARK_SHARE)))
     lab = lab * (1.0 - weight) + np.array([black, 0.0, 0.0], np.float32) * weight
     out = rgb.copy()
     painted = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
     out[y0:y1, x0:x1] = np.clip(painted * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return out
+
+
+def _dark_radius(lightness: np.ndarray, reach: np.ndarray) -> float:
+    """Where the dark pupil ends, as a share of the circle's radius (1 at most): the inner
+    edge of the first ring whose RING_SHARE percentile of L* is STEP above the core's median.
+    `reach` is each pixel's distance from the centre in radii."""
+    core = lightness[reach <= CORE]
+    if core.size == 0:
+        return 1.0
+    limit = float(np.median(core)) + STEP
+    ring = np.floor(reach * RINGS).astype(int)
+    for index in range(round(CORE * RINGS), RINGS):
+        values = lightness[ring == index]
+        if values.size and float(np.percentile(values, RING_SHARE)) > limit:
+            return index / RINGS
+    return 1.0

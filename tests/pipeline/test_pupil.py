@@ -40,3 +40,18 @@ def test_catchlights_and_haze_in_the_pupil_are_painted_black_and_the_iris_is_unt
 def test_a_pupil_outside_the_crop_leaves_it_as_it_is() -> None:
     photo = np.full((SIDE, SIDE, 3), 90, np.uint8)
     assert np.array_equal(pupil.clean(photo, Circle(-80.0, -80.0, 30.0)), photo)
+
+
+def test_a_pupil_circle_drawn_on_a_dark_collarette_paints_only_the_pupil_in_it() -> None:
+    # The outline took the dark ring around the pupil for the pupil: twice its width.
+    ys, xs = np.mgrid[0:SIDE, 0:SIDE]
+    dist = np.hypot(xs - PUPIL.x, ys - PUPIL.y)
+    rng = np.random.default_rng(1)
+    photo = np.clip(rng.normal((60, 90, 110), 10, (SIDE, SIDE, 3)), 0, 255).astype(np.uint8)
+    photo[dist <= 20] = (8, 9, 12)  # the real pupil, half the circle's radius
+
+    painted = pupil.clean(photo, PUPIL)
+
+    collarette = (dist > 26) & (dist <= PUPIL.r)
+    assert np.abs(lightness(painted)[collarette] - lightness(photo)[collarette]).max() < 1.0
+    assert lightness(painted)[dist <= 15].max() <= pupil.DARKEST + 0.5
