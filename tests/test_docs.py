@@ -104,10 +104,10 @@ def test_ws_timeout_message_matches_api_md() -> None:
 ADDITIVE = {
     "Photo": {"filename", "label"},
     "Job": {
-        *("quality_notes", "note", "filename", "label"),
+        *("quality_notes", "note", "filename", "label", "print_ready"),
         *("thumbnail_url", "preview_url", "original_preview_url"),
     },
-    "JobMessage": {"quality_score", "quality_notes", "note"},
+    "JobMessage": {"quality_score", "quality_notes", "note", "print_ready"},
 }
 
 
