@@ -115,9 +115,13 @@ def report_lids(title: str, items: list[Item], outcomes: list[Outcome], show_all
     passed = sum(s.lid <= LID_TARGET for _, s in scored)
     median = percentile([s.lid for _, s in scored], 50)
     hidden = percentile([s.hidden for _, s in scored], 50)
+    repainted = percentile([s.repainted for _, s in scored], 50)
+    iou = statistics.fmean(s.iou for _, s in scored) if scored else None
     print(f"SUMMARY lids {title}: median {fmt(median, '.2f')} % printed as lid (target ≤ "
           f"{LID_TARGET:g} %), {passed}/{len(scored)} photos within target, iris hidden "
-          f"median {fmt(hidden, '.2f')} %, refused {len(refused)}/{len(items)}")  # fmt: skip
+          f"median {fmt(hidden, '.2f')} % of the disc ({fmt(repainted, '.2f')} % of the GT "
+          f"visible iris), mask IoU mean {fmt(iou, '.3f')}, refused "
+          f"{len(refused)}/{len(items)}")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 `lid_score` compares an `Art` with the GT of its photo (see bench/art.py): shares of the
 output disc printed over GT occluded pixels (by the mask, beyond a TOLERANCE band, by the
 result's alpha), the GT occluded share, stray mask pixels, and the GT visible iris the mask
-leaves out (`hidden`: what cutting too much costs, the other side of `lid`). Without a pupil
-label the GT pupil is a circle fitted to the inner boundary of the GT mask (`inner_circle`).
+leaves out (`hidden`: what cutting too much costs, the other side of `lid`; `repainted`, the
+same as a share of the GT visible iris), and the mask's IoU with the GT visible iris. Without
+a pupil label the GT pupil is a circle fitted to the inner boundary of the GT mask
+(`inner_circle`).
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ class LidScore:
     occluded: float  # GT occluded
     stray: float  # mask ∩ neither GT visible iris nor GT pupil, also beyond the GT circle
     hidden: float  # GT visible iris in the disc not under the mask (completed, not shown)
+    repainted: float  # the same as a share of the GT visible iris, % (not of the disc)
+    iou: float  # the returned mask against the GT visible iris, 0..1
 
 
 def lid_score(item: Item, art: Art) -> LidScore | None:
@@ -106,4 +110,6 @@ def lid_score(item: Item, art: Art) -> LidScore | None:
         share(occluded),
         share(art.mask & inside & ~item.iris & ~pupil),
         share(inside & item.iris & ~art.mask),
+        100.0 * float((inside & item.iris & ~art.mask).sum()) / max(1, int(item.iris.sum())),
+        float((art.mask & item.iris).sum()) / max(1, int((art.mask | item.iris).sum())),
     )
