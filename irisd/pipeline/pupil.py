@@ -1,10 +1,10 @@
 """A clean black pupil: catchlights, windows and the photographer reflected in it painted out.
 
 A print shows the pupil as the black disc the eye has; whatever the cornea reflected over
-it (colour-dev: catchlights, ring lights and a grey haze in 53 of 81 prints at e38e822) is
-painted over with the pupil's own darkest level, made neutral and never lighter than
-DARKEST. Towards its edge the paint fades out over EDGE of the radius, so the pupil's own
-soft rim blends into the iris as it does in the photo.
+it (colour-dev at e38e822: catchlights, ring lights or a grey haze kept in 28 of 81 prints,
+art_check.py) is painted over with the pupil's own darkest level, made neutral and never
+lighter than DARKEST. Towards its edge the paint fades out over EDGE of the radius, so the
+pupil's own soft rim blends into the iris as it does in the photo.
 
 The paint stops where the photo stops being dark: the first ring (RINGS across the radius)
 whose darker pixels (its RING_SHARE percentile of L*) are STEP above the core's median. A

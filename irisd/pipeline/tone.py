@@ -12,10 +12,11 @@ chroma: a sclera under warm light, or tinged by its vessels, turned dark brown i
 Exposure: a dark iris is lifted by a power curve on CIE L* that takes the iris ring's
 median to TARGET_L, after a denoise whose strength follows the measured noise. Where the
 sclera was seen, no further than the sclera's own exposure asks (WHITE_L): a dark brown
-iris in a well-lit photo is printed as the dark iris it is, not lifted into a pale wash. A curve on
-L* raises the texture's contrast far less than a linear gain would (L* 8 → 42: slope 1.9
-against a 12x gain in linear light), so grain is not blown up. Chroma follows lightness
-(the lift to the power CHROMA_FOLLOWS), hue is untouched (a* and b* scale together).
+iris in a well-lit photo is printed as the dark iris it is, not lifted into a pale wash.
+A curve on L* raises the texture's contrast far less than a linear gain would (L* 8 → 42:
+slope 1.9 against a 12x gain in linear light), so grain is not blown up. Chroma follows
+lightness (the lift to the power CHROMA_FOLLOWS), hue is untouched (a* and b* scale
+together).
 """
 
 from __future__ import annotations
