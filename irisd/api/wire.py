@@ -147,7 +147,7 @@ def job(
     it is what the app puts on screen, and the same text the WebSocket's `step` carries.
     `quality_notes` (additive to API.md) are short sentences on what holds a completed
     result back: `[]` for a clean result and for a job that has not completed. `print_ready`
-    (additive) says whether a completed result is large enough to print (`print_ready`).
+    (additive) says whether a completed result is large enough to print; null before.
     """
     s = record.state
     done = s.status is JobStatus.COMPLETED

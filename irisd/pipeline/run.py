@@ -32,11 +32,6 @@ from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 # The fill starts this far (iris radii) outside a reflection's detected edge: its last glow
 # would otherwise set the colour the fill is matched to, and leave a pale smear.
 GLOW_MARGIN = 0.03
-# The print's disc: the inner side of the limbus, where the segmentation mask stops too. The
-# limbus circle lies in the middle of the blurred iris-sclera transition, whose outer half
-# printed as a pale or grey rim (bench/art.py, MMU test, share of the disc printed as lid or
-# sclera: median 1.33 % at 1.0, 1.07 % here; GT iris not printed 7.0 -> 6.1 %).
-PRINTED = LIMBUS_INSET
 
 
 @dataclass(frozen=True)
@@ -94,7 +89,11 @@ def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineO
     balance = tone.white_balance(rgb, seg.iris)
     pixels = balance.apply(output.extract(rgb, crop))
     shape = (crop.side, crop.side)
-    iris, pupil = crop.circle(seg.iris.resized(PRINTED)), crop.circle(seg.pupil)
+    # The print's disc is the inner side of the limbus, where the segmentation mask stops too.
+    # The limbus circle lies in the middle of the blurred iris-sclera transition, whose outer
+    # half printed as a pale or grey rim (bench/art.py, MMU test, share of the disc printed as
+    # lid or sclera: median 1.33 % at 1.0, 1.07 % here; GT iris not printed 7.0 -> 6.1 %).
+    iris, pupil = crop.circle(seg.iris.resized(LIMBUS_INSET)), crop.circle(seg.pupil)
     iris_disk, pupil_disk = disk(shape, iris), disk(shape, pupil)
     ring = iris_disk & ~pupil_disk
     visible = output.extract(seg.mask, crop)
