@@ -18,6 +18,11 @@ The real occlusion is a hole too, as in the pipeline. Scored in the synthetic ho
   over their median, for the fill and for the photo. Slices copied from different places
   meet in a straight radial line with a step all along it: a column far above the others.
 
+- repeat: on the sheet, the highest correlation of the hole's fine detail (grey less its
+  3x3 mean) with itself a few columns round (8 columns to half the hole's width), for the
+  fill and for the photo. A fill that copies the slice filled just before repeats one motif
+  at the slice's period: a correlation far above the photo's.
+
 Crops whose synthetic hole holds fewer than 2 % of the ring's pixels are skipped.
 
     .venv/bin/python bench/lid_fill.py [--also REV]
@@ -78,6 +83,24 @@ def seam(image: np.ndarray, hole: np.ndarray, sheet: fill.Sheet) -> float:
     return float(np.percentile(means, 99) / typical) if typical > 0.5 else math.nan
 
 
+def repeat(image: np.ndarray, hole: np.ndarray, sheet: fill.Sheet) -> float:
+    """Highest correlation of the hole's fine detail on the sheet with itself shifted by 8
+    columns up to half the hole's angular width."""
+    grey = sheet.unwrap(image.astype(np.float32).mean(axis=2))
+    detail = grey - cv2.blur(grey, (3, 3))
+    inside = sheet.unwrap(hole.astype(np.float32)) > 0.99
+    width = int(inside.any(axis=0).sum())
+    best = math.nan
+    for shift in range(8, width // 2 + 1, 2):
+        both = inside & np.roll(inside, -shift, axis=1)
+        if both.sum() < 200:
+            break
+        a, b = detail[both], np.roll(detail, -shift, axis=1)[both]
+        r = float(np.corrcoef(a, b)[0, 1])
+        best = r if math.isnan(best) else max(best, r)
+    return best
+
+
 def score(crop: IrisCrop, hole: np.ndarray, filler: Filler) -> dict[str, float]:
     filled = filler(crop.rgb, hole | occluded(crop), crop.iris, crop.pupil)
     texture = iris_texture(crop, crop.glare)
@@ -89,6 +112,8 @@ def score(crop: IrisCrop, hole: np.ndarray, filler: Filler) -> dict[str, float]:
         "energy_photo": energy_ratio(crop.rgb, hole & texture, around),
         "seam": seam(filled, hole, sheet),
         "seam_photo": seam(crop.rgb, hole, sheet),
+        "repeat": repeat(filled, hole, sheet),
+        "repeat_photo": repeat(crop.rgb, hole, sheet),
     }
 
 
@@ -120,12 +145,16 @@ def main() -> None:
         for name, filler in fillers.items():
             results[name].append(score(crop, hole, filler))
     print(f"{used} of {len(crops)} crops with a lid-sized side hole (MMU test + MOBIUS)")
-    print(f"{'fill':16s} {'PSNR':>6s} {'energy':>7s} {'(photo)':>8s} {'seam':>6s} {'(photo)':>8s}")
+    print(
+        f"{'fill':16s} {'PSNR':>6s} {'energy':>7s} {'(photo)':>8s} {'seam':>6s} {'(photo)':>8s}"
+        f" {'repeat':>7s} {'(photo)':>8s}"
+    )
     for name, rows in results.items():
         figures = {key: median([row[key] for row in rows]) for key in rows[0]}
         print(
             f"{name:16s} {figures['psnr']:6.1f} {figures['energy']:7.2f} "
             f"{figures['energy_photo']:8.2f} {figures['seam']:6.2f} {figures['seam_photo']:8.2f}"
+            f" {figures['repeat']:7.2f} {figures['repeat_photo']:8.2f}"
         )
         worst = sorted(row["seam"] for row in rows if not math.isnan(row["seam"]))
         print(f"{'':16s} seam p90 {np.percentile(worst, 90):.2f}, max {worst[-1]:.2f}")
@@ -134,7 +163,9 @@ def main() -> None:
         f"SUMMARY lid fill: energy ratio median {median([r['energy'] for r in main_rows]):.2f}"
         f" (photo {median([r['energy_photo'] for r in main_rows]):.2f}), seam median"
         f" {median([r['seam'] for r in main_rows]):.2f}"
-        f" (photo {median([r['seam_photo'] for r in main_rows]):.2f})"
+        f" (photo {median([r['seam_photo'] for r in main_rows]):.2f}), repeat median"
+        f" {median([r['repeat'] for r in main_rows]):.2f}"
+        f" (photo {median([r['repeat_photo'] for r in main_rows]):.2f})"
     )
 
 

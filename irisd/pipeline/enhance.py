@@ -1,7 +1,8 @@
-"""Classical enhancement of the iris crop: local contrast on lightness, sharpen, resize.
+"""Classical finishing of the iris crop: sharpen, resize. (H, W, 3) uint8 RGB in and out.
 
-All functions take and return (H, W, 3) uint8 RGB arrays. Contrast (CLAHE on the L channel
-of Lab) is blended in only inside the iris so the rest of the crop keeps its tones.
+No local contrast (CLAHE) is added: it printed a different iris from the photo's (dark
+limbal rings, pale blotches, cartoon-hard crypts, the grain of a lifted dark iris), and the
+colour-dev review judged the photo's own tones the better print.
 """
 
 from __future__ import annotations
@@ -9,29 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-CLAHE_CLIP = 2.0
-# Tiles across the crop (about 2.1 iris radii): a tile of half a radius mixes the visible
-# iris with any completed lid beside it; at a quarter radius (8) tiles holding only the
-# smooth completion stretched its slight unevenness into pale blotches at print size.
-CLAHE_TILES = 4
 SHARPEN_AMOUNT = 0.6
-
-
-def local_contrast(rgb: np.ndarray, iris: np.ndarray, lifted: float = 1.0) -> np.ndarray:
-    """CLAHE on Lab lightness, blended in with a feathered (H, W) bool `iris` mask.
-
-    `lifted` is the contrast the exposure curve has already added to a dark iris: CLAHE is
-    blended in at one over it, since what it would raise again is as much the grain the lift
-    brought up as the texture."""
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
-    clahe = cv2.createCLAHE(clipLimit=CLAHE_CLIP, tileGridSize=(CLAHE_TILES, CLAHE_TILES))
-    lightness = lab[:, :, 0]
-    boosted = clahe.apply(lightness)
-    feather = max(3, round(max(rgb.shape[:2]) / 100)) | 1
-    weight = cv2.blur(iris.astype(np.float32), (feather, feather)) / max(lifted, 1.0)
-    mixed = lightness * (1 - weight) + boosted * weight
-    lab[:, :, 0] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
-    return np.asarray(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB))
 
 
 def sharpen(rgb: np.ndarray, sigma: float) -> np.ndarray:

@@ -2,12 +2,13 @@
 
 The crop is unwrapped onto a rubber sheet (Daugman): rows run from the pupil centre to the
 pupil boundary and then from the pupil boundary to just past the limbus, columns around the
-circle. Iris fibres run along the columns, so a hole is best filled from the same rows a
-little further round: each hole copies a patch of real texture from beside it (the side
-with more intact pixels), offset by its own width, and a smooth correction taken at the
-hole's edge matches the patch to its surroundings (a seam-free copy, not a smooth
-interpolation, so the filled part keeps the texture's grain at print size). The sheet is
-then wrapped back and pasted only into the holes.
+circle. Iris fibres run along the columns, so a hole is best filled from the same rows
+further round: each hole copies a patch of the photo's own texture from the place around
+the circle whose surroundings match the hole's edge best (image quilting's choice, in the
+polar frame), and a smooth correction taken at the hole's edge matches the patch to its
+surroundings (a seam-free copy, not a smooth interpolation, so the filled part keeps the
+texture's grain at print size). The sheet is then wrapped back and pasted only into the
+holes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ EDGE = 3  # columns and rows of intact pixels around a hole that set its correct
 MAX_SPAN = 0.08  # share of the circle one copy fills at most (wider holes go in slices)
 FEATHER = 0.01  # iris radii (at least 2 px) over which a fill fades into the photo
 BLEND = 0.25  # share of a slice's width over which it fades into the slice filled before
+# Sources are tried every SOURCE_STEP of the hole's width around the circle; one must hold
+# the photo's own texture under at least MIN_SOURCE of what is left of the hole, and one
+# copied from before costs up to REUSE times more. Copying from the slice filled just before
+# (the old rule: the nearest side) repeated one motif slice after slice across a lid
+# (colour-dev review: "repeated crypt motifs", "seamed wedges"); a lid often leaves too
+# little texture at its radii to never copy a place twice.
+SOURCE_STEP = 0.25
+MIN_SOURCE = 0.5
+REUSE = 3.0
+PASSES = 3  # places copied from, each for what the one before could not cover
+SOURCES = 96  # places tried at most (a glint's width would make it thousands)
 
 
 def polar_fill(crop: np.ndarray, holes: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
@@ -154,6 +166,10 @@ def fill_sheet(polar: np.ndarray, missing: np.ndarray, iris: np.ndarray) -> np.n
     polar, missing = np.roll(polar, -seam, axis=1), np.roll(missing, -seam, axis=1)
     iris = np.roll(iris, -seam, axis=1)
     out = polar.copy()
+    # Copies come from the photo's own iris only: past the limbus lie sclera, lid and, where
+    # the crop runs off the photo, its black padding.
+    photo = ~missing & iris
+    used = np.zeros(missing.shape, bool)  # ... and where one came from already
     filled = np.zeros(missing.shape, bool)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(missing.astype(np.uint8), connectivity=8)
     # Small holes (glints) first, from the photo's texture: a lid-sized hole then copies
@@ -163,7 +179,7 @@ def fill_sheet(polar: np.ndarray, missing: np.ndarray, iris: np.ndarray) -> np.n
     for index in order:
         for chunk in _chunks(labels == index, stats[index, :4], span):
             x, y, w, h = cv2.boundingRect(chunk.astype(np.uint8))
-            _copy_patch(out, missing, iris, chunk, (x, y, w, h), filled)
+            _copy_patch(out, missing, iris, (photo, used), chunk, (x, y, w, h), filled)
             filled |= chunk
     return np.roll(out, seam, axis=1)
 
@@ -191,31 +207,50 @@ def _copy_patch(
     out: np.ndarray,
     missing: np.ndarray,
     iris: np.ndarray,
+    sources: tuple[np.ndarray, np.ndarray],
     hole: np.ndarray,
     box: tuple[int, int, int, int],
     filled: np.ndarray,
 ) -> None:
-    """Fill one hole of `out` in place from the intact texture beside it: the nearer side
-    first, then the other, then twice as far; cells no copy reaches take the row's median.
-    The first copy also fades into the `filled` cells (slices of the same hole filled
-    before, where its source is intact) across BLEND of the slice's width, so that two
-    copies meet without a step."""
-    _, y, w, h = box
+    """Fill one hole of `out` in place: from the best-matching places of the photo's own
+    texture (`_best_source`, up to PASSES of them, each for what the last left; `sources`
+    is the photo's cells and those copied from before, updated), then from beside it (the
+    nearer side first, then the other, then twice as far); cells no copy reaches take the
+    row's median. Each copy is matched to the cells around what it fills, those filled by
+    the copies before it included. The first copy also fades into the `filled` cells
+    (slices of the same hole filled before, where its source is intact) across BLEND of
+    the slice's width, so that two copies meet without a step."""
+    x, y, w, h = box
     columns = out.shape[1]
     rows = slice(max(0, y - EDGE), min(out.shape[0], y + h + EDGE))
     intact = ~missing[rows]
-    anchors = intact & iris[rows]
     todo = hole[rows].copy()
     block = out[rows]
     sigma = max(2.0, min(w, h) / 3)
-    shift = w + GAP
-    for number, side in enumerate(_sides(intact, todo, shift, columns)):
-        copied = _corrected_copy(block, anchors, todo, side, sigma)
-        usable = todo & np.roll(intact, side, axis=1)
-        if number == 0:
-            _fade_into(block, copied, todo, filled[rows] & np.roll(intact, side, axis=1), w)
+    photo, used = sources[0][rows], sources[1][rows]
+    earlier: np.ndarray | None = filled[rows]
+    for number in range(PASSES + 4):
+        anchors = intact & iris[rows]
+        if number < PASSES:
+            source = _best_source(block, anchors, (photo, used), todo, x + w / 2, w)
+            if source is None:
+                continue
+            usable = todo & photo[:, source]
+            ys, xs = np.nonzero(usable)
+            used[ys, source[xs]] = True
+        else:  # beside it: the nearer side, the other, then twice as far
+            shifts = _sides(intact, todo, w + GAP, columns)
+            if number - PASSES >= len(shifts):
+                break
+            source = _shifted(shifts[number - PASSES], columns)
+            usable = todo & intact[:, source]
+        copied = _corrected_copy(block, anchors, todo, source, sigma)
+        if earlier is not None:
+            _fade_into(block, copied, todo, earlier & intact[:, source], w)
+            earlier = None
         block[usable] = copied[usable]
         todo &= ~usable
+        intact |= usable
         if not todo.any():
             break
     if todo.any():
@@ -239,6 +274,59 @@ def _fade_into(
     block[band] = copied[band] * share + block[band] * (1.0 - share)
 
 
+def _best_source(
+    block: np.ndarray,
+    anchors: np.ndarray,
+    sources: tuple[np.ndarray, np.ndarray],
+    hole: np.ndarray,
+    centre: float,
+    width: int,
+) -> np.ndarray | None:
+    """The source columns (a map, see `_shifted`) whose copy of the photo's texture
+    (`sources`: its cells, and those copied from before) covers the hole and whose texture
+    around the hole's edge differs least from the edge's own (mean squared difference over
+    their variances; up to REUSE times more for a place copied before), or None when no
+    place qualifies. The level counts too, although the correction evens it out: a place
+    far lighter than the edge is a reflection left in the photo, corrected into a black
+    patch. Places are tried shifted round the circle and mirrored (fibres are radial, so a
+    mirrored copy is as natural, and a lid's hole has twice the sources)."""
+    columns = block.shape[1]
+    photo, used = sources
+    ys, xs = np.nonzero(hole)
+    kernel = np.ones((2 * EDGE + 1, 2 * EDGE + 1), np.uint8)
+    edge = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & ~hole & anchors
+    ey, ex = np.nonzero(edge)
+    if len(ey) < 8:
+        return None
+    step = max(1, round(SOURCE_STEP * width), columns // SOURCES)
+    best, best_cost = None, math.inf
+    for offset in range(width + GAP, columns - width - GAP + 1, step):
+        for source in (_shifted(offset, columns), _mirrored(2 * centre - offset, columns)):
+            if photo[ys, source[xs]].mean() < MIN_SOURCE:
+                continue
+            usable = photo[ey, source[ex]]
+            if usable.sum() < 8:
+                continue
+            target, copy = block[ey, ex][usable], block[ey, source[ex]][usable]
+            # over the two textures' own variance, or a flat place would match best
+            spread = float(target.var(axis=0).sum() + copy.var(axis=0).sum()) + 1e-6
+            mismatch = float(np.square(target - copy).mean(axis=0).sum()) / spread
+            cost = mismatch * (1 + REUSE * used[ys, source[xs]].mean())
+            if cost < best_cost:
+                best, best_cost = source, cost
+    return best
+
+
+def _shifted(offset: int, columns: int) -> np.ndarray:
+    """The source column of each column for a copy from `offset` columns back."""
+    return np.asarray((np.arange(columns) - offset) % columns)
+
+
+def _mirrored(axis: float, columns: int) -> np.ndarray:
+    """The source column of each column for a copy mirrored about column `axis` / 2."""
+    return np.asarray((round(axis) - np.arange(columns)) % columns)
+
+
 def _sides(intact: np.ndarray, hole: np.ndarray, shift: int, columns: int) -> list[int]:
     """Column offsets to copy from, the side with more intact cells under the hole first."""
     near = sorted(
@@ -250,19 +338,20 @@ def _sides(intact: np.ndarray, hole: np.ndarray, shift: int, columns: int) -> li
 
 
 def _corrected_copy(
-    block: np.ndarray, anchors: np.ndarray, hole: np.ndarray, side: int, sigma: float
+    block: np.ndarray, anchors: np.ndarray, hole: np.ndarray, source: np.ndarray, sigma: float
 ) -> np.ndarray:
-    """The block shifted by `side` columns, plus a smooth correction that matches it to the
-    intact iris cells around the hole (target minus copy there, spread by normalised blur)."""
-    source = np.roll(block, side, axis=1)
-    source_ok = np.roll(anchors, side, axis=1)
+    """The block's `source` columns (one per column), plus a smooth correction that matches
+    them to the intact iris cells around the hole (target minus copy there, spread by
+    normalised blur)."""
+    copy = block[:, source]
+    copy_ok = anchors[:, source]
     kernel = np.ones((2 * EDGE + 1, 2 * EDGE + 1), np.uint8)
     near = cv2.dilate(hole.astype(np.uint8), kernel) > 0
-    known = (near & ~hole & anchors & source_ok).astype(np.float32)
-    diff = (block - source) * known[:, :, None]
+    known = (near & ~hole & anchors & copy_ok).astype(np.float32)
+    diff = (block - copy) * known[:, :, None]
     weight = _blur(known, sigma)[:, :, None]
     spread = _blur(diff, sigma).reshape(diff.shape) / np.maximum(weight, 1e-3)
-    return np.asarray(source + np.where(weight > 1e-3, spread, 0.0), np.float32)
+    return np.asarray(copy + np.where(weight > 1e-3, spread, 0.0), np.float32)
 
 
 def _blur(image: np.ndarray, sigma: float) -> np.ndarray:

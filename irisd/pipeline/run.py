@@ -126,16 +126,17 @@ def finish(
     report: Report,
     options: PipelineOptions,
 ) -> PipelineResult:
-    """Enhancing step (70 → 90): denoise and expose, contrast, resize, sharpen, encode."""
+    """Enhancing step (70 → 90): denoise and expose, clean the pupil, sharpen, resize,
+    encode."""
     report("enhancing", 70)
     side = grading.output_side(options.output_size, cleaned.crop.side)
     visible_ring = cleaned.ring & ~cleaned.hidden & ~cleaned.highlights
     exposed, exposure = tone.expose(
         cleaned.rgb, visible_ring, cleaned.iris_disk & ~cleaned.ring, cleaned.white
     )
-    toned = enhance.local_contrast(exposed, cleaned.ring, exposure.contrast)
+    toned = exposed
     if seg.pupil_seen:  # an assumed pupil is no outline to paint
-        toned = pupil.clean(toned, cleaned.crop.circle(seg.pupil))
+        toned = pupil.clean(exposed, cleaned.crop.circle(seg.pupil))
     report("enhancing", 80)
     scale = side / cleaned.crop.side
     final = enhance.resize(enhance.sharpen(toned, 1.0), side)

@@ -137,13 +137,11 @@ def _gains(reference: np.ndarray, bounds: tuple[float, float]) -> tuple[float, f
 
 @dataclass(frozen=True)
 class Exposure:
-    """What the exposure step did: iris median L* before and after, the noise it saw, and
-    the contrast its curve added at the iris's median (its slope there; 1 when not lifted)."""
+    """What the exposure step did: iris median L* before and after, and the noise it saw."""
 
     level_in: float
     level_out: float
     noise: float  # robust std of the iris's finest detail in L* before the lift
-    contrast: float = 1.0  # slope of the curve at the iris's median L*
 
 
 def expose(
@@ -190,8 +188,7 @@ def expose(
     out = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
     lifted = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
     level_out = float(np.median(after[ring])) if ring.any() else level
-    slope = gamma * target / max(level, 1.0)  # d(after)/d(before) at the median
-    return lifted, Exposure(level, level_out, noise, max(1.0, slope))
+    return lifted, Exposure(level, level_out, noise)
 
 
 def _relit(level: float, white: float) -> float:
