@@ -38,6 +38,7 @@ from irisd.jobs.hub import Hub
 from irisd.metrics import Metrics
 from irisd.resources import STATIC_DIR
 from irisd.storage import open_storage
+from irisd.storage.local import LocalStorage
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -73,7 +74,9 @@ async def _tokens(app: web.Application) -> AsyncIterator[None]:
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     # The tokens' secret: local storage derives its URL-signing key from it.
     settings = app[SETTINGS]
-    app[STORAGE] = await open_storage(settings, load_or_create_secret(settings))
+    app[STORAGE] = storage = await open_storage(settings, load_or_create_secret(settings))
+    if isinstance(storage, LocalStorage):  # no write of this data dir runs before we start
+        await storage.remove_partial_writes()
     yield
     await app[STORAGE].close()
 
