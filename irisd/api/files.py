@@ -16,7 +16,7 @@ from irisd.storage.local import LocalStorage, sniff_content_type
 routes = web.RouteTableDef()
 
 FORBIDDEN = "This link is invalid or has expired."
-UPLOADABLE_PREFIX = "originals/"
+UPLOADABLE_PREFIX = "uploads/"
 _SNIFF_BYTES = 16
 _NO_STORE = {"Cache-Control": "private, no-store"}
 
@@ -59,8 +59,7 @@ async def put_file(request: web.Request) -> web.Response:
     if not key.startswith(UPLOADABLE_PREFIX):
         raise Forbidden(FORBIDDEN, key=key, reason="not an upload key")
     data = await _body(request, request.app[SETTINGS].uploads.max_bytes)
-    if await photos.admit_original_put(request.app[DATABASE], storage, key, data):
-        await storage.put(key, data, request.content_type)
+    await photos.write_upload(request.app[DATABASE], storage, key, data)
     return web.Response(status=200, headers=_NO_STORE)
 
 
