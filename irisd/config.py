@@ -68,6 +68,7 @@ class AuthSettings:
     refresh_ttl_s: int = 2_592_000
     open_registration: bool = False
     login_max_failures: int = 5
+    account_max_failures: int = 20
     address_max_failures: int = 20
     lockout_s: float = 60.0
     lockout_max_s: float = 3600.0
