@@ -27,6 +27,7 @@ from irisd.appkeys import (
     THROTTLE,
     TICKER,
     TOKENS,
+    UPLOAD_SLOTS,
 )
 from irisd.auth.throttle import Throttle
 from irisd.auth.tokens import TokenService, load_or_create_secret
@@ -39,6 +40,7 @@ from irisd.metrics import Metrics
 from irisd.resources import STATIC_DIR
 from irisd.storage import open_storage
 from irisd.storage.local import LocalStorage
+from irisd.upload_slots import UploadSlots
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -49,6 +51,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)
+    uploads = settings.uploads
+    app[UPLOAD_SLOTS] = UploadSlots(uploads.max_parallel, uploads.max_parallel_per_user)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
     app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine, _trash])
     app.on_shutdown.append(_close_sockets)

@@ -44,6 +44,8 @@ class UploadSettings:
     max_bytes: int = 40_000_000
     max_pixels: int = 60_000_000
     decode_memory_mb: int = 512
+    max_parallel: int = 8
+    max_parallel_per_user: int = 4
 
 
 @dataclass(frozen=True)
