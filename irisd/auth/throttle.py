@@ -10,9 +10,12 @@ What is counted, and what a lock refuses:
   that account from that address.
 - **account** (from every address): `account_max_failures` failures lock the account against
   distributed guessing, with the same backoff, but only for addresses that have already
-  failed against it. An address with no failures for the account gets its attempt, and one
-  from which the account signed in recently ("known") keeps its own pair's allowance: the
-  owner typing the right password is never refused because someone elsewhere guessed.
+  failed against it. An address with no failures for the account still gets its attempt
+  (one guess, were it a guesser's) until the account has twice its allowance of failures;
+  one from which the account signed in recently ("known") keeps its own pair's allowance
+  always: the owner typing the right password is not refused because someone elsewhere
+  guessed (from an address the owner never used, only until that distributed attack has
+  made twice the allowance of failures).
 - **address** (every account from one address): `address_max_failures` failures lock the
   address against password spraying, with the same backoff, for every account not known
   there: behind a clinic's NAT, staff who have signed in from there before keep signing in.
@@ -25,15 +28,15 @@ for `refresh_ttl_s` (as long as a session from there may last). It clears nothin
 attempts counted: an attacker who owns one account cannot wash its guesses away.
 
 Against OWASP's Authentication Cheat Sheet (account lockout): the counters belong to the
-account (pair and account) and not the address alone, so more addresses buy no more guesses
-than `account_max_failures`; locks expire and back off exponentially rather than lasting for
-good, and the address lock throttles spraying across accounts. The Cheat Sheet's warning that
-a lockout can be turned into a denial of service against the account's owner is answered by
-the known and fresh-address exemptions (in the spirit of its device-cookie advice: the
-address a person signed in from stands in for the cookie, as the app keeps no other state).
-Left open: someone guessing from the owner's own address (the same NAT) locks that pair, for
-at most `lockout_max_s`; MFA, which the Cheat Sheet recommends above all, is not offered.
-Counts are forgotten after `lockout_max_s` without an attempt.
+account (pair and account) and not the address alone, so more addresses buy at most twice
+`account_max_failures` guesses per lock; locks expire and back off exponentially rather than
+lasting for good, and the address lock throttles spraying across accounts. The Cheat Sheet's
+warning that a lockout can be turned into a denial of service against the account's owner
+is answered by the known and fresh-address exemptions (in the spirit of its device-cookie
+advice: the address a person signed in from stands in for the cookie, as the app keeps no
+other state). Left open: someone guessing from the owner's own address (the same NAT) locks
+that pair, for at most `lockout_max_s`; MFA, which the Cheat Sheet recommends above all, is
+not offered. Counts are forgotten after `lockout_max_s` without an attempt.
 """
 
 from __future__ import annotations
@@ -113,10 +116,12 @@ class Throttle:
             found = {scope: await _counter(conn, scope, key) for scope, key in who.counted()}
             pair_key = who.pair()
             known = pair_key is not None and await _exists(conn, KNOWN, pair_key)
-            pair = found.get(PAIR, _NONE)
+            pair, account = found.get(PAIR, _NONE), found.get(ACCOUNT, _NONE)
             refusing = [pair.locked_until]
-            if not known and pair.failures > 0:
-                refusing.append(found.get(ACCOUNT, _NONE).locked_until)
+            # A fresh address gets one attempt at a locked account, up to a ceiling.
+            ceiling = 2 * self._allowance(ACCOUNT)
+            if not known and (pair.failures > 0 or account.failures >= ceiling):
+                refusing.append(account.locked_until)
             if not known:
                 refusing.append(found.get(ADDRESS, _NONE).locked_until)
             locked_until = max(refusing)

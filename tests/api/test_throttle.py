@@ -196,3 +196,18 @@ async def test_the_guessers_themselves_stay_locked(
     for n in range(20):
         await login(guesser, f"nobody{n}@example.test", WRONG)
     assert_throttled(await login(guesser, stranger.email, PASSWORD))
+
+
+async def test_past_twice_its_allowance_a_locked_account_lets_only_known_addresses_try(
+    throttled: Throttled, from_address: Callable[[Irisd, str], ApiClient]
+) -> None:
+    server, owner, clinic = await throttled(account_max_failures=2)
+    assert (await login(clinic, owner.email, PASSWORD)).status == 200
+    for address, wrong in (("127.0.0.2", 2), ("127.0.0.3", 1), ("127.0.0.4", 1)):
+        guesser = from_address(server, address)
+        for _ in range(wrong):  # past 2 the account is locked: a fresh address gets one
+            assert_detail(await login(guesser, owner.email, WRONG), 401)
+    # Four failures, twice the allowance: a fresh address gets no guess any more ...
+    assert_throttled(await login(from_address(server, "127.0.0.5"), owner.email, PASSWORD), 240)
+    # ... and the owner, from where they signed in, still does.
+    assert (await login(clinic, owner.email, PASSWORD)).status == 200
