@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from irisd import freed_memory
 from irisd.decode_budget import peak_bytes
 from irisd.errors import InvalidField
 from irisd.pipeline.decode import preview
@@ -85,11 +86,18 @@ class Intake:
             await self._changed.wait_for(lambda: self._fits(cost))
             self._used += cost
         try:
-            return await asyncio.to_thread(self._check, data, max_pixels)
+            return await asyncio.to_thread(self._check_and_release, data, max_pixels)
         finally:
             async with self._changed:
                 self._used -= cost
                 self._changed.notify_all()
+
+    def _check_and_release(self, data: bytes, max_pixels: int) -> Inspection:
+        # The decode's memory goes back to the OS before its cost leaves the budget.
+        try:
+            return self._check(data, max_pixels)
+        finally:
+            freed_memory.release()
 
     def _fits(self, cost: int) -> bool:
         return self._used == 0 or self._used + cost <= self.budget_bytes
