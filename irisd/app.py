@@ -27,6 +27,7 @@ from irisd.appkeys import (
     THROTTLE,
     TICKER,
     TOKENS,
+    UPLOAD_SLOTS,
 )
 from irisd.auth.throttle import Throttle
 from irisd.auth.tokens import TokenService, load_or_create_secret
@@ -38,6 +39,8 @@ from irisd.jobs.hub import Hub
 from irisd.metrics import Metrics
 from irisd.resources import STATIC_DIR
 from irisd.storage import open_storage
+from irisd.storage.local import LocalStorage
+from irisd.upload_slots import UploadSlots
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -48,6 +51,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)
+    uploads = settings.uploads
+    app[UPLOAD_SLOTS] = UploadSlots(uploads.max_parallel, uploads.max_parallel_per_user)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
     app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine, _trash])
     app.on_shutdown.append(_close_sockets)
@@ -73,7 +78,9 @@ async def _tokens(app: web.Application) -> AsyncIterator[None]:
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     # The tokens' secret: local storage derives its URL-signing key from it.
     settings = app[SETTINGS]
-    app[STORAGE] = await open_storage(settings, load_or_create_secret(settings))
+    app[STORAGE] = storage = await open_storage(settings, load_or_create_secret(settings))
+    if isinstance(storage, LocalStorage):  # no write of this data dir runs before we start
+        await storage.remove_partial_writes()
     yield
     await app[STORAGE].close()
 

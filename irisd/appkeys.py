@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from irisd.jobs.hub import Hub
     from irisd.metrics import Metrics
     from irisd.storage import Storage
+    from irisd.upload_slots import UploadSlots
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DATABASE: web.AppKey[Database] = web.AppKey("database")
@@ -30,6 +31,7 @@ METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
 THROTTLE: web.AppKey[Throttle] = web.AppKey("throttle")
 INTAKE: web.AppKey[Intake] = web.AppKey("intake")
+UPLOAD_SLOTS: web.AppKey[UploadSlots] = web.AppKey("upload_slots")
 SOCKETS: web.AppKey[SocketLimit] = web.AppKey("sockets")
 
 # Request-scoped: the authenticated user (set by api.bearer). A RequestKey, because a

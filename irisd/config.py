@@ -44,6 +44,8 @@ class UploadSettings:
     max_bytes: int = 40_000_000
     max_pixels: int = 60_000_000
     decode_memory_mb: int = 512
+    max_parallel: int = 8
+    max_parallel_per_user: int = 4
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class AuthSettings:
     refresh_ttl_s: int = 2_592_000
     open_registration: bool = False
     login_max_failures: int = 5
+    account_max_failures: int = 20
     address_max_failures: int = 20
     lockout_s: float = 60.0
     lockout_max_s: float = 3600.0

@@ -9,6 +9,8 @@ another process (the CLI) writes at the same time, while IMMEDIATE waits on busy
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -106,6 +108,7 @@ class Database:
 async def open_database(path: Path) -> Database:
     """Open (creating if needed) the database at `path` and apply pending migrations."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _owner_only(path)
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -115,6 +118,16 @@ async def open_database(path: Path) -> Database:
     db = Database(conn, path)
     await migrate(db)
     return db
+
+
+def _owner_only(path: Path) -> None:
+    """Make the database file (emails, password hashes, labels that name people) 0600 before
+    SQLite opens it: SQLite gives the -wal and -shm files it creates the database's own mode.
+    Files left wider by an older version are narrowed, their WAL files too."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            (path.parent / name).chmod(0o600)
 
 
 async def _shielded(operation: Awaitable[Any]) -> None:

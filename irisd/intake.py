@@ -3,9 +3,10 @@
 The declared type is never trusted: `inspect` decodes every byte (pipeline.decode, the same
 limits a job uses), so a bad upload is refused at upload or confirm, not in a job. It decodes
 once, at reduced scale where the format allows (JPEG, WebP), and keeps only the thumbnail:
-peak memory per check is at most 4 bytes per pixel of the photo for PNG, TIFF, BMP and WebP,
-8 for HEIC, far less for JPEG (bench/upload_memory.py), and `Intake` keeps the checks
-running at once within `[uploads] decode_memory_mb`.
+peak memory per check is 4 bytes per pixel of the photo for PNG, TIFF, BMP and WebP, 8 with
+alpha and for HEIC, 2 per sample for a progressive JPEG, far less for a baseline JPEG
+(`decode_budget`, bench/upload_memory.py), and `Intake` keeps the checks running at once
+within `[uploads] decode_memory_mb`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from irisd import freed_memory
+from irisd.decode_budget import peak_bytes
 from irisd.errors import InvalidField
-from irisd.pipeline.decode import decode_cost, preview
+from irisd.pipeline.decode import preview
 
 _MEDIA_TYPES = {
     "jpeg": "image/jpeg",
@@ -60,9 +63,9 @@ def inspect(data: bytes, max_pixels: int) -> Inspection:
 
 class Intake:
     """Runs `check` (`inspect`) off the event loop within a memory budget: each check costs
-    what its one full decode will hold (`decode_cost`, from the header), and checks wait until
-    their costs fit in `budget_bytes` together. One check larger than the budget runs alone,
-    so any photo within the pixel limit is still accepted."""
+    what its one full decode will hold (`decode_budget.peak_bytes`, from the header), and
+    checks wait until their costs fit in `budget_bytes` together. One check larger than the
+    budget runs alone, so any photo within the pixel limit is still accepted."""
 
     def __init__(
         self,
@@ -72,7 +75,7 @@ class Intake:
     ) -> None:
         self.budget_bytes = budget_bytes
         self._check = check or inspect
-        self._cost = cost or decode_cost
+        self._cost = cost or peak_bytes
         self._used = 0
         self._changed = asyncio.Condition()
 
@@ -83,11 +86,18 @@ class Intake:
             await self._changed.wait_for(lambda: self._fits(cost))
             self._used += cost
         try:
-            return await asyncio.to_thread(self._check, data, max_pixels)
+            return await asyncio.to_thread(self._check_and_release, data, max_pixels)
         finally:
             async with self._changed:
                 self._used -= cost
                 self._changed.notify_all()
+
+    def _check_and_release(self, data: bytes, max_pixels: int) -> Inspection:
+        # The decode's memory goes back to the OS before its cost leaves the budget.
+        try:
+            return self._check(data, max_pixels)
+        finally:
+            freed_memory.release()
 
     def _fits(self, cost: int) -> bool:
         return self._used == 0 or self._used + cost <= self.budget_bytes

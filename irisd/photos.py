@@ -19,6 +19,7 @@ from irisd.errors import (
 from irisd.identity import UNNAMED, Identity, search_clause
 from irisd.intake import Inspection, Intake
 from irisd.jobs import store
+from irisd.keyed_locks import KeyedLocks
 from irisd.storage import Storage, keys
 
 PENDING = "pending"
@@ -44,6 +45,7 @@ class AlreadyConfirmed(Conflict):
 
 
 _INTAKE_ERRORS = (PayloadTooLarge, UnsupportedMediaType, InvalidField)
+_checking = KeyedLocks()  # photo id → its confirm, or a PUT of its upload, one at a time
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ async def create_pending(
         raise UnsupportedMediaType(declared=content_type)
     photo = _new_photo(user_id, media_type, PENDING, named=named)
     await _insert(db, photo)
-    return photo, storage.presign_put(photo.s3_key, media_type)
+    return photo, storage.presign_put(keys.upload(user_id, photo.id), media_type)
 
 
 async def confirm(
@@ -135,17 +137,28 @@ async def confirm(
     user_id: str,
     photo_id: str,
 ) -> Photo:
-    """Check the uploaded object by content; idempotent for a photo already confirmed."""
-    photo = await get_photo(db, user_id, photo_id)
-    if photo.upload_status == UPLOADED:
-        return photo
-    try:
-        data = await _load_upload(storage, photo, limits)
-        found = await intake.inspect(data, limits.max_pixels)
-    except _INTAKE_ERRORS:
-        await _reject(db, storage, photo)
-        raise
-    return await _accept(db, storage, photo, data, found)
+    """Check the uploaded bytes by content and keep exactly the bytes checked.
+
+    The signed URL writes `keys.upload`; confirm reads it once, checks what it read and stores
+    that copy at the photo's own key, which no signed URL can write: a PUT that races the
+    check (to irisd's URL or to S3's) cannot swap what is kept. Confirms of one photo run one
+    at a time, and irisd's own PUT waits for them (`write_upload`). Idempotent for a photo
+    already confirmed.
+    """
+    async with _checking.hold(photo_id):
+        photo = await get_photo(db, user_id, photo_id)
+        if photo.upload_status == UPLOADED:
+            return photo
+        upload_key = keys.upload(user_id, photo_id)
+        try:
+            data = await _load_upload(storage, photo, upload_key, limits)
+            found = await intake.inspect(data, limits.max_pixels)
+        except _INTAKE_ERRORS:
+            await _reject(db, storage, photo)
+            raise
+        accepted = await _accept(db, storage, photo, data, found)
+        await storage.delete(upload_key)  # its checked copy is kept: the upload has served
+        return accepted
 
 
 async def upload(
@@ -192,34 +205,45 @@ async def erase(db: Database, storage: Storage, photo: Photo) -> None:
         await storage.delete_prefix(keys.processed_prefix(user_id, job.job_id))
     await _delete_objects(storage, photo)
     # Objects before rows: if storage fails, the row remains and the delete can be repeated.
-    # (A presigned S3 PUT still in its TTL could write the original again; irisd's own /files
-    # PUT refuses that via admit_original_put, S3 cannot, so keep [storage] url_ttl_s short.)
+    # (A presigned S3 PUT still in its TTL could write the upload key again, never served but
+    # kept; irisd's own /files PUT refuses it (write_upload), S3 cannot: keep [storage]
+    # url_ttl_s short, or expire `uploads/` with a bucket lifecycle rule.)
     await db.execute("DELETE FROM photos WHERE id = ? AND user_id = ?", (photo.id, user_id))
 
 
-async def admit_original_put(db: Database, storage: Storage, key: str, data: bytes) -> bool:
-    """Whether a signed PUT of `data` to `key` should be written (False: same bytes, no-op).
+async def write_upload(db: Database, storage: Storage, key: str, data: bytes) -> None:
+    """A signed PUT of `data` to the upload key `key` (local storage's /files route).
 
-    A signed URL outlives its photo: a PUT after DELETE must not bring the image back, and a
-    PUT after confirm must not swap the checked original for unchecked bytes.
+    Written while its photo awaits confirm, never during one (they take turns per photo). A
+    signed URL outlives its photo: a PUT after DELETE is refused (404), and after confirm the
+    same bytes again are a no-op (the app repeats PUTs) while other bytes are refused (409).
     """
+    user_id, photo_id = _upload_owner(key)
+    async with _checking.hold(photo_id):
+        row = await db.fetchone(
+            "SELECT upload_status, s3_key FROM photos WHERE id = ? AND user_id = ?"
+            " AND deleted_at IS NULL",
+            (photo_id, user_id),
+        )
+        if row is None:
+            raise NotFound(key=key)
+        if row["upload_status"] != UPLOADED:
+            await storage.put(key, data, "application/octet-stream")
+            return
+        try:
+            same = await storage.get(row["s3_key"]) == data
+        except ObjectMissing:
+            same = False
+        if not same:
+            raise AlreadyConfirmed(key=key)
+
+
+def _upload_owner(key: str) -> tuple[str, str]:
+    """(user id, photo id) of an upload key, as `keys.upload` spells it; else NotFound."""
     parts = key.split("/")
-    photo_id = parts[-1] if len(parts) == 3 else ""
-    row = await db.fetchone(
-        "SELECT upload_status FROM photos WHERE id = ? AND s3_key = ? AND deleted_at IS NULL",
-        (photo_id, key),
-    )
-    if row is None:
+    if len(parts) != 3 or key != keys.upload(parts[1], parts[2]):
         raise NotFound(key=key)
-    if row["upload_status"] != UPLOADED:
-        return True
-    try:
-        same = await storage.get(key) == data
-    except ObjectMissing:
-        same = False
-    if not same:
-        raise AlreadyConfirmed(key=key)
-    return False
+    return parts[1], parts[2]
 
 
 def _new_photo(
@@ -260,19 +284,20 @@ async def _insert(db: Database, photo: Photo) -> None:
 
 
 async def _delete_objects(storage: Storage, photo: Photo) -> None:
+    await storage.delete(keys.upload(photo.user_id, photo.id))
     await storage.delete(photo.s3_key)
     await storage.delete(keys.thumbnail(photo.user_id, photo.id))
 
 
-async def _load_upload(storage: Storage, photo: Photo, limits: UploadSettings) -> bytes:
-    size = await storage.size(photo.s3_key)
+async def _load_upload(storage: Storage, photo: Photo, key: str, limits: UploadSettings) -> bytes:
+    size = await storage.size(key)
     if size is None:
         raise Rejected() if photo.upload_status == FAILED else NotUploaded()
     if size > limits.max_bytes:
         # S3 presigned PUTs cannot cap the size, so it is checked here.
         raise PayloadTooLarge(size=size)
     try:
-        return await storage.get(photo.s3_key)
+        return await storage.get(key)
     except ObjectMissing as exc:
         raise NotUploaded() from exc
 
@@ -311,7 +336,7 @@ async def _accept(
 
 
 async def _reject(db: Database, storage: Storage, photo: Photo) -> None:
-    await storage.delete(photo.s3_key)
+    await storage.delete(keys.upload(photo.user_id, photo.id))
     await db.execute(
         "UPDATE photos SET upload_status = ?, updated_at = ? WHERE id = ? AND user_id = ?",
         (FAILED, now(), photo.id, photo.user_id),

@@ -58,10 +58,10 @@ async def refresh(request: web.Request) -> web.Response:
     tokens, db = request.app[TOKENS], request.app[DATABASE]
     # A well-signed token names its account; a forged one counts against the address only.
     subject = tokens.refresh_subject(token)
-    counted = throttle.keys(subject and f"user:{subject}", request.remote)
-    await request.app[THROTTLE].attempt(db, counted)
+    who = throttle.Attempt.of(subject and user_account(subject), request.remote)
+    await request.app[THROTTLE].attempt(db, who)
     pair = await tokens.refresh(db, token)
-    await request.app[THROTTLE].succeeded(db, counted)
+    await request.app[THROTTLE].succeeded(db, who)
     return web.json_response(wire.tokens(pair), headers=NO_STORE)
 
 
@@ -93,13 +93,20 @@ async def me(request: web.Request) -> web.Response:
 
 async def _login(request: web.Request, email: str, password: str) -> web.Response:
     db = request.app[DATABASE]
-    counted = throttle.keys(email, request.remote)
-    await request.app[THROTTLE].attempt(db, counted)
+    who = throttle.Attempt.of(email, request.remote)
+    await request.app[THROTTLE].attempt(db, who)
     user = await users.authenticate(db, email, password)
-    await request.app[THROTTLE].succeeded(db, counted)
+    # The user's refreshes from this address are known too (a NAT'd clinic's staff keep
+    # their sessions while someone there sprays forged tokens).
+    await request.app[THROTTLE].succeeded(db, who, user_account(user.id))
     pair = await request.app[TOKENS].issue_pair(db, user.id)
     log.info("auth.logged_in", user_id=user.id)
     return web.json_response(wire.tokens(pair), headers=NO_STORE)
+
+
+def user_account(user_id: str) -> str:
+    """The throttle's account for a refresh: the user id its token names."""
+    return f"user:{user_id}"
 
 
 def _text(body: Any, name: str) -> str:

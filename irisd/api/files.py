@@ -9,14 +9,14 @@ from aiohttp import web
 
 from irisd import photos
 from irisd.api import schemas
-from irisd.appkeys import DATABASE, SETTINGS, STORAGE
+from irisd.appkeys import DATABASE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.errors import Forbidden, NotFound, PayloadTooLarge, StorageError
 from irisd.storage.local import LocalStorage, sniff_content_type
 
 routes = web.RouteTableDef()
 
 FORBIDDEN = "This link is invalid or has expired."
-UPLOADABLE_PREFIX = "originals/"
+UPLOADABLE_PREFIX = "uploads/"
 _SNIFF_BYTES = 16
 _NO_STORE = {"Cache-Control": "private, no-store"}
 
@@ -58,9 +58,10 @@ async def put_file(request: web.Request) -> web.Response:
     storage, key = _verified_key(request, "PUT")
     if not key.startswith(UPLOADABLE_PREFIX):
         raise Forbidden(FORBIDDEN, key=key, reason="not an upload key")
-    data = await _body(request, request.app[SETTINGS].uploads.max_bytes)
-    if await photos.admit_original_put(request.app[DATABASE], storage, key, data):
-        await storage.put(key, data, request.content_type)
+    owner = key.split("/")[1]  # uploads/{user}/{photo}: a signed key names its user
+    async with request.app[UPLOAD_SLOTS].hold(owner):
+        data = await _body(request, request.app[SETTINGS].uploads.max_bytes)
+        await photos.write_upload(request.app[DATABASE], storage, key, data)
     return web.Response(status=200, headers=_NO_STORE)
 
 

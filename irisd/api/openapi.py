@@ -284,7 +284,7 @@ _ERRORS = {
     "413": "Too large",
     "415": "Unsupported type",
     "422": "Invalid field",
-    "429": "Queue full, or too many failed sign-ins (with Retry-After)",
+    "429": "Queue full, too many failed sign-ins or too many uploads at once (Retry-After)",
 }
 
 

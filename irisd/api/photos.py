@@ -12,7 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from irisd import identity, photos, trash
 from irisd.api import schemas, wire
 from irisd.api.urls import absolute, object_url
-from irisd.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE
+from irisd.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.db import Database
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 
@@ -61,15 +61,16 @@ async def confirm(request: web.Request) -> web.Response:
     body = await schemas.json_object(request)
     for name in ("file_size", "width", "height"):
         _optional_size(body, name)
-    app = request.app
-    photo = await photos.confirm(
-        app[DATABASE],
-        app[STORAGE],
-        app[SETTINGS].uploads,
-        app[INTAKE],
-        schemas.user_id(request),
-        request.match_info["photo_id"],
-    )
+    app, user_id = request.app, schemas.user_id(request)
+    async with app[UPLOAD_SLOTS].hold(user_id):  # confirm reads the whole upload
+        photo = await photos.confirm(
+            app[DATABASE],
+            app[STORAGE],
+            app[SETTINGS].uploads,
+            app[INTAKE],
+            user_id,
+            request.match_info["photo_id"],
+        )
     return web.json_response(_photo(request, photo))
 
 
@@ -81,11 +82,13 @@ async def upload(request: web.Request) -> web.Response:
     length = request.content_length
     if length is not None and length > limits.max_bytes + _FORM_OVERHEAD:
         raise PayloadTooLarge(size=length)
-    data, named = await _form_fields(request, limits.max_bytes)
-    app = request.app
-    photo = await photos.upload(
-        app[DATABASE], app[STORAGE], limits, app[INTAKE], schemas.user_id(request), data, named
-    )
+    app, user_id = request.app, schemas.user_id(request)
+    # The slot before the body: a waiting upload holds only its socket's buffers.
+    async with app[UPLOAD_SLOTS].hold(user_id):
+        data, named = await _form_fields(request, limits.max_bytes)
+        photo = await photos.upload(
+            app[DATABASE], app[STORAGE], limits, app[INTAKE], user_id, data, named
+        )
     return web.json_response(_photo(request, photo), status=201)
 
 

@@ -1,5 +1,8 @@
 """`irisd purge [--older-than DAYS]`: empty the expired trash; retention for biometric data.
 
+It also deletes the temp copies that writes killed mid-way (kill -9, power loss) left in
+local storage, as the server does when it starts.
+
 Always deletes for good what has been in the trash longer than `[storage] trash_days` (as the
 server does periodically: irisd/trash.py). With --older-than it also deletes photos, results
 and jobs created more than DAYS ago, through the same domain functions the API's photo delete
@@ -28,7 +31,10 @@ from irisd.jobs import store
 from irisd.jobs.cancel import cancel_photo
 from irisd.jobs.model import LiveState
 from irisd.storage import Storage, keys, open_storage
+from irisd.storage.local import LocalStorage
 from irisd.timestamps import iso
+
+PARTIAL_WRITE_AGE_S = 60.0  # a write takes well under a second; older temp files are strays
 
 
 @click.command()
@@ -77,8 +83,11 @@ async def _opened(settings: Settings) -> AsyncIterator[tuple[Database, Storage]]
 
 
 async def _empty_trash(settings: Settings) -> tuple[int, int]:
-    """Delete for good what has been in the trash longer than [storage] trash_days."""
+    """Delete for good what has been in the trash longer than [storage] trash_days, and the
+    copies that writes killed mid-way left behind."""
     async with _opened(settings) as (db, storage):
+        if isinstance(storage, LocalStorage):  # a running server's own writes are younger
+            await storage.remove_partial_writes(older_than_s=PARTIAL_WRITE_AGE_S)
         before = trash.cutoff(max(0.0, settings.storage.trash_days))
         return await trash.purge_expired(db, storage, before)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from irisd.errors import Cancelled, JobFailure, classify
+from irisd.jobs.hidden_pixels import without_hidden_colour
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
 END = "__end__"  # sent after the last report of an attempt, so the server can flush them
@@ -135,7 +136,8 @@ def execute(
 
     try:
         report("loading", 5)
-        return worker.process(job.image, report, job.options)
+        # Here rather than at the save: the CPU work stays in the worker, for both executors.
+        return without_hidden_colour(worker.process(job.image, report, job.options))
     except JobFailure:
         raise
     except Exception as exc:  # noqa: BLE001 - classified here so that it always pickles

@@ -7,6 +7,12 @@ def original(user_id: str, photo_id: str) -> str:
     return f"originals/{user_id}/{photo_id}"
 
 
+def upload(user_id: str, photo_id: str) -> str:
+    """Where a signed PUT lands: confirm checks it and keeps the checked bytes at `original`,
+    which no signed URL can write, so a PUT racing the check cannot swap what is kept."""
+    return f"uploads/{user_id}/{photo_id}"
+
+
 def thumbnail(user_id: str, photo_id: str) -> str:
     return f"thumbnails/{user_id}/{photo_id}.jpg"
 
@@ -26,7 +32,12 @@ def processed_prefix(user_id: str, job_id: str) -> str:
 
 def user_prefixes(user_id: str) -> list[str]:
     """Everything stored for one user (for deleting a user's data)."""
-    return [f"originals/{user_id}/", f"thumbnails/{user_id}/", f"processed/{user_id}/"]
+    return [
+        f"uploads/{user_id}/",
+        f"originals/{user_id}/",
+        f"thumbnails/{user_id}/",
+        f"processed/{user_id}/",
+    ]
 
 
 def preview(user_id: str, job_id: str) -> str:

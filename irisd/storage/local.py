@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import os
@@ -24,6 +25,7 @@ _KEY = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
 _PREFIX = re.compile(rf"(?:{_SEGMENT}/)*[A-Za-z0-9_.\-]*")
 MAX_KEY_LENGTH = 512
 URL_PREFIX = "/files/"
+TEMP_PREFIX = ".tmp-"  # a write in progress (`_write`); one left by a crash is a stray copy
 
 # Magic numbers of the formats we store, for the Content-Type of a GET (keys have no extension).
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
@@ -150,7 +152,7 @@ class LocalStorage:
     def _write(self, path: Path, data: bytes) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
             try:
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)
@@ -163,6 +165,12 @@ class LocalStorage:
                 raise
         except OSError as exc:
             raise StorageUnavailable(reason=repr(exc)) from exc
+
+    async def remove_partial_writes(self, older_than_s: float = 0.0) -> int:
+        """Delete temp files of writes that never finished (a kill -9 mid-write leaves a copy
+        of the photo that no key names); with `older_than_s`, only those that old, so a
+        write running in another process is left alone. Returns how many went."""
+        return await asyncio.to_thread(_remove_temp_files, self.root, older_than_s)
 
     def _ping(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -182,6 +190,17 @@ def _walk(root: Path, prefix: str) -> list[str]:
         if path.is_file() and key.startswith(prefix) and _KEY.fullmatch(key):
             keys.append(key)
     return sorted(keys)
+
+
+def _remove_temp_files(root: Path, older_than_s: float) -> int:
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for path in root.rglob(f"{TEMP_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):  # its write finished or failed meanwhile
+            if path.is_file() and path.stat().st_mtime <= cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def _file_size(path: Path) -> int | None:

@@ -301,7 +301,7 @@ async def test_upload_url_uses_the_configured_public_url(
     server = await start_server(server={"public_url": "https://iris.example.org/"})
     api = await user_factory(server)
     reply = await api.post("/api/v1/photos/upload", {"content_type": "image/jpeg"})
-    assert reply.body["upload_url"].startswith("https://iris.example.org/files/originals/")
+    assert reply.body["upload_url"].startswith("https://iris.example.org/files/uploads/")
 
 
 @pytest.mark.timeout(60)  # a safety net only: a job that never ends would hang here

@@ -120,7 +120,9 @@ async def test_presigned_put_uploads_and_can_be_repeated(
     for body in (b"attempt one", b"attempt two"):  # the app retries PUT with the same URL
         async with session.put(url, data=body, headers={"Content-Type": "image/jpeg"}) as resp:
             assert resp.status == 200
-    assert await backend.storage.get(photo.s3_key) == b"attempt two"
+    # The PUT lands at the upload key; confirm keeps a checked copy at the photo's own key.
+    assert await backend.storage.get(keys.upload(user.id, photo.id)) == b"attempt two"
+    assert await backend.storage.size(photo.s3_key) is None
 
 
 # --- S3 only --------------------------------------------------------------------------------

@@ -100,14 +100,17 @@ async def test_oversize_bodies_are_413_on_every_way_in(
         for start in range(0, len(big), 8192):
             yield big[start : start + 8192]
 
+    owner = upload.body["s3_key"].split("/")[1]  # originals/{user}/{photo}
+    upload_key = keys.upload(owner, upload.body["photo_id"])  # where the signed PUT lands
     async with session.put(upload.body["upload_url"], data=chunks()) as resp:
         assert resp.status == 413
-    assert await small_limits.storage.size(upload.body["s3_key"]) is None
+    assert await small_limits.storage.size(upload_key) is None
 
     # An object that got in some other way (an S3 PUT cannot be capped) is refused at confirm.
-    await small_limits.storage.put(upload.body["s3_key"], big, "image/jpeg")
+    await small_limits.storage.put(upload_key, big, "image/jpeg")
     reply = await api.post(f"/api/v1/photos/{upload.body['photo_id']}/confirm")
     assert reply.status == 413
+    assert await small_limits.storage.size(upload_key) is None
     assert await small_limits.storage.size(upload.body["s3_key"]) is None
     await still_healthy(api)
 
