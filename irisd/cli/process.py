@@ -14,7 +14,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from irisd.errors import IrisdError, JobFailure
-from irisd.jobs.hidden_pixels import without_hidden_colour
 from irisd.jobs.model import Step
 from irisd.options import OCCLUSIONS, OUTPUT_SIZES, Occlusion, OutputFormat
 from irisd.pipeline import PipelineOptions, PipelineResult
@@ -42,8 +41,7 @@ def write_outputs(source: Path, out_dir: Path, result: PipelineResult) -> Outcom
     """Write <stem>.<ext>, <stem>_mask.png and, with --debug, <stem>_debug.png."""
     image_path = out_dir / f"{source.stem}.{result.ext}"
     mask_path = out_dir / f"{source.stem}_mask.png"
-    # As the server stores it: no colour of the photo under the result's transparent pixels.
-    image_path.write_bytes(without_hidden_colour(result).image)
+    image_path.write_bytes(result.image)
     mask_path.write_bytes(result.mask)
     debug_path = None
     if result.debug_overlay is not None:

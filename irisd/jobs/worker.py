@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from irisd.errors import Cancelled, JobFailure, classify
-from irisd.jobs.hidden_pixels import without_hidden_colour
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
 END = "__end__"  # sent after the last report of an attempt, so the server can flush them
@@ -137,7 +136,7 @@ def execute(
     try:
         report("loading", 5)
         # Here rather than at the save: the CPU work stays in the worker, for both executors.
-        return without_hidden_colour(worker.process(job.image, report, job.options))
+        return worker.process(job.image, report, job.options)
     except JobFailure:
         raise
     except Exception as exc:  # noqa: BLE001 - classified here so that it always pickles

@@ -93,6 +93,9 @@ def encode(rgb: np.ndarray, opacity: np.ndarray, fmt: str) -> bytes:
     if fmt == "png":
         bgra = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGRA)
         bgra[:, :, 3] = opacity
+        # No colour under transparent pixels: there the crop holds the photo's skin, lashes
+        # and sclera, which no print shows and every download would carry.
+        bgra[opacity == 0, :3] = 0
         ok, data = cv2.imencode(".png", bgra, PNG_PARAMS)
     else:
         weight = opacity.astype(np.float32)[:, :, None] / 255.0

@@ -466,7 +466,7 @@ def test_a_wide_hole_does_not_repeat_one_motif_slice_after_slice() -> None:
     hole = filled[4:36, 300:560]
     detail = hole - cv2.blur(hole, (3, 3))
     repeats = [
-        np.corrcoef(detail[:, : -shift].ravel(), detail[:, shift:].ravel())[0, 1]
+        np.corrcoef(detail[:, :-shift].ravel(), detail[:, shift:].ravel())[0, 1]
         for shift in range(8, 130)
     ]
     assert max(repeats) < 0.3
