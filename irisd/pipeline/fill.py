@@ -166,9 +166,7 @@ def fill_sheet(polar: np.ndarray, missing: np.ndarray, iris: np.ndarray) -> np.n
     polar, missing = np.roll(polar, -seam, axis=1), np.roll(missing, -seam, axis=1)
     iris = np.roll(iris, -seam, axis=1)
     out = polar.copy()
-    # Copies come from the photo's own iris only: past the limbus lie sclera, lid and, where
-    # the crop runs off the photo, its black padding.
-    photo = ~missing & iris
+    photo = ~missing  # the photo's own texture: where a copy may come from
     used = np.zeros(missing.shape, bool)  # ... and where one came from already
     filled = np.zeros(missing.shape, bool)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(missing.astype(np.uint8), connectivity=8)
@@ -284,12 +282,11 @@ def _best_source(
 ) -> np.ndarray | None:
     """The source columns (a map, see `_shifted`) whose copy of the photo's texture
     (`sources`: its cells, and those copied from before) covers the hole and whose texture
-    around the hole's edge differs least from the edge's own (mean squared difference over
-    their variances; up to REUSE times more for a place copied before), or None when no
-    place qualifies. The level counts too, although the correction evens it out: a place
-    far lighter than the edge is a reflection left in the photo, corrected into a black
-    patch. Places are tried shifted round the circle and mirrored (fibres are radial, so a
-    mirrored copy is as natural, and a lid's hole has twice the sources)."""
+    around the hole's edge differs least from the edge's own (variance of the difference,
+    over theirs: the correction takes out its mean; up to REUSE times more for a place
+    copied before), or None when no place qualifies. Places are tried shifted round the
+    circle and mirrored (fibres are radial, so a mirrored copy is as natural, and a lid's
+    hole has twice the sources)."""
     columns = block.shape[1]
     photo, used = sources
     ys, xs = np.nonzero(hole)
@@ -310,7 +307,7 @@ def _best_source(
             target, copy = block[ey, ex][usable], block[ey, source[ex]][usable]
             # over the two textures' own variance, or a flat place would match best
             spread = float(target.var(axis=0).sum() + copy.var(axis=0).sum()) + 1e-6
-            mismatch = float(np.square(target - copy).mean(axis=0).sum()) / spread
+            mismatch = float((target - copy).var(axis=0).sum()) / spread
             cost = mismatch * (1 + REUSE * used[ys, source[xs]].mean())
             if cost < best_cost:
                 best, best_cost = source, cost
