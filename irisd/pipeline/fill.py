@@ -38,6 +38,7 @@ MIN_SOURCE = 0.5
 REUSE = 3.0
 PASSES = 3  # places copied from, each for what the one before could not cover
 SOURCES = 96  # places tried at most (a glint's width would make it thousands)
+SAMPLE = 800  # cells of a hole, and of its edge, that judge a place
 
 
 def polar_fill(crop: np.ndarray, holes: np.ndarray, iris: Circle, pupil: Circle) -> np.ndarray:
@@ -225,6 +226,11 @@ def _copy_patch(
     todo = hole[rows].copy()
     block = out[rows]
     sigma = max(2.0, min(w, h) / 3)
+    # The columns a copy is matched and blended in: the hole and what its correction and
+    # fade reach (a whole sheet per copy cost a 12 MP photo a third of a second).
+    pad = EDGE + math.ceil(3 * sigma + BLEND * w)
+    span = min(columns, w + 2 * pad)
+    window = np.arange(x - pad, x - pad + span) % columns
     photo, used = sources[0][rows], sources[1][rows]
     earlier: np.ndarray | None = filled[rows]
     for number in range(PASSES + 4):
@@ -242,11 +248,14 @@ def _copy_patch(
                 break
             source = _shifted(shifts[number - PASSES], columns)
             usable = todo & intact[:, source]
-        copied = _corrected_copy(block, anchors, todo, source, sigma)
+        near = block[:, window]
+        copied = _corrected_copy(block, anchors, todo, source[window], window, sigma)
         if earlier is not None:
-            _fade_into(block, copied, todo, earlier & intact[:, source], w)
+            _fade_into(near, copied, todo[:, window], (earlier & intact[:, source])[:, window], w)
             earlier = None
-        block[usable] = copied[usable]
+        inside = usable[:, window]
+        near[inside] = copied[inside]
+        block[:, window] = near
         todo &= ~usable
         intact |= usable
         if not todo.any():
@@ -289,39 +298,59 @@ def _best_source(
     hole has twice the sources)."""
     columns = block.shape[1]
     photo, used = sources
-    ys, xs = np.nonzero(hole)
+    ys, xs = _sample(np.nonzero(hole))
     kernel = np.ones((2 * EDGE + 1, 2 * EDGE + 1), np.uint8)
     edge = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & ~hole & anchors
-    ey, ex = np.nonzero(edge)
+    ey, ex = _sample(np.nonzero(edge))
     if len(ey) < 8:
         return None
     step = max(1, round(SOURCE_STEP * width), columns // SOURCES)
-    best, best_cost = None, math.inf
-    for offset in range(width + GAP, columns - width - GAP + 1, step):
-        for source in (_shifted(offset, columns), _mirrored(2 * centre - offset, columns)):
-            if photo[ys, source[xs]].mean() < MIN_SOURCE:
-                continue
-            usable = photo[ey, source[ex]]
-            if usable.sum() < 8:
-                continue
-            target, copy = block[ey, ex][usable], block[ey, source[ex]][usable]
-            # over the two textures' own variance, or a flat place would match best
-            spread = float(target.var(axis=0).sum() + copy.var(axis=0).sum()) + 1e-6
-            mismatch = float((target - copy).var(axis=0).sum()) / spread
-            cost = mismatch * (1 + REUSE * used[ys, source[xs]].mean())
-            if cost < best_cost:
-                best, best_cost = source, cost
-    return best
+    offsets = np.arange(width + GAP, columns - width - GAP + 1, step)
+    if len(offsets) == 0:
+        return None
+    # every place at once, shifted then mirrored: (places, cells) source columns
+    # shifted: column c copies c - offset; mirrored about the hole's centre: 2 centre - offset - c
+    zero = np.zeros(len(offsets), np.int64)
+    shifts = np.concatenate([offsets, zero])[:, None]
+    signs = np.concatenate([zero + 1, zero - 1])[:, None]
+    bases = np.concatenate([zero, np.round(2 * centre - offsets).astype(np.int64)])[:, None]
+    hole_sources = (bases + signs * xs[None, :] - shifts) % columns
+    edge_sources = (bases + signs * ex[None, :] - shifts) % columns
+    usable = photo[ey[None, :], edge_sources]
+    counts = usable.sum(axis=1)
+    fit = (photo[ys[None, :], hole_sources].mean(axis=1) >= MIN_SOURCE) & (counts >= 8)
+    if not fit.any():
+        return None
+    weight = usable[fit][:, :, None].astype(np.float32)
+    n = np.maximum(counts[fit], 1)[:, None].astype(np.float32)
+    target = np.broadcast_to(block[ey, ex][None], weight.shape[:2] + block.shape[2:])
+    copy = block[ey[None, :], edge_sources[fit]]
+
+    def spread(values: np.ndarray) -> np.ndarray:
+        """Per place: the channels' variance over its usable edge cells, summed."""
+        mean = (values * weight).sum(axis=1) / n
+        return np.asarray(((((values - mean[:, None]) ** 2) * weight).sum(axis=1) / n).sum(1))
+
+    # over the two textures' own variance, or a flat place would match best
+    mismatch = spread(target - copy) / (spread(target) + spread(copy) + 1e-6)
+    reused = used[ys[None, :], hole_sources[fit]].mean(axis=1)
+    best = int(np.argmin(mismatch * (1 + REUSE * reused)))
+    return np.asarray(
+        (bases[fit][best] + signs[fit][best] * np.arange(columns) - shifts[fit][best]) % columns
+    )
+
+
+def _sample(cells: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """At most about SAMPLE of the (rows, columns) `cells`, evenly spread: a place's
+    coverage and match are shares and means, and a lid's hole on a 12 MP photo has
+    hundreds of thousands of cells to look up for each of its hundreds of places."""
+    step = max(1, len(cells[0]) // SAMPLE)
+    return tuple(axis[::step] for axis in cells)
 
 
 def _shifted(offset: int, columns: int) -> np.ndarray:
     """The source column of each column for a copy from `offset` columns back."""
     return np.asarray((np.arange(columns) - offset) % columns)
-
-
-def _mirrored(axis: float, columns: int) -> np.ndarray:
-    """The source column of each column for a copy mirrored about column `axis` / 2."""
-    return np.asarray((round(axis) - np.arange(columns)) % columns)
 
 
 def _sides(intact: np.ndarray, hole: np.ndarray, shift: int, columns: int) -> list[int]:
@@ -335,17 +364,23 @@ def _sides(intact: np.ndarray, hole: np.ndarray, shift: int, columns: int) -> li
 
 
 def _corrected_copy(
-    block: np.ndarray, anchors: np.ndarray, hole: np.ndarray, source: np.ndarray, sigma: float
+    block: np.ndarray,
+    anchors: np.ndarray,
+    hole: np.ndarray,
+    source: np.ndarray,
+    window: np.ndarray,
+    sigma: float,
 ) -> np.ndarray:
-    """The block's `source` columns (one per column), plus a smooth correction that matches
-    them to the intact iris cells around the hole (target minus copy there, spread by
-    normalised blur)."""
+    """The block's `source` columns for its `window` columns (one source per window column),
+    plus a smooth correction that matches them to the intact iris cells around the hole
+    (target minus copy there, spread by normalised blur): (rows, len(window), C)."""
     copy = block[:, source]
     copy_ok = anchors[:, source]
+    target, hole, anchors = block[:, window], hole[:, window], anchors[:, window]
     kernel = np.ones((2 * EDGE + 1, 2 * EDGE + 1), np.uint8)
     near = cv2.dilate(hole.astype(np.uint8), kernel) > 0
     known = (near & ~hole & anchors & copy_ok).astype(np.float32)
-    diff = (block - copy) * known[:, :, None]
+    diff = (target - copy) * known[:, :, None]
     weight = _blur(known, sigma)[:, :, None]
     spread = _blur(diff, sigma).reshape(diff.shape) / np.maximum(weight, 1e-3)
     return np.asarray(copy + np.where(weight > 1e-3, spread, 0.0), np.float32)
