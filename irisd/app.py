@@ -11,11 +11,13 @@ from aiohttp import web
 from irisd import api, trash
 from irisd.api.access import access_middleware
 from irisd.api.bearer import auth_middleware
+from irisd.api.connections import ConnectionLimit
 from irisd.api.errors import error_middleware
 from irisd.api.headers import add_security_headers
 from irisd.api.keepalive import Ticker
 from irisd.api.socket_limit import SocketLimit
 from irisd.appkeys import (
+    CONNECTIONS,
     DATABASE,
     ENGINE,
     HUB,
@@ -47,6 +49,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[CONNECTIONS] = ConnectionLimit.from_settings(settings.server)  # api/runner.py counts
     app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
     app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine, _trash])

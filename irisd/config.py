@@ -33,6 +33,9 @@ class ServerSettings:
     metrics_token: str = ""
     tls_cert: str = ""
     tls_key: str = ""
+    header_timeout_s: float = 10.0
+    max_connections: int = 1000
+    max_connections_per_address: int = 200
 
     def __post_init__(self) -> None:
         if bool(self.tls_cert) != bool(self.tls_key):
