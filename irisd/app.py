@@ -50,6 +50,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[CONNECTIONS] = ConnectionLimit.from_settings(settings.server)  # api/runner.py counts
+    app[SOCKETS] = SocketLimit(settings.ws.max_sockets_per_user)
     app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
     app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine, _trash])
@@ -68,7 +69,10 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 async def _tokens(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    app[TOKENS] = TokenService(settings.auth, load_or_create_secret(settings))
+    # A revoked login ends its open WebSockets too (api/socket_limit.py).
+    app[TOKENS] = TokenService(
+        settings.auth, load_or_create_secret(settings), on_revoked=app[SOCKETS].end_sessions
+    )
     app[THROTTLE] = Throttle(settings.auth)
     yield
 
@@ -84,7 +88,6 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
 async def _hub(app: web.Application) -> AsyncIterator[None]:
     app[HUB] = Hub(app[DATABASE], app[METRICS])
     app[TICKER] = Ticker(app[SETTINGS].ws.keepalive_s)
-    app[SOCKETS] = SocketLimit(app[SETTINGS].ws.max_sockets_per_user)
     yield
     await _close_sockets(app)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from irisd.appkeys import DATABASE, TOKENS, USER
+from irisd.auth.tokens import Claims
 from irisd.auth.users import User, get_user
 from irisd.errors import Unauthorized
 
@@ -26,11 +29,25 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
+@dataclass(frozen=True)
+class Session:
+    """Who opened a WebSocket, and the login (token family) its token belongs to, if any."""
+
+    user: User
+    family: str | None
+
+
 async def check_ws_token(request: web.Request, token: str | None) -> User:
     """The active user of a `?token=` access token, or Unauthorized (refresh tokens too)."""
+    return (await ws_session(request, token)).user
+
+
+async def ws_session(request: web.Request, token: str | None) -> Session:
+    """check_ws_token's user with its token's family: revoking it ends the socket too."""
     if not token:
         raise Unauthorized()
-    return await _load_user(request, token)
+    claims = request.app[TOKENS].verify_access(token)
+    return Session(await _checked_user(request, claims), claims.family)
 
 
 def _needs_token(request: web.Request) -> bool:
@@ -53,9 +70,11 @@ def _bearer(request: web.Request) -> str:
 
 
 async def _load_user(request: web.Request, token: str) -> User:
-    tokens = request.app[TOKENS]
-    claims = tokens.verify_access(token)
-    await tokens.check_family(request.app[DATABASE], claims)
+    return await _checked_user(request, request.app[TOKENS].verify_access(token))
+
+
+async def _checked_user(request: web.Request, claims: Claims) -> User:
+    await request.app[TOKENS].check_family(request.app[DATABASE], claims)
     user = await get_user(request.app[DATABASE], claims.user_id)
     if user is None or not user.is_active:
         raise Unauthorized(NO_ACCOUNT, user_id=claims.user_id)

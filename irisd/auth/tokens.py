@@ -64,17 +64,29 @@ class Claims:
     def user_id(self) -> str:
         return self.sub
 
+    @property
+    def family(self) -> str | None:
+        """The login an access token belongs to ("<family>.<nonce>" jti), if any."""
+        family, dot, _nonce = self.jti.partition(".")
+        return family if dot else None
+
 
 class TokenService:
     """Issues and checks tokens with one secret; `now` is injectable so tests control time."""
 
     def __init__(
-        self, settings: AuthSettings, secret: str, now: Callable[[], float] = time.time
+        self,
+        settings: AuthSettings,
+        secret: str,
+        now: Callable[[], float] = time.time,
+        on_revoked: Callable[[str], None] = lambda _user_id: None,
     ) -> None:
         self._settings = settings
         self._secret = secret
         self._now = now
         self._families: dict[str, bool] = {}  # family -> revoked, until the next revocation
+        # Told the user id after every revocation made here: open sockets of it end too.
+        self._on_revoked = on_revoked
 
     def issue_access(self, user_id: str, family: str | None = None) -> str:
         """A fresh access token for `user_id`, of `family` if given (`irisd token`: none)."""
@@ -85,8 +97,8 @@ class TokenService:
 
     async def check_family(self, db: Database, claims: Claims) -> None:
         """Unauthorized if the access token's family has been revoked (logout, reuse)."""
-        family, dot, _nonce = claims.jti.partition(".")
-        if not dot:
+        family = claims.family
+        if family is None:
             return  # issued without a family (`irisd token`, or before families existed)
         revoked = self._families.get(family)
         if revoked is None:
@@ -140,6 +152,7 @@ class TokenService:
         if pair is None:
             if verdict == "reused":
                 log.warning("auth.refresh_reused", user_id=claims.user_id)
+                self._on_revoked(claims.user_id)
             raise Unauthorized(_REFRESH_REJECTED[verdict])
         return pair
 
@@ -148,6 +161,7 @@ class TokenService:
         async with db.transaction() as conn:
             revoked = await _revoke_user(conn, user_id, _iso(self._now()))
         self._families.clear()
+        self._on_revoked(user_id)
         return revoked
 
     # --- internals ----------------------------------------------------------------------

@@ -59,6 +59,7 @@ from irisd.jobs.store.trash import (
     status_outside_trash,
     trash_jobs_of_photo,
     trash_result,
+    trashed,
     trashed_before,
     trashed_photos,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "status_outside_trash",
     "trash_jobs_of_photo",
     "trash_result",
+    "trashed",
     "trashed_before",
     "trashed_photos",
     "trashed_results",
