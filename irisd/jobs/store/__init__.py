@@ -2,7 +2,7 @@
 
     rows.py    a row as a LiveState; `save_state` (row + job_events, guarded by the previous
                seq) and the row's other writes: measures, attempt log, cancel flag, delete
-    fairness.py  users' turns inside a priority (round-robin) and the per-user limit
+    fairness.py  users' turns across priorities (round-robin) and the per-user limit
     queue.py   insert, claim_next (BEGIN IMMEDIATE), queue positions, cancel_pending, recovery
     reads.py   one job, a user's page, the operators' list, a photo's jobs, old finished jobs
     events.py  job_events: a job's states, a user's stream, other processes' changes
