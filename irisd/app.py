@@ -14,6 +14,7 @@ from irisd.api.bearer import auth_middleware
 from irisd.api.connections import ConnectionLimit
 from irisd.api.errors import error_middleware
 from irisd.api.headers import add_security_headers
+from irisd.api.hosts import host_middleware
 from irisd.api.keepalive import Ticker
 from irisd.api.socket_limit import SocketLimit
 from irisd.appkeys import (
@@ -44,7 +45,7 @@ from irisd.storage import open_storage
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        middlewares=[access_middleware, error_middleware, auth_middleware],
+        middlewares=[access_middleware, error_middleware, host_middleware, auth_middleware],
         client_max_size=settings.server.max_body_bytes,
     )
     app[SETTINGS] = settings

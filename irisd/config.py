@@ -36,6 +36,7 @@ class ServerSettings:
     header_timeout_s: float = 10.0
     max_connections: int = 1000
     max_connections_per_address: int = 200
+    allowed_hosts: str = ""
 
     def __post_init__(self) -> None:
         if bool(self.tls_cert) != bool(self.tls_key):

@@ -67,6 +67,7 @@ async def test_serve_speaks_https_and_wss_with_the_certificate(
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{proc.url}/healthz", ssl=trusted) as reply:
             assert reply.status == 200
+            assert reply.headers["Strict-Transport-Security"] == "max-age=31536000"
         wss = proc.url.replace("https", "wss") + "/ws/jobs"
         async with session.ws_connect(wss, ssl=trusted) as ws:
             refused = await asyncio.wait_for(ws.receive_json(), timeout=30)

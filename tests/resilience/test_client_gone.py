@@ -10,7 +10,7 @@ from irisd.appkeys import METRICS
 from tests.conftest import Irisd
 
 UPGRADE = (
-    b"GET /ws/jobs?token=not-a-token HTTP/1.1\r\nHost: irisd\r\nUpgrade: websocket\r\n"
+    b"GET /ws/jobs?token=not-a-token HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
     b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
     b"Sec-WebSocket-Version: 13\r\n\r\n"
 )

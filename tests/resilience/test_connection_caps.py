@@ -15,7 +15,7 @@ from tests.support.pipelines import Gates, at_gate, gates, pipeline
 
 __all__ = ["gates"]
 
-PARTIAL_HEAD = b"GET /healthz HTTP/1.1\r\nHost: irisd\r\nX-Slow: 1\r\n"
+PARTIAL_HEAD = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n"
 # A safety net for a server that never closes (before the fix: aiohttp's 3,630 s); the
 # assertions are on what the connection saw, not on how long it took.
 NEVER_S = 30
@@ -45,7 +45,7 @@ class Raw:
 
     async def healthz(self) -> bytes:
         """A whole request on this connection; the status line of the answer."""
-        return await self.finish(b"GET /healthz HTTP/1.1\r\nHost: irisd\r\n\r\n")
+        return await self.finish(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 
     async def finish(self, rest: bytes = b"\r\n") -> bytes:
         """Send the rest of a request head; the status line of the answer."""
