@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
@@ -29,25 +27,22 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
-@dataclass(frozen=True)
-class Session:
-    """Who opened a WebSocket, and the login (token family) its token belongs to, if any."""
-
-    user: User
-    family: str | None
-
-
 async def check_ws_token(request: web.Request, token: str | None) -> User:
     """The active user of a `?token=` access token, or Unauthorized (refresh tokens too)."""
-    return (await ws_session(request, token)).user
+    return await ws_user(request, ws_claims(request, token))
 
 
-async def ws_session(request: web.Request, token: str | None) -> Session:
-    """check_ws_token's user with its token's family: revoking it ends the socket too."""
+def ws_claims(request: web.Request, token: str | None) -> Claims:
+    """A WebSocket's `?token=` checked without I/O (signature, type, expiry): its user id,
+    and its login (`family`), whose revocation ends the socket; Unauthorized otherwise."""
     if not token:
         raise Unauthorized()
-    claims = request.app[TOKENS].verify_access(token)
-    return Session(await _checked_user(request, claims), claims.family)
+    return request.app[TOKENS].verify_access(token)
+
+
+async def ws_user(request: web.Request, claims: Claims) -> User:
+    """The active user of `ws_claims`' claims, if its login is not revoked; else Unauthorized."""
+    return await _checked_user(request, claims)
 
 
 def _needs_token(request: web.Request) -> bool:

@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from irisd.api import wire
-from irisd.api.bearer import ws_session
+from irisd.api.bearer import ws_claims, ws_user
 from irisd.api.feeds import Feed, JobFeed, UserFeed
 from irisd.api.headers import origin_allowed
 from irisd.appkeys import HUB, SETTINGS, SOCKETS
@@ -66,9 +66,12 @@ async def _serve(request: web.Request, open_feed: OpenFeed) -> web.WebSocketResp
     try:
         if not origin_allowed(request):  # a page of another site, riding a user's token
             raise Forbidden(FOREIGN_ORIGIN, origin=request.headers.get("Origin"))
-        session = await ws_session(request, request.query.get("token"))
-        with request.app[SOCKETS].hold(session.user.id, session.family) as ended:
-            feed = await open_feed(request, ws, session.user)
+        claims = ws_claims(request, request.query.get("token"))
+        # The per-user cap before any query: one user's flood of reconnects past it costs
+        # no database work (bench/ws_flood.py).
+        with request.app[SOCKETS].hold(claims.user_id, claims.family) as ended:
+            user = await ws_user(request, claims)
+            feed = await open_feed(request, ws, user)
             await _run(request, ws, feed, ended)
     except RequestError as exc:
         return await _refuse(ws, exc)
