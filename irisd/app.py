@@ -50,7 +50,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    app[CONNECTIONS] = ConnectionLimit.from_settings(settings.server)  # api/runner.py counts
+    # api/runner.py counts each connection in and out.
+    app[CONNECTIONS] = ConnectionLimit.from_settings(settings.server, app[METRICS])
     app[SOCKETS] = SocketLimit(settings.ws.max_sockets_per_user)
     app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from irisd.config import ServerSettings
 from irisd.logs import get_logger
+from irisd.metrics import Metrics
 
 log = get_logger(__name__)
 
@@ -31,18 +32,25 @@ class ConnectionLimit:
     """Counts open connections by peer address; `admit` says whether one more may open."""
 
     def __init__(
-        self, total: int, per_address: int, clock: Callable[[], float] = time.monotonic
+        self,
+        total: int,
+        per_address: int,
+        metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.total = total  # 0: no cap
         self.per_address = per_address  # 0: no cap
         self._open: Counter[str] = Counter()
+        self._metrics = metrics or Metrics()
+        self._metrics.gauge("irisd_http_connections", lambda: {(): float(self.open)})
         self._clock = clock
         self._refused = 0  # since the last refusal line
         self._logged_at: float | None = None
 
     @classmethod
-    def from_settings(cls, server: ServerSettings) -> ConnectionLimit:
-        return cls(fit_fd_limit(server.max_connections), server.max_connections_per_address)
+    def from_settings(cls, server: ServerSettings, metrics: Metrics) -> ConnectionLimit:
+        total = fit_fd_limit(server.max_connections)
+        return cls(total, server.max_connections_per_address, metrics)
 
     @property
     def open(self) -> int:
@@ -65,6 +73,7 @@ class ConnectionLimit:
 
     def _note_refusal(self, address: str, cap: str) -> None:
         # One line per window, not one per connection: a flood must not become a log flood.
+        self._metrics.inc("irisd_connections_refused_total", cap=cap)
         self._refused += 1
         now = self._clock()
         if self._logged_at is not None and now - self._logged_at < REFUSAL_LOG_EVERY_S:

@@ -9,12 +9,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from irisd.appkeys import METRICS
 from tests.conftest import Irisd
 from tests.support.clients import ApiClient
 from tests.support.pipelines import Gates, at_gate, gates, pipeline
 
 __all__ = ["gates"]
 
+REFUSED = "irisd_connections_refused_total"
 PARTIAL_HEAD = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n"
 # A safety net for a server that never closes (before the fix: aiohttp's 3,630 s); the
 # assertions are on what the connection saw, not on how long it took.
@@ -123,6 +125,7 @@ async def test_connections_past_the_per_address_cap_are_refused_and_others_get_i
             await slow.send(PARTIAL_HEAD)
         one_too_many = await stack.enter_async_context(raw(irisd, "127.0.0.1"))
         assert await one_too_many.closed_by_server()
+        assert irisd.app[METRICS].counted(REFUSED, cap="address") == 1
         other = await stack.enter_async_context(raw(irisd, "127.0.0.2"))
         assert (await other.healthz()).startswith(b"HTTP/1.1 200")
         # The held ones were never disturbed: they finish their requests.
@@ -141,6 +144,7 @@ async def test_connections_past_the_total_cap_are_refused_until_one_closes(
         await second.send(PARTIAL_HEAD)
         async with raw(irisd, "127.0.0.4") as third:
             assert await third.closed_by_server()
+        assert irisd.app[METRICS].counted(REFUSED, cap="total") == 1
         # The server ends this one (and counts it gone, api/runner.py) before the client sees EOF.
         assert (await first.finish(b"Connection: close\r\n\r\n")).startswith(b"HTTP/1.1 200")
         assert await first.closed_by_server()
