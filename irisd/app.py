@@ -11,11 +11,14 @@ from aiohttp import web
 from irisd import api, trash
 from irisd.api.access import access_middleware
 from irisd.api.bearer import auth_middleware
+from irisd.api.connections import ConnectionLimit
 from irisd.api.errors import error_middleware
 from irisd.api.headers import add_security_headers
+from irisd.api.hosts import host_middleware
 from irisd.api.keepalive import Ticker
 from irisd.api.socket_limit import SocketLimit
 from irisd.appkeys import (
+    CONNECTIONS,
     DATABASE,
     ENGINE,
     HUB,
@@ -45,11 +48,14 @@ from irisd.upload_slots import UploadSlots
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        middlewares=[access_middleware, error_middleware, auth_middleware],
+        middlewares=[access_middleware, error_middleware, host_middleware, auth_middleware],
         client_max_size=settings.server.max_body_bytes,
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    # api/runner.py counts each connection in and out.
+    app[CONNECTIONS] = ConnectionLimit.from_settings(settings.server, app[METRICS])
+    app[SOCKETS] = SocketLimit(settings.ws.max_sockets_per_user)
     app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)
     uploads = settings.uploads
     app[UPLOAD_SLOTS] = UploadSlots(uploads.max_parallel, uploads.max_parallel_per_user)
@@ -70,7 +76,10 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 async def _tokens(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    app[TOKENS] = TokenService(settings.auth, load_or_create_secret(settings))
+    # A revoked login ends its open WebSockets too (api/socket_limit.py).
+    app[TOKENS] = TokenService(
+        settings.auth, load_or_create_secret(settings), on_revoked=app[SOCKETS].end_sessions
+    )
     app[THROTTLE] = Throttle(settings.auth)
     yield
 
@@ -88,7 +97,6 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
 async def _hub(app: web.Application) -> AsyncIterator[None]:
     app[HUB] = Hub(app[DATABASE], app[METRICS])
     app[TICKER] = Ticker(app[SETTINGS].ws.keepalive_s)
-    app[SOCKETS] = SocketLimit(app[SETTINGS].ws.max_sockets_per_user)
     yield
     await _close_sockets(app)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from irisd.api.connections import ConnectionLimit
     from irisd.api.keepalive import Ticker
     from irisd.api.socket_limit import SocketLimit
     from irisd.auth.throttle import Throttle
@@ -33,6 +34,7 @@ THROTTLE: web.AppKey[Throttle] = web.AppKey("throttle")
 INTAKE: web.AppKey[Intake] = web.AppKey("intake")
 UPLOAD_SLOTS: web.AppKey[UploadSlots] = web.AppKey("upload_slots")
 SOCKETS: web.AppKey[SocketLimit] = web.AppKey("sockets")
+CONNECTIONS: web.AppKey[ConnectionLimit] = web.AppKey("connections")
 
 # Request-scoped: the authenticated user (set by api.bearer). A RequestKey, because a
 # plain string key raises NotAppKeyWarning, which filterwarnings=error turns into a 500.

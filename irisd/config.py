@@ -33,6 +33,10 @@ class ServerSettings:
     metrics_token: str = ""
     tls_cert: str = ""
     tls_key: str = ""
+    header_timeout_s: float = 10.0
+    max_connections: int = 1000
+    max_connections_per_address: int = 200
+    allowed_hosts: str = ""
 
     def __post_init__(self) -> None:
         if bool(self.tls_cert) != bool(self.tls_key):

@@ -23,6 +23,10 @@ class Metrics:
         self._help.setdefault(name, ("counter", name.replace("_", " ")))
         self._counters[name][_labels(labels)] += amount
 
+    def counted(self, name: str, **labels: str) -> float:
+        """A counter's value for `labels` (0 before its first `inc`)."""
+        return self._counters.get(name, {}).get(_labels(labels), 0.0)
+
     def observe(self, name: str, value: float, **labels: str) -> None:
         """Record `value` (seconds) in a histogram with fixed buckets."""
         self._help.setdefault(name, ("histogram", name.replace("_", " ")))

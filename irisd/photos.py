@@ -79,6 +79,14 @@ async def get_photo(db: Database, user_id: str, photo_id: str) -> Photo:
     return Photo.from_row(row)
 
 
+async def trashed(db: Database, photo_id: str) -> bool:
+    """Whether the photo is in the trash (any user's; False for an unknown id)."""
+    row = await db.fetchone(
+        "SELECT 1 FROM photos WHERE id = ? AND deleted_at IS NOT NULL", (photo_id,)
+    )
+    return row is not None
+
+
 async def get_uploaded_photo(db: Database, user_id: str, photo_id: str) -> Photo:
     """The user's photo, which must have passed its checks (for submitting jobs)."""
     photo = await get_photo(db, user_id, photo_id)

@@ -47,6 +47,17 @@ class TrashedResult:
     deleted_at: str
 
 
+async def holds(db: Database, key: str) -> bool:
+    """Whether the stored object at `key` belongs to a photo or result in the trash: a signed
+    URL given out before the delete must stop serving it then, as REST answers 404."""
+    match keys.owner(key):
+        case ("photo", photo_id):
+            return await photos.trashed(db, photo_id)
+        case ("job", job_id):
+            return await store.trashed(db, job_id)
+    return False
+
+
 def cutoff(trash_days: float, at: datetime | None = None) -> str:
     """The deletion time before which trashed items are purged."""
     return iso((at or datetime.now(UTC)) - timedelta(days=trash_days))

@@ -6,6 +6,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from irisd.appkeys import DATABASE, TOKENS, USER
+from irisd.auth.tokens import Claims
 from irisd.auth.users import User, get_user
 from irisd.errors import Unauthorized
 
@@ -28,9 +29,20 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 async def check_ws_token(request: web.Request, token: str | None) -> User:
     """The active user of a `?token=` access token, or Unauthorized (refresh tokens too)."""
+    return await ws_user(request, ws_claims(request, token))
+
+
+def ws_claims(request: web.Request, token: str | None) -> Claims:
+    """A WebSocket's `?token=` checked without I/O (signature, type, expiry): its user id,
+    and its login (`family`), whose revocation ends the socket; Unauthorized otherwise."""
     if not token:
         raise Unauthorized()
-    return await _load_user(request, token)
+    return request.app[TOKENS].verify_access(token)
+
+
+async def ws_user(request: web.Request, claims: Claims) -> User:
+    """The active user of `ws_claims`' claims, if its login is not revoked; else Unauthorized."""
+    return await _checked_user(request, claims)
 
 
 def _needs_token(request: web.Request) -> bool:
@@ -53,9 +65,11 @@ def _bearer(request: web.Request) -> str:
 
 
 async def _load_user(request: web.Request, token: str) -> User:
-    tokens = request.app[TOKENS]
-    claims = tokens.verify_access(token)
-    await tokens.check_family(request.app[DATABASE], claims)
+    return await _checked_user(request, request.app[TOKENS].verify_access(token))
+
+
+async def _checked_user(request: web.Request, claims: Claims) -> User:
+    await request.app[TOKENS].check_family(request.app[DATABASE], claims)
     user = await get_user(request.app[DATABASE], claims.user_id)
     if user is None or not user.is_active:
         raise Unauthorized(NO_ACCOUNT, user_id=claims.user_id)

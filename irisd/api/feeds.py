@@ -82,10 +82,11 @@ class JobFeed(_Subscribed):
     @classmethod
     async def open(cls, request: web.Request, ws: web.WebSocketResponse, user: User) -> JobFeed:
         job_id = request.match_info["job_id"]
-        state = await store.fetch(request.app[DATABASE], job_id)
-        if state is None or state.user_id != user.id:
-            raise NotFound("Job not found.", job_id=job_id)  # one answer for unknown and foreign
-        return cls(request, ws, state, since(request))
+        try:  # REST's own lookup: unknown, foreign and trashed (the job or its photo) alike
+            found = await store.named_job(request.app[DATABASE], user.id, job_id)
+        except NotFound as exc:
+            raise NotFound("Job not found.", job_id=job_id) from exc
+        return cls(request, ws, found.record.state, since(request))
 
     async def start(self) -> list[Message]:
         if self.since is not None:

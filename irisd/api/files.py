@@ -7,10 +7,11 @@ from pathlib import Path
 
 from aiohttp import web
 
-from irisd import photos
+from irisd import photos, trash
 from irisd.api import schemas
 from irisd.appkeys import DATABASE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.errors import Forbidden, NotFound, PayloadTooLarge, StorageError
+from irisd.storage import TRASH_SCOPE
 from irisd.storage.local import LocalStorage, sniff_content_type
 
 routes = web.RouteTableDef()
@@ -28,14 +29,13 @@ def _local(request: web.Request) -> LocalStorage:
     return storage
 
 
-def _verified_key(request: web.Request, method: str) -> tuple[LocalStorage, str]:
+def _verified_key(request: web.Request, method: str, scope: str = "") -> tuple[LocalStorage, str]:
     """The storage and the URL's key, if its signature allows `method` now; else 403."""
     storage = _local(request)
     key = request.match_info["key"]
+    query = request.query
     try:
-        storage.signer.verify(
-            method, key, request.query.get("expires", ""), request.query.get("sig", "")
-        )
+        storage.signer.verify(method, key, query.get("expires", ""), query.get("sig", ""), scope)
         storage.path(key)
     except (Forbidden, StorageError) as exc:
         raise Forbidden(FORBIDDEN, key=key, reason=exc.context.get("reason")) from exc
@@ -44,7 +44,12 @@ def _verified_key(request: web.Request, method: str) -> tuple[LocalStorage, str]
 
 @routes.get("/files/{key:.+}")
 async def get_file(request: web.Request) -> web.StreamResponse:
-    storage, key = _verified_key(request, "GET")
+    scope = request.query.get("scope", "")
+    storage, key = _verified_key(request, "GET", scope)
+    # Deleted means deleted: a URL given out before the delete answers as REST does (404);
+    # only the trash view's own URLs show what is in the trash.
+    if scope != TRASH_SCOPE and await trash.holds(request.app[DATABASE], key):
+        raise NotFound(key=key)
     path = storage.path(key)
     head = await asyncio.to_thread(_head, path)
     if head is None:

@@ -27,6 +27,9 @@ _COMMON = {
     "Referrer-Policy": "no-referrer",
 }
 _LOCKED = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# TLS mode: browsers keep to https:// for a year. No includeSubDomains: other devices under
+# the clinic's domain may not speak HTTPS.
+HSTS = "max-age=31536000"
 
 
 def secure(headers: MutableMapping[str, str], policy: str = _LOCKED) -> None:
@@ -39,7 +42,10 @@ def secure(headers: MutableMapping[str, str], policy: str = _LOCKED) -> None:
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     """on_response_prepare: runs before aiohttp writes its default Server header."""
     console = request.path == "/" or request.path.startswith(CONSOLE_PATHS)
-    secure(response.headers, console_policy(request.app[SETTINGS]) if console else _LOCKED)
+    settings = request.app[SETTINGS]
+    secure(response.headers, console_policy(settings) if console else _LOCKED)
+    if settings.server.tls_cert:
+        response.headers["Strict-Transport-Security"] = HSTS
 
 
 @cache

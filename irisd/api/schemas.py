@@ -61,9 +61,25 @@ async def json_object(request: web.Request, *, require_json_type: bool = False) 
         body = json.loads(raw, parse_constant=_no_constant)
     except ValueError as exc:  # JSONDecodeError, bad UTF-8, an integer of over 4,300 digits
         raise BadRequest("The request body is not valid JSON.") from exc
+    if _SURROGATE_ESCAPE.search(raw) and not _encodable(body):
+        raise BadRequest(LONE_SURROGATE)
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
     return body
+
+
+# JSON may spell a lone UTF-16 surrogate (`"\ud800"`): Python keeps it in the str, and the
+# first UTF-8 encode (argon2, SQLite) fails with a 500. Pairs (emoji) decode to one code point.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+LONE_SURROGATE = "The request body holds text that is not valid Unicode (a lone surrogate)."
+
+
+def _encodable(body: Any) -> bool:
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _depth(raw: bytes) -> int:

@@ -1,14 +1,20 @@
-"""At most `[ws] max_sockets_per_user` open WebSockets per user; the newest past it is refused.
+"""Open WebSockets per user: at most `[ws] max_sockets_per_user`, and ended when their login is.
 
 One user's script opening hundreds of sockets (300 on one job in the attack pass) spread the
 server's loop thin for everyone: every socket costs a task, a subscription and keepalives.
 Past the cap a new socket gets one {"error","detail"} message and 1008, before it is
 subscribed to anything, so the sockets already open (and other users') are untouched.
+
+A socket checks its token once, when it opens. When a user's logins are revoked (logout, a
+reused refresh token: auth/tokens.py), `end_sessions` ends that user's sockets opened with a
+token of a login (an `irisd token` token has none, and REST keeps taking it too), so a socket
+stops when REST would start answering 401 (issue 25 #6: one went on for its 600 s).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import asyncio
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,24 +26,35 @@ class TooManySockets(TooManyRequests):
 
 
 class SocketLimit:
-    """Open sockets per user id, against a cap (0: no cap)."""
+    """Open sockets per user id, against a cap (0: no cap), each with its `ended` event."""
 
     def __init__(self, per_user: int) -> None:
         self.per_user = per_user
-        self._open: Counter[str] = Counter()
+        self._open: defaultdict[str, dict[asyncio.Event, str | None]] = defaultdict(dict)
 
     @contextmanager
-    def hold(self, user_id: str) -> Iterator[None]:
-        """Count one open socket of `user_id` while inside; TooManySockets past the cap."""
-        if self.per_user and self._open[user_id] >= self.per_user:
-            raise TooManySockets(user_id=user_id, open=self._open[user_id])
-        self._open[user_id] += 1
+    def hold(self, user_id: str, family: str | None = None) -> Iterator[asyncio.Event]:
+        """Count one open socket of `user_id` while inside; TooManySockets past the cap.
+
+        The event is set when the socket's login (`family`) is revoked: it must end then.
+        """
+        held = self._open[user_id]
+        if self.per_user and len(held) >= self.per_user:
+            raise TooManySockets(user_id=user_id, open=len(held))
+        ended = asyncio.Event()
+        held[ended] = family
         try:
-            yield
+            yield ended
         finally:
-            self._open[user_id] -= 1
-            if not self._open[user_id]:
+            del held[ended]
+            if not held:
                 del self._open[user_id]
 
+    def end_sessions(self, user_id: str) -> None:
+        """Every login of `user_id` was revoked: end its sockets that belong to one."""
+        for ended, family in self._open.get(user_id, {}).items():
+            if family is not None:
+                ended.set()
+
     def count(self, user_id: str) -> int:
-        return self._open[user_id]
+        return len(self._open.get(user_id, ()))

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from irisd import trash
 from irisd.api import schemas, wire
-from irisd.api.urls import object_url
+from irisd.api.urls import object_url, trash_object_url
 from irisd.appkeys import DATABASE, SETTINGS, STORAGE
 from irisd.jobs import store
 
@@ -61,7 +61,7 @@ async def list_trash(request: web.Request) -> web.Response:
     found_photos, found_results = await trash.contents(
         request.app[DATABASE], schemas.user_id(request)
     )
-    url = partial(object_url, request)
+    url = partial(trash_object_url, request)  # plain URLs stop serving what is in the trash
     body: dict[str, Any] = {
         "trash_days": days,
         "photos": [wire.trashed_photo(item, url, days) for item in found_photos],

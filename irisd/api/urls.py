@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from irisd.appkeys import SETTINGS, STORAGE
+from irisd.storage import TRASH_SCOPE
 
 
 def base_url(request: web.Request) -> str:
@@ -30,3 +31,8 @@ def absolute(request: web.Request, url: str) -> str:
 def object_url(request: web.Request, key: str) -> str:
     """A presigned URL of the object at `key`, absolute for this request's client."""
     return absolute(request, request.app[STORAGE].presign_get(key))
+
+
+def trash_object_url(request: web.Request, key: str) -> str:
+    """`object_url` for the owner's trash view: serves the object while it is in the trash."""
+    return absolute(request, request.app[STORAGE].presign_get(key, TRASH_SCOPE))

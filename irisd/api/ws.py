@@ -26,12 +26,13 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from irisd.api import wire
-from irisd.api.bearer import check_ws_token
+from irisd.api.bearer import ws_claims, ws_user
 from irisd.api.feeds import Feed, JobFeed, UserFeed
 from irisd.api.headers import origin_allowed
 from irisd.appkeys import HUB, SETTINGS, SOCKETS
+from irisd.auth.tokens import SESSION_ENDED
 from irisd.auth.users import User
-from irisd.errors import Forbidden, RequestError
+from irisd.errors import Forbidden, RequestError, Unauthorized
 
 routes = web.RouteTableDef()
 
@@ -65,10 +66,13 @@ async def _serve(request: web.Request, open_feed: OpenFeed) -> web.WebSocketResp
     try:
         if not origin_allowed(request):  # a page of another site, riding a user's token
             raise Forbidden(FOREIGN_ORIGIN, origin=request.headers.get("Origin"))
-        user = await check_ws_token(request, request.query.get("token"))
-        with request.app[SOCKETS].hold(user.id):
+        claims = ws_claims(request, request.query.get("token"))
+        # The per-user cap before any query: one user's flood of reconnects past it costs
+        # no database work (bench/ws_flood.py).
+        with request.app[SOCKETS].hold(claims.user_id, claims.family) as ended:
+            user = await ws_user(request, claims)
             feed = await open_feed(request, ws, user)
-            await _run(request, ws, feed)
+            await _run(request, ws, feed, ended)
     except RequestError as exc:
         return await _refuse(ws, exc)
     return ws
@@ -94,17 +98,23 @@ async def _refuse(ws: web.WebSocketResponse, exc: RequestError) -> web.WebSocket
     return ws
 
 
-async def _run(request: web.Request, ws: web.WebSocketResponse, feed: Feed) -> None:
-    """Stream `feed` until it ends or the client goes away; the job is never touched."""
+async def _run(
+    request: web.Request, ws: web.WebSocketResponse, feed: Feed, ended: asyncio.Event
+) -> None:
+    """Stream `feed` until it ends, the client goes away or its login is revoked (`ended`:
+    then Unauthorized, as REST would answer); the job is never touched."""
     reader = asyncio.create_task(_drain(ws))
     sender = asyncio.create_task(_stream(request, ws, feed))
+    revoked = asyncio.create_task(ended.wait())
     try:
-        await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({reader, sender, revoked}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         feed.close()
-        for task in (reader, sender):
+        for task in (reader, sender, revoked):
             task.cancel()
-        results = await asyncio.gather(reader, sender, return_exceptions=True)
+        results = await asyncio.gather(reader, sender, revoked, return_exceptions=True)
+    if ended.is_set() and not ws.closed:
+        raise Unauthorized(SESSION_ENDED)  # _serve sends it and closes 1008
     if isinstance(results[1], SlowClient) and request.transport is not None:
         request.transport.abort()  # it stopped reading: a close frame would not reach it
     elif not ws.closed:

@@ -7,6 +7,7 @@ import signal
 import socket
 import ssl
 from pathlib import Path
+from typing import Any
 
 import click
 from aiohttp import web
@@ -69,7 +70,13 @@ async def _serve(settings: Settings, context: ssl.SSLContext | None) -> None:
     server = settings.server
     scheme = "https" if context else "http"
     await runner.setup()
-    site = web.TCPSite(runner, server.host, server.port, ssl_context=context)
+    site = _Site(
+        runner,
+        server.host,
+        server.port,
+        ssl_context=context,
+        handshake_timeout_s=server.header_timeout_s,
+    )
     await site.start()
     port = _bound_port(runner)
     click.echo(f"irisd listening on {_display_url(scheme, server.host, port)}")
@@ -83,6 +90,38 @@ async def _serve(settings: Settings, context: ssl.SSLContext | None) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+class _Site(web.TCPSite):
+    """`web.TCPSite` whose TLS handshakes must finish within the request-head timeout.
+
+    asyncio gives a handshake 60 s, and until it ends the connection is not yet the
+    runner's, so neither the head timeout nor the connection caps (api/runner.py) see it: a
+    slowloris over TLS would hold each socket that long. Only `start` differs from aiohttp's,
+    to pass `ssl_handshake_timeout`.
+    """
+
+    def __init__(self, *args: Any, handshake_timeout_s: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.handshake_timeout_s = handshake_timeout_s
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        server = self._runner.server
+        if server is None:
+            raise RuntimeError("the runner is not set up")
+        self._server = await asyncio.get_running_loop().create_server(
+            server,
+            self._host,
+            self._port,
+            ssl=self._ssl_context,
+            ssl_handshake_timeout=self.handshake_timeout_s if self._ssl_context else None,
+            backlog=self._backlog,
+            reuse_address=self._reuse_address,
+            reuse_port=self._reuse_port,
+        )
+        sockets = self._server.sockets
+        self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
 
 
 def _bound_port(runner: IrisdRunner) -> int:

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from irisd.config import Settings
 
 
+TRASH_SCOPE = "trash"  # a signed URL of the trash view (storage/local.py)
+
+
 class Storage(Protocol):
     """What the server needs of a store. The contract suite is tests/contract/test_storage.py."""
 
@@ -33,8 +36,11 @@ class Storage(Protocol):
     async def list(self, prefix: str) -> list[str]:
         """Keys that start with `prefix`, sorted."""
 
-    def presign_get(self, key: str) -> str:
-        """A signed, expiring GET URL: absolute (S3) or root-relative (local, served by irisd)."""
+    def presign_get(self, key: str, scope: str = "") -> str:
+        """A signed, expiring GET URL: absolute (S3) or root-relative (local, served by irisd).
+
+        `scope=TRASH_SCOPE`: for the owner's trash view; irisd serves a local object in the
+        trash only on such a URL."""
 
     def presign_put(self, key: str, content_type: str) -> str:
         """A signed, expiring PUT URL, valid for repeated PUTs until it expires."""

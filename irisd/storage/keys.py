@@ -48,3 +48,20 @@ def preview(user_id: str, job_id: str) -> str:
 def original_preview(user_id: str, job_id: str) -> str:
     """The original cut to the result's square, as light as `preview`."""
     return f"processed/{user_id}/{job_id}_before.webp"
+
+
+def owner(key: str) -> tuple[str, str] | None:
+    """What a stored object belongs to: ("photo", photo_id) for originals and thumbnails,
+    ("job", job_id) for everything under processed/; None for any other key."""
+    kind, _, rest = key.partition("/")
+    _user_id, _, name = rest.partition("/")
+    if not name or "/" in name:
+        return None
+    if kind in ("originals", "thumbnails"):
+        return "photo", name.removesuffix(".jpg")
+    if kind == "processed":
+        return "job", name[:JOB_ID_LENGTH]
+    return None
+
+
+JOB_ID_LENGTH = 36  # a UUID's text: processed/{user_id}/{job_id}{suffix}

@@ -61,29 +61,35 @@ def sniff_content_type(head: bytes, key: str) -> str:
 
 
 class UrlSigner:
-    """HMAC-SHA256 over (method, key, expires): the only credential of a `/files/` URL."""
+    """HMAC-SHA256 over (method, key, expires[, scope]): the only credential of a `/files/` URL.
+
+    A `scope` (TRASH_SCOPE) is signed in and sent as `&scope=`: such a URL is the trash
+    view's, and serves its object in the trash, where a plain URL no longer does
+    (api/files.py).
+    """
 
     def __init__(self, secret: bytes, ttl_s: int, clock: Callable[[], float] = time.time) -> None:
         self._secret = secret
         self.ttl_s = ttl_s
         self._clock = clock
 
-    def signature(self, method: str, key: str, expires: int) -> str:
-        message = f"{method.upper()}\n{key}\n{expires}".encode()
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+    def signature(self, method: str, key: str, expires: int, scope: str = "") -> str:
+        message = f"{method.upper()}\n{key}\n{expires}" + (f"\n{scope}" if scope else "")
+        return hmac.new(self._secret, message.encode(), hashlib.sha256).hexdigest()
 
-    def url(self, method: str, key: str, expires: int | None = None) -> str:
+    def url(self, method: str, key: str, expires: int | None = None, scope: str = "") -> str:
         """A root-relative URL; `expires` (Unix seconds) defaults to now + TTL."""
         if expires is None:
             expires = int(self._clock()) + self.ttl_s
-        sig = self.signature(method, key, expires)
-        return f"{URL_PREFIX}{quote(key, safe='/')}?expires={expires}&sig={sig}"
+        sig = self.signature(method, key, expires, scope)
+        scoped = f"&scope={scope}" if scope else ""
+        return f"{URL_PREFIX}{quote(key, safe='/')}?expires={expires}&sig={sig}{scoped}"
 
-    def verify(self, method: str, key: str, expires: str, sig: str) -> None:
+    def verify(self, method: str, key: str, expires: str, sig: str, scope: str = "") -> None:
         """Return if the signature is valid and unexpired for this method; else `Forbidden`."""
         if not _EXPIRES.fullmatch(expires) or not sig:
             raise Forbidden(reason="unsigned")
-        expected = self.signature(method, key, int(expires))
+        expected = self.signature(method, key, int(expires), scope)
         # Compare first, then check the time, so a bad signature never learns about expiry.
         if not secrets_equal(sig, expected):
             raise Forbidden(reason="bad signature")
@@ -135,8 +141,8 @@ class LocalStorage:
             raise StorageError(prefix=prefix, reason="invalid prefix")
         return await asyncio.to_thread(_walk, self.root, prefix)
 
-    def presign_get(self, key: str) -> str:
-        return self.signer.url("GET", check_key(key))
+    def presign_get(self, key: str, scope: str = "") -> str:
+        return self.signer.url("GET", check_key(key), scope=scope)
 
     def presign_put(self, key: str, content_type: str) -> str:
         # The content type is not signed: the app declares image/jpeg whatever it sends, and

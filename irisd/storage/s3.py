@@ -133,7 +133,8 @@ class S3Storage:
                 keys.extend(item["Key"] for item in page.get("Contents", []))
         return sorted(keys)
 
-    def presign_get(self, key: str) -> str:
+    def presign_get(self, key: str, scope: str = "") -> str:
+        # S3 serves its own URLs: no scope, and irisd cannot stop one it gave out.
         return self._presign("get_object", {"Bucket": self._bucket, "Key": key})
 
     def presign_put(self, key: str, content_type: str) -> str:

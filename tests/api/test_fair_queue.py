@@ -69,3 +69,20 @@ async def test_reprocess_again_while_waiting_answers_the_waiting_job(
     listed = (await api.get("/api/v1/processing/jobs")).expect(200)
     assert listed["total"] == 2
     await gates.release(str(held["job_id"]))
+
+
+async def test_another_users_batch_takes_turns_with_one_users_singles(
+    start_server: StartServer, user_factory: UserFactory, gates: Gates
+) -> None:
+    server = await start_server(jobs=pipeline("gated"))
+    busy, other = await user_factory(server), await user_factory(server)
+    held = await held_job(busy, gates)
+    photo = await busy.upload(images.jpeg())
+    for _ in range(30):
+        await submit(busy, photo["id"])
+    ids = [(await other.upload(images.jpeg()))["id"] for _ in range(2)]
+    batch = (await other.post("/api/v1/processing/batch", {"photo_ids": ids})).expect(201)
+    # The busy user's turn in the round served is the running job: the batch is next, then
+    # the two take turns.
+    assert [job["queue_position"] for job in batch["jobs"]] == [1, 3]
+    await gates.release(str(held["job_id"]))

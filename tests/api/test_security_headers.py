@@ -24,6 +24,7 @@ def assert_hardened(reply: Reply) -> str:
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Server"] == "irisd"  # no Python or aiohttp version
+    assert "Strict-Transport-Security" not in headers  # plain HTTP: only in TLS mode
     policy = headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in policy
     assert "default-src 'none'" in policy

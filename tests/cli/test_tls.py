@@ -67,6 +67,7 @@ async def test_serve_speaks_https_and_wss_with_the_certificate(
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{proc.url}/healthz", ssl=trusted) as reply:
             assert reply.status == 200
+            assert reply.headers["Strict-Transport-Security"] == "max-age=31536000"
         wss = proc.url.replace("https", "wss") + "/ws/jobs"
         async with session.ws_connect(wss, ssl=trusted) as ws:
             refused = await asyncio.wait_for(ws.receive_json(), timeout=30)
@@ -74,3 +75,21 @@ async def test_serve_speaks_https_and_wss_with_the_certificate(
         # Plain HTTP on the same port is not served.
         with pytest.raises(aiohttp.ClientError):
             await session.get(proc.url.replace("https", "http") + "/healthz")
+
+
+async def test_a_tls_handshake_that_never_comes_is_ended_by_the_head_timeout(
+    tmp_path: Path, server_process: Callable[..., ServerProcess]
+) -> None:
+    # asyncio's own limit is 60 s, and the connection caps do not see a handshaking socket.
+    cert_path, key_path, _ = make_pair(tmp_path)
+    settings = fresh_settings(
+        tmp_path,
+        server={"tls_cert": str(cert_path), "tls_key": str(key_path), "header_timeout_s": 0.5},
+    )
+    proc = await asyncio.to_thread(server_process, settings)
+    reader, writer = await asyncio.open_connection("127.0.0.1", proc.port)
+    try:
+        async with asyncio.timeout(30):  # a safety net well under asyncio's 60 s
+            assert await reader.read() == b""  # the server closed it, never having heard a byte
+    finally:
+        writer.close()

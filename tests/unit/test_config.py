@@ -18,6 +18,18 @@ def test_environment_overrides_file(tmp_path: Path) -> None:
     assert settings.storage.s3_bucket == "b"
 
 
+def test_connection_limits_come_from_the_environment() -> None:
+    env = {
+        "IRISD_SERVER_HEADER_TIMEOUT_S": "3.5",
+        "IRISD_SERVER_MAX_CONNECTIONS": "50",
+        "IRISD_SERVER_MAX_CONNECTIONS_PER_ADDRESS": "5",
+        "IRISD_SERVER_ALLOWED_HOSTS": "irisd.clinic.lan",
+    }
+    server = config.load(None, env).server
+    assert (server.header_timeout_s, server.max_connections) == (3.5, 50)
+    assert (server.max_connections_per_address, server.allowed_hosts) == (5, "irisd.clinic.lan")
+
+
 def test_data_dir_from_environment() -> None:
     assert config.load(None, {"IRISD_DATA_DIR": "/srv/irisd"}).data_dir == "/srv/irisd"
 

@@ -106,3 +106,28 @@ async def test_a_repeated_reprocess_of_a_waiting_photo_is_that_job(db: Database)
     later, new_later, _ = await store.insert_unless_pending(db, "a", "a0", SINGLE_PRIORITY, 1000)
     assert new_later
     assert later.state.job_id != first.state.job_id
+
+
+async def test_a_batch_takes_turns_with_another_users_singles(db: Database) -> None:
+    for n in range(30):
+        await queue(db, "a", [f"a{n}"])
+    records, _ = await store.insert(db, "b", ["b0", "b1"], BATCH_PRIORITY, 1000)
+    assert [r.state.queue_position for r in records] == [2, 4]
+    assert [await claim(db) for _ in range(5)] == ["a0", "b0", "a1", "b1", "a2"]
+
+
+async def test_singles_take_turns_with_another_users_batch(db: Database) -> None:
+    await queue(db, "a", [f"a{n}" for n in range(10)], BATCH_PRIORITY)
+    for n in range(3):
+        await queue(db, "b", [f"b{n}"])
+    assert [await claim(db) for _ in range(6)] == ["b0", "a0", "b1", "a1", "b2", "a2"]
+
+
+async def test_a_users_singles_still_go_before_their_own_batch(db: Database) -> None:
+    await queue(db, "a", ["a0", "a1", "a2"], BATCH_PRIORITY)
+    await queue(db, "b", ["b0", "b1", "b2"], BATCH_PRIORITY)
+    await queue(db, "a", ["a8"])
+    await queue(db, "a", ["a9"])
+    claimed = [await claim(db) for _ in range(8)]
+    # a's singles first among a's own; b keeps its turns.
+    assert claimed == ["a8", "b0", "a9", "b1", "a0", "b2", "a1", "a2"]

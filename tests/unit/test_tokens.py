@@ -239,3 +239,18 @@ def test_configured_secret_wins_and_must_be_long(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "jwt_secret").exists()
     with pytest.raises(ConfigError, match="at least 32"):
         load_or_create_secret(settings_in(tmp_path, "short"))
+
+
+def test_a_token_presented_again_is_not_decoded_again(tokens: TokenService) -> None:
+    # The app reconnects its socket with one token every 2 s: PyJWT's decode was most of a
+    # reconnect's cost (issue 25 #9, bench/ws_flood.py). The same claims, not a new decode.
+    token = tokens.issue_access("u1", "family")
+    assert tokens.verify_access(token) is tokens.verify_access(token)
+
+
+def test_a_token_verified_before_still_expires(tokens: TokenService, clock: Clock) -> None:
+    token = tokens.issue_access("u1", "family")
+    tokens.verify_access(token)
+    clock.t += AUTH.access_ttl_s
+    with pytest.raises(Unauthorized, match="expired"):
+        tokens.verify_access(token)

@@ -2,7 +2,7 @@
 
     rows.py    a row as a LiveState; `save_state` (row + job_events, guarded by the previous
                seq) and the row's other writes: measures, attempt log, cancel flag, delete
-    fairness.py  users' turns inside a priority (round-robin) and the per-user limit
+    fairness.py  users' turns across priorities (round-robin) and the per-user limit
     queue.py   insert, claim_next (BEGIN IMMEDIATE), queue positions, cancel_pending, recovery
     reads.py   one job, a user's page, the operators' list, a photo's jobs, old finished jobs
     events.py  job_events: a job's states, a user's stream, other processes' changes
@@ -59,6 +59,7 @@ from irisd.jobs.store.trash import (
     status_outside_trash,
     trash_jobs_of_photo,
     trash_result,
+    trashed,
     trashed_before,
     trashed_photos,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "status_outside_trash",
     "trash_jobs_of_photo",
     "trash_result",
+    "trashed",
     "trashed_before",
     "trashed_photos",
     "trashed_results",

@@ -1,7 +1,8 @@
 """The queue in the jobs table: insert, claim (BEGIN IMMEDIATE), positions, drop, recovery.
 
-Pending jobs are claimed by priority (single before batch), then by users' turns
-(fairness.py: round-robin between users), then in the order they were queued (enqueue_seq).
+Pending jobs are claimed by users' turns (fairness.py: round-robin between users, across
+priorities), then by priority (single before batch), then in the order they were queued
+(enqueue_seq).
 Every pending job carries its 1-based queue position, rewritten (as a
 new state, so a new seq) whenever the jobs ahead of it change.
 """
@@ -97,6 +98,7 @@ async def _insert(
         raise TooManyRequests(pending=pending, limit=limit)
     await fairness.check_user_limit(conn, user_id, len(photo_ids), user_limit)
     first_round = await fairness.first_round(conn, user_id, priority)
+    await fairness.make_room(conn, user_id, priority, first_round, len(photo_ids))
     job_ids = [str(uuid.uuid4()) for _ in photo_ids]
     for offset, (job_id, photo_id) in enumerate(zip(job_ids, photo_ids, strict=True)):
         # seq 0 and no event: the first state (seq 1) is the one with its queue position.

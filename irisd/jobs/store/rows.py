@@ -24,9 +24,9 @@ from irisd.jobs.model import JobStatus, LiveState, Step
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# Priority first, then users' turns (store/fairness.py), then first come, first served.
+# Users' turns first (store/fairness.py), then priority, then first come, first served.
 PENDING_IN_ORDER = (
-    "SELECT * FROM jobs WHERE status = 'pending' ORDER BY priority, fair_round, enqueue_seq"
+    "SELECT * FROM jobs WHERE status = 'pending' ORDER BY fair_round, priority, enqueue_seq"
 )
 _UPDATE_STATE = (
     "UPDATE jobs SET (status, step, progress, attempt_count, queue_position, error_type,"

@@ -43,6 +43,16 @@ async def status_outside_trash(db: Database, user_id: str, job_id: str) -> JobSt
     return JobStatus(row["status"])
 
 
+async def trashed(db: Database, job_id: str) -> bool:
+    """Whether the job or its photo is in the trash (any user's; False for an unknown id)."""
+    row = await db.fetchone(
+        "SELECT 1 FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.id = ?"
+        " AND (j.deleted_at IS NOT NULL OR p.deleted_at IS NOT NULL)",
+        (job_id,),
+    )
+    return row is not None
+
+
 async def trash_result(db: Database, user_id: str, job_id: str, stamp: str) -> None:
     """Mark one of the user's jobs as deleted at `stamp` (its photo stays)."""
     await db.execute(
