@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import subprocess
-import sys
 import threading
 import tracemalloc
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from PIL import Image
 
 from irisd.intake import Inspection, Intake, inspect
 from irisd.pipeline.decode import decode, decode_cost
+from tests.support.images import check_peak
 
 MAX = 60_000_000
 W, H = 1500, 1000
@@ -150,21 +149,6 @@ def test_a_checks_cost_is_read_from_the_header(fmt: str, array: np.ndarray, per_
     assert decode_cost(_encoded(np.zeros((H, W, 3), np.uint8), "JPEG"), MAX) < W * H
 
 
-PEAK_SCRIPT = """
-import sys
-from pathlib import Path
-from irisd.intake import inspect
-def kib(field):
-    status = Path("/proc/self/status").read_text().splitlines()
-    return next(int(line.split()[1]) for line in status if line.startswith(field))
-data = Path(sys.argv[1]).read_bytes()
-Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) starts again from here
-before = kib("VmRSS:")
-inspect(data, 60_000_000)
-print((kib("VmHWM:") - before) * 1024)
-"""
-
-
 def test_a_webp_check_holds_at_most_4_bytes_a_pixel(tmp_path: Path) -> None:
     # libwebp's buffers are outside tracemalloc: the peak RSS of a fresh process is read.
     # Pillow's WebP decode held 16 bytes a pixel (bench/upload_memory.py: 918 MB at 60 MP).
@@ -172,6 +156,5 @@ def test_a_webp_check_holds_at_most_4_bytes_a_pixel(tmp_path: Path) -> None:
     ramp = np.linspace(0, 255, side, dtype=np.uint8)
     photo = tmp_path / "big.webp"
     photo.write_bytes(_encoded(np.dstack([np.tile(ramp, (side, 1))] * 3), "WEBP"))
-    script = [sys.executable, "-c", PEAK_SCRIPT, str(photo)]
-    peak = int(subprocess.run(script, check=True, capture_output=True, text=True).stdout)
+    peak = check_peak(photo)
     assert peak < 4 * side * side

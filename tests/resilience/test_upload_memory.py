@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import struct
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -22,25 +20,12 @@ from irisd.decode_budget import peak_bytes
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.images import check_peak
 
 UserFactory = Callable[..., Awaitable[ApiClient]]
 Start = Callable[..., Awaitable[Irisd]]
 SIDE = 3000
 MAX_PIXELS = 60_000_000
-
-PEAK_SCRIPT = """
-import sys
-from pathlib import Path
-from irisd.intake import inspect
-def kib(field):
-    status = Path("/proc/self/status").read_text().splitlines()
-    return next(int(line.split()[1]) for line in status if line.startswith(field))
-data = Path(sys.argv[1]).read_bytes()
-Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) starts again from here
-before = kib("VmRSS:")
-inspect(data, 60_000_000)
-print((kib("VmHWM:") - before) * 1024)
-"""
 
 
 def gradient(channels: int) -> np.ndarray:
@@ -89,8 +74,7 @@ def test_a_check_reserves_at_least_what_its_decode_holds(name: str, tmp_path: Pa
     data = BOMBS[name]()
     photo = tmp_path / name
     photo.write_bytes(data)
-    script = [sys.executable, "-c", PEAK_SCRIPT, str(photo)]
-    held = int(subprocess.run(script, check=True, capture_output=True, text=True).stdout)
+    held = check_peak(photo)
     assert held <= peak_bytes(data, MAX_PIXELS)
 
 
