@@ -37,6 +37,7 @@ SOURCE_STEP = 0.25
 MIN_SOURCE = 0.5
 REUSE = 3.0
 PASSES = 3  # places copied from, each for what the one before could not cover
+SIDES = 4  # then copies from beside the hole: the nearer side, the other, twice as far
 SOURCES = 96  # places tried at most (a glint's width would make it thousands)
 SAMPLE = 800  # cells of a hole, and of its edge, that judge a place
 
@@ -233,7 +234,7 @@ def _copy_patch(
     window = np.arange(x - pad, x - pad + span) % columns
     photo, used = sources[0][rows], sources[1][rows]
     earlier: np.ndarray | None = filled[rows]
-    for number in range(PASSES + 4):
+    for number in range(PASSES + SIDES):
         anchors = intact & iris[rows]
         if number < PASSES:
             source = _best_source(block, anchors, (photo, used), todo, x + w / 2, w)
@@ -242,7 +243,7 @@ def _copy_patch(
             usable = todo & photo[:, source]
             ys, xs = np.nonzero(usable)
             used[ys, source[xs]] = True
-        else:  # beside it: the nearer side, the other, then twice as far
+        else:
             shifts = _sides(intact, todo, w + GAP, columns)
             if number - PASSES >= len(shifts):
                 break
@@ -308,8 +309,8 @@ def _best_source(
     offsets = np.arange(width + GAP, columns - width - GAP + 1, step)
     if len(offsets) == 0:
         return None
-    # every place at once, shifted then mirrored: (places, cells) source columns
-    # shifted: column c copies c - offset; mirrored about the hole's centre: 2 centre - offset - c
+    # Every place at once, (places, cells) source columns: shifted, column c copies
+    # c - offset; then mirrored about the hole's centre, 2 centre - offset - c.
     zero = np.zeros(len(offsets), np.int64)
     shifts = np.concatenate([offsets, zero])[:, None]
     signs = np.concatenate([zero + 1, zero - 1])[:, None]
