@@ -19,6 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from irisd.pipeline.eyelids import COLOUR_K, COLOUR_MIN
 from irisd.pipeline.geometry import round_kernel
 
 WORK_RADIUS = 200.0  # iris radius (px) of the copy the masks are worked out on
@@ -36,11 +37,17 @@ RIM = 0.06
 UPPER = 0.3
 
 
-def covered(grey: np.ndarray, visible: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
+def covered(
+    grey: np.ndarray,
+    visible: np.ndarray,
+    ring: np.ndarray,
+    radius: float,
+    chroma: np.ndarray | None = None,
+) -> np.ndarray:
     """(S, S) bool: the part of the `ring` that lids and lashes cover, from the visible-iris
-    mask `visible` and the crop's (S, S) float32 `grey` levels; `radius` in crop pixels.
-    Worked out at most at WORK_RADIUS px of iris radius (lashes are wider than a pixel
-    there too)."""
+    mask `visible`, the crop's (S, S) float32 `grey` levels and, in a colour photo, its
+    (S, S, 2) float32 a*b* `chroma`; `radius` in crop pixels. Worked out at most at
+    WORK_RADIUS px of iris radius (lashes are wider than a pixel there too)."""
     scale = min(1.0, WORK_RADIUS / max(radius, 1.0))
     if scale < 1.0:
         size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
@@ -49,9 +56,10 @@ def covered(grey: np.ndarray, visible: np.ndarray, ring: np.ndarray, radius: flo
             _resized_mask(visible, size),
             _resized_mask(ring, size),
             radius * scale,
+            None if chroma is None else cv2.resize(chroma, size, interpolation=cv2.INTER_AREA),
         )
         return np.asarray(_resized_mask(small, grey.shape[::-1]) & ring, bool)
-    shown = _to_edges(grey, visible, ring, radius)
+    shown = _to_edges(grey, visible, ring, radius, chroma)
     edge, lids = _at_limbus(ring & ~shown, ring, radius)
     margin = round_kernel(LID_MARGIN * radius)
     near_lid = cv2.dilate(lids.astype(np.uint8), margin) > 0
@@ -65,20 +73,39 @@ def _resized_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(resized >= 128, bool)
 
 
-def _to_edges(grey: np.ndarray, mask: np.ndarray, ring: np.ndarray, radius: float) -> np.ndarray:
+def _to_edges(
+    grey: np.ndarray,
+    mask: np.ndarray,
+    ring: np.ndarray,
+    radius: float,
+    chroma: np.ndarray | None = None,
+) -> np.ndarray:
     """The mask carried to the ring's edges: it stops a little inside the limbus and outside
     the pupil on purpose (segment.LIMBUS_INSET), which is iris all the same and must not be
     completed all the way round. Not where the band is far lighter than the iris shown (its
     IRIS_TOP percentile, plus half its height above the median): that is sclera inside a circle
     a little too large, and would print as a pale rim and be copied into the completed parts.
-    The soft blend of a dark iris into the sclera stays."""
+    Nor, in a colour photo, where the band's a*b* is far from the iris shown (eyelids'
+    colour test): the pink skin of a lower lid that only grazes the circle. The soft blend of
+    a dark iris into the sclera stays."""
     kernel = round_kernel(EDGE_REACH * radius)
     edges = ring & ~cv2.erode(ring.astype(np.uint8), kernel).astype(bool)
     grown = cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
     if mask.any():
         middle, top = np.percentile(grey[mask], [50, IRIS_TOP])
         edges &= grey <= top + SCLERA_STEP * (top - middle)
+        if chroma is not None:
+            edges &= ~_off_colour(chroma, mask)
     return np.asarray((mask | (grown & edges)) & ring, bool)
+
+
+def _off_colour(chroma: np.ndarray, iris: np.ndarray) -> np.ndarray:
+    """(S, S) bool: pixels whose a*b* is farther from the `iris` pixels' median than
+    eyelids.COLOUR_K robust spreads of their own distances, and eyelids.COLOUR_MIN."""
+    distance = np.linalg.norm(chroma - np.median(chroma[iris], axis=0), axis=2)
+    typical = float(np.median(distance[iris]))
+    spread = 1.4826 * float(np.median(np.abs(distance[iris] - typical)))
+    return np.asarray(distance > max(typical + COLOUR_K * spread, COLOUR_MIN), bool)
 
 
 def _at_limbus(holes: np.ndarray, ring: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ from irisd.pipeline import (
 )
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk, gray, round_kernel
-from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, locate, outline
+from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, chroma, locate, outline
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
 # The fill starts this far (iris radii) outside a reflection's detected edge: its last glow
@@ -98,7 +98,7 @@ def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineO
     ring = iris_disk & ~pupil_disk
     visible = output.extract(seg.mask, crop)
     region = reflections.search_region(visible | pupil_disk, iris_disk, iris.r)
-    hidden = occlusion.covered(gray(pixels), visible, ring, iris.r)
+    hidden = occlusion.covered(gray(pixels), visible, ring, iris.r, chroma(pixels))
     found = reflections.find(pixels, region, iris.r, pupil, (ring & ~hidden) | pupil_disk)
     pixels = found.remove_veil(pixels)
     highlights = found.opaque

@@ -70,3 +70,29 @@ def test_holes_inside_the_iris_are_its_own_texture_and_a_lid_from_the_limbus_is_
     assert hidden[ring & ~lid].mean() < 0.2  # the lid's margin, nothing else
     far = ring & (ys > CENTRE)
     assert not hidden[far].any()
+
+
+def test_skin_that_grazes_the_limbus_is_covered_where_iris_of_its_grey_is_carried_there() -> None:
+    """The visible mask stops a little inside the limbus, and is carried out to it where the
+    band is not far lighter than the iris. A lower lid that only grazes the circle is skin as
+    grey as a blue iris but pink: in a colour photo it is covered, not printed as a sliver;
+    the band of iris colour all round is carried out as before."""
+    ys, xs = np.mgrid[0:SIDE, 0:SIDE]
+    dist = np.hypot(xs - CENTRE, ys - CENTRE)
+    ring = (dist <= IRIS_R) & (dist > PUPIL_R)
+    texture = cv2.GaussianBlur(np.random.default_rng(7).normal(0, 6, (SIDE, SIDE)), (0, 0), 1.0)
+    grey = (110 + texture).astype(np.float32)
+    chroma = np.zeros((SIDE, SIDE, 2), np.float32)
+    chroma[..., 0] = -4.0 + texture.astype(np.float32) * 0.3  # a*: a blue iris ...
+    chroma[..., 1] = -22.0 + texture.astype(np.float32) * 0.3  # b*
+    skin = ring & (dist > 0.95 * IRIS_R) & (ys > CENTRE + 0.6 * IRIS_R)
+    chroma[skin] = (18.0, 12.0)  # ... and the pink skin of the lid, at the iris's grey
+    visible = ring & (dist < 0.95 * IRIS_R)  # the mask stops short of the limbus
+
+    grey_only = occlusion.covered(grey, visible, ring, IRIS_R)
+    coloured = occlusion.covered(grey, visible, ring, IRIS_R, chroma)
+
+    assert grey_only[skin].mean() < 0.05  # what printed the sliver
+    assert coloured[skin].mean() > 0.9
+    band = ring & (dist > 0.95 * IRIS_R) & ~skin
+    assert coloured[band].mean() < 0.05
