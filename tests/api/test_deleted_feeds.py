@@ -97,3 +97,23 @@ async def until_refused(ws: aiohttp.ClientWebSocketResponse) -> dict[str, str]:
         if "error" in message:
             return dict(message)
     raise AssertionError(f"{MANY} messages and the socket still streams")
+
+
+async def test_a_replay_of_the_users_stream_leaves_out_what_is_in_the_trash(
+    start_server: Start, user_factory: UserFactory
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"), ws={"keepalive_s": 0.05})
+    api = await user_factory(irisd)
+    kept, gone, result_gone = [await api.upload(images.jpeg(64, 48)) for _ in range(3)]
+    kept_job, gone_job, trashed_job = [
+        await completed_job(api, photo["id"]) for photo in (kept, gone, result_gone)
+    ]
+    assert (await api.delete(f"/api/v1/photos/{gone['id']}")).status == 204
+    assert (await api.delete(f"/api/v1/processing/jobs/{trashed_job}")).status == 204
+
+    seen = set()
+    async with api.ws("/ws/jobs", since=0) as stream:
+        # The replay comes first; the first keepalive follows its last message.
+        while "keepalive" not in (message := await stream.receive_json()):
+            seen.add(message["job_id"])
+    assert seen == {kept_job}, (gone_job, trashed_job)
