@@ -117,6 +117,7 @@ class WsSettings:
     send_timeout_s: float = 5.0
     origins: str = ""
     max_sockets_per_user: int = 20
+    account_check_s: float = 5.0
 
 
 @dataclass(frozen=True)
