@@ -19,6 +19,7 @@ from irisd.logs import get_logger
 log = get_logger(__name__)
 
 CHUNK = 500  # user ids per query, well under SQLite's bound-parameter limit
+MIN_EVERY_S = 0.05  # a 0 in the config must not spin the loop
 
 
 async def gone_accounts(db: Database, user_ids: list[str]) -> set[str]:
@@ -38,7 +39,7 @@ async def gone_accounts(db: Database, user_ids: list[str]) -> set[str]:
 async def keep_checking(db: Database, sockets: SocketLimit, every_s: float) -> None:
     """Forever: end the sockets of accounts found disabled or deleted."""
     while True:
-        await asyncio.sleep(every_s)
+        await asyncio.sleep(max(every_s, MIN_EVERY_S))
         holders = sockets.users()
         if not holders:
             continue  # no socket, no query

@@ -17,8 +17,9 @@ from irisd.errors import RequestTimeout
 
 @asynccontextmanager
 async def body_deadline(timeout_s: float) -> AsyncIterator[None]:
-    """Around reading one upload's body: RequestTimeout (408) once `timeout_s` has passed."""
-    deadline = asyncio.timeout(timeout_s)
+    """Around reading one upload's body: RequestTimeout (408) once `timeout_s` has passed
+    (0: no deadline)."""
+    deadline = asyncio.timeout(timeout_s if timeout_s > 0 else None)
     try:
         async with deadline:
             yield
