@@ -118,12 +118,10 @@ async def restore_photo(
         "SELECT deleted_at FROM photos WHERE id = ? AND user_id = ? AND deleted_at IS NOT NULL",
         (photo_id, user_id),
     )
-    went_with = await db.fetchall(
-        "SELECT id FROM jobs WHERE photo_id = ? AND deleted_at = ?", (photo_id, row["deleted_at"])
-    )
+    went_with = await store.trashed_with_photo(db, photo_id, row["deleted_at"])
     # Objects first: if storage fails, the photo stays in the trash and the restore can be
     # repeated (get and size find an object wherever it is meanwhile).
-    await storage.reveal(_photo_keys(user_id, photo_id, [job["id"] for job in went_with]))
+    await storage.reveal(_photo_keys(user_id, photo_id, went_with))
     async with db.transaction() as conn:
         await store.restore_jobs_of_photo(conn, photo_id, row["deleted_at"])
         await conn.execute("UPDATE photos SET deleted_at = NULL WHERE id = ?", (photo_id,))
