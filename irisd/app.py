@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from irisd import api, trash
+from irisd.api import account_watch
 from irisd.api.access import access_middleware
 from irisd.api.bearer import auth_middleware
 from irisd.api.connections import ConnectionLimit
@@ -60,7 +61,7 @@ def create_app(settings: Settings) -> web.Application:
     uploads = settings.uploads
     app[UPLOAD_SLOTS] = UploadSlots(uploads.max_parallel, uploads.max_parallel_per_user)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
-    app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _engine, _trash])
+    app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _accounts, _engine, _trash])
     app.on_shutdown.append(_close_sockets)
     app.add_routes(api.routes())
     app.on_response_prepare.append(add_security_headers)
@@ -99,6 +100,16 @@ async def _hub(app: web.Application) -> AsyncIterator[None]:
     app[TICKER] = Ticker(app[SETTINGS].ws.keepalive_s)
     yield
     await _close_sockets(app)
+
+
+async def _accounts(app: web.Application) -> AsyncIterator[None]:
+    # Accounts disabled by another process (the CLI) end their open WebSockets too.
+    every_s = app[SETTINGS].ws.account_check_s
+    task = asyncio.create_task(account_watch.keep_checking(app[DATABASE], app[SOCKETS], every_s))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _close_sockets(app: web.Application) -> None:

@@ -50,6 +50,7 @@ class UploadSettings:
     decode_memory_mb: int = 512
     max_parallel: int = 8
     max_parallel_per_user: int = 4
+    body_timeout_s: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class WsSettings:
     send_timeout_s: float = 5.0
     origins: str = ""
     max_sockets_per_user: int = 20
+    account_check_s: float = 5.0
 
 
 @dataclass(frozen=True)

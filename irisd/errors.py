@@ -5,7 +5,8 @@
     │   ├── BadRequest 400          ├── PayloadTooLarge 413        ├── InvalidField 422
     │   ├── Unauthorized 401        ├── UnsupportedMediaType 415   ├── TooManyRequests 429
     │   ├── Forbidden 403           ├── Conflict 409               │   └── Throttled (Retry-After)
-    │   └── NotFound 404            one class for "unknown" and "not yours": no oracle
+    │   ├── NotFound 404            one class for "unknown" and "not yours": no oracle
+    │   └── RequestTimeout 408      the body did not arrive in time; the connection closes
     │                               └── NotReady 503
     ├── JobFailure                  error_type, retryable, suggestion (API.md "Errors of a job")
     │   ├── QualityIssue            quality_issue   · no retry · message = the cause sentence
@@ -54,6 +55,8 @@ class RequestError(IrisdError):
     status: ClassVar[int] = 400
     headers: ClassVar[dict[str, str]] = {}
     message = "Bad request."
+    # The connection cannot be reused after the reply (the rest of its body is unread).
+    close_connection: ClassVar[bool] = False
 
     def reply_headers(self) -> dict[str, str]:
         """The headers the reply carries with `{"detail"}` (WWW-Authenticate, Retry-After)."""
@@ -79,6 +82,12 @@ class Forbidden(RequestError):
 class NotFound(RequestError):
     status = 404
     message = "Not found."
+
+
+class RequestTimeout(RequestError):
+    status = 408
+    message = "The upload took too long. Please try again on a faster connection."
+    close_connection = True
 
 
 class Conflict(RequestError):

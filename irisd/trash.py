@@ -1,8 +1,9 @@
 """The trash: deleted photos and results, restorable by their owner for `[storage] trash_days`.
 
-A delete marks rows (`deleted_at`) and stops the photo's jobs; the objects stay until the
-purge (`purge_expired`: the server's periodic task and `irisd purge`) deletes them and their
-rows for good. Every read here is scoped by user: no one sees or restores another's trash.
+A delete marks rows (`deleted_at`) and stops the photo's jobs; the objects stay (hidden
+from URLs given out before: `Storage.hide`, which a restore undoes) until the purge
+(`purge_expired`: the server's periodic task and `irisd purge`) deletes them and their rows
+for good. Every read here is scoped by user: no one sees or restores another's trash.
 With `trash_days = 0` a delete is final at once.
 """
 
@@ -15,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from irisd import photos
 from irisd.db import Database, Row, now
-from irisd.errors import Conflict, NotFound
+from irisd.errors import Conflict, NotFound, StorageError
 from irisd.jobs import store
 from irisd.jobs.store import Named
 from irisd.logs import get_logger
@@ -90,6 +91,8 @@ async def delete_photo(
             (stamp, photo.id, user_id),
         )
         await store.trash_jobs_of_photo(conn, photo.id, stamp)
+    jobs = [job.job_id for job in await store.jobs_of_photo(db, photo.id)]
+    await _hide(storage, _photo_keys(user_id, photo.id, jobs), photo_id=photo.id)
 
 
 async def delete_result(
@@ -103,25 +106,33 @@ async def delete_result(
         await _erase_result(db, storage, user_id, job_id)
         return
     await store.trash_result(db, user_id, job_id, now())
+    await _hide(storage, [keys.processed_prefix(user_id, job_id)], job_id=job_id)
 
 
-async def restore_photo(db: Database, user_id: str, photo_id: str) -> photos.Photo:
+async def restore_photo(
+    db: Database, storage: Storage, user_id: str, photo_id: str
+) -> photos.Photo:
     """Bring back a trashed photo with the results deleted along with it."""
     row = await _owned(
         db,
         "SELECT deleted_at FROM photos WHERE id = ? AND user_id = ? AND deleted_at IS NOT NULL",
         (photo_id, user_id),
     )
+    went_with = await store.trashed_with_photo(db, photo_id, row["deleted_at"])
+    # Objects first: if storage fails, the photo stays in the trash and the restore can be
+    # repeated (get and size find an object wherever it is meanwhile).
+    await storage.reveal(_photo_keys(user_id, photo_id, went_with))
     async with db.transaction() as conn:
         await store.restore_jobs_of_photo(conn, photo_id, row["deleted_at"])
         await conn.execute("UPDATE photos SET deleted_at = NULL WHERE id = ?", (photo_id,))
     return await photos.get_photo(db, user_id, photo_id)
 
 
-async def restore_result(db: Database, user_id: str, job_id: str) -> None:
+async def restore_result(db: Database, storage: Storage, user_id: str, job_id: str) -> None:
     """Bring back one trashed result; its photo must not be in the trash itself."""
     if await store.photo_deleted_of_trashed(db, user_id, job_id) is not None:
         raise PhotoInTrash(job_id=job_id)
+    await storage.reveal([keys.processed_prefix(user_id, job_id)])
     await store.restore_result(db, job_id)
 
 
@@ -157,6 +168,26 @@ async def _owned(db: Database, sql: str, params: tuple[str, str]) -> Row:
     if row is None:
         raise NotFound(id=params[0])
     return row
+
+
+def _photo_keys(user_id: str, photo_id: str, job_ids: list[str]) -> list[str]:
+    """The prefixes of a photo's objects and of its jobs' (ids are fixed-length UUIDs, so
+    each names only its own objects)."""
+    return [
+        keys.original(user_id, photo_id),
+        keys.thumbnail(user_id, photo_id),
+        *(keys.processed_prefix(user_id, job_id) for job_id in job_ids),
+    ]
+
+
+async def _hide(storage: Storage, prefixes: list[str], **context: str) -> None:
+    """Hide a trashed item's objects from URLs given out before; the item is in the trash
+    whatever happens here, so a storage outage leaves those URLs to their expiry (as before)
+    and is logged, not answered as a failed delete."""
+    try:
+        await storage.hide(prefixes)
+    except StorageError:
+        log.warning("trash.hide_failed", **context)
 
 
 async def _erase_result(db: Database, storage: Storage, user_id: str, job_id: str) -> None:

@@ -34,6 +34,13 @@ def detail(status: int, text: str, headers: dict[str, str] | None = None) -> web
     return web.json_response(wire.error(text), status=status, headers=headers)
 
 
+def _rejected(exc: RequestError) -> web.Response:
+    response = detail(exc.status, exc.text, exc.reply_headers())
+    if exc.close_connection:  # its body is unread: do not wait for the rest of it
+        response.force_close()
+    return response
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
@@ -41,7 +48,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except RequestError as exc:
         if exc.context:
             log.info("request.rejected", status=exc.status, path=request.path, **exc.context)
-        return detail(exc.status, exc.text, exc.reply_headers())
+        return _rejected(exc)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

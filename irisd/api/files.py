@@ -9,6 +9,7 @@ from aiohttp import web
 
 from irisd import photos, trash
 from irisd.api import schemas
+from irisd.api.body_deadline import body_deadline
 from irisd.appkeys import DATABASE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.errors import Forbidden, NotFound, PayloadTooLarge, StorageError
 from irisd.storage import TRASH_SCOPE
@@ -64,8 +65,10 @@ async def put_file(request: web.Request) -> web.Response:
     if not key.startswith(UPLOADABLE_PREFIX):
         raise Forbidden(FORBIDDEN, key=key, reason="not an upload key")
     owner = key.split("/")[1]  # uploads/{user}/{photo}: a signed key names its user
+    limits = request.app[SETTINGS].uploads
     async with request.app[UPLOAD_SLOTS].hold(owner):
-        data = await _body(request, request.app[SETTINGS].uploads.max_bytes)
+        async with body_deadline(limits.body_timeout_s):
+            data = await _body(request, limits.max_bytes)
         await photos.write_upload(request.app[DATABASE], storage, key, data)
     return web.Response(status=200, headers=_NO_STORE)
 

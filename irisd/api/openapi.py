@@ -280,6 +280,7 @@ _ERRORS = {
     "401": "No, invalid or expired token",
     "403": "Not allowed (registration closed)",
     "404": "Unknown or not yours",
+    "408": "An upload body that did not arrive within [uploads] body_timeout_s",
     "409": "Conflict (a photo not uploaded yet, or rejected)",
     "413": "Too large",
     "415": "Unsupported type",

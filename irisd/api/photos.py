@@ -11,6 +11,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from irisd import identity, photos, trash
 from irisd.api import schemas, wire
+from irisd.api.body_deadline import body_deadline
 from irisd.api.urls import absolute, object_url
 from irisd.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.db import Database
@@ -92,7 +93,8 @@ async def upload(request: web.Request) -> web.Response:
     app, user_id = request.app, schemas.user_id(request)
     # The slot before the body: a waiting upload holds only its socket's buffers.
     async with app[UPLOAD_SLOTS].hold(user_id):
-        data, named = await _form_fields(request, limits.max_bytes)
+        async with body_deadline(limits.body_timeout_s):
+            data, named = await _form_fields(request, limits.max_bytes)
         photo = await photos.upload(
             app[DATABASE], app[STORAGE], limits, app[INTAKE], user_id, data, named
         )

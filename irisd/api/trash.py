@@ -13,7 +13,7 @@ from aiohttp import web
 
 from irisd import trash
 from irisd.api import schemas, wire
-from irisd.api.urls import object_url, trash_object_url
+from irisd.api.urls import object_url, trash_object_url, trashed_result_url
 from irisd.appkeys import DATABASE, SETTINGS, STORAGE
 from irisd.jobs import store
 
@@ -36,8 +36,9 @@ async def delete_result(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/photos/{photo_id}/restore")
 async def restore_photo(request: web.Request) -> web.Response:
+    app = request.app
     photo = await trash.restore_photo(
-        request.app[DATABASE], schemas.user_id(request), request.match_info["photo_id"]
+        app[DATABASE], app[STORAGE], schemas.user_id(request), request.match_info["photo_id"]
     )
     return web.json_response(wire.photo(photo, partial(object_url, request)))
 
@@ -49,7 +50,7 @@ async def restore_result(request: web.Request) -> web.Response:
         schemas.user_id(request),
         request.match_info["job_id"],
     )
-    await trash.restore_result(db, user_id, job_id)
+    await trash.restore_result(db, request.app[STORAGE], user_id, job_id)
     found = await store.named_job(db, user_id, job_id)
     url = partial(object_url, request)
     return web.json_response(wire.job(found.record, url, found.identity, found.previews))
@@ -61,10 +62,11 @@ async def list_trash(request: web.Request) -> web.Response:
     found_photos, found_results = await trash.contents(
         request.app[DATABASE], schemas.user_id(request)
     )
-    url = partial(trash_object_url, request)  # plain URLs stop serving what is in the trash
+    # Plain URLs stop serving what is in the trash.
+    url, result_url = partial(trash_object_url, request), partial(trashed_result_url, request)
     body: dict[str, Any] = {
         "trash_days": days,
         "photos": [wire.trashed_photo(item, url, days) for item in found_photos],
-        "results": [wire.trashed_result(item, url, days) for item in found_results],
+        "results": [wire.trashed_result(item, result_url, days) for item in found_results],
     }
     return web.json_response(body)

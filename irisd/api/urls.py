@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from irisd.appkeys import SETTINGS, STORAGE
-from irisd.storage import TRASH_SCOPE
+from irisd.storage import TRASH_SCOPE, keys
 
 
 def base_url(request: web.Request) -> str:
@@ -36,3 +36,12 @@ def object_url(request: web.Request, key: str) -> str:
 def trash_object_url(request: web.Request, key: str) -> str:
     """`object_url` for the owner's trash view: serves the object while it is in the trash."""
     return absolute(request, request.app[STORAGE].presign_get(key, TRASH_SCOPE))
+
+
+def trashed_result_url(request: web.Request, key: str) -> str:
+    """A result deleted on its own: its objects from the trash, its photo's (not in the trash)
+    as any other URL (on S3 only the result's objects were moved aside)."""
+    owner = keys.owner(key)
+    if owner is not None and owner[0] == "job":
+        return trash_object_url(request, key)
+    return object_url(request, key)

@@ -29,8 +29,8 @@ from irisd.api import wire
 from irisd.api.bearer import ws_claims, ws_user
 from irisd.api.feeds import Feed, JobFeed, UserFeed
 from irisd.api.headers import origin_allowed
+from irisd.api.socket_limit import Ended
 from irisd.appkeys import HUB, SETTINGS, SOCKETS
-from irisd.auth.tokens import SESSION_ENDED
 from irisd.auth.users import User
 from irisd.errors import Forbidden, RequestError, Unauthorized
 
@@ -98,11 +98,9 @@ async def _refuse(ws: web.WebSocketResponse, exc: RequestError) -> web.WebSocket
     return ws
 
 
-async def _run(
-    request: web.Request, ws: web.WebSocketResponse, feed: Feed, ended: asyncio.Event
-) -> None:
-    """Stream `feed` until it ends, the client goes away or its login is revoked (`ended`:
-    then Unauthorized, as REST would answer); the job is never touched."""
+async def _run(request: web.Request, ws: web.WebSocketResponse, feed: Feed, ended: Ended) -> None:
+    """Stream `feed` until it ends, the client goes away or its login is revoked or its account
+    disabled (`ended`: then Unauthorized, as REST would answer); the job is never touched."""
     reader = asyncio.create_task(_drain(ws))
     sender = asyncio.create_task(_stream(request, ws, feed))
     revoked = asyncio.create_task(ended.wait())
@@ -114,7 +112,7 @@ async def _run(
             task.cancel()
         results = await asyncio.gather(reader, sender, revoked, return_exceptions=True)
     if ended.is_set() and not ws.closed:
-        raise Unauthorized(SESSION_ENDED)  # _serve sends it and closes 1008
+        raise Unauthorized(ended.detail)  # _serve sends it and closes 1008
     if isinstance(results[1], SlowClient) and request.transport is not None:
         request.transport.abort()  # it stopped reading: a close frame would not reach it
     elif not ws.closed:

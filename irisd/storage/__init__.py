@@ -6,6 +6,7 @@ Keys are spelled only in `storage.keys`. Every backend raises only `StorageError
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -44,6 +45,14 @@ class Storage(Protocol):
 
     def presign_put(self, key: str, content_type: str) -> str:
         """A signed, expiring PUT URL, valid for repeated PUTs until it expires."""
+
+    async def hide(self, prefixes: Sequence[str]) -> None:
+        """The objects under `prefixes` went to the trash: a plain GET URL given out before must
+        stop serving them, a `TRASH_SCOPE` one serve them; `get`, `size` and the deletes still
+        reach them. Local storage's server checks the trash itself (a no-op); S3 moves them."""
+
+    async def reveal(self, prefixes: Sequence[str]) -> None:
+        """Undo `hide` (a restore): plain URLs serve the objects under `prefixes` again."""
 
     async def ping(self) -> None:
         """Return when the store answers; raise `StorageError` otherwise (for /readyz)."""

@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -148,6 +148,13 @@ class LocalStorage:
         # The content type is not signed: the app declares image/jpeg whatever it sends, and
         # confirm judges the bytes.
         return self.signer.url("PUT", check_key(key))
+
+    async def hide(self, prefixes: Sequence[str]) -> None:
+        """Nothing to move: irisd serves these URLs and refuses what is in the trash
+        (api/files.py)."""
+
+    async def reveal(self, prefixes: Sequence[str]) -> None:
+        """Nothing was moved (`hide`)."""
 
     async def ping(self) -> None:
         await asyncio.to_thread(self._ping)

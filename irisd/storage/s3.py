@@ -3,11 +3,17 @@
 This is the only module that imports botocore. Its connection and timeout errors are not the
 builtin ConnectionError/TimeoutError, so `_translate` maps them to `StorageUnavailable` (a
 ConnectionError), which the job retry layer retries; botocore's own retries are off.
+
+S3 serves its presigned URLs itself, so irisd cannot refuse one of an item in the trash as it
+does for local storage. A trashed item's objects are moved under `trash/` instead (`hide`), so a
+URL given out before the delete gets S3's 404 until it expires; the trash view's URLs name the
+moved key, and a restore moves them back. `get`, `size` and the deletes look under `trash/` too,
+so the rest of irisd does not need to know where an object is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AsyncExitStack, contextmanager
 from typing import Any
 
@@ -19,9 +25,11 @@ from aiobotocore.session import get_session
 
 from irisd.config import StorageSettings
 from irisd.errors import ObjectMissing, StorageError, StorageUnavailable
+from irisd.storage import TRASH_SCOPE
 
 _MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 _DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
+TRASH_PREFIX = "trash/"  # where a trashed item's objects wait (no key of storage/keys.py starts so)
 
 # Network failures: the store may answer on the next attempt, so they must look transient.
 _OUTAGES = (
@@ -91,6 +99,12 @@ class S3Storage:
             )
 
     async def get(self, key: str) -> bytes:
+        try:
+            return await self._get(key)
+        except ObjectMissing:
+            return await self._get(TRASH_PREFIX + key)  # in the trash (`hide`)
+
+    async def _get(self, key: str) -> bytes:
         with _translate(key=key):
             response = await self._client.get_object(Bucket=self._bucket, Key=key)
             async with response["Body"] as stream:
@@ -98,12 +112,14 @@ class S3Storage:
                 return data
 
     async def size(self, key: str) -> int | None:
-        try:
-            with _translate(key=key):
-                head = await self._client.head_object(Bucket=self._bucket, Key=key)
-        except ObjectMissing:
-            return None
-        return int(head["ContentLength"])
+        for name in (key, TRASH_PREFIX + key):  # here, or in the trash (`hide`)
+            try:
+                with _translate(key=name):
+                    head = await self._client.head_object(Bucket=self._bucket, Key=name)
+            except ObjectMissing:
+                continue
+            return int(head["ContentLength"])
+        return None
 
     async def head(self, key: str) -> dict[str, Any]:
         """The object's metadata as S3 reports it (used by tests to check SSE)."""
@@ -112,18 +128,41 @@ class S3Storage:
             return head
 
     async def delete(self, key: str) -> None:
-        with _translate(key=key):
-            await self._client.delete_object(Bucket=self._bucket, Key=key)
+        await self._delete_keys([key, TRASH_PREFIX + key], key=key)  # wherever it is
 
     async def delete_prefix(self, prefix: str) -> int:
-        found = await self.list(prefix)
+        found = await self.list(prefix) + await self.list(TRASH_PREFIX + prefix)
+        await self._delete_keys(found, prefix=prefix)
+        return len(found)
+
+    async def _delete_keys(self, found: list[str], **context: Any) -> None:
         for start in range(0, len(found), _DELETE_BATCH):
             batch = [{"Key": key} for key in found[start : start + _DELETE_BATCH]]
-            with _translate(prefix=prefix):
+            with _translate(**context):
                 await self._client.delete_objects(
                     Bucket=self._bucket, Delete={"Objects": batch, "Quiet": True}
                 )
-        return len(found)
+
+    async def hide(self, prefixes: Sequence[str]) -> None:
+        for prefix in prefixes:
+            for key in await self.list(prefix):
+                await self._move(key, TRASH_PREFIX + key)
+
+    async def reveal(self, prefixes: Sequence[str]) -> None:
+        for prefix in prefixes:
+            for key in await self.list(TRASH_PREFIX + prefix):
+                await self._move(key, key.removeprefix(TRASH_PREFIX))
+
+    async def _move(self, source: str, target: str) -> None:
+        """Copy within the bucket (with SSE, as every put), then delete the source."""
+        with _translate(key=source, target=target):
+            await self._client.copy_object(
+                Bucket=self._bucket,
+                Key=target,
+                CopySource={"Bucket": self._bucket, "Key": source},
+                **self._put_args(),
+            )
+            await self._client.delete_object(Bucket=self._bucket, Key=source)
 
     async def list(self, prefix: str) -> list[str]:
         keys: list[str] = []
@@ -134,8 +173,9 @@ class S3Storage:
         return sorted(keys)
 
     def presign_get(self, key: str, scope: str = "") -> str:
-        # S3 serves its own URLs: no scope, and irisd cannot stop one it gave out.
-        return self._presign("get_object", {"Bucket": self._bucket, "Key": key})
+        # The trash view's URLs name where `hide` moved the object.
+        name = TRASH_PREFIX + key if scope == TRASH_SCOPE else key
+        return self._presign("get_object", {"Bucket": self._bucket, "Key": name})
 
     def presign_put(self, key: str, content_type: str) -> str:
         # Neither ContentType nor ServerSideEncryption is signed into the URL: a signed header

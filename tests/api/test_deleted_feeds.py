@@ -13,9 +13,10 @@ from tests.api.test_trash import completed_job
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.moto import MotoS3, moto_s3, s3_bucket
 from tests.support.pipelines import Gates, at_gate, gates, pipeline
 
-__all__ = ["gates"]
+__all__ = ["gates", "moto_s3", "s3_bucket"]
 
 UserFactory = Callable[..., Awaitable[ApiClient]]
 Start = Callable[..., Awaitable[Irisd]]
@@ -97,3 +98,55 @@ async def until_refused(ws: aiohttp.ClientWebSocketResponse) -> dict[str, str]:
         if "error" in message:
             return dict(message)
     raise AssertionError(f"{MANY} messages and the socket still streams")
+
+
+async def test_a_replay_of_the_users_stream_leaves_out_what_is_in_the_trash(
+    start_server: Start, user_factory: UserFactory
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"), ws={"keepalive_s": 0.05})
+    api = await user_factory(irisd)
+    kept, gone, result_gone = [await api.upload(images.jpeg(64, 48)) for _ in range(3)]
+    kept_job, gone_job, trashed_job = [
+        await completed_job(api, photo["id"]) for photo in (kept, gone, result_gone)
+    ]
+    assert (await api.delete(f"/api/v1/photos/{gone['id']}")).status == 204
+    assert (await api.delete(f"/api/v1/processing/jobs/{trashed_job}")).status == 204
+
+    seen = set()
+    async with api.ws("/ws/jobs", since=0) as stream:
+        # The replay comes first; the first keepalive follows its last message.
+        while "keepalive" not in (message := await stream.receive_json()):
+            seen.add(message["job_id"])
+    assert seen == {kept_job}, (gone_job, trashed_job)
+
+
+async def test_on_s3_a_url_given_before_a_delete_stops_serving_until_the_restore(
+    start_server: Start,
+    user_factory: UserFactory,
+    session: aiohttp.ClientSession,
+    moto_s3: MotoS3,
+    s3_bucket: str,
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"), **moto_s3.storage_changes(s3_bucket))
+    api = await user_factory(irisd)
+    photo, other = await api.upload(images.jpeg(64, 48)), await api.upload(images.jpeg(64, 48))
+    job = (await api.get(f"/api/v1/processing/jobs/{await completed_job(api, photo['id'])}")).body
+    lone_id = await completed_job(api, other["id"])
+    lone = (await api.get(f"/api/v1/processing/jobs/{lone_id}")).body
+    given = [job["result_url"], photo["original_url"], photo["thumbnail_url"], lone["result_url"]]
+    assert given[0].startswith(moto_s3.endpoint_url)  # S3 serves them, not irisd
+    assert [await fetch(session, url) for url in given] == [200] * 4
+
+    assert (await api.delete(f"/api/v1/photos/{photo['id']}")).status == 204
+    assert (await api.delete(f"/api/v1/processing/jobs/{lone_id}")).status == 204
+    assert [await fetch(session, url) for url in given] == [404] * 4
+    assert await fetch(session, other["original_url"]) == 200  # the lone result's photo stays
+
+    trash = (await api.get("/api/v1/trash")).body
+    shown = [trash["photos"][0]["thumbnail_url"], trash["results"][0]["result_url"]]
+    shown.append(trash["results"][0]["thumbnail_url"])  # its photo's, not in the trash
+    assert [await fetch(session, url) for url in shown] == [200] * 3
+
+    (await api.post(f"/api/v1/photos/{photo['id']}/restore")).expect(200)
+    (await api.post(f"/api/v1/processing/jobs/{lone_id}/restore")).expect(200)
+    assert [await fetch(session, url) for url in given] == [200] * 4

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import sys
 from collections.abc import Awaitable, Callable
 
 import aiohttp
 
+from irisd.api.bearer import NO_ACCOUNT
 from irisd.errors import UnsupportedMediaType
 from tests.api.test_auth import assert_detail, remember
 from tests.conftest import PASSWORD, Irisd, create_user
@@ -114,3 +117,29 @@ def test_api_md_the_415_and_the_console_hint_list_the_same_formats() -> None:
     hint = hint.split("sharp, well lit", 1)[0]
     for text in (supported, hint):
         assert re.findall(r"JPEG|PNG|WebP|TIFF|BMP|HEIC", text) == formats
+
+
+async def test_an_account_disabled_from_the_cli_ends_its_open_sockets(
+    start_server: StartServer, session: aiohttp.ClientSession
+) -> None:
+    # Keepalives far apart: the message after the CLI's change is the refusal, not a repeat.
+    irisd = await start_server(ws={"keepalive_s": 30.0, "account_check_s": 0.05})
+    user = await create_user(irisd)
+    phone = await signed_in(irisd, session, user.email)
+    async with phone.ws("/ws/jobs") as stream:
+        await disable_in_another_process(irisd, user.email)
+        assert_detail(await phone.get(ME), 401, "disabled")
+        message = await stream.receive_json()
+        await stream.receive()  # the close
+    assert message == {"error": "Authentication failed", "detail": NO_ACCOUNT}
+    assert stream.close_code == 1008
+
+
+async def disable_in_another_process(irisd: Irisd, email: str) -> None:
+    """`irisd users disable EMAIL` as the box's admin runs it, beside the server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IRISD_")}
+    env["IRISD_DATA_DIR"] = str(irisd.settings.data_path)
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "irisd", "users", "disable", email, env=env
+    )
+    assert await cli.wait() == 0

@@ -83,6 +83,23 @@ async def test_list_and_delete_prefix_touch_only_matching_keys(backend: Backend)
         assert await backend.storage.get(key) == DATA
 
 
+async def test_hidden_objects_are_still_read_sized_deleted_and_revealed(backend: Backend) -> None:
+    user, job = unique_user(), str(uuid.uuid4())
+    key, gone = keys.processed(user, job, "png"), keys.mask(user, job)
+    for name in (key, gone):
+        await backend.storage.put(name, DATA, "image/png")
+    await backend.storage.hide([keys.processed_prefix(user, job)])
+    assert await backend.storage.get(key) == DATA  # the server still reaches a trashed item
+    assert await backend.storage.size(key) == len(DATA)
+    await backend.storage.delete(gone)
+    assert await backend.storage.size(gone) is None
+    await backend.storage.reveal([keys.processed_prefix(user, job)])
+    assert await backend.storage.list(keys.processed_prefix(user, job)) == [key]
+    await backend.storage.hide([keys.processed_prefix(user, job)])
+    assert await backend.storage.delete_prefix(keys.processed_prefix(user, job)) == 1  # a purge
+    assert await backend.storage.size(key) is None
+
+
 async def test_list_of_unknown_prefix_is_empty(backend: Backend) -> None:
     assert await backend.storage.list(f"processed/{unique_user()}/") == []
 

@@ -164,3 +164,43 @@ def form(data: bytes) -> aiohttp.FormData:
     upload = aiohttp.FormData()
     upload.add_field("file", data, filename="eye.jpg", content_type="image/jpeg")
     return upload
+
+
+BOUNDARY = "irisd-test-boundary"
+
+
+def multipart(data: bytes) -> bytes:
+    """A direct upload's form with one `file` part, as bytes to send at the client's pace."""
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="eye.jpg"'
+        "\r\nContent-Type: image/jpeg\r\n\r\n"
+    ).encode()
+    return head + data + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+@pytest.mark.timeout(60)  # before the fix a stalled body was never answered
+async def test_a_body_that_stalls_gets_408_and_gives_its_slot_back(
+    start_server: Start, user_factory: UserFactory, session: aiohttp.ClientSession
+) -> None:
+    irisd = await start_server(uploads={"max_parallel_per_user": 1, "body_timeout_s": 0.5})
+    api = await user_factory(irisd)
+    data = images.jpeg(640, 480)
+    slow = "The upload took too long. Please try again on a faster connection."
+
+    # A signed PUT that sends 1 KB and then nothing more.
+    stalled = await put(session, await upload_url(api), HeldBody(data).chunks())
+    assert (stalled.status, await stalled.json()) == (408, {"detail": slow})
+    assert stalled.headers["Connection"] == "close"
+    # A direct upload, the same.
+    headers = {
+        "Authorization": f"Bearer {api.access_token}",
+        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+    }
+    form_body = HeldBody(multipart(data)).chunks()
+    async with session.post(api.url("/api/v1/photos"), data=form_body, headers=headers) as resp:
+        assert (resp.status, await resp.json()) == (408, {"detail": slow})
+
+    # The user's one slot is free again: an upload that arrives whole goes through.
+    assert irisd.app[UPLOAD_SLOTS].reading.total() == 0
+    assert (await put(session, await upload_url(api), data)).status == 200
+    assert (await api.request("POST", "/api/v1/photos", data=form(data))).status == 201

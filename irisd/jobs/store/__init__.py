@@ -62,6 +62,7 @@ from irisd.jobs.store.trash import (
     trashed,
     trashed_before,
     trashed_photos,
+    trashed_with_photo,
 )
 
 __all__ = [
@@ -109,5 +110,6 @@ __all__ = [
     "trashed_before",
     "trashed_photos",
     "trashed_results",
+    "trashed_with_photo",
     "user_events_after",
 ]

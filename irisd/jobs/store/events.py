@@ -28,10 +28,12 @@ async def states_after(db: Database, job_id: str, seq: int) -> list[LiveState]:
 async def user_events_after(
     db: Database, user_id: str, cursor: int, limit: int = 200
 ) -> list[tuple[int, LiveState]]:
-    """(id, state) of every change to the user's jobs after `cursor` (job_events.id)."""
+    """(id, state) of every change to the user's jobs after `cursor` (job_events.id), leaving
+    out jobs that are in the trash (or whose photo is), as REST does."""
     rows = await db.fetchall(
-        "SELECT e.id, e.state FROM job_events e JOIN jobs j ON j.id = e.job_id "
-        "WHERE j.user_id = ? AND e.id > ? ORDER BY e.id LIMIT ?",
+        "SELECT e.id, e.state FROM job_events e JOIN jobs j ON j.id = e.job_id"
+        " JOIN photos p ON p.id = j.photo_id WHERE j.user_id = ? AND e.id > ?"
+        " AND j.deleted_at IS NULL AND p.deleted_at IS NULL ORDER BY e.id LIMIT ?",
         (user_id, cursor, limit),
     )
     return [(int(row["id"]), _decoded(row["state"])) for row in rows]

@@ -72,10 +72,12 @@ async def finished_before(db: Database, cutoff: str) -> list[LiveState]:
 
 
 async def active_for_user(db: Database, user_id: str) -> list[LiveState]:
-    """The user's pending and processing jobs, oldest first (the start of /ws/jobs)."""
+    """The user's pending and processing jobs outside the trash, oldest first (the start of
+    /ws/jobs)."""
     rows = await db.fetchall(
-        "SELECT * FROM jobs WHERE user_id = ? AND status IN ('pending', 'processing')"
-        " ORDER BY created_at",
+        "SELECT j.* FROM jobs j JOIN photos p ON p.id = j.photo_id WHERE j.user_id = ?"
+        " AND j.status IN ('pending', 'processing') AND j.deleted_at IS NULL"
+        " AND p.deleted_at IS NULL ORDER BY j.created_at",
         (user_id,),
     )
     return [state_of(row) for row in rows]

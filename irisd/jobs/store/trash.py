@@ -30,6 +30,14 @@ async def restore_jobs_of_photo(conn: aiosqlite.Connection, photo_id: str, delet
     )
 
 
+async def trashed_with_photo(db: Database, photo_id: str, deleted_at: str) -> list[str]:
+    """The ids of the photo's jobs that went to the trash with it (at its `deleted_at`)."""
+    rows = await db.fetchall(
+        "SELECT id FROM jobs WHERE photo_id = ? AND deleted_at = ?", (photo_id, deleted_at)
+    )
+    return [str(row["id"]) for row in rows]
+
+
 async def status_outside_trash(db: Database, user_id: str, job_id: str) -> JobStatus:
     """The status of the user's job when neither it nor its photo is in the trash; unknown,
     foreign and trashed ids raise the same NotFound."""
