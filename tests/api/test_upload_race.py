@@ -70,12 +70,11 @@ async def assert_only_checked_bytes_kept(
 ) -> None:
     good = images.jpeg(640, 480)
     races = [await confirm_under_fire(api, session, good) for _ in range(RACES)]
-    kept, wrong = 0, []
+    wrong = []
     for ticket, reply in races:
         photo = (await api.get(f"/api/v1/photos/{ticket['photo_id']}")).expect(200)
         stored = await irisd.storage.size(photo["s3_key"])
         if reply.status == 200:
-            kept += 1
             async with session.get(photo["original_url"]) as resp:
                 served = await resp.read()
             if photo["upload_status"] != "uploaded" or served != good:
@@ -83,7 +82,9 @@ async def assert_only_checked_bytes_kept(
         elif not refused(reply, photo) or stored is not None:
             wrong.append(f"{reply.status} {photo['upload_status']} keeping {stored} bytes")
     assert wrong == []
-    assert kept > 0
+    # Not `kept > 0`: on a loaded machine the other bytes can land before every check reads
+    # (all 30 refused: no failure of irisd's). That a confirm without a race keeps its photo
+    # is tests/contract's and test_photos' to show.
 
 
 async def test_puts_racing_confirm_never_replace_the_checked_bytes(
