@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 from aiohttp import web
 
@@ -105,11 +106,8 @@ async def _hub(app: web.Application) -> AsyncIterator[None]:
 async def _accounts(app: web.Application) -> AsyncIterator[None]:
     # Accounts disabled by another process (the CLI) end their open WebSockets too.
     every_s = app[SETTINGS].ws.account_check_s
-    task = asyncio.create_task(account_watch.keep_checking(app[DATABASE], app[SOCKETS], every_s))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with _running(account_watch.keep_checking(app[DATABASE], app[SOCKETS], every_s)):
+        yield
 
 
 async def _close_sockets(app: web.Application) -> None:
@@ -129,11 +127,20 @@ async def _engine(app: web.Application) -> AsyncIterator[None]:
 async def _trash(app: web.Application) -> AsyncIterator[None]:
     # Deleted photos and results expire from the trash while the server runs (irisd/trash.py).
     days = app[SETTINGS].storage.trash_days
-    task = asyncio.create_task(trash.keep_purging(app[DATABASE], app[STORAGE], days))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with _running(trash.keep_purging(app[DATABASE], app[STORAGE], days)):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _running(work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """`work` as a task for as long as the context lasts, then cancelled."""
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _add_console(app: web.Application) -> None:
