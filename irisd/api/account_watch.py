@@ -13,27 +13,13 @@ import asyncio
 
 from irisd.api.bearer import NO_ACCOUNT
 from irisd.api.socket_limit import SocketLimit
+from irisd.auth.users import inactive_among
 from irisd.db import Database
 from irisd.logs import get_logger
 
 log = get_logger(__name__)
 
-CHUNK = 500  # user ids per query, well under SQLite's bound-parameter limit
 MIN_EVERY_S = 0.05  # a 0 in the config must not spin the loop
-
-
-async def gone_accounts(db: Database, user_ids: list[str]) -> set[str]:
-    """Those of `user_ids` that are disabled or no longer exist."""
-    active: set[str] = set()
-    for start in range(0, len(user_ids), CHUNK):
-        chunk = user_ids[start : start + CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows = await db.fetchall(
-            f"SELECT id FROM users WHERE is_active = 1 AND id IN ({marks})",  # noqa: S608
-            tuple(chunk),
-        )
-        active.update(str(row["id"]) for row in rows)
-    return set(user_ids) - active
 
 
 async def keep_checking(db: Database, sockets: SocketLimit, every_s: float) -> None:
@@ -44,7 +30,7 @@ async def keep_checking(db: Database, sockets: SocketLimit, every_s: float) -> N
         if not holders:
             continue  # no socket, no query
         try:
-            gone = await gone_accounts(db, holders)
+            gone = await inactive_among(db, holders)
         except Exception:  # a busy database must not end the watch
             log.exception("ws.account_check_failed")
             continue

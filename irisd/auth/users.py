@@ -32,6 +32,9 @@ class User:
     created_at: datetime
 
 
+_ID_CHUNK = 500  # ids per query, well under SQLite's bound-parameter limit
+
+
 def normalise_email(email: str) -> str:
     """Trimmed, lower-cased and checked, or InvalidField naming the field."""
     text = email.strip().lower()
@@ -111,6 +114,20 @@ async def list_users(db: Database) -> list[User]:
         "SELECT id, email, is_active, is_verified, created_at FROM users ORDER BY created_at, email"
     )
     return [_user(row) for row in rows]
+
+
+async def inactive_among(db: Database, user_ids: list[str]) -> set[str]:
+    """Those of `user_ids` that are disabled or no longer exist."""
+    active: set[str] = set()
+    for start in range(0, len(user_ids), _ID_CHUNK):
+        chunk = user_ids[start : start + _ID_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = await db.fetchall(
+            f"SELECT id FROM users WHERE is_active = 1 AND id IN ({marks})",  # noqa: S608
+            tuple(chunk),
+        )
+        active.update(str(row["id"]) for row in rows)
+    return set(user_ids) - active
 
 
 async def set_active(db: Database, email: str, active: bool) -> User:
