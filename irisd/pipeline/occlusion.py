@@ -100,8 +100,9 @@ def _to_edges(
 
 
 def _off_colour(chroma: np.ndarray, iris: np.ndarray) -> np.ndarray:
-    """(S, S) bool: pixels whose a*b* is farther from the `iris` pixels' median than
-    eyelids.COLOUR_K robust spreads of their own distances, and eyelids.COLOUR_MIN."""
+    """(S, S) bool: pixels whose a*b* lies farther from the `iris` pixels' median than the
+    iris's own typical distance plus COLOUR_K robust spreads of it, and than COLOUR_MIN
+    (eyelids' colour test)."""
     distance = np.linalg.norm(chroma - np.median(chroma[iris], axis=0), axis=2)
     typical = float(np.median(distance[iris]))
     spread = 1.4826 * float(np.median(np.abs(distance[iris] - typical)))
