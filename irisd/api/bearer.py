@@ -1,4 +1,5 @@
-"""Bearer authentication for /api/v1 (request[USER]) and check_ws_token() for WebSockets."""
+"""Bearer authentication for /api/v1 (request[USER]); `ws_claims` and `active_user` for
+WebSockets, which check the token before the per-user socket cap and the account after."""
 
 from __future__ import annotations
 
@@ -27,22 +28,12 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
-async def check_ws_token(request: web.Request, token: str | None) -> User:
-    """The active user of a `?token=` access token, or Unauthorized (refresh tokens too)."""
-    return await ws_user(request, ws_claims(request, token))
-
-
 def ws_claims(request: web.Request, token: str | None) -> Claims:
     """A WebSocket's `?token=` checked without I/O (signature, type, expiry): its user id,
     and its login (`family`), whose revocation ends the socket; Unauthorized otherwise."""
     if not token:
         raise Unauthorized()
     return request.app[TOKENS].verify_access(token)
-
-
-async def ws_user(request: web.Request, claims: Claims) -> User:
-    """The active user of `ws_claims`' claims, if its login is not revoked; else Unauthorized."""
-    return await _checked_user(request, claims)
 
 
 def _needs_token(request: web.Request) -> bool:
@@ -65,10 +56,11 @@ def _bearer(request: web.Request) -> str:
 
 
 async def _load_user(request: web.Request, token: str) -> User:
-    return await _checked_user(request, request.app[TOKENS].verify_access(token))
+    return await active_user(request, request.app[TOKENS].verify_access(token))
 
 
-async def _checked_user(request: web.Request, claims: Claims) -> User:
+async def active_user(request: web.Request, claims: Claims) -> User:
+    """The active user of verified `claims`, if its login is not revoked; else Unauthorized."""
     await request.app[TOKENS].check_family(request.app[DATABASE], claims)
     user = await get_user(request.app[DATABASE], claims.user_id)
     if user is None or not user.is_active:

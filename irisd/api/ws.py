@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from irisd.api import wire
-from irisd.api.bearer import ws_claims, ws_user
+from irisd.api.bearer import active_user, ws_claims
 from irisd.api.feeds import Feed, JobFeed, UserFeed
 from irisd.api.headers import origin_allowed
 from irisd.api.socket_limit import Ended
@@ -70,7 +70,7 @@ async def _serve(request: web.Request, open_feed: OpenFeed) -> web.WebSocketResp
         # The per-user cap before any query: one user's flood of reconnects past it costs
         # no database work (bench/ws_flood.py).
         with request.app[SOCKETS].hold(claims.user_id, claims.family) as ended:
-            user = await ws_user(request, claims)
+            user = await active_user(request, claims)
             feed = await open_feed(request, ws, user)
             await _run(request, ws, feed, ended)
     except RequestError as exc:

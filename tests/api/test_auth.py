@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from irisd.api.bearer import check_ws_token
+from irisd.api.bearer import active_user, ws_claims
 from irisd.auth.tokens import TokenService, load_or_create_secret
 from irisd.auth.users import set_active
 from irisd.errors import Unauthorized
@@ -270,10 +270,10 @@ async def test_form_login_wants_a_form(anon: ApiClient) -> None:
 # --- the WebSocket check ----------------------------------------------------------------
 
 
-async def test_check_ws_token_accepts_only_an_access_token(server: Irisd, api: ApiClient) -> None:
+async def test_a_socket_token_must_be_an_access_token(server: Irisd, api: ApiClient) -> None:
     request = make_mocked_request("GET", "/ws/jobs", app=server.app)
-    user = await check_ws_token(request, api.access_token)
+    user = await active_user(request, ws_claims(request, api.access_token))
     assert user.id == (await api.get("/api/v1/users/me")).body["id"]
     for token in (None, "", api.refresh_token, "not-a-jwt"):
         with pytest.raises(Unauthorized):
-            await check_ws_token(request, token)
+            await active_user(request, ws_claims(request, token))
