@@ -101,9 +101,14 @@ def colour_noise(polar: np.ndarray) -> np.ndarray:
     colour at their radius (the reference sectors' median per ring)."""
     profile = np.median(polar[:, _IN_REFERENCE], axis=1, keepdims=True)
     distance = np.linalg.norm(polar - profile, axis=2)
-    band = distance[RINGS // 6 : RINGS - RINGS // 6][:, _IN_REFERENCE]
-    typical = float(np.median(band))
-    spread = 1.4826 * float(np.median(np.abs(band - typical)))
+    return far_in_colour(distance, distance[RINGS // 6 : RINGS - RINGS // 6][:, _IN_REFERENCE])
+
+
+def far_in_colour(distance: np.ndarray, iris: np.ndarray) -> np.ndarray:
+    """`distance` (a*b* from the iris's colour) beyond what the `iris` cells' own distances
+    reach: their median plus COLOUR_K robust spreads, and COLOUR_MIN."""
+    typical = float(np.median(iris))
+    spread = 1.4826 * float(np.median(np.abs(iris - typical)))
     return np.asarray(distance > max(typical + COLOUR_K * spread, COLOUR_MIN), bool)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from irisd.pipeline.eyelids import COLOUR_K, COLOUR_MIN
+from irisd.pipeline.eyelids import far_in_colour
 from irisd.pipeline.geometry import round_kernel
 
 WORK_RADIUS = 200.0  # iris radius (px) of the copy the masks are worked out on
@@ -100,13 +100,9 @@ def _to_edges(
 
 
 def _off_colour(chroma: np.ndarray, iris: np.ndarray) -> np.ndarray:
-    """(S, S) bool: pixels whose a*b* lies farther from the `iris` pixels' median than the
-    iris's own typical distance plus COLOUR_K robust spreads of it, and than COLOUR_MIN
-    (eyelids' colour test)."""
+    """(S, S) bool: pixels whose a*b* is far from the `iris` pixels' median (eyelids' test)."""
     distance = np.linalg.norm(chroma - np.median(chroma[iris], axis=0), axis=2)
-    typical = float(np.median(distance[iris]))
-    spread = 1.4826 * float(np.median(np.abs(distance[iris] - typical)))
-    return np.asarray(distance > max(typical + COLOUR_K * spread, COLOUR_MIN), bool)
+    return far_in_colour(distance, distance[iris])
 
 
 def _at_limbus(holes: np.ndarray, ring: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
