@@ -24,7 +24,7 @@ _AIOHTTP_TEXT = {
 }
 
 
-def client_gone(request: web.Request) -> bool:
+def _client_gone(request: web.Request) -> bool:
     """Whether the client hung up (its connection is closing or closed)."""
     transport = request.transport
     return transport is None or transport.is_closing()
@@ -58,11 +58,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return detail(503, "Storage is unavailable right now. Please try again.")
     except json.JSONDecodeError:
         return detail(400, "The request body is not valid JSON.")
-    except ConnectionError:
-        if client_gone(request):
+    except Exception as exc:
+        if isinstance(exc, ConnectionError) and _client_gone(request):
             raise  # nothing to answer, and nothing wrong here: aiohttp drops the connection
-        log.exception("request.crashed", path=request.path, method=request.method)
-        return detail(500, UNEXPECTED)
-    except Exception:
         log.exception("request.crashed", path=request.path, method=request.method)
         return detail(500, UNEXPECTED)
