@@ -59,7 +59,6 @@ PAIR = "pair"
 ACCOUNT = "account"
 ADDRESS = "address"
 KNOWN = "known"  # a pair that signed in: failures 0, last_attempt_s the time of that success
-_COUNTED = (PAIR, ACCOUNT, ADDRESS)
 
 
 @dataclass(frozen=True)
