@@ -135,7 +135,6 @@ def execute(
 
     try:
         report("loading", 5)
-        # Here rather than at the save: the CPU work stays in the worker, for both executors.
         return worker.process(job.image, report, job.options)
     except JobFailure:
         raise
