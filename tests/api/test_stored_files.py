@@ -4,7 +4,6 @@ periocular colour under a result's transparent pixels."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 import stat
@@ -15,13 +14,12 @@ from typing import Any
 import aiohttp
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
-from irisd.cli.purge import purge
 from irisd.storage import keys
 from tests.conftest import Irisd
 from tests.support import images
+from tests.support.cli import purge_beside
 from tests.support.clients import ApiClient
 from tests.support.pipelines import final
 
@@ -99,12 +97,7 @@ async def test_irisd_purge_removes_old_copies_of_killed_writes_and_not_live_ones
     photo = await api.upload(images.jpeg())
     killed = stray_copy(irisd, photo, "k1ll3d", age_s=KILLED_AGE_S)
     writing = stray_copy(irisd, photo, "wr1t1ng")  # a write of a running server, now
-    config = tmp_path / "empty.toml"
-    config.write_text("", encoding="utf-8")
-    env = {"IRISD_DATA_DIR": irisd.settings.data_dir}
-    result: Any = await asyncio.to_thread(
-        CliRunner().invoke, purge, ["--config", str(config)], env=env
-    )
+    result = await purge_beside(irisd.settings.data_dir, tmp_path)
     assert result.exit_code == 0, result.output
     assert not killed.exists()
     assert writing.exists()

@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
-from click.testing import CliRunner
-
-from irisd.cli.purge import purge
 from irisd.storage import keys
 from tests.conftest import Irisd
 from tests.support import images
+from tests.support.cli import purge_beside
 from tests.support.clients import ApiClient
 from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
 
@@ -185,12 +182,7 @@ async def test_irisd_purge_empties_only_the_expired_trash(
     await irisd.db.execute(
         "UPDATE jobs SET deleted_at = '2020-01-01T00:00:00.000Z' WHERE photo_id = ?", (old["id"],)
     )
-    config = tmp_path / "empty.toml"
-    config.write_text("", encoding="utf-8")
-    env = {"IRISD_DATA_DIR": irisd.settings.data_dir}
-    result: Any = await asyncio.to_thread(
-        CliRunner().invoke, purge, ["--config", str(config)], env=env
-    )
+    result = await purge_beside(irisd.settings.data_dir, tmp_path)
     assert result.exit_code == 0, result.output
     assert "1 photos" in result.output
     owner = old["user_id"]
