@@ -103,6 +103,20 @@ async def put(session: aiohttp.ClientSession, url: str, body: Any) -> aiohttp.Cl
         return resp
 
 
+async def held_puts(
+    session: aiohttp.ClientSession, api: ApiClient, data: bytes, count: int
+) -> tuple[list[HeldBody], list[asyncio.Future[aiohttp.ClientResponse]]]:
+    """`count` PUTs of `data` to fresh upload URLs of `api`'s user, each holding its body
+    after the first bytes until its `release` is set."""
+    bodies = [HeldBody(data) for _ in range(count)]
+    urls = [await upload_url(api) for _ in bodies]
+    puts = [
+        asyncio.ensure_future(put(session, url, body.chunks()))
+        for url, body in zip(urls, bodies, strict=True)
+    ]
+    return bodies, puts
+
+
 async def until(irisd: Irisd, user_id: str, reading: int, waiting: int) -> None:
     slots = irisd.app[UPLOAD_SLOTS]
     async with slots.changed:
@@ -118,12 +132,7 @@ async def test_one_users_parallel_uploads_wait_for_a_slot_and_others_go_on(
     first, second = await user_factory(irisd), await user_factory(irisd)
     me = (await first.get("/api/v1/users/me")).body["id"]
     data = images.jpeg(640, 480)
-    bodies = [HeldBody(data) for _ in range(3)]
-    urls = [await upload_url(first) for _ in bodies]
-    puts = [
-        asyncio.ensure_future(put(session, url, body.chunks()))
-        for url, body in zip(urls, bodies, strict=True)
-    ]
+    bodies, puts = await held_puts(session, first, data, 3)
     await until(irisd, me, reading=2, waiting=1)  # the third waits, its body unread
     # Another user is not held up by the first one's uploads.
     other = await upload_url(second)
@@ -142,12 +151,7 @@ async def test_past_four_times_a_users_allowance_waiting_an_upload_gets_429(
     api = await user_factory(irisd)
     me = (await api.get("/api/v1/users/me")).body["id"]
     data = images.jpeg(640, 480)
-    bodies = [HeldBody(data) for _ in range(5)]
-    urls = [await upload_url(api) for _ in bodies]
-    puts = [
-        asyncio.ensure_future(put(session, url, body.chunks()))
-        for url, body in zip(urls, bodies, strict=True)
-    ]
+    bodies, puts = await held_puts(session, api, data, 5)
     await until(irisd, me, reading=1, waiting=4)
     refused = await api.request("POST", "/api/v1/photos", data=form(data))
     assert refused.status == 429
