@@ -50,6 +50,9 @@ def original_preview(user_id: str, job_id: str) -> str:
     return f"processed/{user_id}/{job_id}_before.webp"
 
 
+JOB_ID_LENGTH = 36  # a UUID's text: processed/{user_id}/{job_id}{suffix}
+
+
 def owner(key: str) -> tuple[str, str] | None:
     """What a stored object belongs to: ("photo", photo_id) for originals and thumbnails,
     ("job", job_id) for everything under processed/; None for any other key."""
@@ -62,6 +65,3 @@ def owner(key: str) -> tuple[str, str] | None:
     if kind == "processed":
         return "job", name[:JOB_ID_LENGTH]
     return None
-
-
-JOB_ID_LENGTH = 36  # a UUID's text: processed/{user_id}/{job_id}{suffix}
