@@ -18,6 +18,7 @@ from irisd.pipeline.circle_search import Found, prepare, refine_limbus, refine_p
 from irisd.pipeline.eyelids import visible_mask
 from irisd.pipeline.geometry import Circle, edge_gray
 from irisd.pipeline.localise import Localisation, Located, assumed_pupil, localise
+from irisd.pipeline.pupil import tightened
 
 WORKING_SIDE = 640
 DETAIL_RADIUS = 150.0
@@ -113,17 +114,22 @@ def refine(detail: Detail, found: Localisation, reach: float) -> Localisation:
 
 def full_mask(
     rgb: np.ndarray, detail: Detail, iris: Circle, pupil: Circle, prior: np.ndarray | None
-) -> np.ndarray:
-    """(H, W) bool visible iris at full resolution, computed on the detail crop; `prior`,
-    the network's iris probability on the detail crop, joins in through `learned.fuse`."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W) bool visible iris at full resolution, computed on the detail crop, and the
+    classical path's alone; `prior`, the network's iris probability on the detail crop,
+    joins in through `learned.fuse`."""
     image = cv2.GaussianBlur(detail.image, (0, 0), 0.7)
     inset = detail.to_detail(iris.resized(LIMBUS_INSET))
     inner = detail.to_detail(pupil)
     colour = None if detail.colour is None else cv2.GaussianBlur(detail.colour, (0, 0), 0.7)
-    small = visible_mask(image, inset, inner, colour)
-    if prior is not None:
-        small = learned.fuse(small, inset, inner, prior)
-    mask = np.zeros(rgb.shape[:2], bool)
+    classical = visible_mask(image, inset, inner, colour)
+    fused = classical if prior is None else learned.fuse(classical, inset, inner, prior)
+    return _placed(rgb.shape[:2], detail, fused), _placed(rgb.shape[:2], detail, classical)
+
+
+def _placed(shape: tuple[int, int], detail: Detail, small: np.ndarray) -> np.ndarray:
+    """A mask of the detail crop, at full resolution in an (H, W) bool image."""
+    mask = np.zeros(shape, bool)
     size = (detail.x1 - detail.x0, detail.y1 - detail.y0)
     if small.shape[::-1] != size:
         resized = cv2.resize(small.astype(np.uint8) * 255, size, interpolation=cv2.INTER_LINEAR)
@@ -180,13 +186,17 @@ def outline(rgb: np.ndarray, located: Located) -> Segmentation:
     )
     fine = refine(detail, coarse, reach)
     iris, pupil = detail.to_full(fine.iris.circle), detail.to_full(fine.pupil.circle)
+    if fine.pupil_seen:
+        pupil = tightened(rgb, pupil)
     prior, contact, outside = None, 0.0, 0.0
     if located.iris_prob is not None:
         prior = prior_on_detail(located.iris_prob, located.scale, detail)
         contact = learned.edge_contact(located.iris_prob, iris.r * located.scale)
         outside = learned.beyond(located.iris_prob, iris.scaled(located.scale))
-    mask = full_mask(rgb, detail, iris, pupil, prior)
-    unseen = 0.0 if located.iris_prob is None else learned.unbacked(located.iris_prob, mask)
+    mask, classical = full_mask(rgb, detail, iris, pupil, prior)
+    # Judged on the classical mask: the network's votes take out of the fused one the very
+    # skin or shadow that shows the outline is wrong.
+    unseen = 0.0 if located.iris_prob is None else learned.unbacked(located.iris_prob, classical)
     return Segmentation(
         iris,
         pupil,

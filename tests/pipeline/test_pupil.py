@@ -55,3 +55,25 @@ def test_a_pupil_circle_drawn_on_a_dark_collarette_paints_only_the_pupil_in_it()
     collarette = (dist > 26) & (dist <= PUPIL.r)
     assert np.abs(lightness(painted)[collarette] - lightness(photo)[collarette]).max() < 1.0
     assert lightness(painted)[dist <= 15].max() <= pupil.DARKEST + 0.5
+
+
+def test_a_pupil_circle_on_a_dark_collarette_is_taken_in_to_the_pupil_and_a_soft_edge_is_not() -> (
+    None
+):
+    # The outline took the dark ring around the pupil for the pupil (colour-dev: 5 circles at
+    # 1.4-2.4 times the pupil's radius): the iris in it would stay dark as pupil.
+    photo = np.full((200, 200, 3), 120, np.uint8)
+    ys, xs = np.mgrid[0:200, 0:200]
+    dist = np.hypot(xs - PUPIL.x, ys - PUPIL.y)
+    photo[dist <= PUPIL.r] = (60, 50, 45)  # the dark collarette
+    photo[dist <= 20] = (8, 9, 12)  # the real pupil, half the circle's radius
+
+    taken = pupil.tightened(photo, PUPIL)
+
+    assert abs(taken.r - 20) <= 0.1 * PUPIL.r
+    assert (taken.x, taken.y) == (PUPIL.x, PUPIL.y)
+    # A pupil whose dark fades out over its outer fifth keeps the circle it was given.
+    soft = np.full((200, 200, 3), 120, np.uint8)
+    fade = np.clip((dist - 0.8 * PUPIL.r) / (0.2 * PUPIL.r), 0, 1)[..., None]
+    soft[dist <= PUPIL.r] = (8 + fade * 60).astype(np.uint8)[dist <= PUPIL.r]
+    assert pupil.tightened(soft, PUPIL) == PUPIL
