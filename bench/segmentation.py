@@ -85,7 +85,7 @@ def run_ceiling(rgb: np.ndarray, item: Item, path: str) -> tuple[np.ndarray, Cir
     if path == "gt-annulus":
         shape = item.iris.shape
         return disk(shape, iris.resized(LIMBUS_INSET)) & ~disk(shape, pupil), iris
-    return full_mask(rgb, detail_crop(rgb, iris), iris, pupil, None)[0], iris
+    return full_mask(rgb, detail_crop(rgb, iris), iris, pupil, None), iris
 
 
 def gt_ellipses(
@@ -111,7 +111,7 @@ def gt_ellipses(
     iris, pupil = Circle(cx, cy, radius), derived_pupil(pupil_in > 0)
     if pupil is None:
         raise QualityIssue("no pupil derivable from the ground truth")
-    mask = full_mask(warped, detail_crop(warped, iris), iris, pupil, None)[0]
+    mask = full_mask(warped, detail_crop(warped, iris), iris, pupil, None)
     inverse = nearest | cv2.WARP_INVERSE_MAP
     back = cv2.warpAffine(mask.astype(np.uint8), to_round, size, flags=inverse)
     return back > 0, iris

@@ -32,12 +32,11 @@ NOTE_COMPLETED = 0.05
 MAX_ENLARGEMENT = 2.0  # interpolation beyond 2x shows as blur and jaggies at print size
 DARK_LEVEL = 20.0  # iris median L* below which the photo counts as dark
 GRAINY = 2.5  # L* std of the finest detail in the result's iris that shows as grain
-# Share of the outline's classical visible-iris mask that the segmenter sees no iris in
-# (learned.unbacked) that is worth a word. MMU persons 1-45 (176 photos): at most 0.13 (a
-# nearly closed eye), the rest 0.05; MOBIUS 1_1i_Ll_2 (looking aside, its top in
-# shadow): 0.32. Synthetic light irises (bench/light_segmentation.py --every 3): 11 of the
-# 21 outlined wrongly, over skin and shadow, reach 0.2; 3 of the 115 outlined right (circle
-# IoU 0.76-0.81).
+# Share of the shown iris the segmenter sees no iris in (learned.unbacked) that is worth a
+# word. MMU persons 1-45 (176 photos): at most 0.13 (a nearly closed eye), the rest 0.05;
+# MOBIUS 1_1i_Ll_2 (looking aside, its top in shadow): 0.32. Synthetic light irises
+# (bench/light_segmentation.py --every 3): 11 of the 21 outlined wrongly, over skin and
+# shadow, reach 0.2; 3 of the 115 outlined right (circle IoU 0.76-0.81).
 NOTE_UNBACKED = 0.2
 NOT_IRIS = (
     "Part of what was printed may not be iris (the eye may be turned or shadowed). Check the"

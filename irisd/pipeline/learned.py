@@ -41,18 +41,13 @@ MAX_RADIUS_CHANGE = 0.2  # relative
 # refusals 14 of 116 (circles alone, at 0.15) -> 0, mean IoU 0.843 (classical) -> 0.854.
 LIMBUS_SEED_REACH, PUPIL_SEED_REACH = 0.1, 0.15
 EDGE_SHARE = 0.6
-# `fuse`: below this IoU between the two masks the classical one stands alone (a network
-# that sees no iris there is no guide); above it each pixel is a vote weighted
-# LEARNED_WEIGHT for the network, over the annulus widened by SUPPORT_MARGIN of each radius:
-# an iris that is not quite a circle (gaze, annotation) is followed where the network is
-# sure. On colour photos the classical noise map cuts whole sectors of a shaded or
-# window-lit iris (half of it, above two glints), which the network sees: at 0.7 and 0.55
-# those photos kept the cut. colour-dev outlines, mask on the detail crop: IoU median 0.820
-# -> 0.848, missed 15.7 -> 13.4 %, outside 2.9 -> 2.4 % (p90 11.2 -> 6.4 %); MMU test mask
-# IoU 0.833 -> 0.844, lids printed 1.07 -> 1.08 % (bench/art.py).
-MIN_MASK_AGREEMENT = 0.4
+# `fuse`: below this IoU between the two masks the classical one stands alone; above it each
+# pixel is a vote weighted LEARNED_WEIGHT for the network, over the annulus widened by
+# SUPPORT_MARGIN of each radius: an iris that is not quite a circle (gaze, annotation) is
+# followed where the network is sure. MMU persons 1-30: 0.843 (classical) -> 0.868.
+MIN_MASK_AGREEMENT = 0.7
 NO_IRIS = 0.1  # P(iris) below which the network sees no iris at a pixel (`unbacked`)
-LEARNED_WEIGHT = 0.6
+LEARNED_WEIGHT = 0.55
 SUPPORT_MARGIN = 0.15
 # When the circles disagree and the edges do not back the network's, the stronger of the
 # two wins (edge contrast x IoU with the network's eye). A circle is credible with at least
@@ -398,10 +393,10 @@ def fuse(classical: np.ndarray, iris: Circle, pupil: Circle, iris_prob: np.ndarr
     """The visible-iris mask from both paths, all (H, W) in the same pixels.
 
     `classical` is the noise-map mask inside the annulus between `iris` and `pupil`. Where
-    the masks overlap at all (MIN_MASK_AGREEMENT), a per-pixel vote in which the network's
-    confident calls overrule the classical noise map (which cuts bright, dark or shaded iris
-    texture and misses lashes), also a little beyond the circles; where they hardly do, the
-    classical mask alone: a network that sees no iris there is no guide to its details.
+    the masks broadly agree, a per-pixel vote in which the network's confident calls overrule
+    the classical noise map (which cuts bright or dark iris texture and misses lashes), also
+    a little beyond the circles; where they do not, the classical mask alone: a network that
+    sees the eye differently is no guide to its details.
     """
     annulus = disk(classical.shape, iris) & ~disk(classical.shape, pupil)
     learned = annulus & (iris_prob > 0.5)

@@ -5,14 +5,9 @@ where it reaches the limbus (lids, and sclera or skin inside a circle a little t
 Its holes inside the iris are the iris's own dark crypts and pale fibres that its noise test
 flags, and glints (which reflections.py finds): completing them repainted real iris. Two
 things are added to the lids, both measured on MMU (whose masks leave lids and lashes out):
-  - a margin along each lid: a lid's edge is soft and the mask's boundary a pixel or two
-    off, which prints as a dark rim of lid. Those pixels are the segmentation's, whose mask
-    is drawn at most DETAIL_RADIUS px of iris radius, so the margin is LID_MARGIN_PX of them
-    (MMU, r ~ 55 px: 0.07 iris radii, which took the disc printed as lid from 0.97 % at 0.04
-    to 0.71 %, bench/art.py). A fixed share of the radius, at 0.07 on a 150 px detail crop,
-    hid a 10 px band of iris the hand-checked outlines of colour-dev call visible along
-    every lid for no less lid printed (colour-dev outlines: visible iris hidden by the step,
-    median 7.8 -> 3.8 %; taken in that is not iris 2.2 % either way);
+  - a margin along each lid (LID_MARGIN of the iris radius): a lid's edge is soft and the
+    mask's boundary a pixel or two off, which prints as a dark rim of lid (MMU test, share
+    of the disc printed as lid, bench/art.py: median 0.97 % at 0.04, 0.71 % at 0.07);
   - lashes hanging from a lid over the visible iris: thin, dark strokes (a black-hat at
     LASH_WIDTH of the iris radius, LASH_STEP robust spreads above the iris texture's) that
     touch the lid, or the top of the limbus where the lid lies along it without covering
@@ -26,7 +21,6 @@ import numpy as np
 
 from irisd.pipeline.eyelids import far_in_colour
 from irisd.pipeline.geometry import round_kernel
-from irisd.pipeline.segment import DETAIL_RADIUS
 
 WORK_RADIUS = 200.0  # iris radius (px) of the copy the masks are worked out on
 EDGE_REACH = 0.06  # iris radii: how far the visible mask is carried to the ring's edges
@@ -34,7 +28,7 @@ IRIS_TOP = 99.0  # ... where not far lighter than this percentile of the iris sh
 SCLERA_STEP = 0.5  # ... plus this share of its height above the iris median (a dark iris's
 # soft blend into the sclera stays; hiding it left a thin rim that filled dark)
 LID_AREA = 0.01  # a covered part this large (share of the ring) at the limbus is a lid
-LID_MARGIN_PX = 4.0  # pixels of the segmentation's detail crop along a lid, also covered
+LID_MARGIN = 0.07  # iris radii of a lid's edge also taken as covered
 LASH_WIDTH = 0.08  # iris radii: the black-hat's width (wider than a lash, narrower than a crypt)
 LASH_STEP = 3.0  # robust spreads of the black-hat over the iris that make a lash
 # A lid may lie along the limbus without entering the ring; lashes hanging from it enter
@@ -49,15 +43,11 @@ def covered(
     ring: np.ndarray,
     radius: float,
     chroma: np.ndarray | None = None,
-    margin: float | None = None,
 ) -> np.ndarray:
     """(S, S) bool: the part of the `ring` that lids and lashes cover, from the visible-iris
     mask `visible`, the crop's (S, S) float32 `grey` levels and, in a colour photo, its
     (S, S, 2) float32 a*b* `chroma`; `radius` in crop pixels. Worked out at most at
-    WORK_RADIUS px of iris radius (lashes are wider than a pixel there too). `margin`: the
-    lid margin in iris radii (default: LID_MARGIN_PX of the segmentation's pixels)."""
-    if margin is None:
-        margin = LID_MARGIN_PX / max(1.0, min(radius, DETAIL_RADIUS))
+    WORK_RADIUS px of iris radius (lashes are wider than a pixel there too)."""
     scale = min(1.0, WORK_RADIUS / max(radius, 1.0))
     if scale < 1.0:
         size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
@@ -67,12 +57,12 @@ def covered(
             _resized_mask(ring, size),
             radius * scale,
             None if chroma is None else cv2.resize(chroma, size, interpolation=cv2.INTER_AREA),
-            margin,
         )
         return np.asarray(_resized_mask(small, grey.shape[::-1]) & ring, bool)
     shown = _to_edges(grey, visible, ring, radius, chroma)
     edge, lids = _at_limbus(ring & ~shown, ring, radius)
-    near_lid = cv2.dilate(lids.astype(np.uint8), round_kernel(margin * radius)) > 0
+    margin = round_kernel(LID_MARGIN * radius)
+    near_lid = cv2.dilate(lids.astype(np.uint8), margin) > 0
     edge |= near_lid
     lashes = _lashes(grey, shown & ~edge, ring & ~edge, near_lid | _upper_rim(ring, radius), radius)
     return np.asarray(ring & (edge | lashes), bool)

@@ -114,22 +114,17 @@ def refine(detail: Detail, found: Localisation, reach: float) -> Localisation:
 
 def full_mask(
     rgb: np.ndarray, detail: Detail, iris: Circle, pupil: Circle, prior: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W) bool visible iris at full resolution, computed on the detail crop, and the
-    classical path's alone; `prior`, the network's iris probability on the detail crop,
-    joins in through `learned.fuse`."""
+) -> np.ndarray:
+    """(H, W) bool visible iris at full resolution, computed on the detail crop; `prior`,
+    the network's iris probability on the detail crop, joins in through `learned.fuse`."""
     image = cv2.GaussianBlur(detail.image, (0, 0), 0.7)
     inset = detail.to_detail(iris.resized(LIMBUS_INSET))
     inner = detail.to_detail(pupil)
     colour = None if detail.colour is None else cv2.GaussianBlur(detail.colour, (0, 0), 0.7)
-    classical = visible_mask(image, inset, inner, colour)
-    fused = classical if prior is None else learned.fuse(classical, inset, inner, prior)
-    return _placed(rgb.shape[:2], detail, fused), _placed(rgb.shape[:2], detail, classical)
-
-
-def _placed(shape: tuple[int, int], detail: Detail, small: np.ndarray) -> np.ndarray:
-    """A mask of the detail crop, at full resolution in an (H, W) bool image."""
-    mask = np.zeros(shape, bool)
+    small = visible_mask(image, inset, inner, colour)
+    if prior is not None:
+        small = learned.fuse(small, inset, inner, prior)
+    mask = np.zeros(rgb.shape[:2], bool)
     size = (detail.x1 - detail.x0, detail.y1 - detail.y0)
     if small.shape[::-1] != size:
         resized = cv2.resize(small.astype(np.uint8) * 255, size, interpolation=cv2.INTER_LINEAR)
@@ -193,10 +188,8 @@ def outline(rgb: np.ndarray, located: Located) -> Segmentation:
         prior = prior_on_detail(located.iris_prob, located.scale, detail)
         contact = learned.edge_contact(located.iris_prob, iris.r * located.scale)
         outside = learned.beyond(located.iris_prob, iris.scaled(located.scale))
-    mask, classical = full_mask(rgb, detail, iris, pupil, prior)
-    # Judged on the classical mask: the network's votes take out of the fused one the very
-    # skin or shadow that shows the outline is wrong.
-    unseen = 0.0 if located.iris_prob is None else learned.unbacked(located.iris_prob, classical)
+    mask = full_mask(rgb, detail, iris, pupil, prior)
+    unseen = 0.0 if located.iris_prob is None else learned.unbacked(located.iris_prob, mask)
     return Segmentation(
         iris,
         pupil,

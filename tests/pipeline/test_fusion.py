@@ -69,18 +69,3 @@ def test_disagreeing_network_leaves_the_classical_mask_alone() -> None:
     prob[:40] = 0.99  # somewhere else entirely
 
     assert np.array_equal(learned.fuse(classical, iris, pupil, prob), classical)
-
-
-def test_network_sure_of_a_sector_the_noise_map_cut_gets_it_back() -> None:
-    # A window reflected over two glints left the upper half of a grey iris lighter than the
-    # reference sectors: the noise map cut all of it (colour-dev gray8), and the masks then
-    # agree on only half the iris. The network, sure of the whole iris, is followed there.
-    iris, pupil, annulus, _ = ring((200, 200), 70)
-    upper = np.mgrid[0:200, 0:200][0] < iris.y
-    classical = annulus & ~upper
-    prob = np.where(annulus, 0.95, 0.02).astype(np.float32)
-
-    fused = learned.fuse(classical, iris, pupil, prob)
-
-    assert iou(classical, annulus) < 0.7
-    assert fused[annulus & upper].mean() > 0.99

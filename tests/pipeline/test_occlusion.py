@@ -96,29 +96,3 @@ def test_skin_that_grazes_the_limbus_is_covered_where_iris_of_its_grey_is_carrie
     assert coloured[skin].mean() > 0.9
     band = ring & (dist > 0.95 * IRIS_R) & ~skin
     assert coloured[band].mean() < 0.05
-
-
-def test_a_lids_margin_is_a_few_pixels_of_the_outline_not_a_share_of_a_large_iris() -> None:
-    """The margin along a lid covers the pixel or two by which the segmentation's mask, drawn
-    at most DETAIL_RADIUS px of iris radius, misses a soft lid edge. On an MMU-sized iris that
-    is about 0.07 of its radius; on a 12 MP close-up it is not a band of 0.07 of the radius
-    of iris that shows (colour-dev: 7.8 % of the visible iris hidden, median)."""
-    for radius in (55.0, 400.0):
-        side = round(2.4 * radius)
-        centre = side / 2
-        ys, xs = np.mgrid[0:side, 0:side]
-        dist = np.hypot(xs - centre, ys - centre)
-        ring = (dist <= radius) & (dist > 0.4 * radius)
-        grey = np.full((side, side), 110.0, np.float32)
-        lid = ring & (ys < centre - 0.6 * radius)
-        grey[lid] = 190
-        visible = ring & ~lid
-
-        hidden = occlusion.covered(grey, visible, ring, radius)
-
-        column = hidden[:, round(centre)] & ~lid[:, round(centre)] & ring[:, round(centre)]
-        band = int(column.sum())  # rows of open iris covered below the lid's edge
-        scale = min(radius, occlusion.DETAIL_RADIUS) / radius  # outline px per crop px
-        assert 0.5 * occlusion.LID_MARGIN_PX <= band * scale <= 2 * occlusion.LID_MARGIN_PX, (
-            f"r={radius}: {band} px below the lid covered"
-        )
