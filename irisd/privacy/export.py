@@ -62,11 +62,10 @@ async def plan(db: Database, storage: Storage, user: User, scope: Scope) -> Plan
             ]
     document = {
         "exported_at": timestamps.now(),
-        "account": {
-            "id": user.id,
-            "email": user.email,
-            "created_at": timestamps.iso(user.created_at),
-        },
+        # A client's export names the staff account holding it, not that account's email.
+        "account": {"id": user.id}
+        if scope.label is not None
+        else {"id": user.id, "email": user.email, "created_at": timestamps.iso(user.created_at)},
         "label": scope.label,
         "photos": held,
         "jobs": jobs,
