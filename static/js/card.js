@@ -128,6 +128,7 @@ export class JobCard {
     this.setText("step", step);
     this.renderProgress(s);
     this.setText("detail", this.detail(s));
+    this.setText("consent", this.controller.consentText(s));
     this.renderNotes(s);
     this.renderMedia(s);
     this.renderFailure(s);
