@@ -23,6 +23,7 @@ from irisd import photos, timestamps
 from irisd.auth.users import User
 from irisd.db import Database
 from irisd.jobs import store
+from irisd.jobs.model import LiveState
 from irisd.logs import get_logger
 from irisd.privacy import consents, erasure
 from irisd.privacy.person import Scope
@@ -56,10 +57,7 @@ async def plan(db: Database, storage: Storage, user: User, scope: Scope) -> Plan
         objects += await _photo_objects(storage, photo)
         for job in await store.jobs_of_photo(db, photo.id):
             jobs.append(job.to_json())
-            prefix = keys.processed_prefix(photo.user_id, job.job_id)
-            objects += [
-                (f"results/{key.rsplit('/', 1)[1]}", key) for key in await storage.list(prefix)
-            ]
+            objects += await _job_objects(storage, job)
     document = {
         "exported_at": timestamps.now(),
         # A client's export names the staff account holding it, not that account's email.
@@ -83,6 +81,19 @@ async def _photo_objects(storage: Storage, photo: photos.Photo) -> list[tuple[st
     if await storage.size(thumbnail) is not None:
         found.append((f"photos/{photo.id}_thumbnail.jpg", thumbnail))
     return [(name, key) for name, key in found if await storage.size(key) is not None]
+
+
+async def _job_objects(storage: Storage, job: LiveState) -> list[tuple[str, str]]:
+    """The objects a job wrote, by their known keys: `size` finds an object in the trash too
+    (S3 moves a trashed item's objects), where listing the job's prefix would not."""
+    named = [job.result_key, job.mask_key]
+    named += [keys.preview(job.user_id, job.job_id), keys.original_preview(job.user_id, job.job_id)]
+    found = [key for key in dict.fromkeys(named) if key]
+    return [
+        (f"results/{key.rsplit('/', 1)[1]}", key)
+        for key in found
+        if await storage.size(key) is not None
+    ]
 
 
 async def write(

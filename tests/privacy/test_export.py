@@ -19,7 +19,10 @@ from tests.conftest import Irisd
 from tests.privacy.helpers import completed, consent, photo_of
 from tests.support import images
 from tests.support.clients import ApiClient
+from tests.support.moto import MotoS3, moto_s3, s3_bucket
 from tests.support.pipelines import pipeline
+
+__all__ = ["moto_s3", "s3_bucket"]
 
 UserFactory = Callable[..., Awaitable[ApiClient]]
 Start = Callable[..., Awaitable[Irisd]]
@@ -108,3 +111,17 @@ async def test_irisd_export_data_writes_the_same_zip_beside_a_running_server(
 
 async def _run(args: list[str], env: dict[str, str]) -> Any:
     return await asyncio.to_thread(CliRunner().invoke, export_data, args, env=env)
+
+
+async def test_on_s3_the_export_holds_what_is_in_the_trash_too(
+    start_server: Start, user_factory: UserFactory, moto_s3: MotoS3, s3_bucket: str
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"), **moto_s3.storage_changes(s3_bucket))
+    api = await user_factory(irisd)
+    photo = await photo_of(api)
+    job = await completed(api, photo["id"])
+    await api.delete(f"/api/v1/photos/{photo['id']}")  # S3 moves its objects under trash/
+    files, held = opened((await api.get("/api/v1/privacy/export")).body)
+    assert held["photos"][0]["deleted_at"] is not None
+    assert files[f"photos/{photo['id']}.jpg"] == images.jpeg()
+    assert f"results/{job['job_id']}.png" in files
