@@ -205,7 +205,7 @@ function watchConnection(state) {
 /** Consents or data changed: every card says so again; after an erase, the pages reload. */
 async function privacyChanged(reload = true) {
   if (reload) await Promise.all([gallery.load(), trash.load()]);
-  for (const card of gallery.cards.values()) card.render(card.state);
+  for (const card of gallery.cards.values()) card.renderConsent();
 }
 
 /** A restore (from Undo or Recently deleted): the page shows it again, the focus goes there. */
