@@ -41,11 +41,15 @@ from irisd.db import open_database
 from irisd.intake import Intake
 from irisd.jobs.engine import Engine
 from irisd.jobs.hub import Hub
+from irisd.logs import get_logger
 from irisd.metrics import Metrics
+from irisd.privacy import retention
 from irisd.resources import STATIC_DIR
 from irisd.storage import open_storage
 from irisd.storage.local import LocalStorage
 from irisd.upload_slots import UploadSlots
+
+log = get_logger(__name__)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -62,7 +66,9 @@ def create_app(settings: Settings) -> web.Application:
     uploads = settings.uploads
     app[UPLOAD_SLOTS] = UploadSlots(uploads.max_parallel, uploads.max_parallel_per_user)
     # Entered in this order, left in reverse: the engine stops before what it uses closes.
-    app.cleanup_ctx.extend([_database, _tokens, _storage, _hub, _accounts, _engine, _trash])
+    app.cleanup_ctx.extend(
+        [_database, _tokens, _storage, _hub, _accounts, _engine, _trash, _retention]
+    )
     app.on_shutdown.append(_close_sockets)
     app.add_routes(api.routes())
     app.on_response_prepare.append(add_security_headers)
@@ -128,6 +134,19 @@ async def _trash(app: web.Application) -> AsyncIterator[None]:
     # Deleted photos and results expire from the trash while the server runs (irisd/trash.py).
     days = app[SETTINGS].storage.trash_days
     async with _running(trash.keep_purging(app[DATABASE], app[STORAGE], days)):
+        yield
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    # [privacy] retention_days: one pass before serving (a box that was off catches up), then
+    # hourly. The photos' running jobs stop first, as a delete's do.
+    db, storage, days = app[DATABASE], app[STORAGE], app[SETTINGS].privacy.retention_days
+    stop_jobs = app[ENGINE].cancel_photo_jobs
+    try:
+        await retention.apply(db, storage, days, stop_jobs)
+    except Exception:  # storage down at start: the schedule tries again; serving goes on
+        log.exception("privacy.retention_failed")
+    async with _running(retention.keep_applying(db, storage, days, stop_jobs)):
         yield
 
 

@@ -127,6 +127,27 @@ class LoggingSettings:
     format: Literal["auto", "json", "console"] = "auto"
 
 
+Jurisdiction = Literal["gdpr", "bipa", "generic"]
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    jurisdiction: Jurisdiction = "generic"
+    # Off by default: an upgraded box keeps processing as before, and the app asks for consent
+    # anyway once this box answers its privacy calls; the clinic turns it on (README).
+    require_consent: bool = False
+    consent_text: str = ""
+    consent_text_version: str = ""
+    retention_days: int = 0
+
+    def __post_init__(self) -> None:
+        if self.consent_text and not self.consent_text_version:
+            # Each consent records the version it was given to: a changed text needs its own.
+            raise ConfigError("consent_text_version: set it when you set consent_text")
+        if self.retention_days < 0:
+            raise ConfigError("retention_days: 0 (keep) or a number of days")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: str = "./data"
@@ -138,6 +159,7 @@ class Settings:
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     ws: WsSettings = field(default_factory=WsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def data_path(self) -> Path:

@@ -115,6 +115,9 @@ async def open_database(path: Path) -> Database:
     await conn.execute("PRAGMA journal_mode = WAL")
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten, not left in free pages: an erased person's rows (labels,
+    # file names) must not be readable from the file afterwards (irisd/privacy/erasure.py).
+    await conn.execute("PRAGMA secure_delete = ON")
     db = Database(conn, path)
     await migrate(db)
     return db

@@ -5,6 +5,8 @@
     │   ├── BadRequest 400          ├── PayloadTooLarge 413        ├── InvalidField 422
     │   ├── Unauthorized 401        ├── UnsupportedMediaType 415   ├── TooManyRequests 429
     │   ├── Forbidden 403           ├── Conflict 409               │   └── Throttled (Retry-After)
+    │   │   ├── ConsentRequired     no consent on record for the photo's person ([privacy])
+    │   │   └── ConsentWithdrawn    the person withdrew or was erased: consent again first
     │   ├── NotFound 404            one class for "unknown" and "not yours": no oracle
     │   └── RequestTimeout 408      the body did not arrive in time; the connection closes
     │                               └── NotReady 503
@@ -77,6 +79,26 @@ class Unauthorized(RequestError):
 class Forbidden(RequestError):
     status = 403
     message = "Not allowed."
+
+
+class ConsentRequired(Forbidden):
+    """A job for a person without recorded consent, while `[privacy] require_consent` is on."""
+
+    message = (
+        "This person has not consented to the processing of their iris photos. Agree to the"
+        " biometric consent in the app, or record the client's consent for this photo's label"
+        " in the console (on screen or on paper), then process it again."
+    )
+
+
+class ConsentWithdrawn(Forbidden):
+    """A job for a person who withdrew consent or whose data was erased since."""
+
+    message = (
+        "This person withdrew their consent and their photos were erased. Their photos can be"
+        " processed again only after they consent again (in the app, or recorded in the"
+        " console)."
+    )
 
 
 class NotFound(RequestError):

@@ -2,7 +2,8 @@
 
 Handlers by API.md section: auth.py, photos.py, processing.py, ws.py (over feeds.py, with
 keepalive.py's ticker), ops.py (with openapi.py), files.py (local storage's signed URLs);
-trash.py (additive: deleted photos and results, restorable for a while).
+trash.py (additive: deleted photos and results, restorable for a while); privacy.py
+(additive: the app's consent flow, erasure and export of a person's data).
 What every handler shares: bearer.py (the Bearer middleware and the WebSocket token check),
 schemas.py (reading requests), wire.py (every JSON shape sent back), urls.py (absolute and
 presigned URLs), errors.py (RequestError -> {"detail"}) and access.py (the request log).
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from irisd.api import auth, files, ops, photos, processing, trash, ws
+from irisd.api import auth, files, ops, photos, privacy, processing, trash, ws
 
 
 def routes() -> list[web.AbstractRouteDef]:
@@ -21,6 +22,7 @@ def routes() -> list[web.AbstractRouteDef]:
         *photos.routes,
         *processing.routes,
         *trash.routes,
+        *privacy.routes,
         *ws.routes,
         *ops.routes,
         *files.routes,

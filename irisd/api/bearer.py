@@ -14,8 +14,9 @@ from irisd.errors import Unauthorized
 API_PREFIX = "/api/v1/"
 # The only REST routes a client can call before it has a token.
 PUBLIC_ROUTES = frozenset(
-    f"{API_PREFIX}auth/{name}" for name in ("login", "login/json", "refresh", "register")
-)
+    f"{API_PREFIX}{name}"
+    for name in ("auth/login", "auth/login/json", "auth/refresh", "auth/register")
+) | {f"{API_PREFIX}privacy/jurisdiction"}  # the clinic's consent text, shown before sign-in
 BAD_HEADER = "The Authorization header must be 'Bearer <access token>'."
 NO_ACCOUNT = "This account is disabled or no longer exists."
 

@@ -11,61 +11,35 @@ from functools import cache
 from typing import Any
 
 from irisd import __version__
+from irisd.api import openapi_privacy
 from irisd.api.bearer import PUBLIC_ROUTES
+from irisd.api.openapi_parts import (
+    FILENAME,
+    INT,
+    LABEL,
+    NULL_INT,
+    NULL_STR,
+    STR,
+    TIME,
+    UUID,
+    obj,
+    page,
+    ref,
+)
 from irisd.options import PRINT_SIDE
-
-_STR = {"type": "string"}
-_INT = {"type": "integer"}
-_NULL_STR = {"type": ["string", "null"]}
-_NULL_INT = {"type": ["integer", "null"]}
-_TIME = {
-    "type": "string",
-    "format": "date-time",
-    "description": "UTC, e.g. 2026-01-31T12:00:00.123Z",
-}
-_UUID = {"type": "string", "format": "uuid"}
-_FILENAME = {
-    "type": ["string", "null"],
-    "description": "The photo's file name as uploaded (null when the client sent none)",
-}
-_LABEL = {
-    "type": ["string", "null"],
-    "maxLength": 100,
-    "description": "A person's name or reference for the photo (optional)",
-}
-
-
-def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": props, "required": required or list(props)}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _page(item: str) -> dict[str, Any]:
-    return _obj(
-        {
-            "items": {"type": "array", "items": _ref(item)},
-            "total": _INT,
-            "page": _INT,
-            "page_size": _INT,
-        }
-    )
-
 
 _STATUS = {"type": "string", "enum": ["pending", "processing", "completed", "failed"]}
 _CURSOR = {"type": "integer", "description": "Resume with ?since=CURSOR"}
 # A job's WebSocket message (API.md): Progress, to which Completion and Error add fields.
 _PROGRESS: dict[str, Any] = {
-    "job_id": _UUID,
+    "job_id": UUID,
     "status": _STATUS,
-    "progress": _INT,
-    "step": _STR,
-    "timestamp": _TIME,
-    "seq": _INT,
-    "attempt": _INT,
-    "queue_position": _NULL_INT,
+    "progress": INT,
+    "step": STR,
+    "timestamp": TIME,
+    "seq": INT,
+    "attempt": INT,
+    "queue_position": NULL_INT,
 }
 # Additive: what the step's contract text cannot say (sent only when there is something).
 _NOTE = {
@@ -76,84 +50,84 @@ _NOTE = {
 _JOB_MESSAGE: dict[str, Any] = {
     **_PROGRESS,
     "note": _NOTE,
-    "result_url": _STR,  # Completion
-    "processing_time_ms": _NULL_INT,
-    "result_width": _NULL_INT,
-    "result_height": _NULL_INT,
+    "result_url": STR,  # Completion
+    "processing_time_ms": NULL_INT,
+    "result_width": NULL_INT,
+    "result_height": NULL_INT,
     "quality_score": {"type": ["number", "null"]},
-    "quality_notes": {"type": "array", "items": _STR},
+    "quality_notes": {"type": "array", "items": STR},
     "print_ready": {"type": "boolean"},
-    "error_type": _NULL_STR,  # Error
-    "message": _NULL_STR,
-    "suggestion": _NULL_STR,
+    "error_type": NULL_STR,  # Error
+    "message": NULL_STR,
+    "suggestion": NULL_STR,
 }
 
 SCHEMAS: dict[str, Any] = {
-    "Error": _obj({"detail": _STR}),
-    "Credentials": _obj({"email": _STR, "password": _STR}),
-    "TokenPair": _obj(
+    "Error": obj({"detail": STR}),
+    "Credentials": obj({"email": STR, "password": STR}),
+    "TokenPair": obj(
         {
-            "access_token": _STR,
-            "refresh_token": _STR,
+            "access_token": STR,
+            "refresh_token": STR,
             "token_type": {"type": "string", "enum": ["bearer"]},
         }
     ),
-    "RefreshRequest": _obj({"refresh_token": _STR}),
-    "UserRead": _obj(
+    "RefreshRequest": obj({"refresh_token": STR}),
+    "UserRead": obj(
         {
-            "id": _UUID,
-            "email": _STR,
+            "id": UUID,
+            "email": STR,
             "is_active": {"type": "boolean"},
             "is_verified": {"type": "boolean"},
-            "created_at": _TIME,
+            "created_at": TIME,
         }
     ),
-    "UploadRequest": _obj({"content_type": _STR, "filename": _FILENAME, "label": _LABEL}, []),
-    "LabelRequest": _obj({"label": _LABEL}),
-    "UploadTicket": _obj({"upload_url": _STR, "photo_id": _UUID, "s3_key": _STR}),
-    "ConfirmRequest": _obj({"file_size": _INT, "width": _INT, "height": _INT}, []),
-    "Photo": _obj(
+    "UploadRequest": obj({"content_type": STR, "filename": FILENAME, "label": LABEL}, []),
+    "LabelRequest": obj({"label": LABEL}),
+    "UploadTicket": obj({"upload_url": STR, "photo_id": UUID, "s3_key": STR}),
+    "ConfirmRequest": obj({"file_size": INT, "width": INT, "height": INT}, []),
+    "Photo": obj(
         {
-            "id": _UUID,
-            "user_id": _UUID,
-            "s3_key": _STR,
-            "original_url": _NULL_STR,
-            "thumbnail_url": _NULL_STR,
-            "width": _NULL_INT,
-            "height": _NULL_INT,
-            "file_size": _NULL_INT,
+            "id": UUID,
+            "user_id": UUID,
+            "s3_key": STR,
+            "original_url": NULL_STR,
+            "thumbnail_url": NULL_STR,
+            "width": NULL_INT,
+            "height": NULL_INT,
+            "file_size": NULL_INT,
             "upload_status": {"type": "string", "enum": ["pending", "uploaded", "failed"]},
-            "created_at": _TIME,
-            "updated_at": _TIME,
-            "filename": _FILENAME,
-            "label": _LABEL,
+            "created_at": TIME,
+            "updated_at": TIME,
+            "filename": FILENAME,
+            "label": LABEL,
         }
     ),
-    "SubmitRequest": _obj({"photo_id": _UUID}),
-    "BatchRequest": _obj(
-        {"photo_ids": {"type": "array", "items": _UUID, "minItems": 1, "maxItems": 10}}
+    "SubmitRequest": obj({"photo_id": UUID}),
+    "BatchRequest": obj(
+        {"photo_ids": {"type": "array", "items": UUID, "minItems": 1, "maxItems": 10}}
     ),
-    "Job": _obj(
+    "Job": obj(
         {
-            "job_id": _UUID,
-            "photo_id": _UUID,
+            "job_id": UUID,
+            "photo_id": UUID,
             "status": _STATUS,
-            "current_step": _NULL_STR,
-            "progress": _INT,
-            "error_type": _NULL_STR,
-            "error_message": _NULL_STR,
-            "suggestion": _NULL_STR,
-            "attempt_count": _INT,
-            "result_url": _NULL_STR,
-            "mask_url": _NULL_STR,
-            "original_url": _NULL_STR,
-            "processing_time_ms": _NULL_INT,
-            "result_width": _NULL_INT,
-            "result_height": _NULL_INT,
+            "current_step": NULL_STR,
+            "progress": INT,
+            "error_type": NULL_STR,
+            "error_message": NULL_STR,
+            "suggestion": NULL_STR,
+            "attempt_count": INT,
+            "result_url": NULL_STR,
+            "mask_url": NULL_STR,
+            "original_url": NULL_STR,
+            "processing_time_ms": NULL_INT,
+            "result_width": NULL_INT,
+            "result_height": NULL_INT,
             "quality_score": {"type": ["number", "null"]},
             "quality_notes": {
                 "type": "array",
-                "items": _STR,
+                "items": STR,
                 "description": "Short sentences saying what holds a completed result back"
                 " (e.g. a lid-covered part of the iris that was completed); empty for a clean"
                 " result and while the job has not completed.",
@@ -165,14 +139,14 @@ SCHEMAS: dict[str, Any] = {
                 " screens, and its quality_notes say how to take a photo that prints. Null"
                 " while the job has not completed.",
             },
-            "queue_position": _NULL_INT,
-            "websocket_url": _STR,
-            "created_at": _TIME,
-            "updated_at": _TIME,
+            "queue_position": NULL_INT,
+            "websocket_url": STR,
+            "created_at": TIME,
+            "updated_at": TIME,
             "note": _NOTE,
-            "filename": _FILENAME,
-            "label": _LABEL,
-            "thumbnail_url": {**_STR, "description": "The photo's small thumbnail (tiles)"},
+            "filename": FILENAME,
+            "label": LABEL,
+            "thumbnail_url": {**STR, "description": "The photo's small thumbnail (tiles)"},
             "preview_url": {
                 "type": ["string", "null"],
                 "description": "The result as a WebP of at most 512 px, for tiles (null: none)",
@@ -183,34 +157,34 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
-    "JobList": _obj({"jobs": {"type": "array", "items": _ref("Job")}}),
-    "PhotoPage": _page("Photo"),
-    "JobPage": _page("Job"),
-    "Message": _obj({"message": _STR}),
-    "JobMessage": _obj(_JOB_MESSAGE, list(_PROGRESS)),
-    "StreamMessage": _obj({**_JOB_MESSAGE, "cursor": _CURSOR}, [*_PROGRESS, "cursor"]),
-    "Keepalive": _obj({"keepalive": {"const": True}, "cursor": _CURSOR, "timestamp": _TIME}),
-    "SocketError": _obj({"error": _STR, "detail": _STR}),
+    "JobList": obj({"jobs": {"type": "array", "items": ref("Job")}}),
+    "PhotoPage": page("Photo"),
+    "JobPage": page("Job"),
+    "Message": obj({"message": STR}),
+    "JobMessage": obj(_JOB_MESSAGE, list(_PROGRESS)),
+    "StreamMessage": obj({**_JOB_MESSAGE, "cursor": _CURSOR}, [*_PROGRESS, "cursor"]),
+    "Keepalive": obj({"keepalive": {"const": True}, "cursor": _CURSOR, "timestamp": TIME}),
+    "SocketError": obj({"error": STR, "detail": STR}),
 }
 
 # The trash (additive): deleted photos and results, restorable until `purge_at`.
 _GONE = {
-    "deleted_at": _TIME,
-    "purge_at": {**_TIME, "description": "When it is deleted for good ([storage] trash_days)"},
+    "deleted_at": TIME,
+    "purge_at": {**TIME, "description": "When it is deleted for good ([storage] trash_days)"},
 }
-SCHEMAS["TrashedPhoto"] = _obj(
+SCHEMAS["TrashedPhoto"] = obj(
     {
         **SCHEMAS["Photo"]["properties"],
         **_GONE,
-        "results": _INT | {"description": "Results that went with it"},
+        "results": INT | {"description": "Results that went with it"},
     }
 )
-SCHEMAS["TrashedResult"] = _obj({**SCHEMAS["Job"]["properties"], **_GONE})
-SCHEMAS["Trash"] = _obj(
+SCHEMAS["TrashedResult"] = obj({**SCHEMAS["Job"]["properties"], **_GONE})
+SCHEMAS["Trash"] = obj(
     {
         "trash_days": {"type": "number"},
-        "photos": {"type": "array", "items": _ref("TrashedPhoto")},
-        "results": {"type": "array", "items": _ref("TrashedResult")},
+        "photos": {"type": "array", "items": ref("TrashedPhoto")},
+        "results": {"type": "array", "items": ref("TrashedResult")},
     }
 )
 
@@ -270,7 +244,7 @@ _OPERATIONS: list[tuple[str, str, str, str | None, int, str | None]] = [
 _SEARCH = {
     "name": "label",
     "in": "query",
-    "schema": _STR,
+    "schema": STR,
     "description": "Only photos (or jobs of photos) whose label or file name contains this,"
     " ignoring case",
 }
@@ -278,7 +252,7 @@ _SEARCH = {
 _ERRORS = {
     "400": "Bad input",
     "401": "No, invalid or expired token",
-    "403": "Not allowed (registration closed)",
+    "403": "Not allowed (registration closed; no consent on record for the photo's person)",
     "404": "Unknown or not yours",
     "408": "An upload body that did not arrive within [uploads] body_timeout_s",
     "409": "Conflict (a photo not uploaded yet, or rejected)",
@@ -291,40 +265,44 @@ _ERRORS = {
 
 def _body(kind: str) -> dict[str, Any]:
     if kind == "form":
-        schema = _obj({"username": _STR, "password": _STR})
+        schema = obj({"username": STR, "password": STR})
         return {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}
     if kind == "multipart":
-        schema = _obj({"file": {"type": "string", "format": "binary"}})
+        schema = obj({"file": {"type": "string", "format": "binary"}})
         return {"content": {"multipart/form-data": {"schema": schema}}}
-    return {"content": {"application/json": {"schema": _ref(kind)}}}
+    return {"content": {"application/json": {"schema": ref(kind)}}}
 
 
 def _operation(
-    path: str, summary: str, body: str | None, status: int, reply: str | None
+    method: str, path: str, summary: str, body: str | None, status: int, reply: str | None
 ) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "OK"}
-    if reply:
-        success["content"] = {"application/json": {"schema": _ref(reply)}}
+    if reply == "zip":
+        success["content"] = openapi_privacy.ZIP
+    elif reply:
+        success["content"] = {"application/json": {"schema": ref(reply)}}
     responses = {str(status): success}
     if path.endswith("/reprocess"):
         responses["200"] = {
             **success,
             "description": "The photo's job that is still waiting (asked again before it ran)",
         }
-    error = {"content": {"application/json": {"schema": _ref("Error")}}}
+    error = {"content": {"application/json": {"schema": ref("Error")}}}
     responses.update({code: {"description": text, **error} for code, text in _ERRORS.items()})
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     paging = path in ("/api/v1/photos", "/api/v1/processing/jobs") and body is None
     op["parameters"] = [
-        {"name": p, "in": "path", "required": True, "schema": _UUID} for p in params
+        {"name": p, "in": "path", "required": True, "schema": UUID} for p in params
     ] + (
-        [{"name": n, "in": "query", "schema": _INT} for n in ("page", "page_size")] + [_SEARCH]
+        [{"name": n, "in": "query", "schema": INT} for n in ("page", "page_size")] + [_SEARCH]
         if paging
         else []
     )
     if paging and path == "/api/v1/processing/jobs":
-        op["parameters"].append({"name": "photo_id", "in": "query", "schema": _UUID})
+        op["parameters"].append({"name": "photo_id", "in": "query", "schema": UUID})
+    if method == "get" and path.endswith(openapi_privacy.LABELLED):
+        op["parameters"].append(openapi_privacy.LABEL_QUERY)
     if body:
         op["requestBody"] = {"required": True, **_body(body)}
     op["security"] = [] if path in PUBLIC_ROUTES else [{"bearer": []}]
@@ -334,8 +312,8 @@ def _operation(
 @cache
 def document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    for method, path, summary, body, status, reply in _OPERATIONS:
-        paths.setdefault(path, {})[method] = _operation(path, summary, body, status, reply)
+    for method, path, summary, body, status, reply in _OPERATIONS + openapi_privacy.OPERATIONS:
+        paths.setdefault(path, {})[method] = _operation(method, path, summary, body, status, reply)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -353,7 +331,7 @@ def document() -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | openapi_privacy.SCHEMAS,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
             },

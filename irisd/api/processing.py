@@ -10,11 +10,12 @@ from aiohttp import web
 from irisd import photos, results
 from irisd.api import schemas, wire
 from irisd.api.urls import object_url
-from irisd.appkeys import DATABASE, ENGINE
+from irisd.appkeys import DATABASE, ENGINE, SETTINGS
 from irisd.errors import BadRequest, Conflict, InvalidField, NotFound
 from irisd.identity import UNNAMED, Identity
 from irisd.jobs import store
 from irisd.jobs.store import BATCH_PRIORITY, SINGLE_PRIORITY, JobRecord
+from irisd.privacy import gate
 
 routes = web.RouteTableDef()
 
@@ -52,6 +53,7 @@ async def submit(request: web.Request) -> web.Response:
         raise InvalidField(BAD_PHOTO_ID)
     user_id = schemas.user_id(request)
     photo = await photos.get_uploaded_photo(request.app[DATABASE], user_id, photo_id)
+    await gate.check(request.app[DATABASE], request.app[SETTINGS].privacy, photo)
     [record] = await request.app[ENGINE].submit(user_id, [photo.id], SINGLE_PRIORITY)
     named = Identity(photo.filename, photo.label)
     return web.json_response(_job(request, record, named), status=201)
@@ -64,9 +66,12 @@ async def batch(request: web.Request) -> web.Response:
     if not _is_id_list(photo_ids):
         raise InvalidField(BAD_PHOTO_IDS)
     user_id = schemas.user_id(request)
-    valid = [p for p in dict.fromkeys(photo_ids) if await _processable(request, user_id, p)]
-    if not valid:
+    found = [await _processable(request, user_id, p) for p in dict.fromkeys(photo_ids)]
+    processable = [photo for photo in found if photo is not None]
+    if not processable:
         raise BadRequest(NONE_VALID)
+    await gate.check_all(request.app[DATABASE], request.app[SETTINGS].privacy, processable)
+    valid = [photo.id for photo in processable]
     records = await request.app[ENGINE].submit(user_id, valid, BATCH_PRIORITY)
     names = await results.names(request.app[DATABASE], user_id, valid)
     reply = wire.jobs(records, partial(object_url, request), names, _warm(request))
@@ -81,13 +86,12 @@ def _is_id_list(value: Any) -> TypeGuard[list[str]]:
     )
 
 
-async def _processable(request: web.Request, user_id: str, photo_id: str) -> bool:
-    """Skipped in a batch: unknown, foreign and not-yet-uploaded photos (API.md)."""
+async def _processable(request: web.Request, user_id: str, photo_id: str) -> photos.Photo | None:
+    """None for what a batch skips: unknown, foreign and not-yet-uploaded photos (API.md)."""
     try:
-        await photos.get_uploaded_photo(request.app[DATABASE], user_id, photo_id)
+        return await photos.get_uploaded_photo(request.app[DATABASE], user_id, photo_id)
     except (NotFound, Conflict):
-        return False
-    return True
+        return None
 
 
 @routes.get("/api/v1/processing/jobs")
@@ -112,6 +116,7 @@ async def reprocess(request: web.Request) -> web.Response:
     db = request.app[DATABASE]
     found = await store.named_job(db, user_id, request.match_info["job_id"])
     photo = await photos.get_uploaded_photo(db, user_id, found.record.state.photo_id)
+    await gate.check(db, request.app[SETTINGS].privacy, photo)
     # Asked again while the photo's job still waits (a double tap): that job, not a second.
     job, new = await request.app[ENGINE].resubmit(user_id, photo.id)
     return web.json_response(_job(request, job, found.identity), status=201 if new else 200)

@@ -19,6 +19,9 @@ from irisd.jobs.model import JobStatus, LiveState
 from irisd.jobs.store import JobRecord
 from irisd.options import PRINT_SIDE
 from irisd.photos import UPLOADED, Photo
+from irisd.privacy.consents import Consent
+from irisd.privacy.erasure import Erased
+from irisd.privacy.jurisdictions import ConsentText
 from irisd.storage import keys
 from irisd.timestamps import iso, now
 from irisd.trash import TrashedPhoto, TrashedResult, purge_at
@@ -257,3 +260,43 @@ def streamed(state: LiveState, url: ObjectUrl, cursor: int, warm: bool = True) -
 def keepalive(cursor: int) -> Json:
     """The user stream's sign of life while nothing changes."""
     return {"keepalive": True, "cursor": cursor, "timestamp": now()}
+
+
+# --- privacy (additive: the app's consent flow, api/privacy.py) ----------------------------
+
+
+def jurisdiction(shown: ConsentText, required: bool) -> Json:
+    """The clinic's law and text: the app's JurisdictionResponse, with the onboarding screen's
+    top-level fields and whether processing waits for consent on this box."""
+    return {
+        "jurisdiction": shown.jurisdiction,
+        "consent_requirements": {
+            "consent_text": shown.text,
+            "consent_text_version": shown.version,
+            "requires_explicit_consent": True,
+            "jurisdiction_name": shown.name,
+        },
+        "consent_text": shown.text,
+        "requires_explicit_consent": True,
+        "data_retention_days": shown.retention_days or None,
+        "consent_required_to_process": required,
+    }
+
+
+def consent(record: Consent) -> Json:
+    return {
+        "id": record.id,
+        "user_id": record.user_id,
+        "label": record.label,
+        "consent_type": record.consent_type,
+        "jurisdiction": record.jurisdiction,
+        "consent_text_version": record.text_version,
+        "source": record.source,
+        "granted": record.granted,
+        "granted_at": record.granted_at,
+        "withdrawn_at": record.withdrawn_at,
+    }
+
+
+def erased(done: Erased) -> Json:
+    return {"photos": done.photos, "results": done.results, "erased_at": done.erased_at}

@@ -42,7 +42,18 @@ def cli() -> None:
 
 def _register() -> None:
     # Imported here so `irisd --help` stays quick and each command module stays separate.
-    from irisd.cli import jobs, migrate, process, purge, serve, submit, tls, token, users
+    from irisd.cli import (
+        export_data,
+        jobs,
+        migrate,
+        process,
+        purge,
+        serve,
+        submit,
+        tls,
+        token,
+        users,
+    )
 
     cli.add_command(serve.serve)
     cli.add_command(migrate.migrate)
@@ -53,6 +64,7 @@ def _register() -> None:
     cli.add_command(submit.submit)
     cli.add_command(purge.purge)
     cli.add_command(tls.tls)
+    cli.add_command(export_data.export_data)
 
 
 def main() -> None:

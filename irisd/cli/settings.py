@@ -1,19 +1,22 @@
-"""What every CLI command shares: the --config option and opening the database."""
+"""What every CLI command shares: the --config option, opening the database and storage."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from irisd import config
+from irisd.auth.tokens import load_or_create_secret
 from irisd.config import Settings
 from irisd.db import Database, open_database
 from irisd.errors import ConfigError, RequestError
+from irisd.storage import Storage, open_storage
 
 T = TypeVar("T")
 DEFAULT_CONFIG = Path("irisd.toml")
@@ -54,6 +57,18 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
         return asyncio.run(run())
     except RequestError as exc:
         raise click.ClickException(exc.text) from exc
+
+
+@asynccontextmanager
+async def opened(settings: Settings) -> AsyncIterator[tuple[Database, Storage]]:
+    """The database and the storage the server uses, closed on leaving."""
+    db = await open_database(settings.data_path / "irisd.db")
+    storage = await open_storage(settings, load_or_create_secret(settings))
+    try:
+        yield db, storage
+    finally:
+        await storage.close()
+        await db.close()
 
 
 def fail(message: str, *args: Any) -> None:

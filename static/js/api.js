@@ -104,17 +104,33 @@ export class Api extends EventTarget {
     throw new ApiError(resp ? resp.status : 0, "Your session has ended. Please sign in again.");
   }
 
-  /** JSON request with the Bearer token; on exactly 401, refresh once and repeat. */
-  async request(method, path, body) {
+  /** The response to a request with the Bearer token; on exactly 401, refresh once and repeat. */
+  async authorized(method, path, body) {
     await this.freshToken();
     let resp = await this.send(method, path, body);
     if (resp.status === 401 && this.tokens) {
       await this.refresh();
       resp = await this.send(method, path, body);
     }
+    return resp;
+  }
+
+  /** JSON request with the Bearer token; a refusal throws its {"detail"} sentence. */
+  async request(method, path, body) {
+    const resp = await this.authorized(method, path, body);
     const data = await readBody(resp);
     if (!resp.ok) throw new ApiError(resp.status, data && data.detail);
     return data;
+  }
+
+  /** A file the API sends (the privacy export), as a Blob. */
+  async blob(path) {
+    const resp = await this.authorized("GET", path);
+    if (!resp.ok) {
+      const data = await readBody(resp);
+      throw new ApiError(resp.status, data && data.detail);
+    }
+    return resp.blob();
   }
 
   send(method, path, body) {

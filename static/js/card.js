@@ -128,6 +128,7 @@ export class JobCard {
     this.setText("step", step);
     this.renderProgress(s);
     this.setText("detail", this.detail(s));
+    this.renderConsent();
     this.renderNotes(s);
     this.renderMedia(s);
     this.renderFailure(s);
@@ -140,6 +141,11 @@ export class JobCard {
     this.parts.title.title = s.filename && s.label ? `${s.label} (${s.filename})` : this.name;
     this.parts.labelButton.setAttribute("aria-label", `${s.label ? "Change" : "Add"} the label of ${this.name}`);
     this.el.setAttribute("aria-label", this.name);
+  }
+
+  /** Whether the photo's person has consented (privacy.js decides, by the photo's label). */
+  renderConsent() {
+    this.setText("consent", this.controller.consentText(this.state));
   }
 
   /** Say what happened to this photo, by its name (one polite live region per card). */

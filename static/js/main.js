@@ -5,6 +5,7 @@ import { Gallery } from "./gallery.js";
 import { JobStream } from "./live.js";
 import { BatchBar } from "./batch.js";
 import { downloadName } from "./names.js";
+import { Privacy } from "./privacy.js";
 import { alignToIris, createSlider } from "./slider.js";
 import { Trash } from "./trash.js";
 import { UploadTray } from "./uploads.js";
@@ -17,6 +18,7 @@ let stream = null;
 let tray = null;
 let trash = null;
 let batch = null;
+let privacy = null;
 
 /**
  * A short message at the bottom; with `action` ({ label, run }) a button too (Undo), which
@@ -57,6 +59,10 @@ const controller = {
   notify,
   cards() {
     return gallery.cards;
+  },
+  /** What a card says of its photo's consent (privacy.js). */
+  consentText(state) {
+    return privacy ? privacy.textFor(state) : "";
   },
   refresh(card) {
     api.get(`/processing/jobs/${card.jobId}`).then((job) => card.update(job), () => {});
@@ -164,7 +170,9 @@ async function enter() {
   stream.addEventListener("resync", () => gallery.load());
   stream.start();
   trash = trash || new Trash($("#jobs .trash"), api, restored);
-  await Promise.all([gallery.load(1), trash.load()]);
+  privacy = privacy || new Privacy($("#jobs .privacy"), api, { notify, changed: privacyChanged });
+  await Promise.all([gallery.load(1), trash.load(), privacy.load()]);
+  privacyChanged(false);
 }
 
 // Offline: a banner, and every control that needs the server disabled until it is back.
@@ -194,6 +202,12 @@ function watchConnection(state) {
   else if (state === "reconnecting") watchConnection.timer = setTimeout(() => setOffline(true), GRACE_MS);
 }
 
+/** Consents or data changed: every card says so again; after an erase, the pages reload. */
+async function privacyChanged(reload = true) {
+  if (reload) await Promise.all([gallery.load(), trash.load()]);
+  for (const card of gallery.cards.values()) card.renderConsent();
+}
+
 /** A restore (from Undo or Recently deleted): the page shows it again, the focus goes there. */
 function restored(text) {
   gallery.load().then(() => $("#jobs-title").focus());
@@ -216,6 +230,7 @@ function leave(message) {
   if (gallery) gallery.clear();
   if (trash) trash.clear();
   if (batch) batch.clear();
+  if (privacy) privacy.clear();
   if (tray) tray.clear();
   show("login");
   $("#login-error").textContent = message || "";

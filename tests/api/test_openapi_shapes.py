@@ -90,6 +90,8 @@ class CheckedClient(ApiClient):
         content = op["responses"][status].get("content")
         if content is None:
             assert reply.body == b"", f"{method} {template} {status} has no documented body"
+        elif "application/json" not in content:  # a file (the privacy export's ZIP)
+            assert reply.headers["Content-Type"] in content, f"{method} {template} {status}"
         else:
             name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
             check(name, reply.body)
@@ -120,7 +122,8 @@ async def socket_messages(api: ApiClient, path: str, count: int, **kw: Any) -> l
     return received
 
 
-async def exercise_auth(api: CheckedClient) -> None:
+async def exercise_auth(api: CheckedClient) -> str:
+    """Every auth route and its refusals; the email of the account left logged in."""
     email = f"{uuid.uuid4()}@example.test"
     credentials = {"email": email, "password": PASSWORD}
     await api.post("/api/v1/auth/register", credentials, auth=False)
@@ -132,6 +135,7 @@ async def exercise_auth(api: CheckedClient) -> None:
     await api.get("/api/v1/users/me")
     await api.post("/api/v1/auth/login/json", {**credentials, "password": "wrong"}, auth=False)
     await api.post("/api/v1/auth/refresh", {"refresh_token": "nonsense"}, auth=False)
+    return email
 
 
 async def exercise_photos(api: CheckedClient, session: aiohttp.ClientSession) -> list[str]:
@@ -207,6 +211,27 @@ async def exercise_trash(api: CheckedClient, photo_ids: list[str]) -> None:
     await api.delete(f"/api/v1/photos/{done}")
 
 
+async def exercise_privacy(api: CheckedClient, email: str) -> None:
+    """The consent flow, erasure, export; then a second account deleted."""
+    shown = (await api.get("/api/v1/privacy/jurisdiction", auth=False)).body
+    await api.get("/api/v1/privacy/consent/biometric-status")
+    version = shown["consent_requirements"]["consent_text_version"]
+    asked = {"consent_type": "biometric_capture", "jurisdiction": shown["jurisdiction"]}
+    granted = await api.post("/api/v1/privacy/consent", {**asked, "consent_text_version": version})
+    await api.post("/api/v1/privacy/consent", {**asked, "consent_text_version": "old"})  # 409
+    await api.get("/api/v1/privacy/consent/biometric-status")
+    await api.get("/api/v1/privacy/consent?label=Bo")
+    await api.get("/api/v1/privacy/export")
+    await api.post("/api/v1/privacy/erase", {"label": "Bo"})
+    await api.post(f"/api/v1/privacy/consent/{granted.body['id']}/withdraw")
+    other = f"{uuid.uuid4()}@example.test"
+    await api.post("/api/v1/auth/register", {"email": other, "password": PASSWORD}, auth=False)
+    await api.login(other, PASSWORD)
+    await api.delete("/api/v1/users/me", json_body={})  # 422: not confirmed
+    await api.delete("/api/v1/users/me", json_body={"confirm": True})
+    await api.login(email, PASSWORD)
+
+
 async def test_every_reply_and_message_matches_the_openapi_document(
     start_server: Callable[..., Awaitable[Irisd]], session: aiohttp.ClientSession, gates: Gates
 ) -> None:
@@ -214,10 +239,11 @@ async def test_every_reply_and_message_matches_the_openapi_document(
         jobs=pipeline("gated"), auth={"open_registration": True}, ws={"keepalive_s": 0.02}
     )
     api = CheckedClient(session, irisd.url)
-    await exercise_auth(api)
+    email = await exercise_auth(api)
     photo_ids = await exercise_photos(api, session)
     await exercise_jobs(api, gates, photo_ids)
     await exercise_trash(api, photo_ids)
+    await exercise_privacy(api, email)
     await api.post("/api/v1/auth/logout")
     await api.get("/api/v1/users/me", auth=False)  # 401
     check("SocketError", wire.TIMEOUT_MESSAGE)
