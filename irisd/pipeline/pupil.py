@@ -31,6 +31,7 @@ RING_SHARE = 30.0  # percentile of a ring's L* that is judged
 # collarette (colour-dev: 5 outlines at 0.42-0.72 of the hand-checked pupil's size), and is
 # taken in to where the dark ends; a soft edge ends the dark at 0.85-1.
 TIGHTEN = 0.8
+SAMPLE_RADIUS = 100.0  # pupil radius (px) of the copy `tightened` judges
 
 
 def clean(rgb: np.ndarray, pupil: Circle) -> np.ndarray:
@@ -63,9 +64,15 @@ def tightened(rgb: np.ndarray, pupil: Circle) -> Circle:
     if box is None:
         return pupil
     x0, y0, x1, y1 = box
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    lab = cv2.cvtColor(rgb[y0:y1, x0:x1].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
-    share = _dark_radius(lab[..., 0], np.hypot(xs - pupil.x, ys - pupil.y) / max(pupil.r, 1.0))
+    patch = rgb[y0:y1, x0:x1]
+    scale = min(1.0, SAMPLE_RADIUS / max(pupil.r, 1.0))  # a 12 MP pupil: 25 ms -> 2 ms
+    if scale < 1.0:
+        patch = cv2.resize(patch, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ys, xs = np.mgrid[0 : patch.shape[0], 0 : patch.shape[1]].astype(np.float32)
+    lab = cv2.cvtColor(patch.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    centre = ((pupil.x - x0) * scale, (pupil.y - y0) * scale)
+    reach = np.hypot(xs - centre[0], ys - centre[1]) / max(pupil.r * scale, 1.0)
+    share = _dark_radius(lab[..., 0], reach)
     return pupil.resized(share) if share <= TIGHTEN else pupil
 
 

@@ -77,3 +77,7 @@ def test_a_pupil_circle_on_a_dark_collarette_is_taken_in_to_the_pupil_and_a_soft
     fade = np.clip((dist - 0.8 * PUPIL.r) / (0.2 * PUPIL.r), 0, 1)[..., None]
     soft[dist <= PUPIL.r] = (8 + fade * 60).astype(np.uint8)[dist <= PUPIL.r]
     assert pupil.tightened(soft, PUPIL) == PUPIL
+    # A 12 MP photo's pupil is judged on a smaller copy, to the same answer.
+    large = Circle(800.0, 800.0, 320.0)
+    big = cv2.resize(photo, (1600, 1600), interpolation=cv2.INTER_NEAREST)
+    assert abs(pupil.tightened(big, large).r - 160) <= 0.1 * large.r
