@@ -2,6 +2,7 @@
 
 import { photoName } from "./names.js";
 import { alignToIris, createSlider } from "./slider.js";
+import { counted } from "./words.js";
 
 export const STEP_DISPLAY = {
   loading: "Preparing your image...",
@@ -336,8 +337,8 @@ export class JobCard {
     try {
       const { jobs, trashDays } = await this.controller.whatGoes(this);
       const others = jobs.filter((job) => job.job_id !== this.jobId).length;
-      deletePhoto.textContent = `Delete the photo and all ${jobs.length} results`;
-      deleteWhat.textContent = `Goes with the photo: ${this.name}, this result${others ? ` and ${others} other result${others > 1 ? "s" : ""}` : ""}.`;
+      deletePhoto.textContent = jobs.length === 1 ? "Delete the photo and its result" : `Delete the photo and all ${jobs.length} results`;
+      deleteWhat.textContent = `Goes with the photo: ${this.name}, this result${others ? ` and ${counted(others, "other result")}` : ""}.`;
       deleteNote.textContent = trashDays > 0
         ? `Deleted items can be restored for ${days(trashDays)} under Recently deleted.`
         : "Deleting cannot be undone.";

@@ -2,6 +2,8 @@
 // their photos carry, see which photos have it, download a client's data, erase it all, and
 // withdraw a consent (which erases that person's photos and results on the server).
 
+import { counted } from "./words.js";
+
 const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 const HOW = { app: "in the app", console: "on screen", paper: "on paper" };
 
@@ -151,7 +153,7 @@ export class Privacy {
     const done = await this.api.post("/privacy/erase", { label });
     await this.load();
     await this.changed();
-    this.notify(`Erased ${label}: ${done.photos} photos and ${done.results} results, for good.`);
+    this.notify(`Erased ${label}: ${counted(done.photos, "photo")} and ${counted(done.results, "result")}, for good.`);
   }
 
   async withdraw(button) {
@@ -159,6 +161,6 @@ export class Privacy {
     await this.load();
     await this.changed();
     const erased = done.erased || { photos: 0, results: 0 };
-    this.notify(`Consent withdrawn: ${erased.photos} photos and ${erased.results} results erased.`);
+    this.notify(`Consent withdrawn: ${counted(erased.photos, "photo")} and ${counted(erased.results, "result")} erased.`);
   }
 }

@@ -15,6 +15,7 @@ from playwright.async_api import Locator, expect
 
 from tests.conftest import PASSWORD, Irisd, create_user
 from tests.console.conftest import STEPS, ConsolePage
+from tests.console.rings import ring_contrasts
 from tests.support.clients import ApiClient
 
 pytestmark = pytest.mark.console
@@ -120,6 +121,8 @@ async def check_slider_moves_with_keys(card: Locator) -> None:
     await expect(slider).to_have_attribute("aria-valuenow", "100")
     await slider.press("PageDown")
     await expect(slider).to_have_attribute("aria-valuenow", "75")
+    contrasts = await ring_contrasts(slider, slider, "::after", "::after")
+    assert min(contrasts.values()) >= 3, contrasts  # on the white handle, both schemes
 
     box = await card.locator(".compare").bounding_box()
     assert box is not None

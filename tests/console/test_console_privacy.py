@@ -74,7 +74,7 @@ async def test_staff_record_a_clients_consent_before_processing_and_withdraw_it(
         "button", name=f"Withdraw the consent of {CLIENT} and erase their photos"
     ).click()
     await expect(page.locator(".job-card")).to_have_count(0)
-    await expect(page.locator("#toast")).to_contain_text("1 photos and 1 results erased")
+    await expect(page.locator("#toast")).to_contain_text("1 photo and 1 result erased")
     assert (await api.get("/api/v1/photos")).expect(200)["total"] == 0
 
     # Erase everything under another client's label: asked once more, then done.
@@ -86,7 +86,7 @@ async def test_staff_record_a_clients_consent_before_processing_and_withdraw_it(
     confirm = panel.get_by_role("button", name="Erase for good: photos and results")
     await expect(confirm).to_be_focused()
     await confirm.click()
-    await expect(page.locator("#toast")).to_contain_text("Erased grace: 1 photos and 0 results")
+    await expect(page.locator("#toast")).to_contain_text("Erased grace: 1 photo and 0 results")
     assert (await api.get("/api/v1/photos")).expect(200)["total"] == 0
     refused = (r"response 403: POST .*/processing/submit", "status of 403 \\(Forbidden\\)")
     assert console.problems.unexpected(*refused) == []

@@ -11,6 +11,7 @@ from playwright.async_api import expect
 
 from tests.conftest import Irisd
 from tests.console.conftest import ConsolePage, user_with_api
+from tests.console.rings import ring_contrasts
 from tests.support import images
 from tests.support.pipelines import final, pipeline
 
@@ -55,13 +56,16 @@ async def test_delete_a_result_or_the_photo_undo_and_restore(
     await expect(card.get_by_role("button", name="Delete…")).to_be_focused()
 
     await card.get_by_role("button", name="Delete…").click()
-    await choice.get_by_role("button", name="Delete this result").click()
+    # By keyboard: the Undo button that takes the focus then shows its ring.
+    await choice.get_by_role("button", name="Delete this result").press("Enter")
     await expect(page.locator(".job-card")).to_have_count(2)
     assert sorted(await console.job_ids()) == sorted([older, bo])
     assert (await api.get(f"/api/v1/photos/{photo['id']}")).status == 200
     undo = page.locator("#toast").get_by_role("button", name="Undo")
     await expect(page.locator("#toast")).to_contain_text("Deleted the result of ana.jpg.")
     await expect(undo).to_be_focused()
+    contrasts = await ring_contrasts(undo, page.locator("#toast"))
+    assert min(contrasts.values()) >= 3, contrasts  # the ring shows on the toast, both schemes
     await undo.press("Enter")
     await expect(page.locator(".job-card")).to_have_count(3)
     assert (await api.get(f"/api/v1/processing/jobs/{newer}")).status == 200
