@@ -4,6 +4,14 @@ import { photoName } from "./names.js";
 import { alignToIris, createSlider } from "./slider.js";
 import { counted } from "./words.js";
 
+// What a failed card suggests, by error_type (see renderFailure).
+const NEXT_STEP = {
+  quality_issue: "",
+  transient_error: "Reprocess to try again.",
+  server_error: "Reprocess to try again, or try another photo.",
+  cancelled: "Reprocess to start again.",
+};
+
 export const STEP_DISPLAY = {
   loading: "Preparing your image...",
   segmenting: "Finding your iris...",
@@ -271,7 +279,10 @@ export class JobCard {
     this.parts.failure.hidden = !failed;
     if (!failed) return;
     this.setText("errorMessage", s.error_message || "Processing failed.");
-    this.setText("suggestion", s.suggestion || "");
+    // The API's suggestion is the phone's ("Tap ..."), and for a photo's problem it repeats
+    // the message, which already says what to do: the console names its own next step.
+    this.setText("suggestion", s.error_type in NEXT_STEP ? NEXT_STEP[s.error_type] : s.suggestion || "");
+    this.parts.suggestion.hidden = !this.parts.suggestion.textContent;
     this.parts.retake.hidden = s.error_type !== "quality_issue";
   }
 

@@ -52,6 +52,12 @@ async def test_an_unusable_photo_offers_retake_not_reprocess_and_a_server_error_
 
     await expect(error.locator(".job-step")).to_have_text("Processing failed")
     await expect(button(error, "Reprocess")).to_be_visible()
+    # The console names its own next step (the API's "Tap ..." is the phone's); for the
+    # unusable photo the message already says what to do, once.
+    await expect(error.locator(".suggestion")).to_have_text(
+        "Reprocess to try again, or try another photo."
+    )
+    await expect(quality.locator(".suggestion")).to_be_hidden()
     await expect(button(error, "Delete…")).to_be_visible()
     await expect(button(error, "Retake")).to_have_count(0)
     await console.screenshots("failures")
