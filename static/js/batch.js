@@ -1,4 +1,5 @@
-// The last batch sent from this page: "3 of 4 done", Cancel all, Download all as one ZIP.
+// The last batch sent from this page: "3 of 4 done, 1 cancelled", Cancel all, Download all
+// as one ZIP.
 
 import { downloadName, photoName } from "./names.js";
 import { zip } from "./zip.js";
@@ -14,10 +15,10 @@ export class BatchBar {
     this.text = root.querySelector(".batch-text");
     this.cancelButton = root.querySelector("[data-batch=cancel]");
     this.zipButton = root.querySelector("[data-batch=zip]");
-    this.jobs = new Map(); // job_id → { status, name }
+    this.jobs = new Map(); // job_id → { status, error, name }
     // The latest status of jobs not (yet) tracked: a batch's jobs may run, even finish, before
     // its last answer comes (12 photos go as two requests), and their states are not sent again.
-    this.heard = new Map(); // job_id → status
+    this.heard = new Map(); // job_id → { status, error }
     this.cancelButton.addEventListener("click", () => this.cancelAll());
     this.zipButton.addEventListener("click", () => this.downloadAll());
   }
@@ -26,8 +27,8 @@ export class BatchBar {
   track(jobs) {
     if (jobs.length < 2) return;
     // A state heard on the stream is newer than the answer's (the job as it was queued).
-    const status = (job) => this.heard.get(job.job_id) || job.status;
-    this.jobs = new Map(jobs.map((job) => [job.job_id, { status: status(job), name: photoName(job) }]));
+    const state = (job) => this.heard.get(job.job_id) || { status: job.status, error: job.error_type };
+    this.jobs = new Map(jobs.map((job) => [job.job_id, { ...state(job), name: photoName(job) }]));
     this.render();
   }
 
@@ -36,13 +37,14 @@ export class BatchBar {
     if (!job) return this.remember(message);
     if (job.status === message.status) return;
     job.status = message.status;
+    job.error = message.error_type;
     this.render();
   }
 
   remember(message) {
     if (!message.status) return;
     this.heard.delete(message.job_id); // re-inserted: the Map's order is the order last heard
-    this.heard.set(message.job_id, message.status);
+    this.heard.set(message.job_id, { status: message.status, error: message.error_type });
     if (this.heard.size > HEARD_MAX) this.heard.delete(this.heard.keys().next().value);
   }
 
@@ -55,10 +57,18 @@ export class BatchBar {
   render() {
     const all = [...this.jobs.values()];
     this.root.hidden = all.length === 0;
-    const done = all.filter((job) => FINAL.has(job.status)).length;
-    const text = `${done} of ${all.length} done`;
+    const finished = all.filter((job) => FINAL.has(job.status));
+    const done = finished.filter((job) => job.status === "completed").length;
+    const cancelled = finished.filter((job) => job.error === "cancelled").length;
+    const failed = finished.length - done - cancelled;
+    // Cancelled and failed ones are said apart: "12 of 12 done" after Cancel all was not true.
+    const text = [
+      `${done} of ${all.length} done`,
+      ...(cancelled ? [`${cancelled} cancelled`] : []),
+      ...(failed ? [`${failed} failed`] : []),
+    ].join(", ");
     if (this.text.textContent !== text) this.text.textContent = text;
-    this.cancelButton.disabled = done === all.length;
+    this.cancelButton.disabled = finished.length === all.length;
     this.zipButton.disabled = !all.some((job) => job.status === "completed");
   }
 

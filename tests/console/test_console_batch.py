@@ -57,10 +57,11 @@ async def test_a_batch_keeps_its_order_counts_cancels_and_downloads_as_one_zip(
     await console.screenshots("batch")
 
     await page.get_by_role("button", name="Cancel all").click()
-    await expect(summary).to_have_text("3 of 4 done")  # b dropped at once; c stops at its step
+    # b dropped at once, c stops at its step: cancelled, not "done"
+    await expect(summary).to_have_text("2 of 4 done, 1 cancelled")
     await expect(c_card.locator(".job-step")).to_have_text("Cancelling...")
     await gates.release(await c_card.get_attribute("data-job-id") or "")
-    await expect(summary).to_have_text("4 of 4 done")
+    await expect(summary).to_have_text("2 of 4 done, 2 cancelled")
     await expect(page.get_by_role("button", name="Cancel all")).to_be_disabled()
 
     async with page.expect_download() as info:
