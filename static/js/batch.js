@@ -6,6 +6,7 @@ import { zip } from "./zip.js";
 
 const FINAL = new Set(["completed", "failed"]);
 const HEARD_MAX = 1000; // untracked jobs' statuses kept: more than any pick sends at once
+const KEPT = "irisd-batch:"; // + user id: the batch's job ids, kept across a reload of the tab
 
 export class BatchBar {
   constructor(root, api, controller) {
@@ -19,6 +20,7 @@ export class BatchBar {
     // The latest status of jobs not (yet) tracked: a batch's jobs may run, even finish, before
     // its last answer comes (12 photos go as two requests), and their states are not sent again.
     this.heard = new Map(); // job_id → { status, error }
+    this.key = null; // where this user's batch is kept in the tab (restore)
     this.cancelButton.addEventListener("click", () => this.cancelAll());
     this.zipButton.addEventListener("click", () => this.downloadAll());
   }
@@ -29,7 +31,17 @@ export class BatchBar {
     // A state heard on the stream is newer than the answer's (the job as it was queued).
     const state = (job) => this.heard.get(job.job_id) || { status: job.status, error: job.error_type };
     this.jobs = new Map(jobs.map((job) => [job.job_id, { ...state(job), name: photoName(job) }]));
+    if (this.key) sessionStorage.setItem(this.key, JSON.stringify([...this.jobs.keys()]));
     this.render();
+  }
+
+  /** The batch this tab followed before a reload, for the signed-in user `userId`. */
+  async restore(userId) {
+    this.key = KEPT + userId;
+    const ids = JSON.parse(sessionStorage.getItem(this.key) || "[]");
+    if (ids.length < 2 || this.jobs.size) return;
+    const jobs = await Promise.all(ids.map((id) => this.api.get(`/processing/jobs/${id}`).catch(() => null)));
+    if (!this.jobs.size) this.track(jobs.filter(Boolean)); // a new batch may have come first
   }
 
   apply(message) {
@@ -49,6 +61,8 @@ export class BatchBar {
   }
 
   clear() {
+    if (this.key) sessionStorage.removeItem(this.key);
+    this.key = null;
     this.jobs = new Map();
     this.heard = new Map();
     this.render();

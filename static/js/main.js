@@ -171,7 +171,7 @@ async function enter() {
   stream.start();
   trash = trash || new Trash($("#jobs .trash"), api, restored);
   privacy = privacy || new Privacy($("#jobs .privacy"), api, { notify, changed: privacyChanged });
-  await Promise.all([gallery.load(1), trash.load(), privacy.load()]);
+  await Promise.all([gallery.load(1), trash.load(), privacy.load(), batch.restore(me.id)]);
   privacyChanged(false);
 }
 

@@ -55,6 +55,11 @@ async def test_a_batch_keeps_its_order_counts_cancels_and_downloads_as_one_zip(
     c_card = page.locator(".job-card", has_text="c.jpg")
     await expect(c_card.locator(".job-step")).to_have_text("Finding your iris...")
     await console.screenshots("batch")
+    # A reload keeps the batch's summary and its actions.
+    await page.reload()
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    await expect(summary).to_have_text("2 of 4 done")
+    await expect(page.get_by_role("button", name="Cancel all")).to_be_enabled()
 
     await page.get_by_role("button", name="Cancel all").click()
     # b dropped at once, c stops at its step: cancelled, not "done"
