@@ -158,6 +158,8 @@ export class UploadTray {
     zone.addEventListener("dragleave", over(false));
     zone.addEventListener("drop", (event) => {
       over(false)(event);
+      // Offline (the banner says so) the file buttons are disabled: a drop would only fail.
+      if (zone.querySelector("#file-input").disabled) return;
       this.add(event.dataTransfer.files);
     });
     // A photo dropped just outside the zone must not replace the console with the image.

@@ -120,6 +120,15 @@ async def test_cancel_says_cancelling_until_the_job_stops_and_a_cold_worker_note
     assert console.problems.unexpected() == []
 
 
+# A photo dropped on an element, as a browser delivers it.
+DROP_A_PHOTO = """(zone) => {
+  const data = new DataTransfer();
+  data.items.add(new File([new Uint8Array([255, 216, 255])], "eye.jpg", { type: "image/jpeg" }));
+  const drop = { dataTransfer: data, bubbles: true, cancelable: true };
+  zone.dispatchEvent(new DragEvent("drop", drop));
+}"""
+
+
 async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
     make_settings: Callable[..., Settings],
     server_process: Callable[..., ServerProcess],
@@ -140,6 +149,13 @@ async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
     await expect(banner).to_be_visible()
     await expect(page.locator("#file-input")).to_be_disabled()
     await expect(page.get_by_label("Search photos by label or file name")).to_be_disabled()
+    # The file buttons look as disabled as they are, and a dropped photo is not taken.
+    for name in ("Choose photos", "Take a photo"):
+        button = page.locator(".file-button", has_text=name)
+        assert await button.evaluate("(el) => getComputedStyle(el).opacity") == "0.5", name
+    await page.locator(".dropzone").evaluate(DROP_A_PHOTO)
+    await expect(page.locator(".tray")).to_be_hidden()
+    await expect(page.locator(".upload")).to_have_count(0)
     await console.screenshots("offline")
     # Time stops in the page, so its backoff cannot reconnect while the server restarts:
     # only "Retry now" can (otherwise the banner may be gone before the click).
