@@ -44,7 +44,9 @@ class UploadItem {
     this.photo = null;
     this.row = tray.template.content.firstElementChild.cloneNode(true);
     this.preview = URL.createObjectURL(file);
-    this.row.querySelector("img").src = this.preview;
+    const thumb = this.row.querySelector("img");
+    thumb.addEventListener("error", () => thumb.removeAttribute("src"), { once: true }); // no broken-picture icon
+    thumb.src = this.preview;
     this.row.querySelector(".upload-name").textContent = file.name || "Camera photo";
     this.bar = this.row.querySelector("progress");
     this.bar.setAttribute("aria-label", `Upload of ${file.name || "photo"}`);
@@ -65,7 +67,7 @@ class UploadItem {
     this.row.dataset.state = state;
     this.status.textContent = text;
     this.processButton.disabled = state !== "ready";
-    this.processButton.hidden = retry;
+    this.processButton.hidden = retry || state === "failed"; // a refused file has nothing to process
     this.retryButton.hidden = !retry;
   }
 

@@ -54,3 +54,35 @@ async def test_a_non_photo_is_refused_before_upload_and_retake_carries_the_name(
     new_row = page.locator(".upload", has_text="IMG_0001.jpg")
     await expect(new_row.get_by_label("Name or reference for IMG_0001.jpg")).to_have_value("Ana")
     assert console.problems.unexpected() == []
+
+
+async def test_a_damaged_photo_says_why_in_full_with_nothing_left_to_press(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> None:
+    # A truncated JPEG passes the browser's first look and is refused by the server's check:
+    # the row said so cut off, with a full progress bar, a greyed Process and a broken picture.
+    irisd = await start_server(jobs=pipeline("ok"))
+    user, _ = await user_with_api(irisd, session)
+    console = await open_console(irisd.url)
+    page = console.page
+    await console.sign_in(user.email)
+    broken = tmp_path / "holiday-photo-from-the-clinic-camera.jpg"
+    broken.write_bytes(images.truncated_jpeg())
+    await page.locator("#file-input").set_input_files(broken)
+    row = page.locator(".upload")
+    await expect(row).to_have_attribute("data-state", "failed")
+    status = row.locator(".upload-status")
+    await expect(status).not_to_be_empty()
+    for width in (1280, 390):  # desktop, phone
+        await page.set_viewport_size({"width": width, "height": 844})
+        whole = "(el) => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight"
+        assert await status.evaluate(whole), f"message cut off at {width} px"
+    await expect(row.locator("progress")).to_be_hidden()
+    await expect(row.get_by_role("button", name="Process")).to_be_hidden()
+    thumb = row.locator("img")
+    assert await thumb.evaluate("(el) => !el.getAttribute('src') || el.naturalWidth > 0")
+    provoked = (r"response 415: POST .*/confirm", r"console: .* status of 415")
+    assert console.problems.unexpected(*provoked) == []
