@@ -261,9 +261,14 @@ async function signIn(event) {
 }
 
 function start() {
-  tray = new UploadTray($("#add"), api, (jobs) => {
+  tray = new UploadTray($("#add"), api, async (jobs) => {
     batch.track(jobs);
-    return gallery.added(jobs);
+    await gallery.added(jobs);
+    // The pressed Process went with its row (Process all with the tray): the focus goes where
+    // the next step is, the new card or the batch's summary with its Cancel all.
+    const active = document.activeElement;
+    const lost = !active || active === document.body || active.checkVisibility?.() === false;
+    if (lost) (jobs.length === 1 ? gallery.cards.get(jobs[0].job_id)?.parts.title : $("#jobs .batch-text"))?.focus();
   });
   $("#login-form").addEventListener("submit", signIn);
   $("#full-view [data-close]").addEventListener("click", () => $("#full-view").close());

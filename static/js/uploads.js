@@ -116,11 +116,16 @@ class UploadItem {
     if (label !== (this.photo.label || null)) this.photo = await api.request("PATCH", `/photos/${this.photo.id}`, { label });
   }
 
-  remove() {
+  /** Take the row away; a keyboard user's focus in it moves to the next row's (or the last
+   * one's) ✕, or to "Choose photos" when none is left, not to the page (`refocus`). */
+  remove(refocus = true) {
+    const had = refocus && this.row.contains(document.activeElement);
+    const next = this.row.nextElementSibling || this.row.previousElementSibling;
     URL.revokeObjectURL(this.preview);
     this.row.remove();
     this.tray.items.delete(this);
     this.tray.changed();
+    if (had) (next?.querySelector("[data-action=remove]") || document.querySelector("#file-input")).focus();
   }
 }
 
@@ -211,8 +216,8 @@ export class UploadTray {
     try {
       for (const item of items) await item.saveLabel(this.api);
       const jobs = await this.submit(items.map((item) => item.photo.id));
-      items.forEach((item) => item.remove());
-      this.onJobs(jobs);
+      items.forEach((item) => item.remove(false));
+      await this.onJobs(jobs); // which shows them, and takes the focus to them
     } catch (error) {
       items.forEach((item) => item.setState("ready", "Ready to process"));
       this.message.textContent = error.message;

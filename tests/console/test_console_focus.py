@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import aiohttp
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Locator, expect
 
 from tests.conftest import PASSWORD, Irisd
 from tests.console.conftest import ConsolePage, user_with_api
@@ -92,3 +93,44 @@ async def test_focus_after_sign_in_failures_reprocess_and_pages_and_a_visible_ri
     await expect(console.card(newest).locator(".job-title")).to_be_focused()
     provoked = (r"response 401: POST .*/auth/login/json", r"console: .* status of 401")
     assert console.problems.unexpected(*provoked) == []
+
+
+async def test_focus_after_process_process_all_and_removing_an_upload(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    session: aiohttp.ClientSession,
+    tmp_path: Path,
+) -> None:
+    # By keyboard (Tab to the button, Enter): the focus fell to the page after each.
+    irisd = await start_server(jobs=pipeline("ok"))
+    user, _ = await user_with_api(irisd, session)
+    console = await open_console(irisd.url)
+    page = console.page
+    await console.sign_in(user.email)
+    files = []
+    for name in ("a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg"):
+        (tmp_path / name).write_bytes(images.jpeg(320, 240))
+        files.append(tmp_path / name)
+    await page.locator("#file-input").set_input_files(files[:3])
+    rows = page.locator(".upload[data-state=ready]")
+    await expect(rows).to_have_count(3)
+
+    # Removing a row: the next row's ✕ (the last row's: the one before), then Choose photos.
+    def button(file: str, name: str) -> Locator:
+        return page.locator(".upload", has_text=file).get_by_role("button", name=name)
+
+    await button("a.jpg", "Remove from uploads").press("Enter")
+    await expect(button("b.jpg", "Remove from uploads")).to_be_focused()
+    # Process one: its new card.
+    await button("b.jpg", "Process").press("Enter")
+    card = page.locator(".job-card", has_text="b.jpg")
+    await expect(card.locator(".job-title")).to_be_focused()
+    await button("c.jpg", "Remove from uploads").press("Enter")
+    await expect(page.locator("#file-input")).to_be_focused()
+
+    # Process all: the batch's summary, which Cancel all follows.
+    await page.locator("#file-input").set_input_files(files[3:])
+    await expect(rows).to_have_count(2)
+    await page.get_by_role("button", name="Process all (2)").press("Enter")
+    await expect(page.locator(".batch-text")).to_be_focused()
+    assert console.problems.unexpected() == []
