@@ -37,12 +37,14 @@ import pytest
 from irisd.errors import QualityIssue
 from irisd.jobs.model import PIPELINE_CHECKPOINTS
 from irisd.jobs.worker import current_job
+from irisd.pipeline import quality
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 from tests.support.clients import ApiClient
 
 GATE_DIR_ENV = "PIPELINE_TEST_DIR"
 SIZE = 8  # pixels: a tiny but real PNG
-QUALITY_TEXT = "The photo is too blurry to find the iris."
+# The longest refusal the pipeline gives: a failed card must show all of it.
+QUALITY_TEXT = quality.LOW_RESOLUTION
 LOW_SCORE = 0.31
 NOTES = (
     "Part of the iris was hidden by the eyelid and has been completed.",
