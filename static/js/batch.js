@@ -1,6 +1,7 @@
 // The last batch sent from this page: "3 of 4 done, 1 cancelled", Cancel all, Download all
 // as one ZIP.
 
+import { announce } from "./announce.js";
 import { downloadName, photoName } from "./names.js";
 import { zip } from "./zip.js";
 
@@ -81,7 +82,11 @@ export class BatchBar {
       ...(cancelled ? [`${cancelled} cancelled`] : []),
       ...(failed ? [`${failed} failed`] : []),
     ].join(", ");
-    if (this.text.textContent !== text) this.text.textContent = text;
+    if (this.text.textContent !== text) {
+      // Said once, when the batch is over (each photo says its own outcome as it comes).
+      if (all.length && finished.length === all.length && this.text.textContent) announce(`Batch finished: ${text}.`);
+      this.text.textContent = text;
+    }
     this.cancelButton.disabled = finished.length === all.length;
     this.zipButton.disabled = !all.some((job) => job.status === "completed");
   }

@@ -2,6 +2,7 @@
 
 import { photoName } from "./names.js";
 import { alignToIris, createSlider } from "./slider.js";
+import { announce } from "./announce.js";
 import { counted } from "./words.js";
 
 // What a failed card suggests, by error_type (see renderFailure).
@@ -132,8 +133,8 @@ export class JobCard {
     const warnings = this.warnings(s);
     this.el.dataset.quality = warnings.length ? "low" : "";
     const step = this.cancelling ? CANCELLING : s.stepText || FAILED_TEXT[s.error_type] || "Processing failed";
-    // The step's own line is not live: the announcement names the photo it is about.
-    if (this.parts.step.textContent !== step) this.announce(this.spoken(s, step, warnings));
+    // Only the outcome is announced, once, naming the photo (the steps show on the card).
+    if (this.final && previous.status && !FINAL.has(previous.status)) announce(`${this.name}: ${this.outcome(s, warnings)}`);
     this.setText("step", step);
     this.renderProgress(s);
     this.setText("detail", this.detail(s));
@@ -157,10 +158,6 @@ export class JobCard {
     this.setText("consent", this.controller.consentText(this.state));
   }
 
-  /** Say what happened to this photo, by its name (one polite live region per card). */
-  announce(text) {
-    this.setText("announce", `${this.name}: ${text}`);
-  }
 
   editLabel() {
     const { labelForm, labelInput } = this.parts;
@@ -223,10 +220,10 @@ export class JobCard {
     return [`Low quality score (${Math.round(s.quality_score * 100)} of 100): check the result before use.`];
   }
 
-  spoken(s, step, warnings) {
-    if (s.status === "failed" && s.error_message) return `${step}. ${s.error_message}`;
-    if (warnings.length) return `${step} Check before use: ${warnings.join(" ")}`;
-    return step;
+  /** A final state in a few words; the card holds the reasons and the notes. */
+  outcome(s, warnings) {
+    if (s.status === "completed") return warnings.length ? "complete, check it before use." : "complete.";
+    return { cancelled: "cancelled.", quality_issue: "photo not usable." }[s.error_type] || "processing failed.";
   }
 
   /** A completed result's warnings (what holds it back), one list item each. */

@@ -70,6 +70,7 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
     await expect(page.locator(".upload[data-state=ready]")).to_have_count(2)
     bars = await page.locator(".upload progress").evaluate_all("bars => bars.map(b => b.value)")
     assert bars == [1, 1]  # each file's own upload progress, complete
+    await page.evaluate(HEARD)  # every message the page's live region is given, from now
     await page.get_by_role("button", name="Process all (2)").click()
     await expect(page.locator(".job-card")).to_have_count(2)
     await expect(page.locator(".upload")).to_have_count(0)
@@ -78,13 +79,14 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
         card = console.card(job_id)
         await expect(card).to_have_attribute("data-status", "completed", timeout=FINISHED)
         assert_in_order(await console.steps(job_id))
-        # Announced politely, naming the photo (its file name: no label was given).
-        announced = card.locator("[aria-live=polite]")
-        names = "|".join(re.escape(eye.name) for eye in eyes)
-        # A result with quality notes is announced with them, as a warning.
-        await expect(announced).to_have_text(
-            re.compile(f"^({names}): Complete!( Check before use: .+)?$")
-        )
+    # One polite region for the page, and only the outcomes in it: each photo's, named (its
+    # file name: no label was given), a result with notes as one to check, then the batch's.
+    names = "|".join(re.escape(eye.name) for eye in eyes)
+    outcome = re.compile(f"^({names}): complete(, check it before use)?[.]$")
+    await expect(page.locator("#announcer p").last).to_have_text("Batch finished: 2 of 2 done.")
+    heard = await page.evaluate("window.heard")
+    assert [bool(outcome.match(text)) for text in heard] == [True, True, False], heard
+    assert await page.locator("[aria-live]").count() == 1 + 1  # the page's and the toast's
     # No layout jump from start to result: only a result's quality notes, listed under it once
     # it is done, may make its card (and so its row) taller.
     noted = await page.locator(".job-notes:not([hidden])").count()
@@ -103,6 +105,16 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
 
     await console.screenshots("batch-completed")
     assert console.problems.unexpected() == []
+
+
+# Records each message added to the page's live region, in window.heard.
+HEARD = """() => {
+  window.heard = [];
+  new MutationObserver((changes) => {
+    const added = changes.flatMap((change) => [...change.addedNodes]);
+    window.heard.push(...added.map((node) => node.textContent));
+  }).observe(document.getElementById("announcer"), { childList: true });
+}"""
 
 
 async def check_slider_moves_with_keys(card: Locator) -> None:

@@ -49,7 +49,7 @@ async def test_labels_name_cards_announcements_and_downloads_and_search_finds_th
     for card, name in ((ana, "Ana Silva / 42"), (bo, "bo.jpg")):
         await expect(card).to_have_attribute("data-status", "completed")
         await expect(card.get_by_role("heading", level=3)).to_have_text(name)
-        await expect(card.locator("[aria-live=polite]")).to_have_text(f"{name}: Complete!")
+        await expect(page.locator("#announcer")).to_contain_text(f"{name}: complete.")
     assert await download_name(ana) == "Ana_Silva_42-iris.png"
     assert await download_name(bo) == "bo-iris.png"
 
