@@ -203,12 +203,13 @@ export class JobCard {
 
   detail(s) {
     const parts = [];
+    if (s.label && s.filename) parts.push(s.filename); // the title is the label: say which file
     if (s.note && !this.final) parts.push(s.note);
     if (s.status === "pending" && s.queue_position) parts.push(`Position ${s.queue_position} in the queue`);
     if (s.status === "completed" && s.result_width) parts.push(`${s.result_width} × ${s.result_height}`);
     if (s.status === "completed" && s.processing_time_ms != null) parts.push(duration(s.processing_time_ms));
     if (s.attempt > 1) parts.push(`Attempt ${s.attempt}`);
-    if (!parts.length && s.created_at) parts.push(WHEN.format(new Date(s.created_at)));
+    if (parts.length === (s.label && s.filename ? 1 : 0) && s.created_at) parts.push(WHEN.format(new Date(s.created_at)));
     return parts.join(" · ");
   }
 

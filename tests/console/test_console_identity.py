@@ -78,3 +78,41 @@ async def test_labels_name_cards_announcements_and_downloads_and_search_finds_th
     await page.get_by_label("Search photos by label or file name").fill("")
     await expect(page.locator(".job-card")).to_have_count(2)
     assert console.problems.unexpected() == []
+
+
+async def test_long_names_show_whole_and_a_labelled_card_says_which_file(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    tmp_path: Path,
+) -> None:
+    # Issue 28, item 10: on a phone the upload row squeezed the label field to "Name or refe";
+    # a long title ended in "mountain-lan..."; a labelled card named its file only in a tooltip.
+    irisd = await start_server(jobs=pipeline("ok"))
+    user = await create_user(irisd)
+    console = await open_console(irisd.url, phone=True)
+    page = console.page
+    await console.sign_in(user.email)
+    long_name = tmp_path / "mountain-landscape-with-a-lake-at-dawn-eye.jpg"
+    short = tmp_path / "bo.jpg"
+    for path in (long_name, short):
+        path.write_bytes(images.jpeg(320, 240))
+    await page.locator("#file-input").set_input_files([long_name, short])
+    rows = page.locator(".upload[data-state=ready]")
+    await expect(rows).to_have_count(2)
+    for index in range(2):
+        row = rows.nth(index)
+        field = await row.locator(".upload-label").bounding_box()
+        whole = await row.bounding_box()
+        assert field is not None
+        assert whole is not None
+        assert field["width"] >= 0.6 * whole["width"], (field, whole)
+    await page.get_by_label(f"Name or reference for {short.name}").fill("Bo Berg")
+    await page.get_by_role("button", name="Process all (2)").click()
+
+    titled = page.locator(".job-card", has_text=long_name.name)
+    title = titled.locator(".job-title")
+    await expect(title).to_have_text(long_name.name)
+    assert await title.evaluate("(el) => el.scrollHeight <= el.clientHeight + 1"), "title cut"
+    labelled = page.locator(".job-card", has_text="Bo Berg")
+    await expect(labelled.locator(".job-detail")).to_contain_text("bo.jpg")
+    assert console.problems.unexpected() == []
