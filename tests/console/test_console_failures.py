@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import aiohttp
+import cv2
+import numpy as np
 import pytest
 from playwright.async_api import Locator, expect
 
@@ -22,6 +24,13 @@ pytestmark = pytest.mark.console
 def button(card: Locator, name: str) -> Locator:
     # Role queries leave out hidden elements: a count of 0 is "not offered".
     return card.get_by_role("button", name=name, exact=True)
+
+
+def top_difference(a: bytes, b: bytes) -> float:
+    """Mean grey-level difference of two PNG screenshots over their top quarter."""
+    first, second = (cv2.imdecode(np.frombuffer(x, np.uint8), cv2.IMREAD_GRAYSCALE) for x in (a, b))
+    top = first.shape[0] // 4
+    return float(np.abs(first[:top].astype(int) - second[:top]).mean())
 
 
 async def test_an_unusable_photo_offers_retake_not_reprocess_and_a_server_error_reprocess(
@@ -46,6 +55,14 @@ async def test_an_unusable_photo_offers_retake_not_reprocess_and_a_server_error_
     await expect(error).to_have_attribute("data-error-type", "server_error")
 
     await expect(quality.locator(".job-step")).to_have_text("Photo not usable")
+    # The unusable photo is recognisable: the top of its picture is as it is, not darkened.
+    media = quality.locator(".job-media")
+    await expect(media.locator("img").first).to_have_js_property("complete", True)
+    shown = await media.screenshot()
+    await quality.locator(".job-failure").evaluate("(el) => (el.style.visibility = 'hidden')")
+    bare = await media.screenshot()
+    await quality.locator(".job-failure").evaluate("(el) => (el.style.visibility = '')")
+    assert top_difference(shown, bare) < 8, "the photo is darkened over its top"
     await expect(button(quality, "Retake")).to_be_visible()
     await expect(button(quality, "Delete…")).to_be_visible()
     await expect(button(quality, "Reprocess")).to_have_count(0)
