@@ -203,13 +203,15 @@ export class JobCard {
 
   detail(s) {
     const parts = [];
-    if (s.label && s.filename) parts.push(s.filename); // the title is the label: say which file
+    // Offline a running card's progress cannot move: say why rather than freeze at 95 %.
+    if (this.offline && !this.final) parts.push("Waiting for the server…");
     if (s.note && !this.final) parts.push(s.note);
     if (s.status === "pending" && s.queue_position) parts.push(`Position ${s.queue_position} in the queue`);
     if (s.status === "completed" && s.result_width) parts.push(`${s.result_width} × ${s.result_height}`);
     if (s.status === "completed" && s.processing_time_ms != null) parts.push(duration(s.processing_time_ms));
     if (s.attempt > 1) parts.push(`Attempt ${s.attempt}`);
-    if (parts.length === (s.label && s.filename ? 1 : 0) && s.created_at) parts.push(WHEN.format(new Date(s.created_at)));
+    if (!parts.length && s.created_at) parts.push(WHEN.format(new Date(s.created_at)));
+    if (s.label && s.filename) parts.unshift(s.filename); // the title is the label: say which file
     return parts.join(" · ");
   }
 
@@ -225,6 +227,12 @@ export class JobCard {
   outcome(s, warnings) {
     if (s.status === "completed") return warnings.length ? "complete, check it before use." : "complete.";
     return { cancelled: "cancelled.", quality_issue: "photo not usable." }[s.error_type] || "processing failed.";
+  }
+
+  /** The server is out of reach (`on`) or back: a running card says it is waiting. */
+  setOffline(on) {
+    this.offline = on;
+    this.setText("detail", this.detail(this.state));
   }
 
   /** A completed result's warnings (what holds it back), one list item each. */

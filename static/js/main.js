@@ -194,6 +194,7 @@ function setOffline(on) {
     }
   }
   if (lostFocus) $("#offline-retry").focus();
+  for (const card of gallery ? gallery.cards.values() : []) card.setOffline(on);
 }
 
 function watchConnection(state) {

@@ -14,10 +14,11 @@ import pytest
 from playwright.async_api import Route, WebSocketRoute, expect
 
 from irisd.config import Settings
-from tests.conftest import Irisd
+from tests.conftest import PASSWORD, Irisd
 from tests.console.conftest import ConsolePage, user_with_api
 from tests.console.test_console_reconnect import REFUSED_WHILE_DOWN, add_user
 from tests.support import images
+from tests.support.clients import ApiClient
 from tests.support.pipelines import NOTES, Gates, at_gate, gates, pipeline
 from tests.support.server import ServerProcess
 
@@ -192,3 +193,31 @@ async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
         r"request failed: GET .*/api/v1/",  # while the server was down
     )
     assert console.problems.unexpected(*provoked) == []
+
+
+async def test_offline_a_running_card_says_it_waits_for_the_server(
+    make_settings: Callable[..., Settings],
+    server_process: Callable[..., ServerProcess],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+    gates: Gates,
+    session: aiohttp.ClientSession,
+) -> None:
+    # Issue 28, item 6: a running card froze at its last progress without saying why.
+    settings = make_settings(jobs=pipeline("gated"))
+    server = await asyncio.to_thread(server_process, settings)
+    await add_user(settings, "waits@example.test")
+    api = ApiClient(session, server.url)
+    await api.login("waits@example.test", PASSWORD)
+    photo_id = (await api.upload(images.jpeg(64, 48)))["id"]
+    gates.hold(photo_id)
+    job_id = (await api.post("/api/v1/processing/submit", {"photo_id": photo_id})).body["job_id"]
+    await at_gate(api, job_id)
+    console = await open_console(server.url)
+    await console.sign_in("waits@example.test")
+    card = console.card(job_id)
+    await expect(card.locator(".job-step")).to_have_text("Finding your iris...")
+    await expect(card.locator(".job-detail")).not_to_contain_text("Waiting for the server")
+
+    await asyncio.to_thread(server.kill)
+    await expect(console.page.get_by_role("alert")).to_contain_text("cannot be reached")
+    await expect(card.locator(".job-detail")).to_contain_text("Waiting for the server…")
