@@ -353,9 +353,11 @@ export class JobCard {
     };
     try {
       const { jobs, trashDays } = await this.controller.whatGoes(this);
-      const others = jobs.filter((job) => job.job_id !== this.jobId).length;
+      const others = jobs.filter((job) => job.job_id !== this.jobId);
+      // Which results go too, by when they were made (they all bear the photo's name).
+      const when = others.map((job) => WHEN.format(new Date(job.created_at))).join("; ");
       deletePhoto.textContent = jobs.length === 1 ? "Delete the photo and its result" : `Delete the photo and all ${jobs.length} results`;
-      deleteWhat.textContent = `Goes with the photo: ${this.name}, this result${others ? ` and ${counted(others, "other result")}` : ""}.`;
+      deleteWhat.textContent = `Goes with the photo: ${this.name}, this result${others.length ? ` and ${counted(others.length, "other result")} (made ${when})` : ""}.`;
       deleteNote.textContent = trashDays > 0
         ? `Deleted items can be restored for ${days(trashDays)} under Recently deleted.`
         : "Deleting cannot be undone.";

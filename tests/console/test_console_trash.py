@@ -18,6 +18,11 @@ from tests.support.pipelines import final, pipeline
 pytestmark = pytest.mark.console
 
 
+LOCAL_TIME = """(iso) => new Intl.DateTimeFormat(undefined, {
+  dateStyle: "medium", timeStyle: "short"
+}).format(new Date(iso))"""
+
+
 async def test_delete_a_result_or_the_photo_undo_and_restore(
     start_server: Callable[..., Awaitable[Irisd]],
     open_console: Callable[[str], Awaitable[ConsolePage]],
@@ -46,8 +51,10 @@ async def test_delete_a_result_or_the_photo_undo_and_restore(
     await card.get_by_role("button", name="Delete…").click()
     choice = card.get_by_role("group", name="Delete")
     await expect(choice.get_by_role("button", name="Delete this result")).to_be_focused()
+    made = (await api.get(f"/api/v1/processing/jobs/{older}")).body["created_at"]
+    when = await page.evaluate(LOCAL_TIME, made)  # as the browser writes it
     await expect(choice.locator(".delete-what")).to_have_text(
-        "Goes with the photo: ana.jpg, this result and 1 other result."
+        f"Goes with the photo: ana.jpg, this result and 1 other result (made {when})."
     )
     await expect(choice).to_contain_text("restored for 1 day")
     await console.screenshots("delete-choice")
