@@ -19,7 +19,9 @@ Windows and lamps also lay a smooth, semi-transparent layer of their light over 
 the texture still shows, lifted and greyed. Such a veil is measured against the iris's own
 colour at the same place between pupil and limbus all round (the rubber sheet of fill.py)
 and subtracted, not painted over; where it saturates, it is a hole like a
-glint (veils.py). Works at most at WORK_RADIUS px of iris radius.
+glint (veils.py). So is the halo a large glint spreads around it, where the light added
+falls off steadily with the distance from it (veils.haze). Works at most at WORK_RADIUS px
+of iris radius.
 """
 
 from __future__ import annotations
@@ -141,7 +143,10 @@ def find(
     opaque = _glints(small, area, disk(area.shape, sheet.pupil), radius)
     if seen is not None:
         area = area & (_resized(seen.astype(np.uint8), scale, cv2.INTER_NEAREST) > 0)
-    veil = veils.find(small, area, sheet, opaque)
+    added = veils.added_light(small, area, sheet)
+    veil = veils.find(small, area, sheet, opaque, added)
+    # The glare's halo around a large glint is light laid over the iris as well.
+    veil = np.maximum(veil, veils.haze(added[0], area, opaque, radius))
     # Where a veil leaves a channel near white, nothing of the iris shows through.
     opaque |= (veil > 0) & (small.max(axis=2) >= VEIL_OPAQUE)
     veil[opaque] = 0

@@ -23,9 +23,31 @@ AREA = 0.01  # least blob, share of the iris disk
 SIGMA = 0.02  # smoothing, iris radii
 WIDE = 0.5  # light varying slower than this (iris radii) is no veil
 EDGE = 0.25  # a veil's edge rises at least this share of its lift per pixel
+# A glint's halo (see `haze`): rings HAZE_BIN iris radii wide out to HAZE_REACH, measured
+# against the HAZE_FAR beyond; HAZE_STEP grey levels above that next to the glint, rising by
+# at most HAZE_RISE from one ring to the next outwards; HAZE_PIXELS per ring at least.
+# Measured on the ring light's halos of colour-dev's clinic-brown photos: 23-50 grey levels
+# in the first ring, 0.43-0.67 of that in the third (HAZE_KEPT), 0.14-0.33 in the sixth
+# (HAZE_GONE); in bench/reflections.py a pasted glint's soft edge keeps <= 0.27 in the third,
+# a lighter zone of the iris >= 0.78, a window's side light >= 0.43 in the sixth.
+HAZE_BIN = 0.04
+HAZE_REACH = 0.4
+HAZE_FAR = 0.12
+HAZE_STEP = 22.0
+HAZE_KEPT = (0.3, 0.75)
+HAZE_GONE = 0.4
+HAZE_RISE = 3.0
+HAZE_PIXELS = 30
+HAZE_GLINT = 0.005  # glints of at least this share of the iris disk cast one
 
 
-def find(rgb: np.ndarray, area: np.ndarray, sheet: Sheet, glints: np.ndarray) -> np.ndarray:
+def find(
+    rgb: np.ndarray,
+    area: np.ndarray,
+    sheet: Sheet,
+    glints: np.ndarray,
+    added: tuple[np.ndarray, float] | None = None,
+) -> np.ndarray:
     """Achromatic light laid over parts of the iris, (h, w) float32 grey levels, in the
     working copy `rgb` (h, w, 3) float32 where `area` (h, w) bool is the seen iris and
     pupil and `glints` (h, w) bool the glints already found.
@@ -33,9 +55,10 @@ def find(rgb: np.ndarray, area: np.ndarray, sheet: Sheet, glints: np.ndarray) ->
     Kept where it is a clear step (FLOOR + SHARE of the iris level) over a blob
     of at least AREA of the iris that is greyer than the iris and sharp-edged: natural
     variation of a coloured iris lifts its channels unequally, and a lighter zone of the
-    iris fades in where a window's reflection starts at an edge.
+    iris fades in where a window's reflection starts at an edge. `added` is
+    `added_light(rgb, area, sheet)` where the caller has it already.
     """
-    lift, level = _added_light(rgb, area, sheet)
+    lift, level = added if added is not None else added_light(rgb, area, sheet)
     radius = sheet.iris.r
     sigma = max(1.0, SIGMA * radius)
     amount = cv2.GaussianBlur(cv2.medianBlur(lift, 5), (0, 0), sigma)
@@ -85,7 +108,7 @@ def _blobs(
     return labels, keep
 
 
-def _added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> tuple[np.ndarray, float]:
+def added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> tuple[np.ndarray, float]:
     """What every channel has above the iris's expected colour, (h, w) float32, and the
     iris's median grey level. The expected colour at each place is the median along its
     row of the rubber sheet (the same position between pupil and limbus all round)."""
@@ -123,3 +146,67 @@ def _sharp(fine: np.ndarray, smooth: np.ndarray, labels: np.ndarray, count: int)
     edges = np.maximum(np.bincount(labels[edge], minlength=count), 1)
     slope = np.bincount(labels[edge], gradient[edge], count) / edges
     return np.asarray(slope >= EDGE * np.maximum(lift, 1.0), bool)
+
+
+def haze(lift: np.ndarray, area: np.ndarray, glints: np.ndarray, radius: float) -> np.ndarray:
+    """The glare's halo: light a glint spreads over the iris around it, fading with distance
+    from it, (h, w) float32 grey levels to subtract, 0 where there is none.
+
+    Per glint of HAZE_GLINT of the iris disk at least, the median `lift` (added_light) of
+    the `area` in rings HAZE_BIN iris radii wide out to HAZE_REACH, over its level further
+    out: a halo is HAZE_STEP above that next to the glint and falls off gradually and
+    steadily (see `_profile`); the iris's own lighter zones and crypts do not. Only that
+    profile comes off, so the texture under it stays; over the pupil too (left there, the
+    halo drew a pale edge along the pupil's rim: colour-dev IMG_1028, IMG_1041). The glints
+    of bench/reflections.py (pasted without a halo) cast none: glint precision 0.903 as
+    before.
+    """
+    out = np.zeros(area.shape, np.float32)
+    count, labels = cv2.connectedComponents(glints.astype(np.uint8))
+    edges = np.arange(0.0, HAZE_REACH + HAZE_FAR + 1e-6, HAZE_BIN) * radius
+    least = HAZE_GLINT * np.pi * radius * radius
+    for index in range(1, count):
+        if np.count_nonzero(labels == index) < least:
+            continue
+        away = cv2.distanceTransform((labels != index).astype(np.uint8), cv2.DIST_L2, 5)
+        profile = _profile(lift, area & ~glints, away, edges)
+        if profile is None:
+            continue
+        centres = (edges[:-1] + edges[1:]) / 2
+        near = area & ~glints & (away < HAZE_REACH * radius)
+        out[near] = np.maximum(out[near], np.interp(away[near], centres, profile, right=0.0))
+    return out
+
+
+def _profile(
+    lift: np.ndarray, area: np.ndarray, away: np.ndarray, edges: np.ndarray
+) -> np.ndarray | None:
+    """The halo's lift at each ring of `edges` (px from the glint), non-increasing and 0 at
+    HAZE_REACH, or None where the rings show no halo (see `haze`)."""
+    bins = np.digitize(away, edges) - 1
+    inside = area & (bins >= 0) & (bins < len(edges) - 1)
+    medians = []
+    for ring in range(len(edges) - 1):
+        values = lift[inside & (bins == ring)]
+        if values.size < HAZE_PIXELS:
+            return None
+        medians.append(float(np.median(values)))
+    rings = round(HAZE_REACH / HAZE_BIN)
+    raised = np.asarray(medians[:rings]) - float(np.median(medians[rings:]))
+    # A halo fades gradually (convex, as scattered light does): two rings out it still
+    # has HAZE_KEPT of its lift. The soft edge of a glint alone is gone by then; a lighter
+    # zone of the iris around it stays near its level. And 0.2 iris radii out, no more than
+    # HAZE_GONE (a halo is a glint's, not the light of the whole side).
+    kept, gone = raised[[2, 5]] / max(float(raised[0]), 1.0)
+    if raised[0] < HAZE_STEP or not HAZE_KEPT[0] <= kept <= HAZE_KEPT[1] or gone > HAZE_GONE:
+        return None
+    # It falls off as far as no ring rises more than HAZE_RISE over the one inside it
+    # (beyond, other light: a lid's, a lighter zone); by then to half its lift at least.
+    rises = np.flatnonzero(np.diff(raised) > HAZE_RISE)
+    cut = int(rises[0]) + 1 if rises.size else rings
+    profile = np.minimum.accumulate(raised[:cut])
+    if profile[-1] > raised[0] / 2:
+        return None
+    # Measured from where it stops, so that nothing is taken off past it.
+    profile = np.maximum(profile - max(float(profile[-1]), 0.0), 0.0)
+    return np.asarray(np.concatenate([profile, np.zeros(len(medians) - cut)]), np.float32)
