@@ -25,6 +25,7 @@ from playwright.async_api import (
 
 from tests.conftest import PASSWORD, REPO, Irisd, create_user
 from tests.support.clients import ApiClient
+from tests.support.pipelines import pipeline
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts" / "console"
@@ -200,3 +201,21 @@ def open_console(browser: Browser) -> Callable[..., Awaitable[ConsolePage]]:
         return ConsolePage(page, problems, base_url.rstrip("/"))
 
     return open_page
+
+
+@pytest.fixture
+def signed_in(
+    start_server: Callable[..., Awaitable[Irisd]],
+    open_console: Callable[..., Awaitable[ConsolePage]],
+) -> Callable[..., Awaitable[tuple[Irisd, ConsolePage]]]:
+    """signed_in(jobs="ok", phone=False) → a server running that test pipeline and a console
+    tab signed in as a new user."""
+
+    async def start(jobs: str = "ok", phone: bool = False) -> tuple[Irisd, ConsolePage]:
+        irisd = await start_server(jobs=pipeline(jobs))
+        user = await create_user(irisd)
+        console = await open_console(irisd.url, phone=phone)
+        await console.sign_in(user.email)
+        return irisd, console
+
+    return start

@@ -11,34 +11,11 @@ from playwright.async_api import Locator, expect
 
 from tests.conftest import PASSWORD, Irisd
 from tests.console.conftest import ConsolePage, user_with_api
+from tests.console.rings import THEME_RING_CONTRAST
 from tests.support import images
 from tests.support.pipelines import final, pipeline
 
 pytestmark = pytest.mark.console
-
-# The contrast ratio (WCAG) of the focus ring's colour against the panel and the page behind.
-RING_CONTRAST = """() => {
-  const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
-  const linear = (v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-  const lum = (c) => {
-    const [r, g, b] = c.map((v) => linear(v / 255));
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const ratio = (a, b) => {
-    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
-  const probe = (name) => {
-    const el = document.createElement("div");
-    el.style.color = `var(${name})`;
-    document.body.append(el);
-    const value = rgb(getComputedStyle(el).color);
-    el.remove();
-    return value;
-  };
-  const ring = probe("--focus-ring");
-  return Math.min(ratio(ring, probe("--panel")), ratio(ring, probe("--bg")));
-}"""
 
 
 async def test_focus_after_sign_in_failures_reprocess_and_pages_and_a_visible_ring(
@@ -71,7 +48,7 @@ async def test_focus_after_sign_in_failures_reprocess_and_pages_and_a_visible_ri
 
     for scheme in ("light", "dark"):
         await page.emulate_media(color_scheme=scheme)
-        assert await page.evaluate(RING_CONTRAST) >= 3, scheme
+        assert await page.evaluate(THEME_RING_CONTRAST) >= 3, scheme
     await page.emulate_media(color_scheme="light")
 
     await expect(page.locator(".job-card")).to_have_count(12)
@@ -96,17 +73,11 @@ async def test_focus_after_sign_in_failures_reprocess_and_pages_and_a_visible_ri
 
 
 async def test_focus_after_process_process_all_and_removing_an_upload(
-    start_server: Callable[..., Awaitable[Irisd]],
-    open_console: Callable[..., Awaitable[ConsolePage]],
-    session: aiohttp.ClientSession,
-    tmp_path: Path,
+    signed_in: Callable[..., Awaitable[tuple[Irisd, ConsolePage]]], tmp_path: Path
 ) -> None:
     # By keyboard (Tab to the button, Enter): the focus fell to the page after each.
-    irisd = await start_server(jobs=pipeline("ok"))
-    user, _ = await user_with_api(irisd, session)
-    console = await open_console(irisd.url)
+    _, console = await signed_in()
     page = console.page
-    await console.sign_in(user.email)
     files = []
     for name in ("a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg"):
         (tmp_path / name).write_bytes(images.jpeg(320, 240))

@@ -81,17 +81,12 @@ async def test_labels_name_cards_announcements_and_downloads_and_search_finds_th
 
 
 async def test_long_names_show_whole_and_a_labelled_card_says_which_file(
-    start_server: Callable[..., Awaitable[Irisd]],
-    open_console: Callable[..., Awaitable[ConsolePage]],
-    tmp_path: Path,
+    signed_in: Callable[..., Awaitable[tuple[Irisd, ConsolePage]]], tmp_path: Path
 ) -> None:
     # Issue 28, item 10: on a phone the upload row squeezed the label field to "Name or refe";
     # a long title ended in "mountain-lan..."; a labelled card named its file only in a tooltip.
-    irisd = await start_server(jobs=pipeline("ok"))
-    user = await create_user(irisd)
-    console = await open_console(irisd.url, phone=True)
+    _, console = await signed_in(phone=True)
     page = console.page
-    await console.sign_in(user.email)
     long_name = tmp_path / "mountain-landscape-with-a-lake-at-dawn-eye.jpg"
     short = tmp_path / "bo.jpg"
     for path in (long_name, short):

@@ -57,18 +57,12 @@ async def test_a_non_photo_is_refused_before_upload_and_retake_carries_the_name(
 
 
 async def test_a_damaged_photo_says_why_in_full_with_nothing_left_to_press(
-    start_server: Callable[..., Awaitable[Irisd]],
-    open_console: Callable[..., Awaitable[ConsolePage]],
-    session: aiohttp.ClientSession,
-    tmp_path: Path,
+    signed_in: Callable[..., Awaitable[tuple[Irisd, ConsolePage]]], tmp_path: Path
 ) -> None:
     # A truncated JPEG passes the browser's first look and is refused by the server's check:
     # the row said so cut off, with a full progress bar, a greyed Process and a broken picture.
-    irisd = await start_server(jobs=pipeline("ok"))
-    user, _ = await user_with_api(irisd, session)
-    console = await open_console(irisd.url)
+    _, console = await signed_in()
     page = console.page
-    await console.sign_in(user.email)
     broken = tmp_path / "holiday-photo-from-the-clinic-camera.jpg"
     broken.write_bytes(images.truncated_jpeg())
     await page.locator("#file-input").set_input_files(broken)
