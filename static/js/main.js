@@ -62,7 +62,7 @@ const controller = {
   },
   /** What a card says of its photo's consent (privacy.js). */
   consentText(state) {
-    return privacy ? privacy.textFor(state) : "";
+    return privacy ? privacy.cardText(state) : "";
   },
   refresh(card) {
     api.get(`/processing/jobs/${card.jobId}`).then((job) => card.update(job), () => {});

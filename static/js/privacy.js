@@ -8,6 +8,7 @@ const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 const HOW = { app: "in the app", console: "on screen", paper: "on paper" };
 
 const same = (a, b) => (a || "").toLowerCase() === (b || "").toLowerCase();
+const NO_CONSENT = "No consent recorded";
 
 export class Privacy {
   constructor(root, api, { notify, changed }) {
@@ -57,13 +58,20 @@ export class Privacy {
     return this.consents.find((c) => c.granted && c.consent_type === "biometric_capture" && same(c.label, label || null));
   }
 
-  /** The line a card shows about its photo's consent. */
+  /** The line a card shows: its consent, or the lack of it where processing waits for one
+   * (elsewhere "No consent recorded" on every card only adds noise). */
+  cardText(state) {
+    const text = this.textFor(state);
+    return this.shown?.consent_required_to_process || text !== NO_CONSENT ? text : "";
+  }
+
+  /** What is recorded of a person's consent, by the photo's label (or the account's own). */
   textFor(state) {
     if (!this.shown) return "";
     const found = this.consentOf(state.label);
     if (found) return `Consent recorded ${HOW[found.source]}, ${WHEN.format(new Date(found.granted_at))}`;
     const withdrawn = this.consents.some((c) => !c.granted && same(c.label, state.label || null));
-    return withdrawn ? "Consent withdrawn" : "No consent recorded";
+    return withdrawn ? "Consent withdrawn" : NO_CONSENT;
   }
 
   showState() {

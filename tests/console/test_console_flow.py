@@ -79,6 +79,8 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
         card = console.card(job_id)
         await expect(card).to_have_attribute("data-status", "completed", timeout=FINISHED)
         assert_in_order(await console.steps(job_id))
+        # Consent is not required on this server: no "No consent recorded" on every card.
+        await expect(card.locator(".job-consent")).to_be_hidden()
     # One polite region for the page, and only the outcomes in it: each photo's, named (its
     # file name: no label was given), a result with notes as one to check, then the batch's.
     names = "|".join(re.escape(eye.name) for eye in eyes)
