@@ -6,7 +6,7 @@ WebSocket `timestamp`s and the CLI use it too, so a client parses one format (AP
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def iso(moment: datetime) -> str:
@@ -17,3 +17,9 @@ def iso(moment: datetime) -> str:
 def now() -> str:
     """The current time as text (`iso`)."""
     return iso(datetime.now(UTC))
+
+
+def days_ago(days: float) -> str:
+    """The time `days` days before now, as text (`iso`): rows created or deleted before it
+    compare lower, since the database stores times this way."""
+    return iso(datetime.now(UTC) - timedelta(days=days))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from irisd import photos
 from irisd.db import Database, Row, now
@@ -21,7 +21,7 @@ from irisd.jobs import store
 from irisd.jobs.store import Named
 from irisd.logs import get_logger
 from irisd.storage import Storage, keys
-from irisd.timestamps import iso
+from irisd.timestamps import days_ago, iso
 
 StopJobs = Callable[[str], Awaitable[object]]
 log = get_logger(__name__)
@@ -57,11 +57,6 @@ async def holds(db: Database, key: str) -> bool:
         case ("job", job_id):
             return await store.trashed(db, job_id)
     return False
-
-
-def cutoff(trash_days: float, at: datetime | None = None) -> str:
-    """The deletion time before which trashed items are purged."""
-    return iso((at or datetime.now(UTC)) - timedelta(days=trash_days))
 
 
 def purge_at(deleted_at: str, trash_days: float) -> str:
@@ -206,7 +201,7 @@ async def keep_purging(db: Database, storage: Storage, trash_days: float) -> Non
         return
     while True:
         try:
-            purged, results = await purge_expired(db, storage, cutoff(trash_days))
+            purged, results = await purge_expired(db, storage, days_ago(trash_days))
             if purged or results:
                 log.info("trash.purged", photos=purged, results=results)
         except Exception:  # a storage outage must not end the loop: try again next round

@@ -26,6 +26,7 @@ from irisd.config import Settings
 from irisd.jobs.cancel import cancel_photo
 from irisd.privacy import retention
 from irisd.storage.local import LocalStorage
+from irisd.timestamps import days_ago
 
 PARTIAL_WRITE_AGE_S = 60.0  # a write takes well under a second; older temp files are strays
 
@@ -52,7 +53,7 @@ def purge(config_path: Path | None, days: int | None, yes: bool) -> None:
     days = days if days is not None else settings.privacy.retention_days or None
     if days is None:
         return
-    cutoff = retention.cutoff(days)
+    cutoff = days_ago(days)  # as the database writes times
     photo_count, job_count = asyncio.run(_purge(settings, cutoff, dry_run=True))
     if photo_count + job_count == 0:
         click.echo(f"Nothing older than {days} days.")
@@ -72,7 +73,7 @@ async def _empty_trash(settings: Settings) -> tuple[int, int]:
     async with opened(settings) as (db, storage):
         if isinstance(storage, LocalStorage):  # a running server's own writes are younger
             await storage.remove_partial_writes(older_than_s=PARTIAL_WRITE_AGE_S)
-        before = trash.cutoff(max(0.0, settings.storage.trash_days))
+        before = days_ago(max(0.0, settings.storage.trash_days))
         return await trash.purge_expired(db, storage, before)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from irisd import photos
 from irisd.db import Database
@@ -19,7 +18,7 @@ from irisd.jobs.model import LiveState
 from irisd.logs import get_logger
 from irisd.privacy.erasure import StopJobs
 from irisd.storage import Storage, keys
-from irisd.timestamps import iso
+from irisd.timestamps import days_ago
 
 CHECK_EVERY_S = 3600.0  # days-long periods: hourly is exact enough, and costs one query
 log = get_logger(__name__)
@@ -33,11 +32,6 @@ class Expired:
     @property
     def count(self) -> int:
         return len(self.photos) + len(self.jobs)
-
-
-def cutoff(days: float, at: datetime | None = None) -> str:
-    """The creation time before which data is past `days` days of retention."""
-    return iso((at or datetime.now(UTC)) - timedelta(days=days))
 
 
 async def expired(db: Database, before: str) -> Expired:
@@ -66,7 +60,7 @@ async def apply(db: Database, storage: Storage, days: int, stop_jobs: StopJobs) 
     """One pass of the retention schedule (nothing when `days` is 0)."""
     if days <= 0:
         return Expired([], [])
-    found = await expired(db, cutoff(days))
+    found = await expired(db, days_ago(days))
     await expire(db, storage, found, stop_jobs)
     if found.count:
         log.info("privacy.retention_expired", photos=len(found.photos), jobs=len(found.jobs))
