@@ -76,11 +76,11 @@ async def plan(db: Database, storage: Storage, user: User, scope: Scope) -> Plan
 
 async def _photo_objects(storage: Storage, photo: photos.Photo) -> list[tuple[str, str]]:
     ext = _EXTENSIONS.get(photo.content_type, "bin")
-    found = [(f"photos/{photo.id}.{ext}", photo.s3_key)]
-    thumbnail = keys.thumbnail(photo.user_id, photo.id)
-    if await storage.size(thumbnail) is not None:
-        found.append((f"photos/{photo.id}_thumbnail.jpg", thumbnail))
-    return [(name, key) for name, key in found if await storage.size(key) is not None]
+    named = [
+        (f"photos/{photo.id}.{ext}", photo.s3_key),
+        (f"photos/{photo.id}_thumbnail.jpg", keys.thumbnail(photo.user_id, photo.id)),
+    ]
+    return [(name, key) for name, key in named if await storage.size(key) is not None]
 
 
 async def _job_objects(storage: Storage, job: LiveState) -> list[tuple[str, str]]:
