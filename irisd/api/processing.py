@@ -73,7 +73,7 @@ async def batch(request: web.Request) -> web.Response:
     await gate.check_all(request.app[DATABASE], request.app[SETTINGS].privacy, processable)
     valid = [photo.id for photo in processable]
     records = await request.app[ENGINE].submit(user_id, valid, BATCH_PRIORITY)
-    names = await results.names(request.app[DATABASE], user_id, valid)
+    names = {photo.id: Identity(photo.filename, photo.label) for photo in processable}
     reply = wire.jobs(records, partial(object_url, request), names, _warm(request))
     return web.json_response(reply, status=201)
 
