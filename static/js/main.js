@@ -167,12 +167,19 @@ async function enter() {
     $("#connection").dataset.state = event.detail;
     $("#connection-text").textContent = { live: "Live", connecting: "Connecting…" }[event.detail] || "Reconnecting…";
   });
-  stream.addEventListener("resync", () => gallery.load());
+  // Back after a drop: what the page shows, and what a drop during sign-in left unloaded.
+  stream.addEventListener("resync", () => Promise.all([gallery.load(), trash.load(), privacy.load()]));
   stream.start();
   trash = trash || new Trash($("#jobs .trash"), api, restored);
   privacy = privacy || new Privacy($("#jobs .privacy"), api, { notify, changed: privacyChanged });
   await Promise.all([gallery.load(1), trash.load(), privacy.load(), batch.restore(me.id)]);
   privacyChanged(false);
+}
+
+/** Signing in failed: back to the form with why, unless the server only dropped out (the
+ * offline banner says so, and the reconnect loads what is missing). */
+function notEntered(error) {
+  if (error.status !== 0 || !stream) leave(error.message);
 }
 
 // Offline: a banner, and every control that needs the server disabled until it is back.
@@ -258,7 +265,7 @@ async function signIn(event) {
   }
   enter()
     .then(() => $("#add-title").focus()) // signed in: start where photos are added
-    .catch((error) => leave(error.message));
+    .catch(notEntered);
 }
 
 function start() {
@@ -289,7 +296,7 @@ function start() {
     leave(leaving ? "" : "Your session has ended. Please sign in again.");
     leaving = false;
   });
-  if (api.signedIn) enter().catch((error) => leave(error.message));
+  if (api.signedIn) enter().catch(notEntered);
   else leave();
 }
 

@@ -221,3 +221,30 @@ async def test_offline_a_running_card_says_it_waits_for_the_server(
     await asyncio.to_thread(server.kill)
     await expect(console.page.get_by_role("alert")).to_contain_text("cannot be reached")
     await expect(card.locator(".job-detail")).to_contain_text("Waiting for the server…")
+
+
+async def test_a_drop_while_signing_in_keeps_the_session(
+    signed_in: Callable[..., Awaitable[tuple[Irisd, ConsolePage]]],
+) -> None:
+    # A connection lost while the page loaded its panels after sign-in (the server dropping
+    # out) sent the user back to the sign-in form; now the session stays (and a reconnect,
+    # when the stream dropped too, loads the panels again).
+    _, console = await signed_in()
+    page = console.page
+    dropped: list[str] = []
+
+    async def drop_once(route: Route) -> None:
+        if not dropped:
+            dropped.append(route.request.url)
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+    await page.route("**/api/v1/privacy/consent", drop_once)
+    await page.reload()
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    assert dropped
+    await expect(page.locator("#app")).to_be_visible()
+    await expect(page.get_by_label("Password")).to_be_hidden()
+    provoked = (r"request failed: GET .*/privacy/consent", r"console: .*ERR_CONNECTION_RESET")
+    assert console.problems.unexpected(*provoked) == []
