@@ -11,6 +11,9 @@ whose darker pixels (its RING_SHARE percentile of L*) are STEP above the core's 
 pupil circle drawn on a dark collarette instead of the pupil (colour-dev: twice the pupil's
 width) would otherwise black out that ring of the iris; a catchlight, or a window reflected
 over part of the pupil, leaves enough of a ring dark.
+
+A pupil the outline only assumed (dark clinic photos, where a ring light's haze veils it) is
+looked for in the photo first (`found`) and painted where it shows as a dark disc.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 
 from irisd.pipeline.geometry import Circle
 
-DARKEST = 10.0  # L*: a pupil is painted no lighter than this
+DARKEST = 5.0  # L*: a pupil is painted no lighter than this (a print's black, RGB 12)
 DARK_SHARE = 20.0  # percentile of the pupil's L* that is its own black
 EDGE = 0.15  # of the pupil radius: the band inside its edge where the paint fades out
 RINGS = 20  # rings across the pupil radius, for its radial profile
@@ -31,6 +34,12 @@ RING_SHARE = 30.0  # percentile of a ring's L* that is judged
 # collarette (colour-dev: 5 outlines at 0.42-0.72 of the hand-checked pupil's size), and is
 # taken in to where the dark ends; a soft edge ends the dark at 0.85-1.
 TIGHTEN = 0.8
+# A pupil the outline did not find: its darkest ring is at least this dark (L*; colour-dev's
+# clinic photos: veiled pupils 7-14, their dark-brown irises 25-35).
+ASSUMED_DARK = 20.0
+SEARCH = 1.6  # of the assumed pupil's radius: where the pupil is looked for
+PUPIL_SIZE = (0.5, 1.4)  # its radius, as a share of the assumed one's
+ROUND = 0.6  # its area at least this share of its enclosing circle's
 SAMPLE_RADIUS = 100.0  # pupil radius (px) of the copy `tightened` judges
 
 
@@ -54,6 +63,50 @@ def clean(rgb: np.ndarray, pupil: Circle) -> np.ndarray:
     painted = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
     out[y0:y1, x0:x1] = np.clip(painted * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return out
+
+
+def found(rgb: np.ndarray, assumed: Circle) -> Circle | None:
+    """The pupil the outline did not find, near the `assumed` one (concentric, typical size)
+    in an (H, W, 3) uint8 RGB crop: the convex hull of the dark part around the darkest ring
+    there (a ring light's haze lifts part of it: colour-dev's clinic photos). None where no
+    ring is ASSUMED_DARK, or the dark part is no round disc of a pupil's size in the box."""
+    box = _box(rgb, assumed.resized(SEARCH))
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    scale = min(1.0, SAMPLE_RADIUS / max(assumed.r, 1.0))
+    patch = cv2.resize(rgb[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    lab = cv2.cvtColor(patch.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lightness = cv2.GaussianBlur(lab[..., 0], (0, 0), 2.0)
+    ys, xs = np.mgrid[0 : patch.shape[0], 0 : patch.shape[1]].astype(np.float32)
+    centre = ((assumed.x - x0) * scale, (assumed.y - y0) * scale)
+    reach = np.hypot(xs - centre[0], ys - centre[1]) / max(assumed.r * scale, 1.0)
+    ring = np.floor(reach * RINGS).astype(int)
+    darkest = min(_ring_level(lightness, ring, index) for index in range(RINGS))
+    if darkest > ASSUMED_DARK:
+        return None
+    dark = (lightness <= darkest + STEP).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark)
+    if count < 2:
+        return None
+    near = np.bincount(labels[reach <= CORE], minlength=count)
+    near[0] = 0
+    blob = labels == int(np.argmax(near))
+    x, y, w, h = (int(v) for v in stats[int(np.argmax(near)), :4])
+    if x == 0 or y == 0 or x + w >= patch.shape[1] or y + h >= patch.shape[0]:
+        return None  # dark to the box's edge: a dark iris, no pupil
+    # Its convex hull: the haze leaves the dark part a crescent or a ring.
+    points = cv2.findNonZero(blob.astype(np.uint8))
+    hull = cv2.convexHull(points)
+    moments = cv2.moments(hull)
+    radius = float(np.sqrt(moments["m00"] / np.pi))
+    (_, _), enclosing = cv2.minEnclosingCircle(hull)
+    if not PUPIL_SIZE[0] <= radius / (assumed.r * scale) <= PUPIL_SIZE[1]:
+        return None
+    if (radius / max(enclosing, 1.0)) ** 2 < ROUND:
+        return None
+    cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
+    return Circle(x0 + cx / scale, y0 + cy / scale, radius / scale)
 
 
 def tightened(rgb: np.ndarray, pupil: Circle) -> Circle:
@@ -94,7 +147,12 @@ def _dark_radius(lightness: np.ndarray, reach: np.ndarray) -> float:
     limit = float(np.median(core)) + STEP
     ring = np.floor(reach * RINGS).astype(int)
     for index in range(round(CORE * RINGS), RINGS):
-        values = lightness[ring == index]
-        if values.size and float(np.percentile(values, RING_SHARE)) > limit:
+        if _ring_level(lightness, ring, index) > limit:
             return index / RINGS
     return 1.0
+
+
+def _ring_level(lightness: np.ndarray, ring: np.ndarray, index: int) -> float:
+    """The RING_SHARE percentile of L* of ring `index` (inf where it is empty)."""
+    values = lightness[ring == index]
+    return float(np.percentile(values, RING_SHARE)) if values.size else float("inf")

@@ -22,6 +22,7 @@ from irisd.pipeline import (
     pupil,
     quality,
     reflections,
+    specks,
     tone,
 )
 from irisd.pipeline.decode import decode
@@ -101,7 +102,8 @@ def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineO
     hidden = occlusion.covered(gray(pixels), visible, ring, iris.r, chroma(pixels))
     found = reflections.find(pixels, region, iris.r, pupil, (ring & ~hidden) | pupil_disk)
     pixels = found.remove_veil(pixels)
-    highlights = found.opaque
+    dots = specks.find(pixels, iris_disk & ~hidden & ~found.opaque, iris.r)
+    highlights = found.opaque | dots
     hidden &= ~highlights
     # Repainted: of the whole print (a window reflected in the pupil is painted over too);
     # completed: of the iris ring, where lids cover it.
@@ -110,7 +112,8 @@ def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineO
     grading.cover_gate(repainted, completed)
     report("removing_reflections", 55)
     fill_lids = options.occlusion == "fill"
-    glare = cv2.dilate(highlights.astype(np.uint8), round_kernel(GLOW_MARGIN * iris.r)) > 0
+    glow = round_kernel(GLOW_MARGIN * iris.r)
+    glare = (cv2.dilate(found.opaque.astype(np.uint8), glow) > 0) | dots  # specks have no glow
     holes = (glare | hidden) if fill_lids else glare
     filled = fill.polar_fill(pixels, holes & iris_disk, iris, pupil)
     return Cleaned(
@@ -135,8 +138,11 @@ def finish(
         cleaned.rgb, visible_ring, cleaned.iris_disk & ~cleaned.ring, cleaned.white
     )
     toned = exposed
-    if seg.pupil_seen:  # an assumed pupil is no outline to paint
-        toned = pupil.clean(exposed, cleaned.crop.circle(seg.pupil))
+    black: Circle | None = cleaned.crop.circle(seg.pupil)
+    if not seg.pupil_seen:  # an assumed pupil is no outline to paint: look for it
+        black = pupil.found(exposed, cleaned.crop.circle(seg.pupil))
+    if black is not None:
+        toned = pupil.clean(exposed, black)
     report("enhancing", 80)
     scale = side / cleaned.crop.side
     final = enhance.resize(enhance.sharpen(toned, 1.0), side)

@@ -81,3 +81,37 @@ def test_a_pupil_circle_on_a_dark_collarette_is_taken_in_to_the_pupil_and_a_soft
     large = Circle(800.0, 800.0, 320.0)
     big = cv2.resize(photo, (1600, 1600), interpolation=cv2.INTER_NEAREST)
     assert abs(pupil.tightened(big, large).r - 160) <= 0.1 * large.r
+
+
+def brown_with_pupil(centre: tuple[float, float], radius: float, haze: bool) -> np.ndarray:
+    """A dark brown iris crop (L* about 35) with a black pupil at `centre`; with `haze`, a
+    ring light's grey veil over the middle of the pupil, off to the left (L* about 25), as
+    in the clinic photos whose pupil the outline missed."""
+    rng = np.random.default_rng(2)
+    photo = np.clip(rng.normal((110, 70, 50), 10, (SIDE, SIDE, 3)), 0, 255)
+    ys, xs = np.mgrid[0:SIDE, 0:SIDE]
+    inside = np.hypot(xs - centre[0], ys - centre[1]) <= radius
+    photo[inside] = (12, 12, 14)
+    if haze:
+        veil = np.hypot(xs - centre[0] + 0.3 * radius, ys - centre[1]) <= 0.6 * radius
+        photo[inside & veil] = (60, 60, 68)
+    return np.asarray(photo, np.uint8)
+
+
+def test_a_pupil_the_outline_missed_is_found_where_the_photo_shows_it() -> None:
+    assumed = Circle(100.0, 100.0, 40.0)  # concentric, typical size
+    for haze in (False, True):
+        photo = brown_with_pupil((110.0, 92.0), 34.0, haze)
+        found = pupil.found(photo, assumed)
+        assert found is not None
+        assert np.hypot(found.x - 110.0, found.y - 92.0) <= 3.0
+        assert abs(found.r - 34.0) <= 0.1 * 34.0
+
+
+def test_no_pupil_is_found_where_the_photo_shows_no_dark_disc() -> None:
+    assumed = Circle(100.0, 100.0, 40.0)
+    rng = np.random.default_rng(3)
+    dark = np.clip(rng.normal((30, 24, 22), 3, (SIDE, SIDE, 3)), 0, 255).astype(np.uint8)
+    assert pupil.found(dark, assumed) is None  # a near-black iris: dark to the box's edge
+    light = np.clip(rng.normal((150, 110, 80), 10, (SIDE, SIDE, 3)), 0, 255).astype(np.uint8)
+    assert pupil.found(light, assumed) is None  # nothing dark at all
