@@ -3,7 +3,7 @@
 The engine owns the parts of the run loop, one small class per role (huey's consumer):
 the `Dispatcher` (jobs/dispatch.py) fills the worker slots from the queue, which is the jobs
 table, and follows other processes' changes; the `Runner` (jobs/runner.py) runs one job's
-attempts under the retry rules; the `Executor` (jobs/executors.py: the local process pool or
+attempts under the retry rules; the `Executor` (jobs/executors/: the local process pool or
 Ray actors) runs the pipeline. What is left here: start and stop (recovery), submit, cancel,
 and every state change.
 

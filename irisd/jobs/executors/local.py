@@ -12,16 +12,18 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from typing import Any
 
 from irisd.config import JobsSettings
 from irisd.errors import ConfigError
 from irisd.jobs import worker
-from irisd.jobs.bridge import Bridge
-from irisd.jobs.executors import WorkerDied
+from irisd.jobs.executors.faults import bounded
+from irisd.jobs.executors.pipes import relay
 from irisd.logs import get_logger
 from irisd.pipeline.types import PipelineResult
 
@@ -49,6 +51,38 @@ def pool_size(settings: JobsSettings, gpus: int) -> int:
     if settings.workers > 0:
         return settings.workers
     return gpus or min(os.cpu_count() or 1, 2)
+
+
+JOIN_TIMEOUT_S = 5.0  # the reader wakes at once on the sentinel; this only bounds a bug
+
+
+class Bridge:
+    """Reads a slot's report pipe in a thread (pipes.relay) and hands each message to the loop."""
+
+    def __init__(
+        self,
+        reader: Connection,
+        writer: Connection,
+        loop: asyncio.AbstractEventLoop,
+        deliver: Callable[[Any], None],
+        name: str,
+    ) -> None:
+        self.reader = reader
+        self.writer = writer  # the worker's end; the server writes only the stop sentinel
+        self._thread = threading.Thread(
+            target=relay, args=(reader, loop, deliver), name=name, daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Wake the reader with the sentinel, wait for it, close both ends."""
+        with contextlib.suppress(OSError):  # already closed: the reader has ended
+            self.writer.send(None)
+        self._thread.join(JOIN_TIMEOUT_S)
+        self.reader.close()
+        self.writer.close()
 
 
 class Slot:
@@ -95,7 +129,11 @@ class Slot:
         processes: dict[int, Any] = getattr(self.pool, "_processes", None) or {}
         return list(processes)
 
-    def rebuild(self) -> None:
+    @property
+    def index(self) -> int:
+        return self.config.index
+
+    def replace(self) -> None:
         """Kill this slot's process (if alive) and start a fresh pool and pipe."""
         self.close()
         self.suspect = not self.proven
@@ -177,17 +215,8 @@ class Executor:
         self, slot: Slot, job: worker.JobInput, time_limit_s: float
     ) -> PipelineResult:
         future = asyncio.wrap_future(self._submit(slot, job))
-        try:
-            async with asyncio.timeout(time_limit_s):  # not wait_for: see Dispatcher._loop
-                result: PipelineResult = await future
-        except BrokenProcessPool as exc:
-            log.warning("worker.died", worker=slot.config.index, job_id=job.job_id)
-            slot.rebuild()
-            raise WorkerDied("the worker process died") from exc
-        except TimeoutError:
-            log.warning("worker.killed", worker=slot.config.index, job_id=job.job_id)
-            slot.rebuild()  # a stuck worker is killed: there is no other way to stop it
-            raise TimeoutError(f"over the time limit of {time_limit_s:g} s") from None
+        async with bounded(slot, job.job_id, time_limit_s, (BrokenProcessPool,), _died):
+            result: PipelineResult = await future
         slot.proven, slot.suspect = True, False
         return result
 
@@ -196,10 +225,14 @@ class Executor:
             return slot.pool.submit(worker.run, job)
         except BrokenProcessPool:
             # The worker died while idle (nothing of this job ran): start afresh, uncounted.
-            slot.rebuild()
+            slot.replace()
             return slot.pool.submit(worker.run, job)
 
     def close(self) -> None:
         for slot in self._slots:
             slot.close()
         self._slots.clear()
+
+
+def _died(_: BaseException) -> str:
+    return "the worker process died"

@@ -32,7 +32,6 @@ class ActorSlot:
         self._on_warm = on_warm
         self.handle: Any = None
         self.pid: int | None = None
-        self.proven = False  # finished a job since its actor started
         self.ready = self._open()
 
     def _open(self) -> asyncio.Task[int]:
@@ -61,7 +60,6 @@ class ActorSlot:
     def replace(self) -> None:
         """Kill the current actor (if alive) and start a fresh one."""
         self.kill()
-        self.proven = False
         self.ready = self._open()
 
     def kill(self) -> None:

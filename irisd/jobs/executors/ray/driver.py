@@ -4,12 +4,8 @@ Ray's core worker ends the process it runs in when its cluster goes away: the ne
 `ray.put` finds the object store's socket closed ("The connection to the plasma store is
 failed. Terminate the process."), and a GCS unreachable for gcs_rpc_server_reconnect_timeout_s
 ends it too. As the server's own driver that took the API down with the cluster. So the
-driver runs here, spawned by the server's RayExecutor (jobs/ray_executor.py), which starts
-another when it ends. One duplex pipe carries:
-
-    server → driver:  Run(call, job, time_limit_s), Cancel(call), None (stop)
-    driver → server:  PoolState (on every change; the first says "connected"),
-                      each report (worker.ReportMessage), Done(call, result | error)
+driver runs here, spawned by the server's RayExecutor (executor.py), which starts another
+when it ends. One duplex pipe carries the messages of messages.py, read by pipes.relay.
 
 This module imports Ray only in the child, after setting the GCS time-out for it.
 """
@@ -17,24 +13,21 @@ This module imports Ray only in the child, after setting the GCS time-out for it
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import socket
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from irisd import logs
 from irisd.config import JobsSettings, LoggingSettings
-from irisd.jobs import worker
+from irisd.jobs.executors.pipes import relay
+from irisd.jobs.executors.ray.messages import Cancel, Done, PoolState, Run
 from irisd.logs import get_logger
-from irisd.pipeline.types import PipelineResult
 
 if TYPE_CHECKING:
-    from irisd.jobs.ray_pool import ActorPool
+    from irisd.jobs.executors.ray.pool import ActorPool
 
 log = get_logger(__name__)
 
@@ -42,35 +35,6 @@ log = get_logger(__name__)
 # then knows within seconds that the cluster is away, and starts a driver that waits for it.
 GCS_TIMEOUT_S = 10
 PROBE_S = 2.0  # a connect to the GCS port before `ray.init`, which waits long for a dead one
-
-
-@dataclass(frozen=True)
-class Run:
-    call: int
-    job: worker.JobInput
-    time_limit_s: float
-
-
-@dataclass(frozen=True)
-class Cancel:
-    call: int
-
-
-@dataclass(frozen=True)
-class Done:
-    call: int
-    result: PipelineResult | None
-    error: BaseException | None
-
-
-@dataclass(frozen=True)
-class PoolState:
-    """What the server shows of the pool: /readyz, /metrics, `size` for the dispatcher."""
-
-    size: int  # slots: jobs at once
-    warm: int  # actors that have loaded the pipeline
-    pids: tuple[int, ...]  # their process ids (on whichever node)
-    cluster_gpus: float
 
 
 def main(conn: Connection, settings: JobsSettings, load_models: bool) -> None:
@@ -96,7 +60,8 @@ def _reachable(address: str) -> bool:
 
 
 async def _serve(conn: Connection, settings: JobsSettings, load_models: bool) -> None:
-    from irisd.jobs.ray_pool import ActorPool  # imports Ray: after the GCS time-out is set
+    # Imports Ray: only now, after the GCS time-out is set.
+    from irisd.jobs.executors.ray.pool import ActorPool
 
     sent: list[PoolState] = []
 
@@ -142,24 +107,3 @@ async def _run(pool: ActorPool, run: Run, conn: Connection) -> None:
 
 def _forget(calls: dict[int, asyncio.Task[None]], call: int, _: asyncio.Task[None]) -> None:
     calls.pop(call, None)
-
-
-def relay(
-    conn: Connection,
-    loop: asyncio.AbstractEventLoop,
-    receive: Callable[[Any], None],
-    ended: Callable[[], None],
-) -> None:
-    """A reader thread for either end of the pipe: each message to `receive` on `loop`, in
-    order, then `ended` once the other side has gone (the pipe closed)."""
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            break
-        try:
-            loop.call_soon_threadsafe(receive, message)
-        except RuntimeError:  # the loop is closed: this side is gone too
-            return
-    with contextlib.suppress(RuntimeError):
-        loop.call_soon_threadsafe(ended)

@@ -1,8 +1,8 @@
 """The Ray executor: the pipeline runs in actors on a Ray cluster (`[jobs] executor = "ray"`).
 
 The server keeps everything else (API, WebSockets, the SQLite queue, storage I/O). Ray itself
-runs in a child process, the driver (jobs/ray_driver.py: `ray.init`, the actors and their
-slots, jobs/ray_pool.py), because Ray ends its driver's process when the cluster goes away.
+runs in a child process, the driver (driver.py: `ray.init`, the actors and their slots,
+pool.py), because Ray ends its driver's process when the cluster goes away.
 This side keeps the Executor protocol: it sends each job down a pipe and hands each report
 coming back to the engine, then returns the result or raises the driver's classified error.
 
@@ -31,9 +31,12 @@ from typing import Any
 import ray  # noqa: F401 - fail here, at start, when Ray is not installed (executors.check)
 
 from irisd.config import JobsSettings
-from irisd.jobs import ray_driver, worker
-from irisd.jobs.executors import Deliver, Resized, WorkerDied
-from irisd.jobs.ray_driver import Cancel, Done, PoolState, Run
+from irisd.errors import WorkerDied
+from irisd.jobs import worker
+from irisd.jobs.executors.contract import Deliver, Resized
+from irisd.jobs.executors.pipes import relay
+from irisd.jobs.executors.ray import driver
+from irisd.jobs.executors.ray.messages import Cancel, Done, PoolState, Run
 from irisd.logs import get_logger
 from irisd.metrics import Metrics
 from irisd.pipeline.types import PipelineResult
@@ -132,7 +135,7 @@ class RayExecutor:
         loop = asyncio.get_running_loop()
         ours, theirs = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
-            target=ray_driver.main,
+            target=driver.main,
             args=(theirs, self.settings, self._load_models),
             name="irisd-ray-driver",
             daemon=True,  # ended with the server (a SIGKILLed server: its pipe closes)
@@ -142,7 +145,7 @@ class RayExecutor:
         self._conn, self._process = ours, process
         ended: asyncio.Future[None] = loop.create_future()
         threading.Thread(
-            target=ray_driver.relay,
+            target=relay,
             args=(ours, loop, self._on_message, partial(_resolve, ended)),
             name="irisd-ray-read",
             daemon=True,

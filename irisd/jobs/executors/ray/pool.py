@@ -1,9 +1,9 @@
-"""The Ray actor pool, run by the Ray driver process (jobs/ray_driver.py) for the server.
+"""The Ray actor pool, run by the Ray driver process (driver.py) for the server.
 
 It joins the cluster (`ray.init`), puts each photo in Ray's object store, calls a free
 actor's streaming `run` and reads it with `async for` on the driver's loop, handing each
 report on as it arrives and returning the result. Faults map onto the job error classes
-(errors.classify via `WorkerDied`):
+(errors.classify via `WorkerDied`, executors/faults.py):
 
     actor or node died, object lost     → WorkerDied (server error: one retry, on a fresh actor)
     over the time limit                 → TimeoutError (transient); the actor is killed, replaced
@@ -28,12 +28,13 @@ import ray
 from ray import exceptions as rex
 
 from irisd.config import JobsSettings
-from irisd.errors import Cancelled, JobFailure, classify
+from irisd.errors import Cancelled, JobFailure, WorkerDied, classify
 from irisd.jobs import worker
-from irisd.jobs.executors import Deliver, WorkerDied
-from irisd.jobs.ray_actor import PipelineActor
-from irisd.jobs.ray_driver import PoolState
-from irisd.jobs.ray_slots import ActorSlot
+from irisd.jobs.executors.contract import Deliver
+from irisd.jobs.executors.faults import bounded
+from irisd.jobs.executors.ray.actor import PipelineActor
+from irisd.jobs.executors.ray.messages import PoolState
+from irisd.jobs.executors.ray.slots import ActorSlot
 from irisd.logs import get_logger
 from irisd.pipeline.types import PipelineResult
 
@@ -188,19 +189,9 @@ class ActorPool:
     async def _run_in(
         self, slot: ActorSlot, job: worker.JobInput, time_limit_s: float
     ) -> PipelineResult:
-        try:
-            async with asyncio.timeout(time_limit_s):
-                await slot.wait_warm()
-                result = await self._stream(slot, job)
-        except LOST as exc:
-            log.warning("worker.died", worker=slot.index, job_id=job.job_id, cause=repr(exc))
-            slot.replace()
-            raise WorkerDied(f"the Ray actor was lost: {type(exc).__name__}") from None
-        except TimeoutError:
-            log.warning("worker.killed", worker=slot.index, job_id=job.job_id)
-            slot.replace()  # a stuck pipeline is stopped by killing its actor
-            raise TimeoutError(f"over the time limit of {time_limit_s:g} s") from None
-        slot.proven = True
+        async with bounded(slot, job.job_id, time_limit_s, LOST, _lost):
+            await slot.wait_warm()
+            result = await self._stream(slot, job)
         return result
 
     async def _stream(self, slot: ActorSlot, job: worker.JobInput) -> PipelineResult:
@@ -241,6 +232,10 @@ def _cancel(stream: Any) -> None:
         ray.cancel(stream)
     except Exception:  # the actor or the cluster may be gone already
         log.debug("executor.cancel_failed", exc_info=True)
+
+
+def _lost(exc: BaseException) -> str:
+    return f"the Ray actor was lost: {type(exc).__name__}"
 
 
 def _stop_asked(job: worker.JobInput) -> bool:
