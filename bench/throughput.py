@@ -23,8 +23,8 @@ from aiohttp import web
 from datasets import data_root
 
 from irisd import config, logs
+from irisd.api.appkeys import DATABASE
 from irisd.app import create_app
-from irisd.appkeys import DATABASE
 from irisd.auth.users import create_user
 from irisd.client import Client
 from irisd.config import LoggingSettings, Settings

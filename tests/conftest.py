@@ -16,7 +16,7 @@ from aiohttp.test_utils import BaseRunner, TestServer
 
 from bench.datasets import data_root as research_data
 from irisd import logs
-from irisd.appkeys import DATABASE, ENGINE, STORAGE
+from irisd.api.appkeys import DATABASE, ENGINE, STORAGE
 from irisd.config import LoggingSettings, Settings, replace
 from irisd.db import Database
 from tests.support.clients import SEEN_SECRETS, ApiClient
@@ -94,10 +94,10 @@ class Irisd:
 
 
 class IrisdTestServer(TestServer):
-    """aiohttp's TestServer on the runner `irisd serve` uses (api/runner.py)."""
+    """aiohttp's TestServer on the runner `irisd serve` uses (api/http_runner.py)."""
 
     async def _make_runner(self, **kwargs: Any) -> BaseRunner:
-        from irisd.api.runner import IrisdRunner
+        from irisd.api.http_runner import IrisdRunner
 
         return IrisdRunner(self.app, **kwargs)
 

@@ -9,8 +9,8 @@ from aiohttp import web
 
 from irisd import photos, trash
 from irisd.api import schemas
+from irisd.api.appkeys import DATABASE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.api.body_deadline import body_deadline
-from irisd.appkeys import DATABASE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.errors import Forbidden, NotFound, PayloadTooLarge, StorageError
 from irisd.storage import TRASH_SCOPE
 from irisd.storage.local import LocalStorage, sniff_content_type

@@ -11,9 +11,9 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from irisd import identity, photos, trash
 from irisd.api import schemas, wire
+from irisd.api.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.api.body_deadline import body_deadline
 from irisd.api.urls import absolute, object_url
-from irisd.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.db import Database
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 

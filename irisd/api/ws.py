@@ -26,11 +26,11 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from irisd.api import wire
+from irisd.api.appkeys import HUB, SETTINGS, SOCKETS
 from irisd.api.bearer import active_user, ws_claims
 from irisd.api.feeds import Feed, JobFeed, UserFeed
 from irisd.api.headers import origin_allowed
 from irisd.api.socket_limit import Ended
-from irisd.appkeys import HUB, SETTINGS, SOCKETS
 from irisd.auth.users import User
 from irisd.errors import Forbidden, RequestError, Unauthorized
 

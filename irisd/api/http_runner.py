@@ -24,9 +24,9 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from irisd.api import wire
+from irisd.api.appkeys import CONNECTIONS, SETTINGS
 from irisd.api.connections import ConnectionLimit
 from irisd.api.headers import secure
-from irisd.appkeys import CONNECTIONS, SETTINGS
 from irisd.logs import get_logger
 
 log = get_logger(__name__)

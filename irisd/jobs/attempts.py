@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from irisd import db as dbm
-from irisd import previews
 from irisd.config import Settings
 from irisd.db import Database
 from irisd.errors import Cancelled, JobFailure, StorageError, classify
-from irisd.jobs import progress, retry, store, worker
+from irisd.jobs import previews, progress, retry, store, worker
 from irisd.jobs.cancel import clear_stop, stop_requested
 from irisd.jobs.dispatch import RunningJob
 from irisd.jobs.executors import Executor
