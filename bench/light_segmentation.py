@@ -14,7 +14,7 @@ Per look: accepted / refused (by message) and, for accepted photos, the IoU of t
 iris disc with the circle derived from the GT mask, and how many of them are wrong (IoU below
 WRONG): every accepted outline counts, so refusing fewer cannot hide wrong ones. Of the wrong
 and of the right ones, how many the result tells that part of the print may not be iris
-(grading.NOT_IRIS, its first note): the wrong ones should, the right ones should not.
+(result_quality.NOT_IRIS, its first note): the wrong ones should, the right ones should not.
 
     .venv/bin/python bench/light_segmentation.py [--every N]   # every Nth MMU test photo
 """
@@ -31,7 +31,7 @@ from art_runs import run_bytes
 from datasets import Item, derived_circle, iou, mmu_items, mobius_items, require_root
 from light_photos import LOOKS, encode_png, light_photo_and_pupil
 
-from irisd.pipeline import grading
+from irisd.pipeline import result_quality
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.types import PipelineOptions
 
@@ -101,7 +101,7 @@ def run(items: list[Item], mobius: int) -> Tally:
             if outcome.art is not None:
                 value = circle_iou(item.iris.shape, outcome.art.disc_in, iris)
                 tally.ious[look].append(value)
-                if grading.NOT_IRIS in outcome.art.result.quality_notes:
+                if result_quality.NOT_IRIS in outcome.art.result.quality_notes:
                     tally.told[value < WRONG] += 1
             tally.by_set[source].append(value)
     return tally

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from irisd.errors import QualityIssue
-from irisd.pipeline import PipelineOptions, PipelineResult, learned, process, quality
+from irisd.pipeline import PipelineOptions, PipelineResult, input_quality, learned, process
 from irisd.pipeline.circle_search import Found
 from irisd.pipeline.geometry import Circle
 from irisd.pipeline.localise import Localisation
@@ -114,31 +114,31 @@ def test_exif_rotated_eye_is_segmented_upright() -> None:
 
 def test_blank_image_has_no_iris() -> None:
     data = encode_png(np.full((480, 640, 3), 128, np.uint8))
-    assert quality_message(data) == quality.NOT_FOUND
+    assert quality_message(data) == input_quality.NOT_FOUND
 
 
 def test_black_image_is_too_dark() -> None:
     data = encode_png(np.full((480, 640, 3), 4, np.uint8))
-    assert quality_message(data) == quality.TOO_DARK
+    assert quality_message(data) == input_quality.TOO_DARK
 
 
 def test_non_eye_photo_has_no_iris() -> None:
-    assert quality_message(encode_png(landscape())) == quality.NOT_FOUND
+    assert quality_message(encode_png(landscape())) == input_quality.NOT_FOUND
 
 
 def test_gradient_has_no_iris() -> None:
     ramp = np.linspace(0, 255, 640, dtype=np.float32)[None, :, None]
     image = np.broadcast_to(ramp, (480, 640, 3)).astype(np.uint8)
-    assert quality_message(encode_png(image)) == quality.NOT_FOUND
+    assert quality_message(encode_png(image)) == input_quality.NOT_FOUND
 
 
 def test_heavily_blurred_eye_is_blurry() -> None:
-    assert quality_message(encode_png(synthetic_eye(blur=6))) == quality.BLURRY
+    assert quality_message(encode_png(synthetic_eye(blur=6))) == input_quality.BLURRY
 
 
 def test_tiny_iris_is_too_small() -> None:
     data = encode_png(synthetic_eye(width=320, height=240, iris_r=20))
-    assert quality_message(data) == quality.TOO_SMALL
+    assert quality_message(data) == input_quality.TOO_SMALL
 
 
 def test_quality_issue_pickles_with_message_only() -> None:
@@ -224,7 +224,7 @@ def test_learned_alone_never_invents_an_iris(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(learned, "load", lambda: _FakeSegmenter(background))
     with pytest.raises(QualityIssue) as info:
         run(encode_png(blank), PipelineOptions(output_size=128, use_learned=True))
-    assert info.value.text == quality.NOT_FOUND
+    assert info.value.text == input_quality.NOT_FOUND
 
 
 def test_invisible_pupil_is_assumed_and_flagged() -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from bench.datasets import data_root, derived_circle, gt_iris, mmu_items, mobius_items
 from irisd.errors import QualityIssue
-from irisd.pipeline import PipelineOptions, grading, process, quality, reflections
+from irisd.pipeline import PipelineOptions, input_quality, process, reflections, result_quality
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.output import extract, square_around
@@ -84,8 +84,8 @@ def test_an_iris_cut_by_the_frame_is_refused_as_cut_off() -> None:
     assert ok
     with pytest.raises(QualityIssue) as refused:
         process(png.tobytes(), lambda step, progress: None, PipelineOptions())
-    assert refused.value.text == quality.CUT_OFF
-    assert refused.value.context["edge_contact"] > quality.MAX_EDGE_CONTACT
+    assert refused.value.text == input_quality.CUT_OFF
+    assert refused.value.context["edge_contact"] > input_quality.MAX_EDGE_CONTACT
 
 
 def test_a_disagreement_goes_to_the_stronger_evidence() -> None:
@@ -181,8 +181,8 @@ def test_a_print_of_skin_and_shadow_is_never_complete_without_a_word(
     except QualityIssue:
         assert wrong, "a photo outlined right was refused"
         return
-    assert (result.quality_notes[:1] == (grading.NOT_IRIS,)) == wrong, result.quality_notes
-    assert (result.measures["result_unbacked"] >= grading.NOTE_UNBACKED) == wrong
+    assert (result.quality_notes[:1] == (result_quality.NOT_IRIS,)) == wrong, result.quality_notes
+    assert (result.measures["result_unbacked"] >= result_quality.NOTE_UNBACKED) == wrong
 
 
 def test_a_light_iris_in_dim_light_is_told_to_find_more_light(
@@ -201,4 +201,4 @@ def test_a_light_iris_in_dim_light_is_told_to_find_more_light(
     dim = light_photos.encode_png(dim_colour.dimmed(lit, seed=0))
     with pytest.raises(QualityIssue) as refused:
         process(dim, lambda step, progress: None, PipelineOptions())
-    assert refused.value.text == quality.TOO_DARK
+    assert refused.value.text == input_quality.TOO_DARK

@@ -1,6 +1,6 @@
 """The honest part of the quality score: what the finished result had to make up.
 
-`quality.py` judges the photo before anything is changed; this module judges what the
+`input_quality.py` judges the photo before anything is changed; this module judges what the
 pipeline then did to it: the share of the printed disc repainted over reflections, the
 share of the iris ring completed where lids or lashes covered it, how far the photo had to
 be enlarged, the grain left after brightening, the exposure reached, and how much of what
@@ -17,7 +17,7 @@ import numpy as np
 
 from irisd.errors import QualityIssue
 from irisd.options import PRINT_SIDE
-from irisd.pipeline.quality import LIDS, REFLECTIONS
+from irisd.pipeline.input_quality import LIDS, REFLECTIONS
 from irisd.pipeline.types import Occlusion
 
 # Refusals. Reflections: repainting more than this share of the disc is no longer the
