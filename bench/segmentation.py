@@ -40,11 +40,17 @@ from datasets import (
 )
 
 from irisd.errors import QualityIssue
-from irisd.pipeline import learned
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.run import segment_and_gate
-from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, detail_crop, full_mask, segment
+from irisd.pipeline.segment import fit, network
+from irisd.pipeline.segment.outline import (
+    LIMBUS_INSET,
+    Segmentation,
+    detail_crop,
+    full_mask,
+    segment,
+)
 from irisd.pipeline.types import PipelineOptions
 
 PATHS = ("classical", "learned", "combined", "gt-circles", "gt-ellipses", "gt-annulus")
@@ -139,10 +145,10 @@ def run_pipeline(rgb: np.ndarray, use_learned: bool) -> Segmentation:
 
 
 def run_learned_only(rgb: np.ndarray) -> tuple[np.ndarray, Circle]:
-    segmenter = learned.load()
+    segmenter = network.load()
     assert segmenter is not None
     probs = np.asarray(segmenter.predict(rgb), np.float32)  # type: ignore[attr-defined]
-    fitted = learned.fit(probs)
+    fitted = fit.fit(probs)
     if fitted is None:
         raise QualityIssue("learned: no eye")
     return np.argmax(probs, axis=2) == 1, fitted[0]
@@ -205,7 +211,7 @@ def main() -> None:
     unknown = set(paths) - set(PATHS)
     if unknown:
         raise SystemExit(f"unknown paths {sorted(unknown)}; choose from {', '.join(PATHS)}")
-    if learned.load() is None:
+    if network.load() is None:
         print("learned: no weights in models/ — learned and combined paths skipped")
         paths = [p for p in paths if p not in ("learned", "combined")]
     print("Failures count as IoU 0 in the means; failure = QualityIssue on an image with GT.")

@@ -32,7 +32,7 @@ from datasets import (
 from light_photos import LOOKS
 from light_segmentation import lit_rgb
 
-from irisd.pipeline.unet import DEFAULT_PATH, Segmenter, load_segmenter
+from irisd.pipeline.segment.unet import DEFAULT_PATH, Segmenter, load_segmenter
 
 
 @dataclass

@@ -36,10 +36,10 @@ from segmentation import evaluate, report
 from segmenter_scores import SetScore, evaluate_mmu
 from torch.utils.data import Dataset
 
-from irisd.pipeline import learned
 from irisd.pipeline.geometry import disk
-from irisd.pipeline.segment import segment
-from irisd.pipeline.unet import INPUT_SIZE, Segmenter, load_segmenter, to_input
+from irisd.pipeline.segment import network
+from irisd.pipeline.segment.outline import segment
+from irisd.pipeline.segment.unet import INPUT_SIZE, Segmenter, load_segmenter, to_input
 from irisd.training.train import TrainConfig, train
 
 
@@ -97,12 +97,12 @@ def _labels(rgb: np.ndarray, iris: np.ndarray) -> np.ndarray:
 @contextlib.contextmanager
 def in_pipeline(segmenter: Segmenter) -> Iterator[None]:
     """The pipeline's learned path uses `segmenter`, which is never on disk to be loaded."""
-    original = learned.load
-    learned.load = lambda: segmenter
+    original = network.load
+    network.load = lambda: segmenter
     try:
         yield
     finally:
-        learned.load = original
+        network.load = original
 
 
 def summary(name: str, score: SetScore) -> str:

@@ -14,8 +14,8 @@ import numpy as np
 from irisd.errors import QualityIssue
 from irisd.pipeline import gaze
 from irisd.pipeline.geometry import Circle, gray
-from irisd.pipeline.learned import MAX_CONCENTRICITY, UNSURE
 from irisd.pipeline.segment import Segmentation
+from irisd.pipeline.segment.limits import MAX_CONCENTRICITY, UNSURE
 
 NOT_FOUND = "We couldn't find an iris in this photo."
 TOO_DARK = "This photo is too dark. Take it in brighter light, without covering the lens."

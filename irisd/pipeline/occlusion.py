@@ -19,8 +19,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from irisd.pipeline.eyelids import far_in_colour
 from irisd.pipeline.geometry import round_kernel
+from irisd.pipeline.segment.eyelids import far_in_colour
 
 WORK_RADIUS = 200.0  # iris radius (px) of the copy the masks are worked out on
 EDGE_REACH = 0.06  # iris radii: how far the visible mask is carried to the ring's edges

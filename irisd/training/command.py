@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from irisd.pipeline import unet
+from irisd.pipeline.segment import unet
 from irisd.training.train import TrainConfig, train
 
 Decorated = Callable[..., Any]  # a click command function

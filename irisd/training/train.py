@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from irisd.pipeline.unet import INPUT_SIZE, UNet, to_input
+from irisd.pipeline.segment.unet import INPUT_SIZE, UNet, to_input
 from irisd.training import synth
 
 OnStep = Callable[[int, float], None]

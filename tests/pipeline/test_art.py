@@ -20,7 +20,6 @@ from irisd.pipeline import (
     fill,
     gaze,
     input_quality,
-    learned,
     process,
     reflections,
     result_quality,
@@ -28,6 +27,7 @@ from irisd.pipeline import (
 )
 from irisd.pipeline.fill import polar_fill
 from irisd.pipeline.geometry import Circle, disk
+from irisd.pipeline.segment import fit, limits
 from tests.pipeline.eyes import encode_png, light_iris, paste_glints, synthetic_eye
 
 SIDE, IRIS_R, PUPIL_R = 400, 160.0, 50.0
@@ -374,11 +374,11 @@ def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> Non
     input_quality.gate(good)
     with pytest.raises(QualityIssue) as refused:
         input_quality.gate(dataclasses.replace(good, concentricity=0.4))
-    assert refused.value.text == learned.UNSURE
+    assert refused.value.text == limits.UNSURE
     # so is one that leaves out much of what the network sees as iris
     with pytest.raises(QualityIssue) as refused:
         input_quality.gate(dataclasses.replace(good, beyond=0.3))
-    assert refused.value.text == learned.UNSURE
+    assert refused.value.text == limits.UNSURE
     # on an eye looking sideways (sclera on one side only) it asks to look at the camera
     with pytest.raises(QualityIssue) as refused:
         input_quality.gate(dataclasses.replace(good, concentricity=0.4, gaze=-0.6))
@@ -388,25 +388,25 @@ def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> Non
 
 def test_beyond_is_the_share_of_the_networks_iris_outside_the_outline() -> None:
     seen = disk((400, 400), Circle(200, 200, 100)).astype(np.float32)
-    assert learned.beyond(seen, Circle(200, 200, 100)) < 0.01
-    assert learned.beyond(seen, Circle(200, 200, 110)) == 0.0
-    shifted = learned.beyond(seen, Circle(250, 200, 100))  # half a radius off
+    assert fit.beyond(seen, Circle(200, 200, 100)) < 0.01
+    assert fit.beyond(seen, Circle(200, 200, 110)) == 0.0
+    shifted = fit.beyond(seen, Circle(250, 200, 100))  # half a radius off
     assert 0.25 < shifted < 0.4
-    assert learned.beyond(np.zeros((400, 400), np.float32), Circle(200, 200, 100)) == 0.0
+    assert fit.beyond(np.zeros((400, 400), np.float32), Circle(200, 200, 100)) == 0.0
     other_eye = seen.copy()
     other_eye[350:, 350:] = 1.0  # a region the outline does not touch
-    assert learned.beyond(other_eye, Circle(200, 200, 100)) < 0.01
+    assert fit.beyond(other_eye, Circle(200, 200, 100)) < 0.01
 
 
 def test_unbacked_is_the_share_of_the_shown_iris_the_network_sees_no_iris_in() -> None:
     seen = disk((200, 200), Circle(100, 100, 50)).astype(np.float32)  # the working copy
     mask = disk((800, 800), Circle(400, 400, 200))  # the same iris at full resolution
-    assert learned.unbacked(seen, mask) < 0.01
+    assert fit.unbacked(seen, mask) < 0.01
     wider = disk((800, 800), Circle(400, 400, 400 / np.sqrt(2)))  # twice the area
-    assert 0.45 < learned.unbacked(seen, wider) < 0.55
+    assert 0.45 < fit.unbacked(seen, wider) < 0.55
     faint = seen * 0.3  # unsure is not "no iris"
-    assert learned.unbacked(faint, wider) == learned.unbacked(seen, wider)
-    assert learned.unbacked(seen, np.zeros((800, 800), bool)) == 0.0
+    assert fit.unbacked(faint, wider) == fit.unbacked(seen, wider)
+    assert fit.unbacked(seen, np.zeros((800, 800), bool)) == 0.0
 
 
 def test_a_print_that_may_not_be_iris_says_so_first_and_scores_lower_the_less_is_iris() -> None:

@@ -21,7 +21,7 @@ from irisd.pipeline import PipelineOptions, input_quality, process, reflections,
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.output import extract, square_around
-from irisd.pipeline.segment import segment
+from irisd.pipeline.segment.outline import segment
 from tests.pipeline.eyes import paste_glints
 
 ROOT = data_root()

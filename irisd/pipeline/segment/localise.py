@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from irisd.pipeline.circle_search import (
+from irisd.pipeline.geometry import Circle, arc_angles, disk, polar_samples
+from irisd.pipeline.segment.circle_search import (
     LEFT_ARC,
     RIGHT_ARC,
     Found,
@@ -24,7 +25,6 @@ from irisd.pipeline.circle_search import (
     refine_limbus,
     refine_pupil,
 )
-from irisd.pipeline.geometry import Circle, arc_angles, disk, polar_samples
 
 COARSE_SIDE = 160  # longer side of the copy searched exhaustively for limbus candidates
 SMALLEST_IRIS = 0.05  # least iris radius on the working copy, fraction of its shorter side

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from irisd.pipeline import learned
-from irisd.pipeline.circle_search import Found, prepare, refine_limbus, refine_pupil
-from irisd.pipeline.eyelids import visible_mask
 from irisd.pipeline.geometry import Circle, edge_gray
-from irisd.pipeline.localise import Localisation, Located, assumed_pupil, localise
 from irisd.pipeline.pupil import tightened
+from irisd.pipeline.segment.arbitrate import cross_check
+from irisd.pipeline.segment.circle_search import Found, prepare, refine_limbus, refine_pupil
+from irisd.pipeline.segment.eyelids import visible_mask
+from irisd.pipeline.segment.fit import beyond, edge_contact, unbacked
+from irisd.pipeline.segment.fuse import fuse
+from irisd.pipeline.segment.localise import Localisation, Located, assumed_pupil, localise
 
 WORKING_SIDE = 640
 DETAIL_RADIUS = 150.0
@@ -41,9 +43,9 @@ class Segmentation:
     pupil_contrast: float
     source: str  # "classical", "combined" (agreeing), "edge_backed" or "learned" (alone)
     pupil_seen: bool = True  # False: the pupil hole is assumed (see localise.assumed_pupil)
-    edge_contact: float = 0.0  # see learned.edge_contact; 0 without the network
-    beyond: float = 0.0  # see learned.beyond; 0 without the network
-    unbacked: float = 0.0  # see learned.unbacked; 0 without the network
+    edge_contact: float = 0.0  # see fit.edge_contact; 0 without the network
+    beyond: float = 0.0  # see fit.beyond; 0 without the network
+    unbacked: float = 0.0  # see fit.unbacked; 0 without the network
 
 
 @dataclass(frozen=True)
@@ -116,14 +118,14 @@ def full_mask(
     rgb: np.ndarray, detail: Detail, iris: Circle, pupil: Circle, prior: np.ndarray | None
 ) -> np.ndarray:
     """(H, W) bool visible iris at full resolution, computed on the detail crop; `prior`,
-    the network's iris probability on the detail crop, joins in through `learned.fuse`."""
+    the network's iris probability on the detail crop, joins in through `fuse.fuse`."""
     image = cv2.GaussianBlur(detail.image, (0, 0), 0.7)
     inset = detail.to_detail(iris.resized(LIMBUS_INSET))
     inner = detail.to_detail(pupil)
     colour = None if detail.colour is None else cv2.GaussianBlur(detail.colour, (0, 0), 0.7)
     small = visible_mask(image, inset, inner, colour)
     if prior is not None:
-        small = learned.fuse(small, inset, inner, prior)
+        small = fuse(small, inset, inner, prior)
     mask = np.zeros(rgb.shape[:2], bool)
     size = (detail.x1 - detail.x0, detail.y1 - detail.y0)
     if small.shape[::-1] != size:
@@ -160,12 +162,12 @@ def locate(rgb: np.ndarray, use_learned: bool) -> Located | None:
     """Iris and pupil circles (full-resolution pixels) and their source, or None.
 
     With `use_learned` and weights present, the learned boundaries must agree with the
-    classical ones (see `learned.cross_check`, which raises QualityIssue otherwise).
+    classical ones (see `arbitrate.cross_check`, which raises QualityIssue otherwise).
     """
     small, scale = working_copy(rgb)
     found = classical(small, scale)
     if use_learned:
-        return learned.cross_check(small, scale, found)
+        return cross_check(small, scale, found)
     return None if found is None else Located(found, "classical")
 
 
@@ -186,10 +188,10 @@ def outline(rgb: np.ndarray, located: Located) -> Segmentation:
     prior, contact, outside = None, 0.0, 0.0
     if located.iris_prob is not None:
         prior = prior_on_detail(located.iris_prob, located.scale, detail)
-        contact = learned.edge_contact(located.iris_prob, iris.r * located.scale)
-        outside = learned.beyond(located.iris_prob, iris.scaled(located.scale))
+        contact = edge_contact(located.iris_prob, iris.r * located.scale)
+        outside = beyond(located.iris_prob, iris.scaled(located.scale))
     mask = full_mask(rgb, detail, iris, pupil, prior)
-    unseen = 0.0 if located.iris_prob is None else learned.unbacked(located.iris_prob, mask)
+    unseen = 0.0 if located.iris_prob is None else unbacked(located.iris_prob, mask)
     return Segmentation(
         iris,
         pupil,
