@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import BaseRunner, TestServer
 
-from bench.datasets import data_root as research_data
+from bench.lib.datasets import data_root as research_data
 from irisd import logs
 from irisd.api.appkeys import DATABASE, ENGINE, STORAGE
 from irisd.config import LoggingSettings, Settings, replace
@@ -26,7 +26,7 @@ from tests.support.server import ServerProcess
 REPO = Path(__file__).resolve().parents[1]
 __all__ = ["ray_cluster"]  # one Ray cluster per session, for every module that asks
 
-DATA = research_data()  # $IRISD_DATA, default ../shared/data (bench/datasets.py)
+DATA = research_data()  # $IRISD_DATA, default ../shared/data (bench/lib/datasets.py)
 PASSWORD = "correct horse battery staple"  # test credential, never a real one
 
 _LOG = io.StringIO()

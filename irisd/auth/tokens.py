@@ -87,7 +87,7 @@ class TokenService:
         self._families: dict[str, bool] = {}  # family -> revoked, until the next revocation
         # Access tokens whose signature and claims checked out: the app reconnects its socket
         # with the same token every 2 s, and PyJWT's decode (~145 us, its base64 check per
-        # character) was the largest part of a reconnect (bench/ws_flood.py). Only tokens
+        # character) was the largest part of a reconnect (bench/server/ws_flood.py). Only tokens
         # that verified are kept, so forged ones cannot fill it; expiry is checked every time.
         self._verified: dict[str, Claims] = {}
         # Told the user id after every revocation made here: open sockets of it end too.

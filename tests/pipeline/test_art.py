@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bench.pasted_reflections import from_linear, to_linear
+from bench.lib.pasted_reflections import from_linear, to_linear
 from irisd.errors import QualityIssue
 from irisd.options import PRINT_SIDE
 from irisd.pipeline import (

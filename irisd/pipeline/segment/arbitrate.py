@@ -33,25 +33,26 @@ MAX_CENTRE_SHIFT = 0.2  # of the iris radius: the two paths' circles agree withi
 MAX_RADIUS_CHANGE = 0.2  # relative
 # Where the circles disagree, the edge search runs again from the network's circles, this far
 # around them (in their radii); they stand when the limbus found stays with them and is at
-# least EDGE_SHARE as strong as the classical limbus (bench/segmentation.py).
+# least EDGE_SHARE as strong as the classical limbus (bench/pipeline/segmentation.py).
 LIMBUS_SEED_REACH, PUPIL_SEED_REACH = 0.1, 0.15
 EDGE_SHARE = 0.6
-# Else, of the circles with at least MIN_COVER IoU with the network's eye and MIN_EDGE of the
-# classical limbus contrast, the one with the stronger evidence wins (bench/segmentation.py).
+# Else, of the circles with at least MIN_COVER IoU with the network's eye and MIN_EDGE of
+# the classical limbus contrast, the one with the stronger evidence wins
+# (bench/pipeline/segmentation.py).
 MIN_COVER = 0.5
 MIN_EDGE = 0.25
 # Pairs whose pupil centre lies within this many iris radii of the iris's go first: an eye's
 # pupil sits within about a tenth of the radius, a limbus pulled onto the sclera is off by a
-# third (bench/segmentation.py).
+# third (bench/pipeline/segmentation.py).
 MAX_OFFSET = 0.2
 # A classical iris within this (of the radius, in centre and size) of the network's pupil is
 # that pupil: on a light iris the pupil's edge is the strongest circle in the photo
-# (bench/light_segmentation.py).
+# (bench/pipeline/light_segmentation.py).
 PUPIL_MATCH = 0.3
 # `_around_pupil`: the limbus around a pupil the classical path took for the iris, centred
 # within AROUND_REACH of the network's iris radius, at AROUND_RADII of it (the network
 # under-calls light irises), at most AROUND_PUPILS pupil radii out (`localise.iris_around`
-# too); bench/light_segmentation.py.
+# too); bench/pipeline/light_segmentation.py.
 AROUND_REACH = 0.15
 AROUND_RADII = (0.95, 1.5)
 AROUND_PUPILS = 4.5

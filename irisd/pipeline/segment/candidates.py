@@ -15,7 +15,7 @@ from irisd.pipeline.segment.localise import Located
 # A circle is consistent with the eye when it leaves at most CONTAINED of the iris the
 # network sees outside (`fit.beyond`) and its disk covers at least LEAST_COVER IoU of the
 # network's eye. The network under-calls a light iris, so on one its own circle is often the
-# inconsistent one (bench/light_segmentation.py).
+# inconsistent one (bench/pipeline/light_segmentation.py).
 CONTAINED = 0.1
 LEAST_COVER = 0.35
 

@@ -10,7 +10,7 @@ from irisd.pipeline.geometry import Circle, disk
 # Below this IoU of the two masks the classical mask stands alone; above it each pixel is a
 # vote, LEARNED_WEIGHT for the network, over the annulus widened by SUPPORT_MARGIN of each
 # radius, so an iris that is not quite a circle is followed where the network is sure
-# (bench/segmentation.py measures the masks' IoU with the ground truth).
+# (bench/pipeline/segmentation.py measures the masks' IoU with the ground truth).
 MIN_MASK_AGREEMENT = 0.7
 LEARNED_WEIGHT = 0.55
 SUPPORT_MARGIN = 0.15
