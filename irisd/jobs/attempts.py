@@ -20,7 +20,7 @@ from irisd.config import Settings
 from irisd.db import Database
 from irisd.errors import Cancelled, JobFailure, StorageError, classify
 from irisd.jobs import previews, progress, retry, store, worker
-from irisd.jobs.cancel import clear_stop, stop_requested
+from irisd.jobs.cancel import cancel_flag, clear_stop, stop_requested
 from irisd.jobs.dispatch import RunningJob
 from irisd.jobs.executors import Executor
 from irisd.jobs.model import LiveState
@@ -92,7 +92,7 @@ class Runner:
 
     async def _compute(self, job: RunningJob, image: bytes) -> PipelineResult:
         state = job.state
-        flag = str(worker.cancel_flag(self.settings.data_path, state.job_id))
+        flag = str(cancel_flag(self.settings.data_path, state.job_id))
         options = _options(self.settings)
         task = worker.JobInput(state.job_id, state.photo_id, state.attempt, image, options, flag)
         ended = job.expect_end()

@@ -21,7 +21,6 @@ import asyncio
 import dataclasses
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import ray
@@ -30,6 +29,7 @@ from ray import exceptions as rex
 from irisd.config import JobsSettings
 from irisd.errors import Cancelled, JobFailure, WorkerDied, classify
 from irisd.jobs import worker
+from irisd.jobs.cancel import stop_asked
 from irisd.jobs.executors.contract import Deliver
 from irisd.jobs.executors.faults import bounded
 from irisd.jobs.executors.ray.actor import PipelineActor
@@ -205,7 +205,8 @@ class ActorPool:
                 if isinstance(item, PipelineResult):
                     done = True
                     return item
-                if _stop_asked(job):  # a step boundary: this report and every later one are void
+                # A step boundary: this report and every later one are void.
+                if stop_asked(job.cancel_flag):
                     raise Cancelled(job_id=job.job_id)
                 self._deliver(item)
         except rex.RayTaskError as exc:  # the pipeline's own failure, as the worker made it
@@ -236,11 +237,6 @@ def _cancel(stream: Any) -> None:
 
 def _lost(exc: BaseException) -> str:
     return f"the Ray actor was lost: {type(exc).__name__}"
-
-
-def _stop_asked(job: worker.JobInput) -> bool:
-    """The job's cancel flag, written by the API or `irisd jobs cancel` (jobs/cancel.py)."""
-    return Path(job.cancel_flag).exists()
 
 
 def _resources() -> dict[str, float]:
