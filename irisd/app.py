@@ -34,8 +34,9 @@ from irisd.api.headers import add_security_headers
 from irisd.api.hosts import host_middleware
 from irisd.api.keepalive import Ticker
 from irisd.api.socket_limit import SocketLimit
+from irisd.auth.secret import load_or_create_secret
 from irisd.auth.throttle import Throttle
-from irisd.auth.tokens import TokenService, load_or_create_secret
+from irisd.auth.tokens import TokenService
 from irisd.config import Settings
 from irisd.db import open_database
 from irisd.intake import Intake

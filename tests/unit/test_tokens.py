@@ -11,7 +11,8 @@ import jwt
 import pytest
 
 from irisd.api import wire
-from irisd.auth.tokens import CLAIMS, Claims, TokenService, load_or_create_secret
+from irisd.auth.secret import load_or_create_secret
+from irisd.auth.tokens import CLAIMS, Claims, TokenService
 from irisd.auth.users import User, create_user, set_active
 from irisd.config import AuthSettings, Settings, replace
 from irisd.db import Database, open_database
