@@ -12,6 +12,7 @@ check:
 	.venv/bin/ruff format --check .
 	.venv/bin/ruff check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 test:
 	.venv/bin/python -m pytest
