@@ -150,7 +150,7 @@ class Slot:
 
 
 class Executor:
-    """Runs `worker.run` in a free slot; rebuilds a slot whose worker died or hung."""
+    """Runs `worker.run` in a free slot; replaces a slot's worker that died or hung."""
 
     def __init__(
         self, settings: JobsSettings, deliver: Callable[[Any], None], *, load_models: bool = True
