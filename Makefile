@@ -12,23 +12,36 @@ check:
 	.venv/bin/ruff format --check .
 	.venv/bin/ruff check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 test:
 	.venv/bin/python -m pytest
 
-bench:
-	.venv/bin/python bench/ws_latency.py
-	.venv/bin/python bench/ws_fanout.py
-	.venv/bin/python bench/upload_memory.py
-	.venv/bin/python bench/warm_start.py
-	.venv/bin/python bench/ray_executor.py
-	.venv/bin/python bench/throughput.py
-	.venv/bin/python bench/segmentation.py
-	.venv/bin/python bench/reflections.py
-	.venv/bin/python bench/light_segmentation.py
-	.venv/bin/python bench/art.py
-	.venv/bin/python bench/dim_colour.py
-	.venv/bin/python bench/pipeline_speed.py
+bench:  # the list in bench/README.md
+	.venv/bin/python -m bench.server.ws_latency
+	.venv/bin/python -m bench.server.ws_fanout
+	.venv/bin/python -m bench.server.ws_flood
+	.venv/bin/python -m bench.server.ray_executor
+	.venv/bin/python -m bench.server.throughput
+	.venv/bin/python -m bench.server.warm_start
+	.venv/bin/python -m bench.server.upload_memory
+	.venv/bin/python -m bench.server.slow_uploads
+	.venv/bin/python -m bench.server.slowloris
+	.venv/bin/python -m bench.server.form_parts
+	.venv/bin/python -m bench.server.console_page_weight
+	.venv/bin/python -m bench.pipeline.segmentation
+	.venv/bin/python -m bench.pipeline.light_segmentation
+	.venv/bin/python -m bench.pipeline.segmenter_scores
+	.venv/bin/python -m bench.pipeline.synthetic_gap
+	.venv/bin/python -m bench.pipeline.pipeline_speed
+	.venv/bin/python -m bench.images.art
+	.venv/bin/python -m bench.images.reflections
+	.venv/bin/python -m bench.images.dim_colour
+	.venv/bin/python -m bench.images.lid_fill
+	.venv/bin/python -m bench.images.eye_frames
+	.venv/bin/python -m bench.images.light_irises --save /tmp/irisd-light
+	.venv/bin/python -m bench.images.sheets /tmp/irisd-sheets
+	.venv/bin/python -m bench.images.colour_review sheets /tmp/irisd-review
 
 fmt:
 	.venv/bin/ruff format .

@@ -12,14 +12,7 @@ from aiohttp import web
 from irisd import api, trash
 from irisd.api import account_watch
 from irisd.api.access import access_middleware
-from irisd.api.bearer import auth_middleware
-from irisd.api.connections import ConnectionLimit
-from irisd.api.errors import error_middleware
-from irisd.api.headers import add_security_headers
-from irisd.api.hosts import host_middleware
-from irisd.api.keepalive import Ticker
-from irisd.api.socket_limit import SocketLimit
-from irisd.appkeys import (
+from irisd.api.appkeys import (
     CONNECTIONS,
     DATABASE,
     ENGINE,
@@ -34,8 +27,16 @@ from irisd.appkeys import (
     TOKENS,
     UPLOAD_SLOTS,
 )
+from irisd.api.bearer import auth_middleware
+from irisd.api.connections import ConnectionLimit
+from irisd.api.errors import error_middleware
+from irisd.api.headers import add_security_headers
+from irisd.api.hosts import host_middleware
+from irisd.api.keepalive import Ticker
+from irisd.api.socket_limit import SocketLimit
+from irisd.auth.secret import load_or_create_secret
 from irisd.auth.throttle import Throttle
-from irisd.auth.tokens import TokenService, load_or_create_secret
+from irisd.auth.tokens import TokenService
 from irisd.config import Settings
 from irisd.db import open_database
 from irisd.intake import Intake
@@ -59,7 +60,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
-    # api/runner.py counts each connection in and out.
+    # api/http_runner.py counts each connection in and out.
     app[CONNECTIONS] = ConnectionLimit.from_settings(settings.server, app[METRICS])
     app[SOCKETS] = SocketLimit(settings.ws.max_sockets_per_user)
     app[INTAKE] = Intake(settings.uploads.decode_memory_mb * 1024 * 1024)

@@ -2,7 +2,7 @@
 
 `pipeline.decode.decode_cost` (the pipeline's figure, which also refuses bombs and non-images
 from the header) counts one buffer in the file's own mode, and a JPEG at 1/8 scale. Three kinds
-of file hold far more while they decode; they are counted here (bench/upload_memory.py
+of file hold far more while they decode; they are counted here (bench/server/upload_memory.py
 measures each at 7740 x 7740):
 
 - a progressive JPEG: libjpeg keeps every DCT coefficient of the whole image until its last

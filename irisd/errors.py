@@ -16,6 +16,8 @@
     │   ├── ServerFailure           server_error    · retry 1
     │   ├── UnexpectedFailure       server_error    · no retry
     │   └── Cancelled               cancelled       · no retry
+    ├── WorkerDied                  a worker process or Ray actor died mid-job (also a
+    │                               RuntimeError: classify() makes it a server error)
     ├── StorageError                raised only by storage/*, translated at the boundary
     │   ├── StorageUnavailable      also a ConnectionError, so classify() makes it transient
     │   └── ObjectMissing           → NotFound at the API edge
@@ -195,6 +197,12 @@ class Cancelled(JobFailure):
     retryable = False
     message = "Processing was cancelled."
     suggestion = 'Tap "Reprocess" to start again.'
+
+
+class WorkerDied(IrisdError, RuntimeError):
+    """The worker process or actor died (killed, os._exit, OOM, node lost): server_error."""
+
+    message = "The worker died."
 
 
 # --- Storage and configuration -------------------------------------------------------------

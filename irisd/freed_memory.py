@@ -3,7 +3,7 @@
 glibc keeps what a thread frees in that thread's arena for its next allocation; a decode in
 another thread then takes fresh memory, so the decode gate's sum (`Intake`) bounded what was
 in use but not what the server held: three 60 MP PNG checks, two at a time within 512 MB,
-left it 718 MB larger in half the runs (bench/upload_memory.py). `malloc_trim` returns the
+left it 718 MB larger in half the runs (bench/server/upload_memory.py). `malloc_trim` returns the
 free memory of every arena; without glibc (musl, macOS) this does nothing.
 """
 

@@ -5,7 +5,7 @@ limits a job uses), so a bad upload is refused at upload or confirm, not in a jo
 once, at reduced scale where the format allows (JPEG, WebP), and keeps only the thumbnail:
 peak memory per check is 4 bytes per pixel of the photo for PNG, TIFF, BMP and WebP, 8 with
 alpha and for HEIC, 2 per sample for a progressive JPEG, far less for a baseline JPEG
-(`decode_budget`, bench/upload_memory.py), and `Intake` keeps the checks running at once
+(`decode_budget`, bench/server/upload_memory.py), and `Intake` keeps the checks running at once
 within `[uploads] decode_memory_mb`.
 """
 

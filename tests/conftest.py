@@ -14,9 +14,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import BaseRunner, TestServer
 
-from bench.datasets import data_root as research_data
+from bench.lib.datasets import data_root as research_data
 from irisd import logs
-from irisd.appkeys import DATABASE, ENGINE, STORAGE
+from irisd.api.appkeys import DATABASE, ENGINE, STORAGE
 from irisd.config import LoggingSettings, Settings, replace
 from irisd.db import Database
 from tests.support.clients import SEEN_SECRETS, ApiClient
@@ -26,7 +26,7 @@ from tests.support.server import ServerProcess
 REPO = Path(__file__).resolve().parents[1]
 __all__ = ["ray_cluster"]  # one Ray cluster per session, for every module that asks
 
-DATA = research_data()  # $IRISD_DATA, default ../shared/data (bench/datasets.py)
+DATA = research_data()  # $IRISD_DATA, default ../shared/data (bench/lib/datasets.py)
 PASSWORD = "correct horse battery staple"  # test credential, never a real one
 
 _LOG = io.StringIO()
@@ -94,10 +94,10 @@ class Irisd:
 
 
 class IrisdTestServer(TestServer):
-    """aiohttp's TestServer on the runner `irisd serve` uses (api/runner.py)."""
+    """aiohttp's TestServer on the runner `irisd serve` uses (api/http_runner.py)."""
 
     async def _make_runner(self, **kwargs: Any) -> BaseRunner:
-        from irisd.api.runner import IrisdRunner
+        from irisd.api.http_runner import IrisdRunner
 
         return IrisdRunner(self.app, **kwargs)
 

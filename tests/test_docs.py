@@ -167,3 +167,29 @@ def test_the_console_copies_the_step_texts_of_step() -> None:
     assert copied == {step.value: step.display for step in Step}
     constants = dict(re.findall(r'const (WAITING|COMPLETE) = "([^"]*)";', card))
     assert constants == {"WAITING": WAITING_DISPLAY, "COMPLETE": COMPLETE_DISPLAY}
+
+
+def _bench_readme() -> str:
+    return (REPO / "bench" / "README.md").read_text(encoding="utf-8")
+
+
+def test_make_bench_runs_what_the_bench_readme_lists() -> None:
+    listed = _bench_readme().split("## `make bench`")[1].split("```sh\n")[1].split("```")[0]
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nbench:")[1].split("\n\n")[0].splitlines()[1:]
+    assert [line.strip() for line in recipe] == [line for line in listed.splitlines() if line]
+
+
+def test_every_bench_script_is_mapped_and_runs_as_a_module() -> None:
+    readme = _bench_readme()
+    for script in sorted((REPO / "bench").glob("*/*.py")):
+        if script.name == "__init__.py":
+            continue
+        source = script.read_text(encoding="utf-8")
+        folder = script.parent.name
+        assert f"`{script.name}`" in readme, f"bench/README.md does not name {script}"
+        if "__main__" in source:
+            assert folder != "lib", f"{script} is a script: it belongs beside what it measures"
+            assert f"python -m bench.{folder}.{script.stem}" in source, f"{script}: usage"
+        else:
+            assert folder == "lib", f"{script} has no __main__: a helper belongs in bench/lib"

@@ -1,12 +1,13 @@
 """The HTTP and WebSocket transport; `routes()` is the route table, read top to bottom like API.md.
 
 Handlers by API.md section: auth.py, photos.py, processing.py, ws.py (over feeds.py, with
-keepalive.py's ticker), ops.py (with openapi.py), files.py (local storage's signed URLs);
-trash.py (additive: deleted photos and results, restorable for a while); privacy.py
-(additive: the app's consent flow, erasure and export of a person's data).
-What every handler shares: bearer.py (the Bearer middleware and the WebSocket token check),
-schemas.py (reading requests), wire.py (every JSON shape sent back), urls.py (absolute and
-presigned URLs), errors.py (RequestError -> {"detail"}) and access.py (the request log).
+keepalive.py's ticker), ops.py (with openapi.py and openapi_paths.py), files.py (local
+storage's signed URLs); trash.py (additive: deleted photos and results, restorable for a
+while); privacy.py (additive: the app's consent flow, erasure and export of a person's data).
+What every handler shares: appkeys.py (the server's shared objects on the app), bearer.py
+(the Bearer middleware and the WebSocket token check), schemas.py (reading requests), wire.py
+(every JSON shape sent back), urls.py (absolute and presigned URLs), errors.py (RequestError
+-> {"detail"}) and access.py (the request log). http_runner.py is aiohttp's runner.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from irisd.appkeys import METRICS, USER
+from irisd.api.appkeys import METRICS, USER
 from irisd.logs import get_logger
 
 log = get_logger("irisd.access")

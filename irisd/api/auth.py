@@ -8,7 +8,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from irisd.api import schemas, wire
-from irisd.appkeys import DATABASE, SETTINGS, THROTTLE, TOKENS, USER
+from irisd.api.appkeys import DATABASE, SETTINGS, THROTTLE, TOKENS, USER
 from irisd.auth import throttle, users
 from irisd.errors import (
     BadRequest,

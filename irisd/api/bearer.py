@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from irisd.appkeys import DATABASE, TOKENS, USER
+from irisd.api.appkeys import DATABASE, TOKENS, USER
 from irisd.auth.tokens import Claims
 from irisd.auth.users import User, get_user
 from irisd.errors import Unauthorized

@@ -2,7 +2,7 @@
 
 Slowloris (issue 25 #1): ~20,000 connections that never finished their request head took
 every file descriptor, then asyncio logged each failed accept (95 MB in 40 s). The head
-timeout (`[server] header_timeout_s`, api/runner.py) ends each such connection; these caps
+timeout (`[server] header_timeout_s`, api/http_runner.py) ends each such connection; these caps
 bound how many can be open meanwhile. Past a cap a new connection is closed as soon as it is
 accepted, before it is read or parsed, and the total cap is kept below the process's file
 limit so accept() itself never runs out.

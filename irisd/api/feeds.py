@@ -15,9 +15,9 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from irisd.api import schemas, wire
+from irisd.api.appkeys import DATABASE, ENGINE, HUB, SETTINGS, TICKER
 from irisd.api.keepalive import Idle, repeating
 from irisd.api.urls import object_url
-from irisd.appkeys import DATABASE, ENGINE, HUB, SETTINGS, TICKER
 from irisd.auth.users import User
 from irisd.errors import BadRequest, NotFound
 from irisd.jobs import store

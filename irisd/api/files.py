@@ -7,10 +7,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from irisd import photos, trash
+from irisd import photo_uploads, trash
 from irisd.api import schemas
+from irisd.api.appkeys import DATABASE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.api.body_deadline import body_deadline
-from irisd.appkeys import DATABASE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.errors import Forbidden, NotFound, PayloadTooLarge, StorageError
 from irisd.storage import TRASH_SCOPE
 from irisd.storage.local import LocalStorage, sniff_content_type
@@ -69,7 +69,7 @@ async def put_file(request: web.Request) -> web.Response:
     async with request.app[UPLOAD_SLOTS].hold(owner):
         async with body_deadline(limits.body_timeout_s):
             data = await _body(request, limits.max_bytes)
-        await photos.write_upload(request.app[DATABASE], storage, key, data)
+        await photo_uploads.write_upload(request.app[DATABASE], storage, key, data)
     return web.Response(status=200, headers=_NO_STORE)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from irisd.appkeys import SETTINGS
+from irisd.api.appkeys import SETTINGS
 from irisd.config import Settings
 
 SERVER = "irisd"

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from irisd.appkeys import SETTINGS
+from irisd.api.appkeys import SETTINGS
 from irisd.config import ServerSettings
 from irisd.errors import BadRequest
 

@@ -10,7 +10,7 @@ timeout.
 One ticker for all sockets, each keepalive framed once per job and state and written as is,
 instead of a timer, a wake-up, an encoding and a framing per socket: at 2 messages/s,
 1,000 watchers cost ~2.0 % of a core instead of ~12 %; the writes alone, from a bare asyncio
-loop, take ~1.6 % (bench/ws_fanout.py).
+loop, take ~1.6 % (bench/server/ws_fanout.py).
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from irisd.api import wire
+from irisd.api.appkeys import DATABASE, ENGINE, METRICS, SETTINGS, STORAGE
 from irisd.api.errors import detail
 from irisd.api.openapi import document
-from irisd.appkeys import DATABASE, ENGINE, METRICS, SETTINGS, STORAGE
 from irisd.auth.secrets_equal import secrets_equal
 from irisd.errors import StorageError, Unauthorized
 

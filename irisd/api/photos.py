@@ -9,11 +9,11 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from irisd import identity, photos, trash
+from irisd import identity, photo_uploads, photos, trash
 from irisd.api import schemas, wire
+from irisd.api.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.api.body_deadline import body_deadline
 from irisd.api.urls import absolute, object_url
-from irisd.appkeys import DATABASE, ENGINE, INTAKE, SETTINGS, STORAGE, UPLOAD_SLOTS
 from irisd.db import Database
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 
@@ -56,7 +56,7 @@ async def request_upload(request: web.Request) -> web.Response:
         identity.filename(body.get("filename")), identity.label(body.get("label"))
     )
     app = request.app
-    photo, url = await photos.create_pending(
+    photo, url = await photo_uploads.create_pending(
         app[DATABASE], app[STORAGE], schemas.user_id(request), content_type.strip(), named
     )
     return web.json_response(wire.upload_ticket(photo, absolute(request, url)), status=201)
@@ -71,7 +71,7 @@ async def confirm(request: web.Request) -> web.Response:
         _optional_size(body, name)
     app, user_id = request.app, schemas.user_id(request)
     async with app[UPLOAD_SLOTS].hold(user_id):  # confirm reads the whole upload
-        photo = await photos.confirm(
+        photo = await photo_uploads.confirm(
             app[DATABASE],
             app[STORAGE],
             app[SETTINGS].uploads,
@@ -95,7 +95,7 @@ async def upload(request: web.Request) -> web.Response:
     async with app[UPLOAD_SLOTS].hold(user_id):
         async with body_deadline(limits.body_timeout_s):
             data, named = await _form_fields(request, limits.max_bytes)
-        photo = await photos.upload(
+        photo = await photo_uploads.upload(
             app[DATABASE], app[STORAGE], limits, app[INTAKE], user_id, data, named
         )
     return web.json_response(_photo(request, photo), status=201)

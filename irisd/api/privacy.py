@@ -16,7 +16,7 @@ from aiohttp import web
 
 from irisd import identity
 from irisd.api import schemas, wire
-from irisd.appkeys import DATABASE, ENGINE, SETTINGS, STORAGE, TOKENS, USER
+from irisd.api.appkeys import DATABASE, ENGINE, SETTINGS, STORAGE, TOKENS, USER
 from irisd.errors import InvalidField
 from irisd.privacy import consents, erasure, export
 from irisd.privacy.jurisdictions import consent_text

@@ -7,10 +7,10 @@ from typing import Any, TypeGuard
 
 from aiohttp import web
 
-from irisd import photos, results
+from irisd import photo_names, photos
 from irisd.api import schemas, wire
+from irisd.api.appkeys import DATABASE, ENGINE, SETTINGS
 from irisd.api.urls import object_url
-from irisd.appkeys import DATABASE, ENGINE, SETTINGS
 from irisd.errors import BadRequest, Conflict, InvalidField, NotFound
 from irisd.identity import UNNAMED, Identity
 from irisd.jobs import store
@@ -39,10 +39,10 @@ def _warm(request: web.Request) -> bool:
 
 
 async def _name(request: web.Request, record: JobRecord) -> Identity:
-    found = await results.names(
+    found = await photo_names.names(
         request.app[DATABASE], record.state.user_id, [record.state.photo_id]
     )
-    return results.name_of(found, record)
+    return photo_names.name_of(found, record)
 
 
 @routes.post("/api/v1/processing/submit")

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from irisd.api import wire
-from irisd.appkeys import DATABASE, USER
+from irisd.api.appkeys import DATABASE, USER
 from irisd.db import Database
 from irisd.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 

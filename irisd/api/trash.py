@@ -13,8 +13,8 @@ from aiohttp import web
 
 from irisd import trash
 from irisd.api import schemas, wire
+from irisd.api.appkeys import DATABASE, SETTINGS, STORAGE
 from irisd.api.urls import object_url, trash_object_url, trashed_result_url
-from irisd.appkeys import DATABASE, SETTINGS, STORAGE
 from irisd.jobs import store
 
 routes = web.RouteTableDef()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from irisd.appkeys import SETTINGS, STORAGE
+from irisd.api.appkeys import SETTINGS, STORAGE
 from irisd.storage import TRASH_SCOPE, keys
 
 

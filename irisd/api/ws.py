@@ -26,11 +26,11 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from irisd.api import wire
+from irisd.api.appkeys import HUB, SETTINGS, SOCKETS
 from irisd.api.bearer import active_user, ws_claims
 from irisd.api.feeds import Feed, JobFeed, UserFeed
 from irisd.api.headers import origin_allowed
 from irisd.api.socket_limit import Ended
-from irisd.appkeys import HUB, SETTINGS, SOCKETS
 from irisd.auth.users import User
 from irisd.errors import Forbidden, RequestError, Unauthorized
 
@@ -68,7 +68,7 @@ async def _serve(request: web.Request, open_feed: OpenFeed) -> web.WebSocketResp
             raise Forbidden(FOREIGN_ORIGIN, origin=request.headers.get("Origin"))
         claims = ws_claims(request, request.query.get("token"))
         # The per-user cap before any query: one user's flood of reconnects past it costs
-        # no database work (bench/ws_flood.py).
+        # no database work (bench/server/ws_flood.py).
         with request.app[SOCKETS].hold(claims.user_id, claims.family) as ended:
             user = await active_user(request, claims)
             feed = await open_feed(request, ws, user)
@@ -80,7 +80,7 @@ async def _serve(request: web.Request, open_feed: OpenFeed) -> web.WebSocketResp
 
 async def _accept(request: web.Request) -> web.WebSocketResponse:
     # No permessage-deflate: a message is ~250 bytes, and a zlib context per socket cost
-    # ~127 KB and 1.6x the CPU of 1,000 idle watchers (bench/ws_fanout.py --deflate).
+    # ~127 KB and 1.6x the CPU of 1,000 idle watchers (bench/server/ws_fanout.py --deflate).
     ws = web.WebSocketResponse(compress=False)
     await ws.prepare(request)
     transport = request.transport

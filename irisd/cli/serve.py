@@ -13,7 +13,7 @@ import click
 from aiohttp import web
 
 from irisd import config, logs, tls
-from irisd.api.runner import IrisdRunner
+from irisd.api.http_runner import IrisdRunner
 from irisd.app import create_app
 from irisd.cli.settings import config_option, load_settings
 from irisd.config import Settings
@@ -96,7 +96,7 @@ class _Site(web.TCPSite):
     """`web.TCPSite` whose TLS handshakes must finish within the request-head timeout.
 
     asyncio gives a handshake 60 s, and until it ends the connection is not yet the
-    runner's, so neither the head timeout nor the connection caps (api/runner.py) see it: a
+    runner's, so neither the head timeout nor the connection caps (api/http_runner.py) see it: a
     slowloris over TLS would hold each socket that long. Only `start` differs from aiohttp's,
     to pass `ssl_handshake_timeout`.
     """

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from irisd import config
-from irisd.auth.tokens import load_or_create_secret
+from irisd.auth.secret import load_or_create_secret
 from irisd.config import Settings
 from irisd.db import Database, open_database
 from irisd.errors import ConfigError, RequestError

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from irisd.auth.tokens import TokenService, load_or_create_secret
+from irisd.auth.secret import load_or_create_secret
+from irisd.auth.tokens import TokenService
 from irisd.auth.users import User, find_user
 from irisd.cli.settings import config_option, load_settings, with_database
 from irisd.db import Database

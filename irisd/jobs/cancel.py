@@ -19,7 +19,7 @@ from pathlib import Path
 
 from irisd.db import Database
 from irisd.errors import Cancelled, Conflict
-from irisd.jobs import store, worker
+from irisd.jobs import store
 from irisd.jobs.model import LiveState
 
 
@@ -49,7 +49,7 @@ async def cancel(db: Database, data_path: Path, state: LiveState) -> Cancellatio
     dropped, moved = await store.cancel_pending(db, state.job_id)
     if dropped is not None:
         return Cancellation(Outcome.DROPPED, dropped, (dropped, *moved))
-    flag = worker.cancel_flag(data_path, state.job_id)
+    flag = cancel_flag(data_path, state.job_id)
     flag.parent.mkdir(parents=True, exist_ok=True)
     flag.touch()
     await store.request_cancel(db, state.job_id)
@@ -61,11 +61,23 @@ async def cancel_photo(db: Database, data_path: Path, photo_id: str) -> list[Can
     return [await cancel(db, data_path, state) for state in await store.jobs_of_photo(db, photo_id)]
 
 
+def cancel_flag(data_path: Path, job_id: str) -> Path:
+    """The file that asks a running job to stop; its path travels with the job
+    (`worker.JobInput.cancel_flag`) to the process that runs it."""
+    return data_path / "run" / "cancel" / job_id
+
+
+def stop_asked(flag: str | Path) -> bool:
+    """Whether the stop flag at `flag` is set: the one way it is read, by the server between
+    steps, a worker at each report and the Ray driver at each report it streams."""
+    return Path(flag).exists()
+
+
 def stop_requested(data_path: Path, job_id: str) -> bool:
     """Whether anyone (this process or another) asked the running job to stop."""
-    return worker.cancel_flag(data_path, job_id).exists()
+    return stop_asked(cancel_flag(data_path, job_id))
 
 
 def clear_stop(data_path: Path, job_id: str) -> None:
     """Remove the job's stop flag once it no longer runs here."""
-    worker.cancel_flag(data_path, job_id).unlink(missing_ok=True)
+    cancel_flag(data_path, job_id).unlink(missing_ok=True)

@@ -4,7 +4,7 @@ the queue depth, and brings changes other processes commit to the hub (the catch
 Each job that runs here has one `RunningJob` record, created when it is claimed and dropped,
 with all it holds, when its run ends. As in huey's consumer, each role of the loop is a
 small class: `Dispatcher` fills, `CatchUp` follows other processes, the engine's `Runner`
-(jobs/runner.py) runs one job, and the `Engine` owns them and every state change.
+(jobs/attempts.py) runs one job, and the `Engine` owns them and every state change.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The engine owns the parts of the run loop, one small class per role (huey's consumer):
 the `Dispatcher` (jobs/dispatch.py) fills the worker slots from the queue, which is the jobs
-table, and follows other processes' changes; the `Runner` (jobs/runner.py) runs one job's
-attempts under the retry rules; the `Executor` (jobs/executors.py: the local process pool or
+table, and follows other processes' changes; the `Runner` (jobs/attempts.py) runs one job's
+attempts under the retry rules; the `Executor` (jobs/executors/: the local process pool or
 Ray actors) runs the pipeline. What is left here: start and stop (recovery), submit, cancel,
 and every state change.
 
@@ -25,11 +25,11 @@ from irisd import db as dbm
 from irisd.config import Settings
 from irisd.db import Database
 from irisd.jobs import executors, progress, store, worker
+from irisd.jobs.attempts import Change, Runner, discard_results
 from irisd.jobs.cancel import AlreadyFinished, Cancellation, Outcome, cancel_photo
 from irisd.jobs.cancel import cancel as cancel_job
 from irisd.jobs.dispatch import Dispatcher, Publisher, RunningJob
 from irisd.jobs.model import LiveState
-from irisd.jobs.runner import Change, Runner, discard_results
 from irisd.jobs.store import JobRecord
 from irisd.logs import get_logger
 from irisd.metrics import Metrics

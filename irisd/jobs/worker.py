@@ -16,10 +16,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from irisd.errors import Cancelled, JobFailure, classify
+from irisd.jobs.cancel import stop_asked
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
 END = "__end__"  # sent after the last report of an attempt, so the server can flush them
@@ -48,7 +48,7 @@ class JobInput:
     attempt: int
     image: bytes
     options: PipelineOptions
-    cancel_flag: str  # a file whose existence asks the job to stop at its next step
+    cancel_flag: str  # a file whose existence asks the job to stop (jobs/cancel.py)
 
 
 Send = Callable[[ReportMessage], None]
@@ -62,11 +62,6 @@ class _Worker:
 
 
 _worker: _Worker | None = None
-
-
-def cancel_flag(data_path: Path, job_id: str) -> Path:
-    """The file that asks a running job to stop (written by the engine and `irisd jobs cancel`)."""
-    return data_path / "run" / "cancel" / job_id
 
 
 def resolve(spec: str) -> Process:
@@ -129,7 +124,7 @@ def execute(
 
     def report(step: str, progress: int) -> None:
         # A report is a step boundary: the place a cancelled job stops.
-        if stopped() or Path(job.cancel_flag).exists():
+        if stopped() or stop_asked(job.cancel_flag):
             raise Cancelled(job_id=job.job_id)
         send((job.job_id, job.attempt, step, int(progress)))
 

@@ -20,6 +20,7 @@ def process(image: bytes, report: Report, options: PipelineOptions) -> PipelineR
 def warm_up() -> None:
     """Import the pipeline and load the segmenter's weights: once per worker process, at its
     start (the pool's initializer calls this), not during a user's first job."""
-    from irisd.pipeline import learned, run  # noqa: F401 - importing is part of the warm-up
+    from irisd.pipeline import run  # noqa: F401 - importing is part of the warm-up
+    from irisd.pipeline.segment import network
 
-    learned.load()
+    network.load()

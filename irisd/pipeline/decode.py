@@ -45,7 +45,7 @@ _TRANSPOSE = {  # EXIF orientation → the transpose that makes the image uprigh
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-# What one decode holds a pixel (bench/upload_memory.py): Pillow's own buffer is 1 byte for
+# What one decode holds a pixel (bench/server/upload_memory.py): Pillow's own buffer is 1 byte for
 # 8-bit grey and palettes, 2 for 16-bit grey, 4 for everything wider; libwebp and libheif
 # first decode into buffers of their own, which Pillow offers no way to scale (WebP thumbnails
 # are therefore OpenCV's: 3 bytes a pixel, and a little more for its scaled copy).
@@ -174,7 +174,7 @@ def _wide_gray_to_rgb(values: np.ndarray) -> np.ndarray:
     Integers up to 16 bits are scaled by their bit depth; wider integers and floats, whose
     range no header states, by their own maximum (float data in 0..1 as it is). Converted
     band by band into the output: no whole-image float64 copy (a 60 MP 16-bit photo took
-    +1.3 GB that way; bench/upload_memory.py).
+    +1.3 GB that way; bench/server/upload_memory.py).
     """
     top = _finite_max(values)
     if values.dtype.kind == "f" or top > 65535.0:

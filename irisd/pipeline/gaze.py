@@ -4,7 +4,7 @@ Looking straight, the white of the eye shows on both sides of the iris at about 
 level; looking sideways, one side is white and the other is the eye's corner or the lid.
 The measure is the difference of the two sides' median grey levels (1.05-1.8 iris radii
 out, at the iris centre's height) over their sum. It words a refusal, never makes one: when
-an eye cannot be outlined (learned.cross_check) or its outline fails the gate (quality.gate:
+an eye cannot be outlined (segment.arbitrate) or its outline fails the gate (input_quality.gate:
 MOBIUS 1_1i_Lr_1, looking right, -0.53 around its outline), a sideways eye is asked to look
 at the camera.
 """

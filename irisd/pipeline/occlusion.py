@@ -7,7 +7,7 @@ flags, and glints (which reflections.py finds): completing them repainted real i
 things are added to the lids, both measured on MMU (whose masks leave lids and lashes out):
   - a margin along each lid (LID_MARGIN of the iris radius): a lid's edge is soft and the
     mask's boundary a pixel or two off, which prints as a dark rim of lid (MMU test, share
-    of the disc printed as lid, bench/art.py: median 0.97 % at 0.04, 0.71 % at 0.07);
+    of the disc printed as lid, bench/images/art.py: median 0.97 % at 0.04, 0.71 % at 0.07);
   - lashes hanging from a lid over the visible iris: thin, dark strokes (a black-hat at
     LASH_WIDTH of the iris radius, LASH_STEP robust spreads above the iris texture's) that
     touch the lid, or the top of the limbus where the lid lies along it without covering
@@ -19,8 +19,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from irisd.pipeline.eyelids import far_in_colour
 from irisd.pipeline.geometry import round_kernel
+from irisd.pipeline.segment.eyelids import far_in_colour
 
 WORK_RADIUS = 200.0  # iris radius (px) of the copy the masks are worked out on
 EDGE_REACH = 0.06  # iris radii: how far the visible mask is carried to the ring's edges

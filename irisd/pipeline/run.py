@@ -15,16 +15,16 @@ from irisd.errors import QualityIssue
 from irisd.pipeline import (
     enhance,
     fill,
-    grading,
     occlusion,
     output,
     overlay,
     pupil,
-    quality,
     reflections,
     specks,
     tone,
 )
+from irisd.pipeline import input_quality as quality
+from irisd.pipeline import result_quality as grading
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk, gray, round_kernel
 from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, chroma, locate, outline

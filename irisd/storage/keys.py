@@ -41,7 +41,7 @@ def user_prefixes(user_id: str) -> list[str]:
 
 
 def preview(user_id: str, job_id: str) -> str:
-    """The result's light preview (irisd/previews.py), under the job's prefix."""
+    """The result's light preview (irisd/jobs/previews.py), under the job's prefix."""
     return f"processed/{user_id}/{job_id}_preview.webp"
 
 

@@ -181,7 +181,7 @@ class S3Storage:
         # Neither ContentType nor ServerSideEncryption is signed into the URL: a signed header
         # must then be sent verbatim, and the IrisArt app sends only `Content-Type: image/jpeg`
         # whatever the file is. Encryption of presigned uploads is instead guaranteed by
-        # photos.confirm, which re-puts the checked original through `put` (with SSE).
+        # photo_uploads.confirm, which re-puts the checked original through `put` (with SSE).
         return self._presign("put_object", {"Bucket": self._bucket, "Key": key})
 
     def _presign(self, operation: str, params: dict[str, Any]) -> str:

@@ -5,6 +5,6 @@
     command.py  `irisd train-segmenter`, loaded by the CLI only when that command runs
 
 The server (`irisd serve`, its workers, the pipeline) never imports this package; the
-network itself (`irisd.pipeline.unet`) and its weights are the pipeline's. Training reads
-no photos: the real sets are scored by `bench/segmenter_scores.py`, never trained on.
+network itself (`irisd.pipeline.segment.unet`) and its weights are the pipeline's. Training reads
+no photos: the real sets are scored by `bench/pipeline/segmenter_scores.py`, never trained on.
 """

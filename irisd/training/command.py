@@ -1,7 +1,7 @@
 """`irisd train-segmenter`: train the U-Net on synthetic eyes and write its weights.
 
 It reads no photos: the shipped weights must never be trained on the research sets, and
-scoring on them is a bench (`bench/segmenter_scores.py --weights PATH`).
+scoring on them is a bench (`bench/pipeline/segmenter_scores.py --weights PATH`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from irisd.pipeline import unet
+from irisd.pipeline.segment import unet
 from irisd.training.train import TrainConfig, train
 
 Decorated = Callable[..., Any]  # a click command function
@@ -65,4 +65,4 @@ def train_segmenter(out: Path, steps: int, batch: int, seed: int, threads: int) 
     )
     params = sum(p.numel() for p in model.parameters())
     console.print(f"trained {params:,} parameters in {train_s:.0f} s → {out}")
-    console.print(f"score it on the real sets: bench/segmenter_scores.py --weights {out}")
+    console.print(f"score it on the real sets: bench/pipeline/segmenter_scores.py --weights {out}")

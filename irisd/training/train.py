@@ -1,8 +1,8 @@
 """Training the segmenter on synthetic eyes.
 
 The shipped weights are trained only on `irisd.training.synth` (rights-clean, exact masks).
-`train` also takes other (x, y) pairs: `bench/synthetic_gap.py` trains a comparison model on
-MMU with it, in memory only, never written or shipped.
+`train` also takes other (x, y) pairs: `bench/pipeline/synthetic_gap.py` trains a comparison
+model on MMU with it, in memory only, never written or shipped.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from irisd.pipeline.unet import INPUT_SIZE, UNet, to_input
+from irisd.pipeline.segment.unet import INPUT_SIZE, UNet, to_input
 from irisd.training import synth
 
 OnStep = Callable[[int, float], None]

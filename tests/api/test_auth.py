@@ -11,7 +11,8 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 
 from irisd.api.bearer import active_user, ws_claims
-from irisd.auth.tokens import TokenService, load_or_create_secret
+from irisd.auth.secret import load_or_create_secret
+from irisd.auth.tokens import TokenService
 from irisd.auth.users import set_active
 from irisd.errors import Unauthorized
 from tests.conftest import PASSWORD, Irisd, create_user

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from irisd.db import Database, open_database
-from irisd.jobs import store, worker
-from irisd.jobs.cancel import Outcome, cancel
+from irisd.jobs import store
+from irisd.jobs.cancel import Outcome, cancel, cancel_flag
 from irisd.jobs.model import JobStatus, LiveState
 from irisd.storage import keys
 from tests.conftest import REPO, Irisd
@@ -122,7 +122,7 @@ async def test_a_running_job_stops_at_its_next_step(
 
     done = await cancel(other, irisd.settings.data_path, before)
     assert (done.outcome, done.state, done.changed) == (Outcome.STOPPING, before, ())
-    assert worker.cancel_flag(irisd.settings.data_path, job_id).exists()
+    assert cancel_flag(irisd.settings.data_path, job_id).exists()
 
     await gates.release(job_id)
     last = await final(api, job_id)
@@ -131,7 +131,7 @@ async def test_a_running_job_stops_at_its_next_step(
     assert (after.progress, after.attempt) == (20, 1)  # no step after the cancel was taken
     owner = after.user_id
     assert await irisd.storage.list(keys.processed_prefix(owner, job_id)) == []
-    assert not worker.cancel_flag(irisd.settings.data_path, job_id).exists()
+    assert not cancel_flag(irisd.settings.data_path, job_id).exists()
 
 
 async def test_a_job_claimed_after_the_caller_read_it_is_stopped_not_dropped(
@@ -183,7 +183,7 @@ async def test_a_finished_job_is_left_as_it_is(
 
     done = await cancel(other, irisd.settings.data_path, before)
     assert (done.outcome, done.state, done.changed) == (Outcome.FINISHED, before, ())
-    assert not worker.cancel_flag(irisd.settings.data_path, job_id).exists()
+    assert not cancel_flag(irisd.settings.data_path, job_id).exists()
     reply = await api.post(f"/api/v1/processing/jobs/{job_id}/cancel")
     assert (reply.status, reply.body) == (409, {"detail": "This job has already finished."})
     code, out = await cli_cancel(irisd, job_id, tmp_path)

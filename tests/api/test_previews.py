@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from irisd import previews
+from irisd.jobs import previews
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient

@@ -11,7 +11,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from irisd.auth.tokens import TokenService, load_or_create_secret
+from irisd.auth.secret import load_or_create_secret
+from irisd.auth.tokens import TokenService
 from irisd.cli.token import token
 from irisd.cli.users import users
 from irisd.config import Settings

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from irisd.auth.tokens import load_or_create_secret
+from irisd.auth.secret import load_or_create_secret
 from irisd.config import Settings
 from irisd.storage import Storage, open_storage
 from tests.support.moto import MotoS3, moto_s3, s3_bucket

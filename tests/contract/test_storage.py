@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator
 import aiohttp
 import pytest
 
-from irisd import photos
+from irisd import photo_uploads
 from irisd.api.urls import join
 from irisd.auth.users import create_user
 from irisd.config import Settings
@@ -132,7 +132,9 @@ async def test_presigned_put_uploads_and_can_be_repeated(
     backend: Backend, served: Irisd, session: aiohttp.ClientSession
 ) -> None:
     user = await create_user(served.db, f"{uuid.uuid4()}@example.test", PASSWORD)
-    photo, url = await photos.create_pending(served.db, backend.storage, user.id, "image/jpeg")
+    photo, url = await photo_uploads.create_pending(
+        served.db, backend.storage, user.id, "image/jpeg"
+    )
     url = join(served.url, url)
     for body in (b"attempt one", b"attempt two"):  # the app retries PUT with the same URL
         async with session.put(url, data=body, headers={"Content-Type": "image/jpeg"}) as resp:

@@ -24,7 +24,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bench.datasets import data_root
+from bench.lib.datasets import data_root
 from tests.conftest import PASSWORD, fresh_settings
 from tests.pipeline.eyes import encode_png, synthetic_eye
 from tests.support.clients import ApiClient

@@ -12,22 +12,22 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bench.pasted_reflections import from_linear, to_linear
+from bench.lib.pasted_reflections import from_linear, to_linear
 from irisd.errors import QualityIssue
 from irisd.options import PRINT_SIDE
 from irisd.pipeline import (
     PipelineOptions,
     fill,
     gaze,
-    grading,
-    learned,
+    input_quality,
     process,
-    quality,
     reflections,
+    result_quality,
     tone,
 )
 from irisd.pipeline.fill import polar_fill
 from irisd.pipeline.geometry import Circle, disk
+from irisd.pipeline.segment import fit, limits
 from tests.pipeline.eyes import encode_png, light_iris, paste_glints, synthetic_eye
 
 SIDE, IRIS_R, PUPIL_R = 400, 160.0, 50.0
@@ -265,22 +265,22 @@ def test_a_small_iris_is_never_enlarged_more_than_twice() -> None:
 
 
 def test_a_print_sized_result_smaller_than_asked_carries_no_note_on_its_size() -> None:
-    limited = grading.Outcome(0.0, 0.0, "fill", PRINT_SIDE + 200, 2048, 2.0, 45.0, 45.0, 0.5)
-    assert grading.notes(limited) == ()
+    limited = result_quality.Outcome(0.0, 0.0, "fill", PRINT_SIDE + 200, 2048, 2.0, 45.0, 45.0, 0.5)
+    assert result_quality.notes(limited) == ()
     small = dataclasses.replace(limited, side=PRINT_SIDE - 100)
-    assert len(grading.notes(small)) == 1
-    assert grading.notes(dataclasses.replace(small, requested=small.side)) == ()  # as asked
+    assert len(result_quality.notes(small)) == 1
+    assert result_quality.notes(dataclasses.replace(small, requested=small.side)) == ()  # as asked
 
 
 def test_a_thumbnail_is_refused_for_resolution_not_distance() -> None:
     thumbnail = cv2.resize(synthetic_eye(), (80, 60), interpolation=cv2.INTER_AREA)
     with pytest.raises(QualityIssue) as info:
         process(encode_png(thumbnail), lambda step, progress: None, PipelineOptions())
-    assert info.value.text in (quality.LOW_RESOLUTION, quality.NOT_FOUND)
+    assert info.value.text in (input_quality.LOW_RESOLUTION, input_quality.NOT_FOUND)
     far = synthetic_eye(width=320, height=240, iris_r=20)
     with pytest.raises(QualityIssue) as info:
         process(encode_png(far), lambda s, p: None, PipelineOptions(use_learned=False))
-    assert info.value.text == quality.TOO_SMALL
+    assert info.value.text == input_quality.TOO_SMALL
 
 
 def lidded_eye() -> np.ndarray:
@@ -310,19 +310,19 @@ def test_lids_are_never_printed(occlusion: str) -> None:
 
 def test_too_much_made_up_is_refused_with_its_cause() -> None:
     with pytest.raises(QualityIssue) as info:
-        grading.cover_gate(repainted=grading.MAX_REPAINTED + 0.01, completed=0.0)
-    assert info.value.text == quality.REFLECTIONS
+        result_quality.cover_gate(repainted=result_quality.MAX_REPAINTED + 0.01, completed=0.0)
+    assert info.value.text == input_quality.REFLECTIONS
     with pytest.raises(QualityIssue) as info:
-        grading.cover_gate(repainted=0.0, completed=grading.MAX_COMPLETED + 0.01)
-    assert info.value.text == quality.LIDS
+        result_quality.cover_gate(repainted=0.0, completed=result_quality.MAX_COMPLETED + 0.01)
+    assert info.value.text == input_quality.LIDS
 
 
 def test_the_score_falls_with_what_was_made_up() -> None:
-    clean = grading.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
-    repainted = grading.Outcome(0.1, 0.3, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
-    assert grading.notes(clean) == ()
-    assert grading.score(0.95, repainted) < grading.score(0.95, clean) - 0.1
-    assert len(grading.notes(repainted)) == 2
+    clean = result_quality.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
+    repainted = result_quality.Outcome(0.1, 0.3, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
+    assert result_quality.notes(clean) == ()
+    assert result_quality.score(0.95, repainted) < result_quality.score(0.95, clean) - 0.1
+    assert len(result_quality.notes(repainted)) == 2
 
 
 def test_sideways_gaze_is_told_by_the_sclera_on_one_side() -> None:
@@ -342,9 +342,9 @@ def test_a_light_amber_iris_as_light_as_the_sclera_is_outlined() -> None:
     assert math.hypot(result.measures["iris_x"] - 320, result.measures["iris_y"] - 240) <= 6
 
 
-def good_measures() -> quality.Measures:
+def good_measures() -> input_quality.Measures:
     """The measures of a good photo, which the gate passes."""
-    return quality.Measures(
+    return input_quality.Measures(
         iris_radius_px=200.0,
         pupil_radius_px=80.0,
         usable_area=0.9,
@@ -371,53 +371,57 @@ def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> Non
     # A limbus circle pulled onto the sclera leaves the pupil a third or more of the radius
     # off centre: printing it shows skin, and glints filled from the pupil come out dark.
     good = good_measures()
-    quality.gate(good)
+    input_quality.gate(good)
     with pytest.raises(QualityIssue) as refused:
-        quality.gate(dataclasses.replace(good, concentricity=0.4))
-    assert refused.value.text == learned.UNSURE
+        input_quality.gate(dataclasses.replace(good, concentricity=0.4))
+    assert refused.value.text == limits.UNSURE
     # so is one that leaves out much of what the network sees as iris
     with pytest.raises(QualityIssue) as refused:
-        quality.gate(dataclasses.replace(good, beyond=0.3))
-    assert refused.value.text == learned.UNSURE
+        input_quality.gate(dataclasses.replace(good, beyond=0.3))
+    assert refused.value.text == limits.UNSURE
     # on an eye looking sideways (sclera on one side only) it asks to look at the camera
     with pytest.raises(QualityIssue) as refused:
-        quality.gate(dataclasses.replace(good, concentricity=0.4, gaze=-0.6))
+        input_quality.gate(dataclasses.replace(good, concentricity=0.4, gaze=-0.6))
     assert refused.value.text == gaze.GAZE
-    quality.gate(dataclasses.replace(good, gaze=-0.6))  # a good outline of such an eye passes
+    input_quality.gate(dataclasses.replace(good, gaze=-0.6))  # a good outline of such an eye passes
 
 
 def test_beyond_is_the_share_of_the_networks_iris_outside_the_outline() -> None:
     seen = disk((400, 400), Circle(200, 200, 100)).astype(np.float32)
-    assert learned.beyond(seen, Circle(200, 200, 100)) < 0.01
-    assert learned.beyond(seen, Circle(200, 200, 110)) == 0.0
-    shifted = learned.beyond(seen, Circle(250, 200, 100))  # half a radius off
+    assert fit.beyond(seen, Circle(200, 200, 100)) < 0.01
+    assert fit.beyond(seen, Circle(200, 200, 110)) == 0.0
+    shifted = fit.beyond(seen, Circle(250, 200, 100))  # half a radius off
     assert 0.25 < shifted < 0.4
-    assert learned.beyond(np.zeros((400, 400), np.float32), Circle(200, 200, 100)) == 0.0
+    assert fit.beyond(np.zeros((400, 400), np.float32), Circle(200, 200, 100)) == 0.0
     other_eye = seen.copy()
     other_eye[350:, 350:] = 1.0  # a region the outline does not touch
-    assert learned.beyond(other_eye, Circle(200, 200, 100)) < 0.01
+    assert fit.beyond(other_eye, Circle(200, 200, 100)) < 0.01
 
 
 def test_unbacked_is_the_share_of_the_shown_iris_the_network_sees_no_iris_in() -> None:
     seen = disk((200, 200), Circle(100, 100, 50)).astype(np.float32)  # the working copy
     mask = disk((800, 800), Circle(400, 400, 200))  # the same iris at full resolution
-    assert learned.unbacked(seen, mask) < 0.01
+    assert fit.unbacked(seen, mask) < 0.01
     wider = disk((800, 800), Circle(400, 400, 400 / np.sqrt(2)))  # twice the area
-    assert 0.45 < learned.unbacked(seen, wider) < 0.55
+    assert 0.45 < fit.unbacked(seen, wider) < 0.55
     faint = seen * 0.3  # unsure is not "no iris"
-    assert learned.unbacked(faint, wider) == learned.unbacked(seen, wider)
-    assert learned.unbacked(seen, np.zeros((800, 800), bool)) == 0.0
+    assert fit.unbacked(faint, wider) == fit.unbacked(seen, wider)
+    assert fit.unbacked(seen, np.zeros((800, 800), bool)) == 0.0
 
 
 def test_a_print_that_may_not_be_iris_says_so_first_and_scores_lower_the_less_is_iris() -> None:
-    sure = grading.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5, unbacked=0.01)
-    unsure = dataclasses.replace(sure, unbacked=grading.NOTE_UNBACKED + 0.05)
+    sure = result_quality.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5, unbacked=0.01)
+    unsure = dataclasses.replace(sure, unbacked=result_quality.NOTE_UNBACKED + 0.05)
     both = dataclasses.replace(unsure, completed=0.3)
-    assert grading.notes(sure) == ()
-    assert grading.notes(unsure) == (grading.NOT_IRIS,)
-    assert grading.notes(both)[0] == grading.NOT_IRIS  # before the lids' note
+    assert result_quality.notes(sure) == ()
+    assert result_quality.notes(unsure) == (result_quality.NOT_IRIS,)
+    assert result_quality.notes(both)[0] == result_quality.NOT_IRIS  # before the lids' note
     worse = dataclasses.replace(sure, unbacked=0.5)
-    assert grading.score(0.95, sure) > grading.score(0.95, unsure) > grading.score(0.95, worse)
+    assert (
+        result_quality.score(0.95, sure)
+        > result_quality.score(0.95, unsure)
+        > result_quality.score(0.95, worse)
+    )
 
 
 def test_a_dim_photo_is_lifted_to_the_colour_the_eye_shows_in_good_light() -> None:
@@ -445,14 +449,14 @@ def test_a_dim_photo_of_a_faint_limbus_is_told_to_find_more_light() -> None:
     # dark the iris is. That is a photo to take in more light, not one without an iris.
     dim = dataclasses.replace(good_measures(), limbus_contrast=7.0, iris_level=35.0)
     for measures, told in (
-        (dim, quality.TOO_DARK),
-        (dataclasses.replace(dim, iris_level=100.0), quality.NOT_FOUND),  # lit and faint
-        (dataclasses.replace(dim, limbus_contrast=2.0), quality.NOT_FOUND),  # too faint
+        (dim, input_quality.TOO_DARK),
+        (dataclasses.replace(dim, iris_level=100.0), input_quality.NOT_FOUND),  # lit and faint
+        (dataclasses.replace(dim, limbus_contrast=2.0), input_quality.NOT_FOUND),  # too faint
     ):
         with pytest.raises(QualityIssue) as refused:
-            quality.gate(measures)
+            input_quality.gate(measures)
         assert refused.value.text == told
-    quality.gate(dataclasses.replace(dim, limbus_contrast=12.0))
+    input_quality.gate(dataclasses.replace(dim, limbus_contrast=12.0))
 
 
 def test_a_wide_hole_does_not_repeat_one_motif_slice_after_slice() -> None:

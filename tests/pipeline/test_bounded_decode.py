@@ -2,7 +2,7 @@
 
 Memory is read with tracemalloc, which sees NumPy's arrays and Python's bytes (Pillow's own
 image buffer is outside it, and is the one full-size buffer a decode may hold). Peak server RSS
-per format is measured by bench/upload_memory.py.
+per format is measured by bench/server/upload_memory.py.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def test_a_checks_cost_is_read_from_the_header(fmt: str, array: np.ndarray, per_
 
 def test_a_webp_check_holds_at_most_4_bytes_a_pixel(tmp_path: Path) -> None:
     # libwebp's buffers are outside tracemalloc: the peak RSS of a fresh process is read.
-    # Pillow's WebP decode held 16 bytes a pixel (bench/upload_memory.py: 918 MB at 60 MP).
+    # Pillow's WebP decode held 16 bytes a pixel (bench/server/upload_memory.py: 918 MB at 60 MP).
     side = 4000
     ramp = np.linspace(0, 255, side, dtype=np.uint8)
     photo = tmp_path / "big.webp"

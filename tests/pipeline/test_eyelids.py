@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from irisd.pipeline.eyelids import visible_mask
 from irisd.pipeline.geometry import Circle, gray
 from irisd.pipeline.segment import chroma
+from irisd.pipeline.segment.eyelids import visible_mask
 from tests.pipeline.eyes import synthetic_eye
 
 IRIS_R, PUPIL_RATIO = 110.0, 0.4

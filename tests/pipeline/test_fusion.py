@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from irisd.pipeline import learned
 from irisd.pipeline.geometry import Circle, disk
-from irisd.pipeline.segment import detail_crop, prior_on_detail, working_copy
+from irisd.pipeline.segment import fuse
+from irisd.pipeline.segment.outline import detail_crop, prior_on_detail, working_copy
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -46,12 +46,12 @@ def test_agreeing_network_overrules_the_noise_map_where_confident() -> None:
     prob = np.where(wide, 0.95, 0.02).astype(np.float32)
     prob[top] = 0.05
 
-    fused = learned.fuse(classical, iris, pupil, prob)
+    fused = fuse.fuse(classical, iris, pupil, prob)
 
     assert fused[100:110, 35:55].all()
     assert not (fused & top).any()
     assert (fused & wide & ~annulus & ~top).sum() > 0.9 * (wide & ~annulus & ~top).sum()
-    reach = disk(annulus.shape, iris.resized(1 + learned.SUPPORT_MARGIN))
+    reach = disk(annulus.shape, iris.resized(1 + fuse.SUPPORT_MARGIN))
     assert not (fused & ~reach).any()
 
 
@@ -59,7 +59,7 @@ def test_unsure_network_does_not_widen_the_mask() -> None:
     iris, pupil, annulus, _ = ring((200, 200), 70)
     prob = np.where(disk(annulus.shape, iris.resized(1.1)), 0.7, 0.02).astype(np.float32)
 
-    assert np.array_equal(learned.fuse(annulus, iris, pupil, prob), annulus)
+    assert np.array_equal(fuse.fuse(annulus, iris, pupil, prob), annulus)
 
 
 def test_disagreeing_network_leaves_the_classical_mask_alone() -> None:
@@ -68,4 +68,4 @@ def test_disagreeing_network_leaves_the_classical_mask_alone() -> None:
     prob = np.zeros((200, 200), np.float32)
     prob[:40] = 0.99  # somewhere else entirely
 
-    assert np.array_equal(learned.fuse(classical, iris, pupil, prob), classical)
+    assert np.array_equal(fuse.fuse(classical, iris, pupil, prob), classical)

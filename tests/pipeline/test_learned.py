@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.datasets import data_root, iou, mmu_iris, read_rgb
-from irisd.pipeline import unet
+from bench.lib.datasets import data_root, iou, mmu_iris, read_rgb
+from irisd.pipeline.segment import unet
 from irisd.training import synth
 
 MMU = data_root() / "mmu-kozlova"

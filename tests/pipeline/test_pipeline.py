@@ -13,10 +13,11 @@ import pytest
 from PIL import Image
 
 from irisd.errors import QualityIssue
-from irisd.pipeline import PipelineOptions, PipelineResult, learned, process, quality
-from irisd.pipeline.circle_search import Found
+from irisd.pipeline import PipelineOptions, PipelineResult, input_quality, process
 from irisd.pipeline.geometry import Circle
-from irisd.pipeline.localise import Localisation
+from irisd.pipeline.segment import arbitrate, limits, network
+from irisd.pipeline.segment.circle_search import Found
+from irisd.pipeline.segment.localise import Localisation
 from tests.pipeline.eyes import encode_png, landscape, synthetic_eye
 
 FAST = PipelineOptions(output_size=256, use_learned=False)
@@ -114,31 +115,31 @@ def test_exif_rotated_eye_is_segmented_upright() -> None:
 
 def test_blank_image_has_no_iris() -> None:
     data = encode_png(np.full((480, 640, 3), 128, np.uint8))
-    assert quality_message(data) == quality.NOT_FOUND
+    assert quality_message(data) == input_quality.NOT_FOUND
 
 
 def test_black_image_is_too_dark() -> None:
     data = encode_png(np.full((480, 640, 3), 4, np.uint8))
-    assert quality_message(data) == quality.TOO_DARK
+    assert quality_message(data) == input_quality.TOO_DARK
 
 
 def test_non_eye_photo_has_no_iris() -> None:
-    assert quality_message(encode_png(landscape())) == quality.NOT_FOUND
+    assert quality_message(encode_png(landscape())) == input_quality.NOT_FOUND
 
 
 def test_gradient_has_no_iris() -> None:
     ramp = np.linspace(0, 255, 640, dtype=np.float32)[None, :, None]
     image = np.broadcast_to(ramp, (480, 640, 3)).astype(np.uint8)
-    assert quality_message(encode_png(image)) == quality.NOT_FOUND
+    assert quality_message(encode_png(image)) == input_quality.NOT_FOUND
 
 
 def test_heavily_blurred_eye_is_blurry() -> None:
-    assert quality_message(encode_png(synthetic_eye(blur=6))) == quality.BLURRY
+    assert quality_message(encode_png(synthetic_eye(blur=6))) == input_quality.BLURRY
 
 
 def test_tiny_iris_is_too_small() -> None:
     data = encode_png(synthetic_eye(width=320, height=240, iris_r=20))
-    assert quality_message(data) == quality.TOO_SMALL
+    assert quality_message(data) == input_quality.TOO_SMALL
 
 
 def test_quality_issue_pickles_with_message_only() -> None:
@@ -196,7 +197,7 @@ def _probs_for(rgb: np.ndarray, iris_r: float, shift: float, dy: float = 0.0) ->
 
 def test_learned_and_classical_agreeing_are_combined(monkeypatch: pytest.MonkeyPatch) -> None:
     rgb = synthetic_eye()
-    monkeypatch.setattr(learned, "load", lambda: _FakeSegmenter(_probs_for(rgb, 110, 0)))
+    monkeypatch.setattr(network, "load", lambda: _FakeSegmenter(_probs_for(rgb, 110, 0)))
     result, _ = run(encode_png(rgb), PipelineOptions(output_size=128, use_learned=True))
     assert result.measures["source_combined"] == 1.0
 
@@ -205,14 +206,14 @@ def test_learned_disagreement_is_a_quality_issue(monkeypatch: pytest.MonkeyPatch
     rgb = synthetic_eye()
     # The network sees a small iris up in the skin: neither circle covers the other's eye.
     fake = _probs_for(rgb, 40, 0, dy=-170)
-    monkeypatch.setattr(learned, "load", lambda: _FakeSegmenter(fake))
+    monkeypatch.setattr(network, "load", lambda: _FakeSegmenter(fake))
     with pytest.raises(QualityIssue) as info:
         run(encode_png(rgb), PipelineOptions(output_size=128, use_learned=True))
-    assert info.value.text == learned.UNSURE
+    assert info.value.text == limits.UNSURE
 
 
 def test_missing_weights_fall_back_to_classical(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(learned, "load", lambda: None)
+    monkeypatch.setattr(network, "load", lambda: None)
     result, _ = run(encode_png(synthetic_eye()), PipelineOptions(output_size=128))
     assert result.measures["source_classical"] == 1.0
 
@@ -221,10 +222,10 @@ def test_learned_alone_never_invents_an_iris(monkeypatch: pytest.MonkeyPatch) ->
     blank = np.full((480, 640, 3), 128, np.uint8)
     background = np.zeros((480, 640, 3), np.float32)
     background[..., 0] = 1
-    monkeypatch.setattr(learned, "load", lambda: _FakeSegmenter(background))
+    monkeypatch.setattr(network, "load", lambda: _FakeSegmenter(background))
     with pytest.raises(QualityIssue) as info:
         run(encode_png(blank), PipelineOptions(output_size=128, use_learned=True))
-    assert info.value.text == quality.NOT_FOUND
+    assert info.value.text == input_quality.NOT_FOUND
 
 
 def test_invisible_pupil_is_assumed_and_flagged() -> None:
@@ -252,9 +253,9 @@ def test_network_backed_by_edges_overrules_a_wrong_classical_circle(
     # The classical search took a ring 45 % too wide; the network has the true iris, and
     # the image's limbus edge is there to back it.
     rgb = synthetic_eye()
-    monkeypatch.setattr(learned, "load", lambda: _FakeSegmenter(_probs_for(rgb, 110, 0)))
+    monkeypatch.setattr(network, "load", lambda: _FakeSegmenter(_probs_for(rgb, 110, 0)))
     wrong = Localisation(Found(Circle(320, 240, 160), 1.0), Found(Circle(320, 240, 44), 1.0))
-    located = learned.cross_check(rgb, 1.0, wrong)
+    located = arbitrate.cross_check(rgb, 1.0, wrong)
     assert located is not None
     assert located.source == "edge_backed"
     iris = located.found.iris.circle  # working-copy accuracy, before the detail refinement

@@ -1,27 +1,28 @@
 """Boundaries on real photos with ground truth (research data; skipped when absent).
 
 The data lives outside the repository ($IRISD_DATA, default ../shared/data) and is never
-copied into it; bench/datasets.py reads it. Reference circles are derived from the GT masks
+copied into it; bench/lib/datasets.py reads it. Reference circles are derived from the GT masks
 (`datasets.derived_circle`, as the benches score them).
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from types import ModuleType
 
 import cv2
 import numpy as np
 import pytest
 
-from bench.datasets import data_root, derived_circle, gt_iris, mmu_items, mobius_items
+from bench.images import dim_colour
+from bench.lib import light_photos
+from bench.lib.datasets import data_root, derived_circle, gt_iris, mmu_items, mobius_items
+from bench.pipeline import light_segmentation
 from irisd.errors import QualityIssue
-from irisd.pipeline import PipelineOptions, grading, process, quality, reflections
+from irisd.pipeline import PipelineOptions, input_quality, process, reflections, result_quality
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.output import extract, square_around
-from irisd.pipeline.segment import segment
+from irisd.pipeline.segment.outline import segment
 from tests.pipeline.eyes import paste_glints
 
 ROOT = data_root()
@@ -39,12 +40,6 @@ CASES = [
 def require(path: Path) -> None:
     if not path.is_file():
         pytest.skip(f"research data not found at {path.parent.parent} (set IRISD_DATA)")
-
-
-def bench_module(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """A bench script as a module (they import each other by bare name, as run from bench/)."""
-    monkeypatch.syspath_prepend(str(Path(__file__).parents[2] / "bench"))
-    return importlib.import_module(name)
 
 
 def derived(iris: np.ndarray) -> Circle:
@@ -84,8 +79,8 @@ def test_an_iris_cut_by_the_frame_is_refused_as_cut_off() -> None:
     assert ok
     with pytest.raises(QualityIssue) as refused:
         process(png.tobytes(), lambda step, progress: None, PipelineOptions())
-    assert refused.value.text == quality.CUT_OFF
-    assert refused.value.context["edge_contact"] > quality.MAX_EDGE_CONTACT
+    assert refused.value.text == input_quality.CUT_OFF
+    assert refused.value.context["edge_contact"] > input_quality.MAX_EDGE_CONTACT
 
 
 def test_a_disagreement_goes_to_the_stronger_evidence() -> None:
@@ -132,16 +127,13 @@ def test_glints_on_a_real_iris_are_found_with_little_else(image: str) -> None:
     ("image", "look"),
     [("34_left_sitil4", "blue"), ("33_left_sarinal1", "blue"), ("33_left_sarinal1", "grey")],
 )
-def test_a_light_iris_the_network_under_calls_is_outlined(
-    image: str, look: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # MMU eyes made light irises in light photos (bench/light_segmentation.py). The network
-    # calls only the inner, lighter part of such an iris: on the blue ones its edge-refined
+def test_a_light_iris_the_network_under_calls_is_outlined(image: str, look: str) -> None:
+    # MMU eyes made light irises in light photos (bench/pipeline/light_segmentation.py). The
+    # network calls only the inner, lighter part of such an iris: on the blue ones its edge-refined
     # circle sits on an inner ring around an off-centre pupil, on the grey one the classical
     # search took the pupil for the iris. All three were refused as "couldn't outline"; the
     # limbus consistent with the eye is the one to keep.
     require(ROOT / "mmu-kozlova" / f"images/{image}.bmp")
-    light_segmentation = bench_module("light_segmentation", monkeypatch)
     item = next(i for i in mmu_items(ROOT, "test") if i.name.endswith(f"/{image}.bmp"))
     result = process(
         light_segmentation.lit_photo(item, look, seed=0),
@@ -160,15 +152,14 @@ def test_a_light_iris_the_network_under_calls_is_outlined(
     [("1_1i_Lr_1", "amber", True), ("1_1i_Ls_1", "amber", False), ("1_1i_Ls_1", None, False)],
 )
 def test_a_print_of_skin_and_shadow_is_never_complete_without_a_word(
-    image: str, look: str | None, wrong: bool, monkeypatch: pytest.MonkeyPatch
+    image: str, look: str | None, wrong: bool
 ) -> None:
     # MOBIUS 1_1i_Lr_1 looks to the right; made an amber iris in a lit photo
-    # (bench/light_segmentation.py) its outline takes in the dark corner of the eye and the
-    # skin beyond it (circle IoU 0.57 with the truth), which the network sees no iris in.
+    # (bench/pipeline/light_segmentation.py) its outline takes in the dark corner of the eye and
+    # the skin beyond it (circle IoU 0.57 with the truth), which the network sees no iris in.
     # Refused or accepted, the result must not pass for a good print; the same photo
     # looking straight, as it is and made amber, is outlined right and says nothing of it.
     require(ROOT / "mobius-samples" / f"images/{image}.jpg")
-    light_segmentation = bench_module("light_segmentation", monkeypatch)
     items = mobius_items(ROOT)
     index, item = next((i, it) for i, it in enumerate(items) if it.name.endswith(image + ".jpg"))
     photo = (
@@ -181,24 +172,19 @@ def test_a_print_of_skin_and_shadow_is_never_complete_without_a_word(
     except QualityIssue:
         assert wrong, "a photo outlined right was refused"
         return
-    assert (result.quality_notes[:1] == (grading.NOT_IRIS,)) == wrong, result.quality_notes
-    assert (result.measures["result_unbacked"] >= grading.NOTE_UNBACKED) == wrong
+    assert (result.quality_notes[:1] == (result_quality.NOT_IRIS,)) == wrong, result.quality_notes
+    assert (result.measures["result_unbacked"] >= result_quality.NOTE_UNBACKED) == wrong
 
 
-def test_a_light_iris_in_dim_light_is_told_to_find_more_light(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_light_iris_in_dim_light_is_told_to_find_more_light() -> None:
     # MMU 34_left_sitil4 made a grey iris in a lit photo is outlined; with 1/16 of the light
-    # (bench/dim_colour.py) its limbus step falls under the contrast an outline needs, but
-    # not under its share of it for so dark an iris: the eye is there, the light is not.
+    # (bench/images/dim_colour.py) its limbus step falls under the contrast an outline needs,
+    # but not under its share of it for so dark an iris: the eye is there, the light is not.
     require(ROOT / "mmu-kozlova" / "images/34_left_sitil4.bmp")
-    light_segmentation = bench_module("light_segmentation", monkeypatch)
-    dim_colour = bench_module("dim_colour", monkeypatch)
-    light_photos = bench_module("light_photos", monkeypatch)
     item = next(i for i in mmu_items(ROOT, "test") if i.name.endswith("/34_left_sitil4.bmp"))
     lit = light_segmentation.lit_rgb(item, "grey", seed=0)
     process(light_photos.encode_png(lit), lambda step, progress: None, PipelineOptions())
     dim = light_photos.encode_png(dim_colour.dimmed(lit, seed=0))
     with pytest.raises(QualityIssue) as refused:
         process(dim, lambda step, progress: None, PipelineOptions())
-    assert refused.value.text == quality.TOO_DARK
+    assert refused.value.text == input_quality.TOO_DARK

@@ -147,8 +147,8 @@ async def test_a_stopped_cluster_fails_its_jobs_but_not_the_api_and_jobs_run_whe
     gates: Gates,
 ) -> None:
     # Ray ends the process of a driver whose cluster went away: irisd's driver is a child
-    # process (jobs/ray_driver.py), so the server outlives the cluster. time_limit_s bounds
-    # the retry's wait for a cluster that does not come back.
+    # process (jobs/executors/ray/driver.py), so the server outlives the cluster.
+    # time_limit_s bounds the retry's wait for a cluster that does not come back.
     jobs = {
         **pipeline("gated"), "executor": "ray", "ray_address": head.address,
         "ray_env": GATE_DIR_ENV, "time_limit_s": 15.0,

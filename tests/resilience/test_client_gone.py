@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urlsplit
 
-from irisd.appkeys import METRICS
+from irisd.api.appkeys import METRICS
 from tests.conftest import Irisd
 
 UPGRADE = (

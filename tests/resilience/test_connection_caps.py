@@ -9,7 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from irisd.appkeys import METRICS
+from irisd.api.appkeys import METRICS
 from tests.conftest import Irisd
 from tests.support.clients import ApiClient
 from tests.support.pipelines import Gates, at_gate, gates, pipeline
@@ -145,7 +145,8 @@ async def test_connections_past_the_total_cap_are_refused_until_one_closes(
         async with raw(irisd, "127.0.0.4") as third:
             assert await third.closed_by_server()
         assert irisd.app[METRICS].counted(REFUSED, cap="total") == 1
-        # The server ends this one (and counts it gone, api/runner.py) before the client sees EOF.
+        # The server ends this one (and counts it gone, api/http_runner.py) before the client
+        # sees EOF.
         assert (await first.finish(b"Connection: close\r\n\r\n")).startswith(b"HTTP/1.1 200")
         assert await first.closed_by_server()
         async with raw(irisd, "127.0.0.4") as fourth:

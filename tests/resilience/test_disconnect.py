@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from irisd.appkeys import HUB
+from irisd.api.appkeys import HUB
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from irisd.appkeys import HUB
+from irisd.api.appkeys import HUB
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from irisd.appkeys import UPLOAD_SLOTS
+from irisd.api.appkeys import UPLOAD_SLOTS
 from irisd.decode_budget import peak_bytes
 from tests.conftest import Irisd
 from tests.support import images

@@ -3,7 +3,7 @@
 A module opts in by importing the `executor` fixture (it overrides conftest's, which is the
 local executor only). The Ray runs share one real two-node local cluster per session
 (`ray.cluster_utils.Cluster`, CPU only, small object stores), which this process joins as
-a driver; each server joins it from its own driver process (jobs/ray_driver.py) and starts
+a driver; each server joins it from its own driver process (jobs/executors/ray/driver.py) and starts
 and kills its own actors on it.
 """
 

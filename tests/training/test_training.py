@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from irisd.cli import cli
-from irisd.pipeline import unet
+from irisd.pipeline.segment import unet
 from irisd.training import synth
 from irisd.training.command import train_segmenter
 from irisd.training.train import TrainConfig, train

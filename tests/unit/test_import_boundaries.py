@@ -33,8 +33,9 @@ def test_the_server_and_its_workers_never_load_training() -> None:
         "from irisd import cli; cli._register()\n"  # every eager command: serve, process, ...
         "from irisd.app import create_app\n"
         "from irisd.jobs import worker\n"
-        "from irisd.pipeline import learned, process; learned.load()\n"
+        "from irisd.pipeline import process\n"
+        "from irisd.pipeline.segment import network; network.load()\n"
     )
     modules = loaded(code)
-    assert "irisd.pipeline.unet" in modules  # the check would see a loaded package
+    assert "irisd.pipeline.segment.unet" in modules  # the check would see a loaded package
     assert not {m for m in modules if m.startswith("irisd.training")}

@@ -11,7 +11,8 @@ import jwt
 import pytest
 
 from irisd.api import wire
-from irisd.auth.tokens import CLAIMS, Claims, TokenService, load_or_create_secret
+from irisd.auth.secret import load_or_create_secret
+from irisd.auth.tokens import CLAIMS, Claims, TokenService
 from irisd.auth.users import User, create_user, set_active
 from irisd.config import AuthSettings, Settings, replace
 from irisd.db import Database, open_database
@@ -243,7 +244,7 @@ def test_configured_secret_wins_and_must_be_long(tmp_path: Path) -> None:
 
 def test_a_token_presented_again_is_not_decoded_again(tokens: TokenService) -> None:
     # The app reconnects its socket with one token every 2 s: PyJWT's decode was most of a
-    # reconnect's cost (issue 25 #9, bench/ws_flood.py). The same claims, not a new decode.
+    # reconnect's cost (issue 25 #9, bench/server/ws_flood.py). The same claims, not a new decode.
     token = tokens.issue_access("u1", "family")
     assert tokens.verify_access(token) is tokens.verify_access(token)
 

@@ -20,7 +20,7 @@ class Named:
 
     record: JobRecord
     identity: Identity = UNNAMED
-    previews: int = 0  # irisd/previews.py: 0 none, 1 the result's, 2 and the original's
+    previews: int = 0  # irisd/jobs/previews.py: 0 none, 1 the result's, 2 and the original's
 
 
 _WITH_NAMES = (

@@ -158,7 +158,7 @@ async def request_cancel(db: Database, job_id: str) -> None:
 
 @uninterrupted
 async def save_previews(db: Database, job_id: str, count: int) -> None:
-    """How many light previews were stored with the job's result (irisd/previews.py)."""
+    """How many light previews were stored with the job's result (irisd/jobs/previews.py)."""
     await db.execute("UPDATE jobs SET previews = ? WHERE id = ?", (count, job_id))
 
 

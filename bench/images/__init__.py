@@ -1,0 +1,1 @@
+"""The finished images (bench/README.md)."""

@@ -1,0 +1,14 @@
+"""What the arbitration of the two paths and the gate (input_quality.py) both judge an
+outline by, and the refusal they both give for an eye that cannot be outlined."""
+
+from __future__ import annotations
+
+# Pupil centre to iris centre, in iris radii. An eye's pupil sits within about a tenth of the
+# radius, a third at most when the gaze is off; further off, one circle was pulled onto the
+# sclera or a lid, and the print would show skin. Right outlines stay below 0.25, wrong ones
+# sit at 0.35 and beyond (bench/pipeline/segmentation.py, bench/pipeline/light_segmentation.py).
+MAX_CONCENTRICITY = 0.3
+UNSURE = (
+    "We couldn't outline your iris reliably in this photo. Hold the camera straight in"
+    " front of your eye, in even light, and try again."
+)
