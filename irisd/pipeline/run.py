@@ -155,6 +155,7 @@ def finish(
         level_out=exposure.level_out,
         noise=tone.grain(toned, visible_ring),
         unbacked=seg.unbacked,
+        framing=measures.iris_share,
     )
     # The mask is where the print shows the photo's own iris: the ring less what was filled
     # (lids and lashes, if printed at all, and reflections).
@@ -170,7 +171,7 @@ def finish(
         mask=output.encode_mask(shown),
         width=side,
         height=side,
-        quality_score=grading.score(quality.score(measures), outcome),
+        quality_score=grading.score(outcome),
         measures={
             **measures.as_dict(),
             **outcome.as_dict(),
@@ -179,5 +180,6 @@ def finish(
             "source_" + seg.source: 1.0,
         },
         quality_notes=grading.notes(outcome),
+        warnings=grading.warnings(outcome),
         debug_overlay=debug,
     )

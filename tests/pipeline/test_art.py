@@ -317,12 +317,36 @@ def test_too_much_made_up_is_refused_with_its_cause() -> None:
     assert info.value.text == quality.LIDS
 
 
-def test_the_score_falls_with_what_was_made_up() -> None:
+def test_what_was_made_up_is_said_as_information_not_as_a_flaw() -> None:
     clean = grading.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
     repainted = grading.Outcome(0.1, 0.3, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
-    assert grading.notes(clean) == ()
-    assert grading.score(0.95, repainted) < grading.score(0.95, clean) - 0.1
+    assert (grading.notes(clean), grading.warnings(clean)) == ((), ())
     assert len(grading.notes(repainted)) == 2
+    assert grading.warnings(repainted) == ()  # filled and completed: routine, said, no doubt
+
+
+@pytest.mark.parametrize(
+    ("part", "weak", "middling"),
+    [
+        ("size", {"side": 300}, {"side": 600}),
+        ("framing", {"framing": 0.22}, {"framing": 0.35}),
+        ("light", {"level_in": 6.0}, {"level_in": 15.0}),
+    ],
+)
+def test_a_weak_part_lowers_the_score_and_says_to_check_the_print(
+    part: str, weak: dict[str, float], middling: dict[str, float]
+) -> None:
+    good = grading.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5, framing=0.6)
+    poor = dataclasses.replace(good, **weak)
+    assert grading.score(good) == 1.0
+    assert grading.score(poor) < grading.CHECK
+    assert grading.warnings(poor) == (grading.DOUBTS[part],)
+    assert grading.notes(poor)[0] == grading.DOUBTS[part]  # flaws first among the notes
+    assert grading.DOUBTS[part].startswith("Check this print")
+    # Halfway, the part costs score, without a doubt said about it.
+    fair = dataclasses.replace(good, **middling)
+    assert grading.score(poor) < grading.score(fair) < grading.score(good)
+    assert grading.warnings(fair) == ()
 
 
 def test_sideways_gaze_is_told_by_the_sclera_on_one_side() -> None:
@@ -417,7 +441,8 @@ def test_a_print_that_may_not_be_iris_says_so_first_and_scores_lower_the_less_is
     assert grading.notes(unsure) == (grading.NOT_IRIS,)
     assert grading.notes(both)[0] == grading.NOT_IRIS  # before the lids' note
     worse = dataclasses.replace(sure, unbacked=0.5)
-    assert grading.score(0.95, sure) > grading.score(0.95, unsure) > grading.score(0.95, worse)
+    assert grading.score(sure) > grading.score(unsure) > grading.score(worse)
+    assert grading.warnings(unsure) == (grading.NOT_IRIS,)
 
 
 def test_a_dim_photo_is_lifted_to_the_colour_the_eye_shows_in_good_light() -> None:
