@@ -40,7 +40,7 @@ DIM, LIT = 5.0, 30.0  # iris median L* of the photo: lifted from DIM is flat and
 # Below this score the pipeline doubts the result (colour-dev, review of 66fbe06: 5 of the
 # 7 WRONG results, 16 of the 69 FLAWED, none of the 5 MINOR).
 CHECK = 0.65
-FLOOR = 0.05
+FLOOR = 0.05  # added to each part of the geometric mean, so that one at 0 does not zero it
 DARK_LEVEL = 20.0  # iris median L* below which the photo counts as dark
 GRAINY = 2.5  # L* std of the finest detail in the result's iris that shows as grain
 # Share of the shown iris the segmenter sees no iris in (learned.unbacked) that is worth a
