@@ -105,9 +105,12 @@ ADDITIVE = {
     "Photo": {"filename", "label"},
     "Job": {
         *("quality_notes", "note", "filename", "label", "print_ready"),
+        *("warnings", "needs_check"),
         *("thumbnail_url", "preview_url", "original_preview_url"),
     },
-    "JobMessage": {"quality_score", "quality_notes", "note", "print_ready"},
+    "JobMessage": {
+        *("quality_score", "quality_notes", "note", "print_ready", "warnings", "needs_check")
+    },
 }
 
 

@@ -57,6 +57,8 @@ _JOB_MESSAGE: dict[str, Any] = {
     "result_height": NULL_INT,
     "quality_score": {"type": ["number", "null"]},
     "quality_notes": {"type": "array", "items": STR},
+    "warnings": {"type": "array", "items": STR},
+    "needs_check": {"type": "boolean"},
     "print_ready": {"type": "boolean"},
     "error_type": NULL_STR,  # Error
     "message": NULL_STR,
@@ -133,6 +135,20 @@ SCHEMAS: dict[str, Any] = {
                 " (e.g. a lid-covered part of the iris that was completed); empty for a clean"
                 " result and while the job has not completed.",
             },
+            "warnings": {
+                "type": "array",
+                "items": STR,
+                "description": "The quality_notes that are flaws: what the pipeline doubts the"
+                " result for (e.g. part of the shown disc may not be iris). Empty for a clean"
+                " result, for one with only information notes (a part completed, a size for"
+                " screens) and while the job has not completed.",
+            },
+            "needs_check": {
+                "type": ["boolean", "null"],
+                "description": "True when the completed result has warnings: check this print"
+                " before use. False for a result the pipeline has no reason to doubt; null"
+                " while the job has not completed.",
+            },
             "print_ready": {
                 "type": ["boolean", "null"],
                 "description": "Whether the completed result is large enough to print: at"
@@ -205,7 +221,8 @@ def document() -> dict[str, Any]:
                 "/ws/jobs/{job_id}?token=ACCESS[&since=SEQ] for one job, and "
                 "/ws/jobs?token=ACCESS[&since=CURSOR] for all of the user's jobs, each message "
                 "with a `cursor` to resume from; keepalives are {keepalive, cursor, timestamp}. "
-                "A Completion message also carries the Job's `quality_notes`. The messages are "
+                "A Completion message also carries the Job's `quality_score`, `quality_notes`, "
+                "`warnings`, `needs_check` and `print_ready`. The messages are "
                 "the components JobMessage, StreamMessage, Keepalive and SocketError. Times are "
                 "UTC with a `Z` suffix, on REST and WebSocket alike."
             ),

@@ -149,8 +149,10 @@ def job(
     `current_step` is the display text ("Finding your iris..."), not the internal step name:
     it is what the app puts on screen, and the same text the WebSocket's `step` carries.
     `quality_notes` (additive to API.md) are short sentences on what holds a completed
-    result back: `[]` for a clean result and for a job that has not completed. `print_ready`
-    (additive) says whether a completed result is large enough to print; null before.
+    result back: `[]` for a clean result and for a job that has not completed. `warnings`
+    (additive) are those of them that are flaws, and `needs_check` says whether there are
+    any: the pipeline doubts the result, check the print (null before it completes).
+    `print_ready` (additive) says whether a completed result is large enough to print.
     """
     s = record.state
     done = s.status is JobStatus.COMPLETED
@@ -172,6 +174,8 @@ def job(
         "result_height": s.result_height,
         "quality_score": s.quality_score,
         "quality_notes": list(s.quality_notes) if done else [],
+        "warnings": list(s.warnings) if done else [],
+        "needs_check": bool(s.warnings) if done else None,
         "print_ready": print_ready(s) if done else None,
         "queue_position": s.queue_position if s.status is JobStatus.PENDING else None,
         "websocket_url": f"/ws/jobs/{s.job_id}",
@@ -244,6 +248,8 @@ def live(state: LiveState, url: ObjectUrl, warm: bool = True) -> Json:
         data["result_height"] = state.result_height
         data["quality_score"] = state.quality_score
         data["quality_notes"] = list(state.quality_notes)  # additive to API.md: [] when none
+        data["warnings"] = list(state.warnings)  # additive: the notes that are flaws
+        data["needs_check"] = bool(state.warnings)  # additive: check this print
         data["print_ready"] = print_ready(state)  # additive to API.md
     elif state.status is JobStatus.FAILED:
         data["error_type"] = state.error_type

@@ -33,6 +33,7 @@ class Outcome:
     message: str | None = None
     quality_score: float | None = None
     quality_notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the notes that are flaws
     processing_time_ms: int = 0
     measures: dict[str, float] = field(default_factory=dict)
 
@@ -55,6 +56,7 @@ def write_outputs(source: Path, out_dir: Path, result: PipelineResult) -> Outcom
         debug=None if debug_path is None else str(debug_path),
         quality_score=result.quality_score,
         quality_notes=list(result.quality_notes),
+        warnings=list(result.warnings),
         measures=result.measures,
     )
 
@@ -92,6 +94,7 @@ def summary(outcomes: list[Outcome]) -> Table:
     for o in outcomes:
         quality = "" if o.quality_score is None else f"{o.quality_score:.2f}"
         status = "[green]ok" if o.status == "completed" else "[red]failed"
+        status = "[yellow]check" if o.warnings else status
         table.add_row(Path(o.file).name, status, quality, f"{o.processing_time_ms} ms", _detail(o))
     return table
 

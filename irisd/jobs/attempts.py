@@ -124,6 +124,7 @@ class Runner:
                 size=(result.width, result.height),
                 quality_score=result.quality_score,
                 quality_notes=result.quality_notes,
+                warnings=result.warnings,
                 processing_time_ms=int((time.monotonic() - started) * 1000),
                 now=dbm.now(),
             ),

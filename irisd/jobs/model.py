@@ -88,6 +88,7 @@ class LiveState:
     result_height: int | None = None
     quality_score: float | None = None
     quality_notes: tuple[str, ...] = ()  # what holds a completed result back (user-facing)
+    warnings: tuple[str, ...] = ()  # the quality_notes that are flaws: check this print
     updated_at: str = ""
 
     @property
@@ -104,6 +105,7 @@ class LiveState:
         data["status"] = self.status.value
         data["step"] = self.step.value if self.step else None
         data["quality_notes"] = list(self.quality_notes)
+        data["warnings"] = list(self.warnings)
         return data
 
     @classmethod
@@ -113,4 +115,5 @@ class LiveState:
         values["status"] = JobStatus(values["status"])
         values["step"] = Step(values["step"]) if values.get("step") else None
         values["quality_notes"] = tuple(values.get("quality_notes") or ())  # absent before 0003
+        values["warnings"] = tuple(values.get("warnings") or ())  # absent before 0011
         return cls(**values)

@@ -78,10 +78,12 @@ def completed(
     size: tuple[int, int],
     quality_score: float,
     quality_notes: tuple[str, ...],
+    warnings: tuple[str, ...] = (),
     processing_time_ms: int,
     now: str,
 ) -> LiveState:
-    """The job finished with a stored result and the pipeline's notes on its quality."""
+    """The job finished with a stored result and the pipeline's notes on its quality (the
+    `warnings` among them: the flaws it doubts the result for)."""
     return _next(
         state,
         now,
@@ -94,6 +96,7 @@ def completed(
         result_height=size[1],
         quality_score=quality_score,
         quality_notes=tuple(quality_notes),
+        warnings=tuple(warnings),
         processing_time_ms=processing_time_ms,
     )
 

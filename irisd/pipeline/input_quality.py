@@ -226,23 +226,3 @@ def _unsure(m: Measures) -> str:
 def _too_small(m: Measures) -> str:
     """Resolution or distance: an iris that fills the frame was not taken too far away."""
     return LOW_RESOLUTION if m.iris_share >= CLOSE_ENOUGH else TOO_SMALL
-
-
-def score(m: Measures) -> float:
-    """Overall quality 0..1: the mean of per-measure utilities, each saturating at 'good'."""
-    parts = (
-        _ramp(m.iris_radius_px, MIN_IRIS_RADIUS, 120.0),
-        _ramp(m.usable_area, MIN_USABLE, 0.85),
-        _ramp(m.sharpness, MIN_SHARPNESS, 0.12),
-        _ramp(m.limbus_contrast, MIN_LIMBUS_CONTRAST, 40.0),
-        _ramp(m.pupil_contrast, MIN_PUPIL_CONTRAST, 30.0),
-        1.0 - _ramp(m.concentricity, 0.05, 0.3),
-        _ramp(m.inside_fraction, MIN_INSIDE, 1.0),
-        1.0 - _ramp(m.clipped, 0.01, MAX_CLIPPED),
-    )
-    return round(float(np.clip(np.mean(parts), 0.0, 1.0)), 4)
-
-
-def _ramp(value: float, low: float, high: float) -> float:
-    """0 at `low`, 1 at `high`, linear in between."""
-    return float(np.clip((value - low) / (high - low), 0.0, 1.0))

@@ -15,16 +15,16 @@ from irisd.errors import QualityIssue
 from irisd.pipeline import (
     enhance,
     fill,
+    input_quality,
     occlusion,
     output,
     overlay,
     pupil,
     reflections,
+    result_quality,
     specks,
     tone,
 )
-from irisd.pipeline import input_quality as quality
-from irisd.pipeline import result_quality as grading
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk, gray, round_kernel
 from irisd.pipeline.segment import LIMBUS_INSET, Segmentation, chroma, locate, outline
@@ -67,18 +67,18 @@ def run(image: bytes, report: Report, options: PipelineOptions) -> PipelineResul
 
 def segment_and_gate(
     rgb: np.ndarray, report: Report, options: PipelineOptions
-) -> tuple[Segmentation, quality.Measures]:
+) -> tuple[Segmentation, input_quality.Measures]:
     """Segmenting step (20 → 40): exposure check, localisation, outline, quality gate."""
     report("segmenting", 20)
-    mean_level = quality.exposure_gate(rgb)
+    mean_level = input_quality.exposure_gate(rgb)
     located = locate(rgb, options.use_learned)
     if located is None:
-        raise QualityIssue(quality.NOT_FOUND)
+        raise QualityIssue(input_quality.NOT_FOUND)
     report("segmenting", 30)
     seg = outline(rgb, located)
     report("segmenting", 35)
-    measures = quality.measure(rgb, seg, mean_level)
-    quality.gate(measures)
+    measures = input_quality.measure(rgb, seg, mean_level)
+    input_quality.gate(measures)
     report("segmenting", 40)
     return seg, measures
 
@@ -109,7 +109,7 @@ def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineO
     # completed: of the iris ring, where lids cover it.
     repainted = float(highlights.sum()) / max(1, int(iris_disk.sum()))
     completed = float(hidden.sum()) / max(1, int(ring.sum()))
-    grading.cover_gate(repainted, completed)
+    result_quality.cover_gate(repainted, completed)
     report("removing_reflections", 55)
     fill_lids = options.occlusion == "fill"
     glow = round_kernel(GLOW_MARGIN * iris.r)
@@ -125,14 +125,14 @@ def finish(
     rgb: np.ndarray,
     seg: Segmentation,
     cleaned: Cleaned,
-    measures: quality.Measures,
+    measures: input_quality.Measures,
     report: Report,
     options: PipelineOptions,
 ) -> PipelineResult:
     """Enhancing step (70 → 90): denoise and expose, clean the pupil, sharpen, resize,
     encode."""
     report("enhancing", 70)
-    side = grading.output_side(options.output_size, cleaned.crop.side)
+    side = result_quality.output_side(options.output_size, cleaned.crop.side)
     visible_ring = cleaned.ring & ~cleaned.hidden & ~cleaned.highlights
     exposed, exposure = tone.expose(
         cleaned.rgb, visible_ring, cleaned.iris_disk & ~cleaned.ring, cleaned.white
@@ -150,7 +150,7 @@ def finish(
     if options.occlusion == "transparent":
         opacity = output.cut(opacity, ~cleaned.hidden)
     report("enhancing", 85)
-    outcome = grading.Outcome(
+    outcome = result_quality.Outcome(
         repainted=cleaned.repainted,
         completed=cleaned.completed,
         occlusion=options.occlusion,
@@ -161,6 +161,7 @@ def finish(
         level_out=exposure.level_out,
         noise=tone.grain(toned, visible_ring),
         unbacked=seg.unbacked,
+        framing=measures.iris_share,
     )
     # The mask is where the print shows the photo's own iris: the ring less what was filled
     # (lids and lashes, if printed at all, and reflections).
@@ -176,7 +177,7 @@ def finish(
         mask=output.encode_mask(shown),
         width=side,
         height=side,
-        quality_score=grading.score(quality.score(measures), outcome),
+        quality_score=result_quality.score(outcome),
         measures={
             **measures.as_dict(),
             **outcome.as_dict(),
@@ -184,6 +185,7 @@ def finish(
             "iris_y": round(seg.iris.y, 2),
             "source_" + seg.source: 1.0,
         },
-        quality_notes=grading.notes(outcome),
+        quality_notes=result_quality.notes(outcome),
+        warnings=result_quality.warnings(outcome),
         debug_overlay=debug,
     )

@@ -38,7 +38,9 @@ class PipelineResult:
     decoded input's size, nonzero on the visible iris. `width`/`height` are the crop's size:
     `output_size`, or less where that would enlarge the photo's iris more than 2x.
     `quality_score` (0..1) judges the finished result as well as the input; `quality_notes`
-    are short sentences saying what holds it back (empty for a clean result).
+    are short sentences about it (empty for a clean result): first its `warnings`, the flaws
+    the pipeline doubts the result for (a person should check the print), then what is
+    only information (a part completed, a size for screens).
     """
 
     image: bytes
@@ -49,6 +51,7 @@ class PipelineResult:
     quality_score: float
     measures: dict[str, float] = field(default_factory=dict)
     quality_notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # the quality_notes that are flaws: check this print
     debug_overlay: bytes | None = None
 
     @property

@@ -22,9 +22,9 @@ export const STEP_DISPLAY = {
 };
 const WAITING = "Waiting in line...";
 const COMPLETE = "Complete!";
+const CHECK = "Check this print"; // a completed result the pipeline doubts (its `warnings`)
 const FAILED_TEXT = { cancelled: "Cancelled", quality_issue: "Photo not usable" };
 const CANCELLING = "Cancelling...";
-const LOW_SCORE = 0.5; // a quality_score below this is a warning even without notes
 const RING = 2 * Math.PI * 44; // circumference of the ring's circle (r = 44 in a 100 box)
 const FINAL = new Set(["completed", "failed"]);
 const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -132,7 +132,10 @@ export class JobCard {
     this.el.toggleAttribute("data-cancelling", Boolean(this.cancelling));
     const warnings = this.warnings(s);
     this.el.dataset.quality = warnings.length ? "low" : "";
-    const step = this.cancelling ? CANCELLING : s.stepText || FAILED_TEXT[s.error_type] || "Processing failed";
+    // A doubted result is not a plain success: it says to check it, never "Complete!" under a
+    // warning sign; a clean one says "Complete!" alone.
+    const finished = warnings.length ? CHECK : s.stepText;
+    const step = this.cancelling ? CANCELLING : finished || FAILED_TEXT[s.error_type] || "Processing failed";
     // Only the outcome is announced, once, naming the photo (the steps show on the card).
     if (this.final && previous.status && !FINAL.has(previous.status)) announce(`${this.name}: ${this.outcome(s, warnings)}`);
     this.setText("step", step);
@@ -215,17 +218,22 @@ export class JobCard {
     return parts.join(" · ");
   }
 
-  /** What to check in a completed result: its quality notes, or a low score's own warning. */
+  /** What to check in a completed result: the flaws the pipeline names (`warnings`). */
   warnings(s) {
     if (s.status !== "completed") return [];
-    const notes = Array.isArray(s.quality_notes) ? s.quality_notes : [];
-    if (notes.length || s.quality_score == null || s.quality_score >= LOW_SCORE) return notes;
-    return [`Low quality score (${Math.round(s.quality_score * 100)} of 100): check the result before use.`];
+    return Array.isArray(s.warnings) ? s.warnings : [];
+  }
+
+  /** A completed result's notes that are information only (what was done, its size). */
+  information(s) {
+    if (s.status !== "completed") return [];
+    const flaws = new Set(this.warnings(s));
+    return (Array.isArray(s.quality_notes) ? s.quality_notes : []).filter((note) => !flaws.has(note));
   }
 
   /** A final state in a few words; the card holds the reasons and the notes. */
   outcome(s, warnings) {
-    if (s.status === "completed") return warnings.length ? "complete, check it before use." : "complete.";
+    if (s.status === "completed") return warnings.length ? "complete, check this print." : "complete.";
     return { cancelled: "cancelled.", quality_issue: "photo not usable." }[s.error_type] || "processing failed.";
   }
 
@@ -235,15 +243,19 @@ export class JobCard {
     this.setText("detail", this.detail(this.state));
   }
 
-  /** A completed result's warnings (what holds it back), one list item each. */
+  /** A completed result's notes, one list item each: its warnings (flaws) first, marked,
+   * then what is information only, quietly. */
   renderNotes(s) {
-    const notes = this.warnings(s);
+    const items = [
+      ...this.warnings(s).map((text) => ({ text, kind: "flaw" })),
+      ...this.information(s).map((text) => ({ text, kind: "info" })),
+    ];
     const list = this.parts.notes;
-    list.hidden = !notes.length;
-    const shown = [...list.children].map((item) => item.textContent);
-    if (shown.length === notes.length && shown.every((text, i) => text === notes[i])) return;
+    list.hidden = !items.length;
+    const shown = [...list.children].map((item) => `${item.className}:${item.textContent}`);
+    if (shown.length === items.length && shown.every((text, i) => text === `${items[i].kind}:${items[i].text}`)) return;
     list.replaceChildren(
-      ...notes.map((note) => Object.assign(document.createElement("li"), { textContent: note })),
+      ...items.map(({ text, kind }) => Object.assign(document.createElement("li"), { textContent: text, className: kind })),
     );
   }
 

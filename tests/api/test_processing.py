@@ -46,6 +46,7 @@ JOB_FIELDS = {
     "filename", "label",  # additive to API.md: the photo's name
     "thumbnail_url", "preview_url", "original_preview_url",  # additive: light tiles
     "print_ready",  # additive: large enough to print
+    "warnings", "needs_check",  # additive: the notes that are flaws, and whether to check
 }  # fmt: skip
 
 
@@ -90,7 +91,7 @@ async def test_submitted_job_completes_with_downloadable_result(
     assert created["photo_id"] == photo_id
     assert created["websocket_url"] == f"/ws/jobs/{created['job_id']}"
     assert created["status"] in ("pending", "processing")
-    assert created["print_ready"] is None  # nothing to print yet
+    assert (created["print_ready"], created["needs_check"]) == (None, None)  # nothing yet
 
     last = await final(api, created["job_id"])
     assert last["status"] == "completed"
@@ -100,7 +101,7 @@ async def test_submitted_job_completes_with_downloadable_result(
     assert (done["result_width"], done["result_height"]) == (8, 8)
     assert done["queue_position"] is None
     assert done["error_type"] is None
-    assert done["quality_notes"] == []  # a clean result
+    assert (done["quality_notes"], done["warnings"], done["needs_check"]) == ([], [], False)
     assert done["print_ready"] is False  # 8 px across: a screen's, not a print's
     for name in ("result_url", "mask_url", "original_url"):
         assert done[name].startswith(irisd.url + "/"), name

@@ -15,7 +15,16 @@ from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.executors import executor
-from tests.support.pipelines import FINAL, NOTES, Gates, at_gate, final, gates, pipeline
+from tests.support.pipelines import (
+    FINAL,
+    NOTES,
+    WARNINGS,
+    Gates,
+    at_gate,
+    final,
+    gates,
+    pipeline,
+)
 
 __all__ = ["executor", "gates"]
 
@@ -78,7 +87,7 @@ async def test_job_streams_steps_in_order_then_completion(
     assert last["progress"] == 100
     assert (last["result_width"], last["result_height"]) == (8, 8)
     assert last["processing_time_ms"] >= 0
-    assert last["quality_notes"] == []  # a clean result
+    assert (last["quality_notes"], last["warnings"], last["needs_check"]) == ([], [], False)
     assert last["print_ready"] is False  # an 8 px result
     assert all("quality_notes" not in m for m in progress)  # Completion only
     async with session.get(last["result_url"]) as resp:
@@ -98,15 +107,16 @@ async def test_finished_job_answers_at_once_with_its_final_message(
     assert again[0]["seq"] == first["seq"]
 
 
-async def test_completion_carries_the_quality_notes_live_on_reconnect_and_in_replays(
+async def test_completion_carries_the_notes_and_warnings_live_on_reconnect_and_in_replays(
     start_server: Start, user_factory: UserFactory, gates: Gates
 ) -> None:
     """The live message (the engine's state, through the hub), a reconnect (the job row) and
-    the replays (job_events) all read the same notes."""
+    the replays (job_events) all read the same notes, warnings and call to check the print."""
     _, api = await serve(start_server, user_factory, "gated")
     photo = await api.upload(images.jpeg(64, 48))
     gates.hold(photo["id"])
     gates.note(photo["id"], *NOTES)
+    gates.warn(photo["id"], *WARNINGS)
     job = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body
     held = await at_gate(api, job["job_id"])
     async with api.ws(f"/ws/jobs/{job['job_id']}") as socket:
@@ -115,19 +125,20 @@ async def test_completion_carries_the_quality_notes_live_on_reconnect_and_in_rep
         while live[-1]["status"] not in FINAL:
             live.append(await socket.receive_json())
     last = live[-1]
-    assert (last["status"], last["quality_notes"]) == ("completed", list(NOTES))
+    said = {"quality_notes": [*WARNINGS, *NOTES], "warnings": list(WARNINGS), "needs_check": True}
+    assert last["status"] == "completed"
+    assert all("needs_check" not in m for m in live[:-1])  # Completion only
 
     (again,) = await api.watch(job["job_id"])
-    assert (again["seq"], again["quality_notes"]) == (last["seq"], list(NOTES))
     replay = await api.watch(job["job_id"], since=held["seq"])
-    assert (replay[-1]["seq"], replay[-1]["quality_notes"]) == (last["seq"], list(NOTES))
     async with api.ws("/ws/jobs", since=0) as socket:
         streamed = await socket.receive_json()
         while streamed.get("seq") != last["seq"]:
             streamed = await socket.receive_json()
-    assert streamed["quality_notes"] == list(NOTES)
     rest = (await api.get(f"/api/v1/processing/jobs/{job['job_id']}")).body
-    assert rest["quality_notes"] == list(NOTES)
+    for message in (last, again, replay[-1], streamed, rest):
+        assert {key: message[key] for key in said} == said, message
+    assert (again["seq"], replay[-1]["seq"]) == (last["seq"], last["seq"])
 
 
 async def test_failed_job_sends_one_error_message(

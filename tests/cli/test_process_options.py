@@ -21,6 +21,7 @@ def test_occlusion_choice_runs_and_the_record_lists_the_quality_notes(tmp_path: 
     assert record["status"] == "completed"
     assert isinstance(record["quality_notes"], list)
     assert all(isinstance(note, str) and note for note in record["quality_notes"])
+    assert set(record["warnings"]) <= set(record["quality_notes"])  # flaws are notes too
 
 
 def test_unknown_occlusion_is_refused(tmp_path: Path) -> None:

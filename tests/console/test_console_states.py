@@ -19,7 +19,7 @@ from tests.console.conftest import ConsolePage, user_with_api
 from tests.console.test_console_reconnect import REFUSED_WHILE_DOWN, add_user
 from tests.support import images
 from tests.support.clients import ApiClient
-from tests.support.pipelines import NOTES, Gates, at_gate, gates, pipeline
+from tests.support.pipelines import NOTES, WARNINGS, Gates, at_gate, gates, pipeline
 from tests.support.server import ServerProcess
 
 __all__ = ["gates"]
@@ -27,47 +27,55 @@ __all__ = ["gates"]
 pytestmark = pytest.mark.console
 
 
-async def test_a_low_score_or_notes_show_a_warning_with_the_cause(
+async def test_only_a_flaw_shows_the_warning_sign_and_says_check_this_print(
     start_server: Callable[..., Awaitable[Irisd]],
     open_console: Callable[..., Awaitable[ConsolePage]],
     session: aiohttp.ClientSession,
     gates: Gates,
 ) -> None:
+    """Issue 28 item 1: the pipeline's warnings (flaws) make a card say "Check this print"
+    under the warning sign; notes that are information are listed quietly under a plain
+    "Complete!"; a clean result says "Complete!" and nothing else. A low score with nothing
+    named is no warning: the pipeline names what it doubts."""
     irisd = await start_server(jobs=pipeline("low_score"))
     user, api = await user_with_api(irisd, session)
-    photo = await api.upload(images.jpeg(320, 240), filename="dim.jpg")
-    job_id = (await api.post("/api/v1/processing/submit", {"photo_id": photo["id"]})).body["job_id"]
+    ids = [
+        (await api.upload(images.jpeg(320, 240), filename=f"{name}.jpg"))["id"]
+        for name in ("doubted", "informed", "clean")
+    ]
+    doubted, informed, _ = ids
+    gates.warn(doubted, *WARNINGS)
+    gates.note(doubted, *NOTES)
+    gates.note(informed, *NOTES)
+    jobs = (await api.post("/api/v1/processing/batch", {"photo_ids": ids})).body["jobs"]
     console = await open_console(irisd.url)
     await console.sign_in(user.email)
-    card = console.card(job_id)
-    await expect(card).to_have_attribute("data-status", "completed")
-    await expect(card).to_have_attribute("data-quality", "low")
-    warning = "Low quality score (31 of 100): check the result before use."
-    await expect(card.get_by_role("list", name="About this result")).to_have_text(warning)
-    await console.screenshots("low-quality")
-    assert console.problems.unexpected() == []
+    warned, noted, fine = (console.card(job["job_id"]) for job in jobs)
+    for card in (warned, noted, fine):
+        await expect(card).to_have_attribute("data-status", "completed")
 
-
-async def test_notes_make_a_warning_and_a_clean_result_none(
-    start_server: Callable[..., Awaitable[Irisd]],
-    open_console: Callable[..., Awaitable[ConsolePage]],
-    session: aiohttp.ClientSession,
-    gates: Gates,
-) -> None:
-    irisd = await start_server(jobs=pipeline("ok"))
-    user, api = await user_with_api(irisd, session)
-    noted, clean = (await api.upload(images.jpeg(320, 240)))["id"], None
-    gates.note(noted, *NOTES)
-    clean = (await api.upload(images.jpeg(320, 240)))["id"]
-    jobs = (await api.post("/api/v1/processing/batch", {"photo_ids": [noted, clean]})).body["jobs"]
-    console = await open_console(irisd.url)
-    await console.sign_in(user.email)
-    warned, fine = (console.card(job["job_id"]) for job in jobs)
     await expect(warned).to_have_attribute("data-quality", "low")
-    await expect(warned.get_by_role("list", name="About this result")).to_contain_text(NOTES[0])
-    await expect(fine).to_have_attribute("data-status", "completed")
+    await expect(warned.locator(".job-step")).to_have_text("Check this print")
+    notes = warned.get_by_role("list", name="About this result").get_by_role("listitem")
+    await expect(notes).to_have_text([*WARNINGS, *NOTES])
+    await expect(warned.locator(".job-notes li.flaw")).to_have_text(list(WARNINGS))
+    await expect(warned.locator(".job-notes li.info")).to_have_text(list(NOTES))
+
+    await expect(noted).to_have_attribute("data-quality", "")
+    await expect(noted.locator(".job-step")).to_have_text("Complete!")
+    await expect(noted.locator(".job-notes li.info")).to_have_text(list(NOTES))
+    await expect(noted.locator(".job-notes li.flaw")).to_have_count(0)
+
     await expect(fine).to_have_attribute("data-quality", "")
+    await expect(fine.locator(".job-step")).to_have_text("Complete!")
     await expect(fine.locator(".job-notes")).to_be_hidden()
+    # The sign is the step's ::before: on the doubted card only, never before "Complete!".
+    sign = "el => getComputedStyle(el, '::before').content"
+    assert await warned.locator(".job-step").evaluate(sign) == '"⚠ "'
+    for card in (noted, fine):
+        assert await card.locator(".job-step").evaluate(sign) in ("none", "normal")
+    await console.screenshots("check-this-print")
+    assert console.problems.unexpected() == []
 
 
 async def test_cancel_says_cancelling_until_the_job_stops_and_a_cold_worker_note_shows(

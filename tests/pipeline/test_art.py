@@ -317,12 +317,38 @@ def test_too_much_made_up_is_refused_with_its_cause() -> None:
     assert info.value.text == input_quality.LIDS
 
 
-def test_the_score_falls_with_what_was_made_up() -> None:
+def test_what_was_made_up_is_said_as_information_not_as_a_flaw() -> None:
     clean = result_quality.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
     repainted = result_quality.Outcome(0.1, 0.3, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5)
-    assert result_quality.notes(clean) == ()
-    assert result_quality.score(0.95, repainted) < result_quality.score(0.95, clean) - 0.1
+    assert (result_quality.notes(clean), result_quality.warnings(clean)) == ((), ())
     assert len(result_quality.notes(repainted)) == 2
+    assert result_quality.warnings(repainted) == ()  # filled and completed: routine, said, no doubt
+
+
+@pytest.mark.parametrize(
+    ("part", "weak", "middling"),
+    [
+        ("size", {"side": 300}, {"side": 600}),
+        ("framing", {"framing": 0.22}, {"framing": 0.35}),
+        ("light", {"level_in": 6.0}, {"level_in": 15.0}),
+    ],
+)
+def test_a_weak_part_lowers_the_score_and_says_to_check_the_print(
+    part: str, weak: dict[str, float], middling: dict[str, float]
+) -> None:
+    good = result_quality.Outcome(0.0, 0.0, "fill", 2048, 2048, 1.0, 45.0, 45.0, 0.5, framing=0.6)
+    poor = dataclasses.replace(good, **weak)
+    assert result_quality.score(good) == 1.0
+    assert result_quality.score(poor) < result_quality.CHECK
+    assert result_quality.warnings(poor) == (result_quality.DOUBTS[part],)
+    assert (
+        result_quality.notes(poor)[0] == result_quality.DOUBTS[part]
+    )  # flaws first among the notes
+    assert result_quality.DOUBTS[part].startswith("Check this print")
+    # Halfway, the part costs score, without a doubt said about it.
+    fair = dataclasses.replace(good, **middling)
+    assert result_quality.score(poor) < result_quality.score(fair) < result_quality.score(good)
+    assert result_quality.warnings(fair) == ()
 
 
 def test_sideways_gaze_is_told_by_the_sclera_on_one_side() -> None:
@@ -417,11 +443,8 @@ def test_a_print_that_may_not_be_iris_says_so_first_and_scores_lower_the_less_is
     assert result_quality.notes(unsure) == (result_quality.NOT_IRIS,)
     assert result_quality.notes(both)[0] == result_quality.NOT_IRIS  # before the lids' note
     worse = dataclasses.replace(sure, unbacked=0.5)
-    assert (
-        result_quality.score(0.95, sure)
-        > result_quality.score(0.95, unsure)
-        > result_quality.score(0.95, worse)
-    )
+    assert result_quality.score(sure) > result_quality.score(unsure) > result_quality.score(worse)
+    assert result_quality.warnings(unsure) == (result_quality.NOT_IRIS,)
 
 
 def test_a_dim_photo_is_lifted_to_the_colour_the_eye_shows_in_good_light() -> None:

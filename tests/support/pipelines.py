@@ -15,7 +15,9 @@ processes inherit it; `irisd serve` subprocesses too, as it has no IRISD_ prefix
            quality_issue or server_error; like `ok` for any other.
 
 Every successful result carries the quality notes the test wrote for its photo with
-`Gates.note` ({dir}/{photo_id}.notes, one a line; none without the file or the directory).
+`Gates.note` ({dir}/{photo_id}.notes, one a line; none without the file or the directory),
+after the warnings it wrote with `Gates.warn` ({dir}/{photo_id}.warnings), which are notes
+too (the pipeline's flaws come first among its notes).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ NOTES = (
     "Part of the iris was hidden by the eyelid and has been completed.",
     "The photo is a little soft; a sharper one gives a crisper print.",
 )
+WARNINGS = ("Part of what was printed may not be iris. Check the print.",)
 
 
 def _attempt() -> int:
@@ -67,16 +70,18 @@ def _png(value: int) -> bytes:
     return bytes(data)
 
 
-def _notes() -> tuple[str, ...]:
-    """The notes the test wrote for the current job's photo, read as the job runs."""
+def _notes(kind: str = "notes") -> tuple[str, ...]:
+    """The notes (or `kind` "warnings") the test wrote for the current job's photo, read as
+    the job runs."""
     job, directory = current_job(), os.environ.get(GATE_DIR_ENV)
     if job is None or directory is None:
         return ()
-    path = Path(directory) / f"{job.photo_id}.notes"
+    path = Path(directory) / f"{job.photo_id}.{kind}"
     return tuple(path.read_text(encoding="utf-8").splitlines()) if path.exists() else ()
 
 
 def _result() -> PipelineResult:
+    warnings = _notes("warnings")
     return PipelineResult(
         image=_png(128),
         format="png",
@@ -85,7 +90,8 @@ def _result() -> PipelineResult:
         height=SIZE,
         quality_score=0.9,
         measures={"sharpness": 1.0},
-        quality_notes=_notes(),
+        quality_notes=warnings + _notes(),
+        warnings=warnings,
     )
 
 
@@ -210,6 +216,14 @@ class Gates:
         path = self.directory / f"{photo_id}.notes"
         if notes:
             path.write_text("\n".join(notes), encoding="utf-8")
+        else:
+            path.unlink(missing_ok=True)
+
+    def warn(self, photo_id: str, *warnings: str) -> None:
+        """The warnings (flaws, also among the notes) of the photo's next results."""
+        path = self.directory / f"{photo_id}.warnings"
+        if warnings:
+            path.write_text("\n".join(warnings), encoding="utf-8")
         else:
             path.unlink(missing_ok=True)
 

@@ -31,8 +31,8 @@ PENDING_IN_ORDER = (
 _UPDATE_STATE = (
     "UPDATE jobs SET (status, step, progress, attempt_count, queue_position, error_type,"
     " error_message, suggestion, result_key, mask_key, processing_time_ms, result_width,"
-    " result_height, quality_score, quality_notes, updated_at, seq)"
-    " = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),"
+    " result_height, quality_score, quality_notes, quality_warnings, updated_at, seq)"
+    " = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),"
     " finished_at = CASE WHEN ? THEN ? ELSE finished_at END"
     " WHERE id = ? AND seq = ?"
 )
@@ -88,12 +88,14 @@ def state_of(row: Row) -> LiveState:
         result_height=row["result_height"],
         quality_score=row["quality_score"],
         quality_notes=notes_of(row["quality_notes"]),
+        warnings=notes_of(row["quality_warnings"]),
         updated_at=row["updated_at"],
     )
 
 
 def notes_of(column: str | None) -> tuple[str, ...]:
-    """The quality_notes column (a JSON list, NULL when there are none) as a tuple."""
+    """A notes column (quality_notes, quality_warnings: a JSON list, NULL when there are
+    none) as a tuple."""
     return tuple(json.loads(column)) if column else ()
 
 
@@ -114,7 +116,8 @@ async def write(conn: aiosqlite.Connection, state: LiveState) -> bool:
             *(s.status.value, s.step.value if s.step else None, s.progress, s.attempt),
             *(s.queue_position, s.error_type, s.error_message, s.suggestion),
             *(s.result_key, s.mask_key, s.processing_time_ms, s.result_width, s.result_height),
-            *(s.quality_score, notes_column(s.quality_notes), s.updated_at, s.seq),
+            *(s.quality_score, notes_column(s.quality_notes), notes_column(s.warnings)),
+            *(s.updated_at, s.seq),
             *(s.status.final, s.updated_at, s.job_id, s.seq - 1),
         ),
     )
