@@ -1,7 +1,7 @@
 """Quality measures in the spirit of ISO/IEC 29794-6 (no learned weights) and the gate.
 
 Thresholds were calibrated on MMU persons 1-30 and the MOBIUS samples so that their good
-photos pass (see bench/segmentation.py); each failure raises QualityIssue naming the cause.
+photos pass (see bench/pipeline/segmentation.py); each failure raises QualityIssue naming the cause.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ MIN_LIMBUS_CONTRAST = 10.0  # grey levels across the limbus [17.0 / 21.2]
 # An iris darker than this (median grey level) has its steps smaller by as much: below the
 # limbus contrast above but not below its share of it, the eye is there and the photo too
 # dim to outline it (a light iris photographed with 1/16 of the light keeps a third of its
-# limbus step, bench/dim_colour.py), and the person is told so rather than "no iris".
+# limbus step, bench/images/dim_colour.py), and the person is told so rather than "no iris".
 LIT_IRIS = 100.0
 MIN_PUPIL_CONTRAST = 2.0  # across the pupil boundary, when one is seen [25.8 / 7.8]
 MIN_SHARPNESS = 0.02  # see `sharpness_and_texture` [0.032 / 0.040]; a sigma-6 blurred eye: 0.009
@@ -64,7 +64,8 @@ MAX_EDGE_CONTACT = 0.05
 # An outline that leaves out this share of what the network sees as visible iris is in the
 # wrong place (a circle on part of the iris, or pulled onto a lid). Accepted outlines of the
 # real photos (MMU 1-45, MOBIUS): at most 0.12; of synthetic light irises, right (circle IoU
-# at least 0.7): at most 0.13, wrong (IoU 0.44-0.66): 0.20-0.52 (bench/light_segmentation.py).
+# at least 0.7): at most 0.13, wrong (IoU 0.44-0.66): 0.20-0.52
+# (bench/pipeline/light_segmentation.py).
 MAX_BEYOND = 0.2
 SHARPNESS_RADIUS = 100.0  # the iris is resampled to this radius before measuring sharpness
 
@@ -88,8 +89,8 @@ class Measures:
     iris_level: float
     clipped: float
     pupil_assumed: float  # 1.0 when the pupil was invisible and its hole assumed
-    edge_contact: float  # see learned.edge_contact
-    beyond: float  # see learned.beyond
+    edge_contact: float  # see segment.fit.edge_contact
+    beyond: float  # see segment.fit.beyond
     iris_share: float  # iris diameter over the photo's shorter side
     gaze: float  # sclera asymmetry around the outline (gaze.asymmetry): off straight ahead
 

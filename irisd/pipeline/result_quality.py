@@ -2,7 +2,7 @@
 
 `input_quality.py` gates the photo before anything is changed; this module judges the finished
 result. Too much repainting or completing is a refusal with its cause. The score ranks
-results the way a studio's review of real colour photos does (bench/colour_review.py on
+results the way a studio's review of real colour photos does (bench/images/colour_review.py on
 colour-dev, review of 66fbe06: Spearman 0.47 of a 0.62 ceiling, was 0.37; see `score`).
 A result the pipeline has reason to doubt carries warnings, each saying to check the print;
 what was only done to it (parts completed or filled, a size for screens) is information.
@@ -43,10 +43,10 @@ CHECK = 0.65
 FLOOR = 0.05  # added to each part of the geometric mean, so that one at 0 does not zero it
 DARK_LEVEL = 20.0  # iris median L* below which the photo counts as dark
 GRAINY = 2.5  # L* std of the finest detail in the result's iris that shows as grain
-# Share of the shown iris the segmenter sees no iris in (learned.unbacked) that is worth a
+# Share of the shown iris the segmenter sees no iris in (segment.fit.unbacked) that is worth a
 # word. MMU persons 1-45 (176 photos): at most 0.13 (a nearly closed eye), the rest 0.05;
 # MOBIUS 1_1i_Ll_2 (looking aside, its top in shadow): 0.32. Synthetic light irises
-# (bench/light_segmentation.py --every 3): 11 of the 21 outlined wrongly, over skin and
+# (bench/pipeline/light_segmentation.py --every 3): 11 of the 21 outlined wrongly, over skin and
 # shadow, reach 0.2; 3 of the 115 outlined right (circle IoU 0.76-0.81).
 NOTE_UNBACKED = 0.2
 NOT_IRIS = (
@@ -158,7 +158,7 @@ def score(o: Outcome) -> float:
     """0..1: the geometric mean of `parts` (each lifted by FLOOR so that one weak part pulls
     the score down without zeroing it), less FLOOR.
 
-    Chosen on colour-dev's studio review (bench/colour_review.py count ... --scores): against
+    Chosen on colour-dev's studio review (bench/images/colour_review.py count ... --scores): against
     the verdicts, Spearman 0.47 over 81 results, where the review's ties cap it at 0.62;
     today's WRONG ranked below the rest with AUC 0.85 (was 0.72), MINOR above FLAWED 0.93.
     Measured and left out (no rank, or the wrong way on these photos): the share repainted

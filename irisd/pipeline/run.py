@@ -92,8 +92,9 @@ def clean(rgb: np.ndarray, seg: Segmentation, report: Report, options: PipelineO
     shape = (crop.side, crop.side)
     # The print's disc is the inner side of the limbus, where the segmentation mask stops too.
     # The limbus circle lies in the middle of the blurred iris-sclera transition, whose outer
-    # half printed as a pale or grey rim (bench/art.py, MMU test, share of the disc printed as
-    # lid or sclera: median 1.33 % at 1.0, 1.07 % here; GT iris not printed 7.0 -> 6.1 %).
+    # half printed as a pale or grey rim (bench/images/art.py, MMU test, share of the disc
+    # printed as lid or sclera: median 1.33 % at 1.0, 1.07 % here; GT iris not printed 7.0 ->
+    # 6.1 %).
     iris, pupil = crop.circle(seg.iris.resized(LIMBUS_INSET)), crop.circle(seg.pupil)
     iris_disk, pupil_disk = disk(shape, iris), disk(shape, pupil)
     ring = iris_disk & ~pupil_disk

@@ -43,7 +43,7 @@ HOLD_STEPS = (1.0, 0.75, 0.5, 0.25, 0.0)  # shares of the gains' way from 1 that
 IRIS_BAND = (0.4, 0.9)  # iris radii: where the iris's colour is sampled for the hold
 # Chroma grows with the lift of lightness to this power: the print of a dim photo then has
 # the colour the eye shows in good light (its C*/(L* + 16), which an exposure change leaves
-# as it is; bench/dim_colour.py: 0.82-1.05 of it across six light looks; at 0.5, 0.61-0.76,
+# as it is; bench/images/dim_colour.py: 0.82-1.05 of it across six light looks; at 0.5, 0.61-0.76,
 # a greyer iris than the eye).
 CHROMA_FOLLOWS = 0.75
 MAX_CHROMA_GAIN = 4.0  # a near-black pixel's colour is mostly noise

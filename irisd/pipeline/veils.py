@@ -28,7 +28,7 @@ EDGE = 0.25  # a veil's edge rises at least this share of its lift per pixel
 # at most HAZE_RISE from one ring to the next outwards; HAZE_PIXELS per ring at least.
 # Measured on the ring light's halos of colour-dev's clinic-brown photos: 23-50 grey levels
 # in the first ring, 0.43-0.67 of that in the third (HAZE_KEPT), 0.14-0.33 in the sixth
-# (HAZE_GONE); in bench/reflections.py a pasted glint's soft edge keeps <= 0.27 in the third,
+# (HAZE_GONE); in bench/images/reflections.py a pasted glint's soft edge keeps <= 0.27 in the third,
 # a lighter zone of the iris >= 0.78, a window's side light >= 0.43 in the sixth.
 HAZE_BIN = 0.04
 HAZE_REACH = 0.4
@@ -158,7 +158,7 @@ def haze(lift: np.ndarray, area: np.ndarray, glints: np.ndarray, radius: float) 
     steadily (see `_profile`); the iris's own lighter zones and crypts do not. Only that
     profile comes off, so the texture under it stays; over the pupil too (left there, the
     halo drew a pale edge along the pupil's rim: colour-dev IMG_1028, IMG_1041). The glints
-    of bench/reflections.py (pasted without a halo) cast none: glint precision 0.903 as
+    of bench/images/reflections.py (pasted without a halo) cast none: glint precision 0.903 as
     before.
     """
     out = np.zeros(area.shape, np.float32)
