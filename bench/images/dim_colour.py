@@ -12,7 +12,7 @@ is measured on the photo (GT iris), the print on the result's ring (colour_score
 
 Per look: how many dim photos were accepted and how many of those are outlined wrongly
 (circle IoU with the GT's below light_segmentation.WRONG), how many refused were told the
-photo is too dark (input_quality.TOO_DARK); the median over the accepted ones of the dim
+photo is too dark (refusals.TOO_DARK); the median over the accepted ones of the dim
 and the printed iris's median L*, of the print's C*/(L* + 16) over the well-lit iris's (1:
 the colour of the eye), of the hue difference (coloured irises only), and of the share of
 clipped print pixels.
@@ -32,7 +32,7 @@ from bench.lib.datasets import derived_circle, mmu_items, require_root
 from bench.lib.light_photos import LOOKS, encode_png
 from bench.lib.pasted_reflections import from_linear, to_linear
 from bench.pipeline.light_segmentation import WRONG, circle_iou, lit_rgb
-from irisd.pipeline import PipelineOptions, input_quality
+from irisd.pipeline import PipelineOptions, refusals
 
 DIM = 1 / 16  # of the light, in linear light: a lit iris at L* 60 comes to about L* 13
 NOISE = 1.0  # grey levels (sRGB) of sensor noise in the dim photo
@@ -68,7 +68,7 @@ def main() -> None:
             dim = dimmed(lit, seed=index)
             outcome = run_bytes(item.name, encode_png(dim), PipelineOptions())
             if outcome.art is None:
-                dark += outcome.message == input_quality.TOO_DARK
+                dark += outcome.message == refusals.TOO_DARK
                 continue
             accepted += 1
             truth_circle = derived_circle(item.iris)

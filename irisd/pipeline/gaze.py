@@ -18,7 +18,6 @@ from irisd.pipeline.geometry import Circle
 # Calibration: MMU persons 1-45 (frontal): |asymmetry| at most 0.44 (one eye, 0.38 next);
 # MOBIUS: straight 0.22, sideways 0.43-0.46 (outlined and accepted) and 0.70-0.75.
 SIDEWAYS = 0.5
-GAZE = "Your eye is turned away from the camera. Look straight into the lens and try again."
 
 
 def asymmetry(grey: np.ndarray, iris: Circle) -> float:

@@ -14,27 +14,20 @@ import numpy as np
 from irisd.errors import QualityIssue
 from irisd.pipeline import gaze
 from irisd.pipeline.geometry import Circle, gray
+from irisd.pipeline.refusals import (
+    BLURRY,
+    CLOSED,
+    CUT_OFF,
+    GAZE,
+    LOW_RESOLUTION,
+    NOT_FOUND,
+    TOO_BRIGHT,
+    TOO_DARK,
+    TOO_SMALL,
+    UNSURE,
+)
 from irisd.pipeline.segment import Segmentation
-from irisd.pipeline.segment.limits import MAX_CONCENTRICITY, UNSURE
-
-NOT_FOUND = "We couldn't find an iris in this photo."
-TOO_DARK = "This photo is too dark. Take it in brighter light, without covering the lens."
-TOO_BRIGHT = "This photo is overexposed. Avoid direct light or turn off the flash."
-TOO_SMALL = "Your iris is too small in this photo. Move the camera closer to your eye."
-LOW_RESOLUTION = (
-    "This photo's resolution is too low for an iris print. Send the original photo, not a"
-    " thumbnail or screenshot, or take it at the camera's full resolution."
-)
-REFLECTIONS = (
-    "Strong reflections cover your iris. Turn away from windows and lamps, or shade the eye."
-)
-LIDS = (
-    "Your eyelids or lashes cover too much of your iris. Open your eye wider and look"
-    " straight at the camera."
-)
-BLURRY = "This photo looks blurry. Hold the camera steady and tap to focus on your eye."
-CLOSED = "Your eye looks closed or covered. Open your eye wide and look at the camera."
-CUT_OFF = "Your iris is cut off at the edge of the photo. Center your eye in the frame."
+from irisd.pipeline.segment.limits import MAX_CONCENTRICITY
 
 # Calibrated limits. In brackets: the smallest value among correctly segmented (IoU > 0.5)
 # calibration photos (MMU persons 1-30: 116 of 116 / MOBIUS: 3 of 6).
@@ -221,7 +214,7 @@ def gate(m: Measures) -> None:
 
 
 def _unsure(m: Measures) -> str:
-    return gaze.GAZE if gaze.turned(m.gaze) else UNSURE
+    return GAZE if gaze.turned(m.gaze) else UNSURE
 
 
 def _too_small(m: Measures) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 
 from irisd.errors import QualityIssue
 from irisd.options import PRINT_SIDE
-from irisd.pipeline.input_quality import LIDS, REFLECTIONS
+from irisd.pipeline.refusals import LIDS, REFLECTIONS
 from irisd.pipeline.types import Occlusion
 
 # Refusals. Reflections: repainting more than this share of the disc is no longer the

@@ -21,6 +21,7 @@ from irisd.pipeline import (
     overlay,
     pupil,
     reflections,
+    refusals,
     result_quality,
     specks,
     tone,
@@ -73,7 +74,7 @@ def segment_and_gate(
     mean_level = input_quality.exposure_gate(rgb)
     located = locate(rgb, options.use_learned)
     if located is None:
-        raise QualityIssue(input_quality.NOT_FOUND)
+        raise QualityIssue(refusals.NOT_FOUND)
     report("segmenting", 30)
     seg = outline(rgb, located)
     report("segmenting", 35)

@@ -22,12 +22,13 @@ from irisd.pipeline import (
     input_quality,
     process,
     reflections,
+    refusals,
     result_quality,
     tone,
 )
 from irisd.pipeline.fill import polar_fill
 from irisd.pipeline.geometry import Circle, disk
-from irisd.pipeline.segment import fit, limits
+from irisd.pipeline.segment import fit
 from tests.pipeline.eyes import encode_png, light_iris, paste_glints, synthetic_eye
 
 SIDE, IRIS_R, PUPIL_R = 400, 160.0, 50.0
@@ -276,11 +277,11 @@ def test_a_thumbnail_is_refused_for_resolution_not_distance() -> None:
     thumbnail = cv2.resize(synthetic_eye(), (80, 60), interpolation=cv2.INTER_AREA)
     with pytest.raises(QualityIssue) as info:
         process(encode_png(thumbnail), lambda step, progress: None, PipelineOptions())
-    assert info.value.text in (input_quality.LOW_RESOLUTION, input_quality.NOT_FOUND)
+    assert info.value.text in (refusals.LOW_RESOLUTION, refusals.NOT_FOUND)
     far = synthetic_eye(width=320, height=240, iris_r=20)
     with pytest.raises(QualityIssue) as info:
         process(encode_png(far), lambda s, p: None, PipelineOptions(use_learned=False))
-    assert info.value.text == input_quality.TOO_SMALL
+    assert info.value.text == refusals.TOO_SMALL
 
 
 def lidded_eye() -> np.ndarray:
@@ -311,10 +312,10 @@ def test_lids_are_never_printed(occlusion: str) -> None:
 def test_too_much_made_up_is_refused_with_its_cause() -> None:
     with pytest.raises(QualityIssue) as info:
         result_quality.cover_gate(repainted=result_quality.MAX_REPAINTED + 0.01, completed=0.0)
-    assert info.value.text == input_quality.REFLECTIONS
+    assert info.value.text == refusals.REFLECTIONS
     with pytest.raises(QualityIssue) as info:
         result_quality.cover_gate(repainted=0.0, completed=result_quality.MAX_COMPLETED + 0.01)
-    assert info.value.text == input_quality.LIDS
+    assert info.value.text == refusals.LIDS
 
 
 def test_what_was_made_up_is_said_as_information_not_as_a_flaw() -> None:
@@ -400,15 +401,15 @@ def test_an_outline_whose_pupil_sits_far_off_the_iris_centre_is_refused() -> Non
     input_quality.gate(good)
     with pytest.raises(QualityIssue) as refused:
         input_quality.gate(dataclasses.replace(good, concentricity=0.4))
-    assert refused.value.text == limits.UNSURE
+    assert refused.value.text == refusals.UNSURE
     # so is one that leaves out much of what the network sees as iris
     with pytest.raises(QualityIssue) as refused:
         input_quality.gate(dataclasses.replace(good, beyond=0.3))
-    assert refused.value.text == limits.UNSURE
+    assert refused.value.text == refusals.UNSURE
     # on an eye looking sideways (sclera on one side only) it asks to look at the camera
     with pytest.raises(QualityIssue) as refused:
         input_quality.gate(dataclasses.replace(good, concentricity=0.4, gaze=-0.6))
-    assert refused.value.text == gaze.GAZE
+    assert refused.value.text == refusals.GAZE
     input_quality.gate(dataclasses.replace(good, gaze=-0.6))  # a good outline of such an eye passes
 
 
@@ -472,9 +473,9 @@ def test_a_dim_photo_of_a_faint_limbus_is_told_to_find_more_light() -> None:
     # dark the iris is. That is a photo to take in more light, not one without an iris.
     dim = dataclasses.replace(good_measures(), limbus_contrast=7.0, iris_level=35.0)
     for measures, told in (
-        (dim, input_quality.TOO_DARK),
-        (dataclasses.replace(dim, iris_level=100.0), input_quality.NOT_FOUND),  # lit and faint
-        (dataclasses.replace(dim, limbus_contrast=2.0), input_quality.NOT_FOUND),  # too faint
+        (dim, refusals.TOO_DARK),
+        (dataclasses.replace(dim, iris_level=100.0), refusals.NOT_FOUND),  # lit and faint
+        (dataclasses.replace(dim, limbus_contrast=2.0), refusals.NOT_FOUND),  # too faint
     ):
         with pytest.raises(QualityIssue) as refused:
             input_quality.gate(measures)

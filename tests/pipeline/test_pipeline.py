@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 
 from irisd.errors import QualityIssue
-from irisd.pipeline import PipelineOptions, PipelineResult, input_quality, process
+from irisd.pipeline import PipelineOptions, PipelineResult, process, refusals
 from irisd.pipeline.geometry import Circle
-from irisd.pipeline.segment import arbitrate, limits, network
+from irisd.pipeline.segment import arbitrate, network
 from irisd.pipeline.segment.circle_search import Found
 from irisd.pipeline.segment.localise import Localisation
 from tests.pipeline.eyes import encode_png, landscape, synthetic_eye
@@ -115,31 +115,31 @@ def test_exif_rotated_eye_is_segmented_upright() -> None:
 
 def test_blank_image_has_no_iris() -> None:
     data = encode_png(np.full((480, 640, 3), 128, np.uint8))
-    assert quality_message(data) == input_quality.NOT_FOUND
+    assert quality_message(data) == refusals.NOT_FOUND
 
 
 def test_black_image_is_too_dark() -> None:
     data = encode_png(np.full((480, 640, 3), 4, np.uint8))
-    assert quality_message(data) == input_quality.TOO_DARK
+    assert quality_message(data) == refusals.TOO_DARK
 
 
 def test_non_eye_photo_has_no_iris() -> None:
-    assert quality_message(encode_png(landscape())) == input_quality.NOT_FOUND
+    assert quality_message(encode_png(landscape())) == refusals.NOT_FOUND
 
 
 def test_gradient_has_no_iris() -> None:
     ramp = np.linspace(0, 255, 640, dtype=np.float32)[None, :, None]
     image = np.broadcast_to(ramp, (480, 640, 3)).astype(np.uint8)
-    assert quality_message(encode_png(image)) == input_quality.NOT_FOUND
+    assert quality_message(encode_png(image)) == refusals.NOT_FOUND
 
 
 def test_heavily_blurred_eye_is_blurry() -> None:
-    assert quality_message(encode_png(synthetic_eye(blur=6))) == input_quality.BLURRY
+    assert quality_message(encode_png(synthetic_eye(blur=6))) == refusals.BLURRY
 
 
 def test_tiny_iris_is_too_small() -> None:
     data = encode_png(synthetic_eye(width=320, height=240, iris_r=20))
-    assert quality_message(data) == input_quality.TOO_SMALL
+    assert quality_message(data) == refusals.TOO_SMALL
 
 
 def test_quality_issue_pickles_with_message_only() -> None:
@@ -209,7 +209,7 @@ def test_learned_disagreement_is_a_quality_issue(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(network, "load", lambda: _FakeSegmenter(fake))
     with pytest.raises(QualityIssue) as info:
         run(encode_png(rgb), PipelineOptions(output_size=128, use_learned=True))
-    assert info.value.text == limits.UNSURE
+    assert info.value.text == refusals.UNSURE
 
 
 def test_missing_weights_fall_back_to_classical(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -225,7 +225,7 @@ def test_learned_alone_never_invents_an_iris(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(network, "load", lambda: _FakeSegmenter(background))
     with pytest.raises(QualityIssue) as info:
         run(encode_png(blank), PipelineOptions(output_size=128, use_learned=True))
-    assert info.value.text == input_quality.NOT_FOUND
+    assert info.value.text == refusals.NOT_FOUND
 
 
 def test_invisible_pupil_is_assumed_and_flagged() -> None:

@@ -18,7 +18,14 @@ from bench.lib import light_photos
 from bench.lib.datasets import data_root, derived_circle, gt_iris, mmu_items, mobius_items
 from bench.pipeline import light_segmentation
 from irisd.errors import QualityIssue
-from irisd.pipeline import PipelineOptions, input_quality, process, reflections, result_quality
+from irisd.pipeline import (
+    PipelineOptions,
+    input_quality,
+    process,
+    reflections,
+    refusals,
+    result_quality,
+)
 from irisd.pipeline.decode import decode
 from irisd.pipeline.geometry import Circle, disk
 from irisd.pipeline.output import extract, square_around
@@ -79,7 +86,7 @@ def test_an_iris_cut_by_the_frame_is_refused_as_cut_off() -> None:
     assert ok
     with pytest.raises(QualityIssue) as refused:
         process(png.tobytes(), lambda step, progress: None, PipelineOptions())
-    assert refused.value.text == input_quality.CUT_OFF
+    assert refused.value.text == refusals.CUT_OFF
     assert refused.value.context["edge_contact"] > input_quality.MAX_EDGE_CONTACT
 
 
@@ -187,4 +194,4 @@ def test_a_light_iris_in_dim_light_is_told_to_find_more_light() -> None:
     dim = light_photos.encode_png(dim_colour.dimmed(lit, seed=0))
     with pytest.raises(QualityIssue) as refused:
         process(dim, lambda step, progress: None, PipelineOptions())
-    assert refused.value.text == input_quality.TOO_DARK
+    assert refused.value.text == refusals.TOO_DARK

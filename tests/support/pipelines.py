@@ -39,14 +39,14 @@ import pytest
 from irisd.errors import QualityIssue
 from irisd.jobs.model import PIPELINE_CHECKPOINTS
 from irisd.jobs.worker import current_job
-from irisd.pipeline import input_quality
+from irisd.pipeline import refusals
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 from tests.support.clients import ApiClient
 
 GATE_DIR_ENV = "PIPELINE_TEST_DIR"
 SIZE = 8  # pixels: a tiny but real PNG
 # The longest refusal the pipeline gives: a failed card must show all of it.
-QUALITY_TEXT = input_quality.LOW_RESOLUTION
+QUALITY_TEXT = refusals.LOW_RESOLUTION
 LOW_SCORE = 0.31
 NOTES = (
     "Part of the iris was hidden by the eyelid and has been completed.",

@@ -11,6 +11,7 @@ import numpy as np
 from irisd.errors import QualityIssue
 from irisd.pipeline import gaze
 from irisd.pipeline.geometry import Circle, edge_gray, gray
+from irisd.pipeline.refusals import GAZE, UNSURE
 from irisd.pipeline.segment import network
 from irisd.pipeline.segment.candidates import candidate
 from irisd.pipeline.segment.circle_search import (
@@ -24,7 +25,6 @@ from irisd.pipeline.segment.circle_search import (
     refine_pupil,
 )
 from irisd.pipeline.segment.fit import fit
-from irisd.pipeline.segment.limits import UNSURE
 from irisd.pipeline.segment.localise import Localisation, Located
 
 MIN_CONFIDENCE = 0.75  # mean winning-class probability over the predicted eye
@@ -148,7 +148,7 @@ def _unsure(small: np.ndarray, iris: Circle, **context: object) -> QualityIssue:
     """The refusal for an eye that cannot be outlined: a sideways look (judged around the
     network's iris, the better guess on the photos that get here) says so."""
     if gaze.sideways(gray(small), iris):
-        return QualityIssue(gaze.GAZE, **context)
+        return QualityIssue(GAZE, **context)
     return QualityIssue(UNSURE, **context)
 
 

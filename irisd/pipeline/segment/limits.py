@@ -1,5 +1,5 @@
 """What the arbitration of the two paths and the gate (input_quality.py) both judge an
-outline by, and the refusal they both give for an eye that cannot be outlined."""
+outline by (their refusal texts are in refusals.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,3 @@ from __future__ import annotations
 # sclera or a lid, and the print would show skin. Right outlines stay below 0.25, wrong ones
 # sit at 0.35 and beyond (bench/pipeline/segmentation.py, bench/pipeline/light_segmentation.py).
 MAX_CONCENTRICITY = 0.3
-UNSURE = (
-    "We couldn't outline your iris reliably in this photo. Hold the camera straight in"
-    " front of your eye, in even light, and try again."
-)
