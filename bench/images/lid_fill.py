@@ -13,7 +13,7 @@ The real occlusion is a hole too, as in the pipeline. Scored in the synthetic ho
 - texture energy: RMS of a difference of Gaussians inside the hole over that in a band around
   it, both 2 px in from the ring's edges (1 = the same grain; a smooth fill is << 1, a
   blotchy one > 1), and the same ratio of the photo itself;
-- seams: on the rubber sheet (fill.Sheet), the mean absolute step between neighbouring
+- seams: on the rubber sheet (sheet.Sheet), the mean absolute step between neighbouring
   columns (angles) per column of the hole; `seam` = the 99th percentile of those columns
   over their median, for the fill and for the photo. Slices copied from different places
   meet in a straight radial line with a step all along it: a column far above the others.

@@ -32,8 +32,8 @@ import cv2
 import numpy as np
 
 from irisd.pipeline import veils
-from irisd.pipeline.fill import Sheet
 from irisd.pipeline.geometry import Circle, disk, round_kernel
+from irisd.pipeline.sheet import Sheet
 
 WORK_RADIUS = 160.0  # iris radius (px) of the working copy
 # Lightness above the background, in L*: perceptual, so one step serves dark and light

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from irisd.pipeline.fill import Sheet
+from irisd.pipeline.sheet import Sheet
 
 # The step that makes a veil, grey levels: FLOOR plus SHARE of the iris's median level (a
 # veil over a light iris must lift it further to stand out from its natural variation).
