@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,7 @@ import numpy as np
 from PIL import Image
 
 from bench.lib.harness import Bench
+from bench.lib.rle_bmp import rle8_bmp
 from irisd.client import API
 from irisd.decode_budget import peak_bytes
 
@@ -60,23 +60,6 @@ def _heic(side: int) -> bytes:
     return _encode(_gradient(side, 3, np.uint8, 255), "HEIF", quality=60)
 
 
-def _rle8_bmp(side: int) -> bytes:
-    """A BI_RLE8 BMP (Pillow reads RLE BMPs but does not write them): one run per 255 px."""
-    rows = bytearray()
-    for y in range(side):
-        left, value = side, y * 255 // max(side - 1, 1)
-        while left:
-            rows += bytes((min(left, 255), value))
-            left -= min(left, 255)
-        rows += b"\x00\x00"  # end of line
-    rows += b"\x00\x01"  # end of bitmap
-    palette = b"".join(bytes((g, g, g, 0)) for g in range(256))
-    offset = 14 + 40 + len(palette)
-    header = struct.pack("<2sIHHI", b"BM", offset + len(rows), 0, 0, offset)
-    info = struct.pack("<IiiHHIIiiII", 40, side, side, 1, 8, 1, len(rows), 2835, 2835, 256, 0)
-    return header + info + palette + bytes(rows)
-
-
 PHOTOS: dict[str, Callable[[int], bytes]] = {
     "png-8bit-rgb": lambda s: _encode(_gradient(s, 3, np.uint8, 255), "PNG"),
     "png-16bit-grey": lambda s: _encode(_gradient(s, 1, np.uint16, 65535), "PNG"),
@@ -93,7 +76,7 @@ PHOTOS: dict[str, Callable[[int], bytes]] = {
     "jpeg-progressive-444": lambda s: _encode(_gradient(s, 3, np.uint8, 255), "JPEG",
                                               quality=90, progressive=True, subsampling=0),
     "png-8bit-rgba": lambda s: _encode(_gradient(s, 4, np.uint8, 255), "PNG"),
-    "bmp-rle8": _rle8_bmp,
+    "bmp-rle8": rle8_bmp,
 }  # fmt: skip
 BIG_BODY_SIDE = 5900  # an 8-bit grey BMP of 5900 x 5900: 34.8 MB, as the issue's 35 MB uploads
 

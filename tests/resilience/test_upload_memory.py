@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bench.lib.rle_bmp import rle8_bmp
 from irisd.api.appkeys import UPLOAD_SLOTS
 from irisd.decode_budget import peak_bytes
 from tests.conftest import Irisd
@@ -38,23 +38,6 @@ def encoded(array: np.ndarray, fmt: str, **options: Any) -> bytes:
     out = io.BytesIO()
     Image.fromarray(array).save(out, format=fmt, **options)
     return out.getvalue()
-
-
-def rle8_bmp(side: int) -> bytes:
-    """A BI_RLE8 BMP (Pillow reads RLE BMPs but does not write them): one run per 255 px."""
-    rows = bytearray()
-    for y in range(side):
-        left, value = side, y * 255 // max(side - 1, 1)
-        while left:
-            rows += bytes((min(left, 255), value))
-            left -= min(left, 255)
-        rows += b"\x00\x00"  # end of line
-    rows += b"\x00\x01"  # end of bitmap
-    palette = b"".join(bytes((g, g, g, 0)) for g in range(256))
-    offset = 14 + 40 + len(palette)
-    header = struct.pack("<2sIHHI", b"BM", offset + len(rows), 0, 0, offset)
-    info = struct.pack("<IiiHHIIiiII", 40, side, side, 1, 8, 1, len(rows), 2835, 2835, 256, 0)
-    return header + info + palette + bytes(rows)
 
 
 BOMBS: dict[str, Callable[[], bytes]] = {
