@@ -289,7 +289,10 @@ export class JobCard {
     // the message, which already says what to do: the console names its own next step.
     this.setText("suggestion", s.error_type in NEXT_STEP ? NEXT_STEP[s.error_type] : s.suggestion || "");
     this.parts.suggestion.hidden = !this.parts.suggestion.textContent;
-    this.parts.retake.hidden = s.error_type !== "quality_issue";
+    // Retake ties the new photo to this one by name: say which name, in plain words.
+    const refused = s.error_type === "quality_issue";
+    this.parts.retake.hidden = !refused;
+    if (refused) this.setText("retake", `A retaken photo keeps the name “${this.name}”.`);
   }
 
   renderActions(s) {
@@ -298,12 +301,10 @@ export class JobCard {
     // user has moved elsewhere does not)
     const active = document.activeElement;
     const focused = this.el.contains(active) ? active : active === document.body ? this.pressed : null;
-    // data-when: the states a button is for; data-unless: those it is not, among them. A
-    // photo found unusable gives the same answer again, so it offers Retake, not Reprocess.
+    // data-when: the states a button is for. A photo found unusable offers Retake first, and
+    // Reprocess too (a newer pipeline, or the same photo reprocessed after an update, may take it).
     const any = (list) => (list || "").split(" ").some((tag) => tag && tags.includes(tag));
-    for (const button of this.el.querySelectorAll("[data-when]")) {
-      button.hidden = !any(button.dataset.when) || any(button.dataset.unless);
-    }
+    for (const button of this.el.querySelectorAll("[data-when]")) button.hidden = !any(button.dataset.when);
     // Keyboard users keep their place: a pressed button that went away (Cancel) hands the
     // focus to the card's first action now shown, or to its title when none is (cancelling).
     if (focused && focused.hidden) (this.el.querySelector(".job-actions button:not([hidden])") || this.parts.title).focus();

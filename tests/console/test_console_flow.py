@@ -166,7 +166,7 @@ async def check_download_is_the_served_result(card: Locator, api: ApiClient, job
     assert download.suggested_filename == f"{Path(job['filename']).stem}-iris.png"
 
 
-async def test_photo_without_an_eye_ends_with_the_quality_message_and_offers_retake_not_reprocess(
+async def test_photo_without_an_eye_ends_with_the_quality_message_and_offers_retake_first(
     start_server: Callable[..., Awaitable[Irisd]],
     open_console: Callable[[str], Awaitable[ConsolePage]],
     session: aiohttp.ClientSession,
@@ -194,8 +194,8 @@ async def test_photo_without_an_eye_ends_with_the_quality_message_and_offers_ret
     await expect(card.locator(".suggestion")).to_be_hidden()  # the message says what to do
     await expect(card.locator(".retake")).to_be_visible()
     await expect(card.get_by_role("button", name="Retake")).to_be_visible()
-    # The same unusable photo would give the same answer: no Reprocess (Retake instead).
-    await expect(card.get_by_role("button", name="Reprocess")).to_have_count(0)
+    # Retake first; Reprocess too (a newer pipeline may take the same photo).
+    await expect(card.get_by_role("button", name="Reprocess")).to_be_visible()
     await console.screenshots("quality-issue")
 
     # A second result of the photo (the API still reprocesses) shows up from the stream.
