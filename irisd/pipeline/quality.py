@@ -34,7 +34,7 @@ LIDS = (
 )
 BLURRY = "This photo looks blurry. Hold the camera steady and tap to focus on your eye."
 CLOSED = "Your eye looks closed or covered. Open your eye wide and look at the camera."
-CUT_OFF = "Your iris is cut off at the edge of the photo. Center your eye in the frame."
+CUT_OFF = "Your iris is cut off at the edge of the photo. Centre your eye in the frame."
 
 # Calibrated limits. In brackets: the smallest value among correctly segmented (IoU > 0.5)
 # calibration photos (MMU persons 1-30: 116 of 116 / MOBIUS: 3 of 6).

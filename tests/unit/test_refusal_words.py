@@ -1,0 +1,22 @@
+"""The pipeline's refusals, which the console and the app show as they are, spell as the rest of
+the project does (British: "centre", as the console's own "eye centred")."""
+
+from __future__ import annotations
+
+import re
+
+from irisd.pipeline import gaze, learned, quality
+
+AMERICAN = re.compile(r"\b(center(ed|s)?|color(ed|s)?|gray|analyze[ds]?)\b", re.IGNORECASE)
+
+
+def refusals() -> list[str]:
+    """Every refusal text the pipeline raises QualityIssue with."""
+    texts = [value for value in vars(quality).values() if isinstance(value, str) and ". " in value]
+    return [*texts, learned.UNSURE, gaze.GAZE]
+
+
+def test_refusals_spell_centre_as_the_console_does() -> None:
+    found = [text for text in refusals() if AMERICAN.search(text)]
+    assert found == []
+    assert quality.CUT_OFF in refusals()
