@@ -196,9 +196,13 @@ export class JobCard {
     const ring = this.parts.ring;
     ring.setAttribute("aria-valuenow", String(progress));
     ring.querySelector(".ring-bar").style.strokeDashoffset = String(RING * (1 - progress / 100));
-    const waiting = s.status === "pending" && s.queue_position;
-    this.setText("ringValue", waiting ? `#${s.queue_position}` : `${progress}%`);
-    this.setText("ringLabel", waiting ? "in line" : "");
+    // A queued card says its place once, in the ring ("Waiting in line..." beside it); one
+    // being cancelled shows no percentage, which would read as still running.
+    const waiting = s.status === "pending" && s.queue_position && !this.cancelling;
+    this.setText("ringValue", this.cancelling ? "" : waiting ? `#${s.queue_position}` : `${progress}%`);
+    this.setText("ringLabel", this.cancelling ? "stopping" : "");
+    if (waiting) ring.setAttribute("aria-valuetext", `Number ${s.queue_position} in line`);
+    else ring.removeAttribute("aria-valuetext");
   }
 
   detail(s) {
@@ -206,11 +210,10 @@ export class JobCard {
     // Offline a running card's progress cannot move: say why rather than freeze at 95 %.
     if (this.offline && !this.final) parts.push("Waiting for the server…");
     if (s.note && !this.final) parts.push(s.note);
-    if (s.status === "pending" && s.queue_position) parts.push(`Position ${s.queue_position} in the queue`);
     if (s.status === "completed" && s.result_width) parts.push(`${s.result_width} × ${s.result_height}`);
     if (s.status === "completed" && s.processing_time_ms != null) parts.push(duration(s.processing_time_ms));
     if (s.attempt > 1) parts.push(`Attempt ${s.attempt}`);
-    if (!parts.length && s.created_at) parts.push(WHEN.format(new Date(s.created_at)));
+    if (!parts.length && s.created_at) parts.push(`Added ${WHEN.format(new Date(s.created_at))}`);
     if (s.label && s.filename) parts.unshift(s.filename); // the title is the label: say which file
     return parts.join(" · ");
   }

@@ -106,6 +106,8 @@ async def test_cancel_says_cancelling_until_the_job_stops_and_a_cold_worker_note
 
     await card.get_by_role("button", name="Cancel").click()
     await expect(card.locator(".job-step")).to_have_text("Cancelling...")
+    # No percentage while it stops: "20%" read as still running.
+    await expect(card.locator(".ring-text")).to_have_text("stopping")
     await expect(card.get_by_role("button", name="Cancel")).to_be_hidden()
     await expect(card.get_by_role("heading", level=3)).to_be_focused()
     await console.screenshots("cancelling")
