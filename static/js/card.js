@@ -360,7 +360,8 @@ export class JobCard {
       const others = jobs.filter((job) => job.job_id !== this.jobId);
       // Which results go too, by when they were made (they all bear the photo's name).
       const when = others.map((job) => WHEN.format(new Date(job.created_at))).join("; ");
-      deletePhoto.textContent = jobs.length === 1 ? "Delete the photo and its result" : `Delete the photo and all ${jobs.length} results`;
+      const results = { 1: "its result", 2: "both results" }[jobs.length] || `all ${jobs.length} results`;
+      deletePhoto.textContent = `Delete the photo and ${results}`;
       deleteWhat.textContent = `Goes with the photo: ${this.name}, this result${others.length ? ` and ${counted(others.length, "other result")} (made ${when})` : ""}.`;
       deleteNote.textContent = trashDays > 0
         ? `Deleted items can be restored for ${days(trashDays)} under Recently deleted.`

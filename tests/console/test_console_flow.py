@@ -213,7 +213,7 @@ async def test_photo_without_an_eye_ends_with_the_quality_message_and_offers_ret
     # Delete asks what goes: here the photo with both its results (listed), to the trash.
     await new_card.get_by_role("button", name="Delete…").click()
     await expect(new_card.locator(".delete-what")).to_contain_text("this result and 1 other result")
-    await new_card.get_by_role("button", name="Delete the photo and all 2 results").click()
+    await new_card.get_by_role("button", name="Delete the photo and both results").click()
     await expect(page.locator(".job-card")).to_have_count(0)
     await expect(page.locator(".jobs-empty")).to_be_visible()
     assert (await api.get("/api/v1/processing/jobs")).body["total"] == 0
