@@ -201,7 +201,7 @@ function setOffline(on) {
     }
   }
   if (lostFocus) $("#offline-retry").focus();
-  for (const card of gallery ? gallery.cards.values() : []) card.setOffline(on);
+  if (gallery) gallery.setOffline(on);
 }
 
 function watchConnection(state) {

@@ -156,6 +156,10 @@ async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
     await page.locator(".dropzone").evaluate(DROP_A_PHOTO)
     await expect(page.locator(".tray")).to_be_hidden()
     await expect(page.locator(".upload")).to_have_count(0)
+    # The empty page does not invite adding photos (which cannot be added now).
+    await expect(page.locator(".jobs-empty")).to_have_text(
+        "No photos to show while the server cannot be reached."
+    )
     await console.screenshots("offline")
     # Time stops in the page, so its backoff cannot reconnect while the server restarts:
     # only "Retry now" can (otherwise the banner may be gone before the click).
