@@ -150,7 +150,10 @@ class ConsolePage:
             for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 await self.page.set_viewport_size(size)
                 path = ARTIFACTS / f"{name}-{label}-{scheme}.png"
-                await self.page.screenshot(path=path, full_page=True)
+                # A modal dialog covers the window, not the page: a full-page picture would show
+                # the backdrop over one window's height only, which no user ever sees.
+                modal = await self.page.locator("dialog[open]").count()
+                await self.page.screenshot(path=path, full_page=not modal)
                 found += [f"{label} {scheme}: {v}" for v in await self.axe_violations()]
         await self.page.emulate_media(color_scheme="light")
         await self.page.set_viewport_size(DESKTOP)
