@@ -146,11 +146,20 @@ export class JobCard {
   }
 
   renderName(s) {
-    this.setText("title", this.name);
+    this.showTitle(this.name);
     this.parts.enlarge.setAttribute("aria-label", `View ${this.name} full size`);
     this.parts.title.title = s.filename && s.label ? `${s.label} (${s.filename})` : this.name;
     this.parts.labelButton.setAttribute("aria-label", `${s.label ? "Change" : "Add"} the label of ${this.name}`);
     this.el.setAttribute("aria-label", this.name);
+  }
+
+  /** The name, free to wrap after its dots, dashes and underscores ("01_left_aeval1." and
+   * "bmp"), where a file name's words end, rather than anywhere in a word ("...aeval1.b", "mp"). */
+  showTitle(name) {
+    const title = this.parts.title;
+    if (title.textContent === name) return;
+    const pieces = name.split(/(?<=[._-])/);
+    title.replaceChildren(...pieces.flatMap((piece, i) => (i ? [document.createElement("wbr"), piece] : [piece])));
   }
 
   /** Whether the photo's person has consented (privacy.js decides, by the photo's label). */

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
+NARROWEST = 928  # px: a desktop window whose cards are the grid's least width (18 rem)
+
 # Whether two elements' boxes share any area (one drawn over the other).
 OVERLAP = """([a, b]) => {
   const [p, q] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
@@ -28,6 +30,20 @@ SHOWN_LINES = """(el) => {
   const style = getComputedStyle(el);
   const inner = el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
   return inner / parseFloat(style.lineHeight);
+}"""
+
+# The characters an element's text wraps after (the last one on each line but the last).
+WRAPS_AFTER = """(el) => {
+  const text = el.textContent, range = document.createRange(), tops = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i += 1) {
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      tops.push(Math.round(range.getClientRects()[0]?.top ?? -1));
+    }
+  }
+  return [...text].filter((_, i) => i + 1 < tops.length && tops[i + 1] > tops[i]);
 }"""
 
 # Resolves once the page has not scrolled for 10 frames: a fling after a swipe has ended.

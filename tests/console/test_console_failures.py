@@ -14,6 +14,7 @@ from playwright.async_api import Locator, expect
 
 from tests.conftest import Irisd
 from tests.console.conftest import DESKTOP, ConsolePage, user_with_api
+from tests.console.layout import NARROWEST
 from tests.support import images
 from tests.support.pipelines import QUALITY_TEXT, Gates, gates, pipeline
 
@@ -50,8 +51,8 @@ TEXT_IN_CARD = """(card) => {
   const inside = area.bottom <= box.bottom && area.right <= box.right;
   return { whole, inside, offPhoto: area.top >= media.bottom };
 }"""
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff"  # a surname
 BACKGROUND = "(el) => getComputedStyle(el).backgroundColor"
-NARROWEST = 928  # px: three cards of the grid's least width (18 rem) on a desktop
 
 
 async def test_an_unusable_photo_is_shown_whole_with_its_reason_and_retake_first(
@@ -64,6 +65,9 @@ async def test_an_unusable_photo_is_shown_whole_with_its_reason_and_retake_first
     user, api = await user_with_api(irisd, session)
     unusable = (await api.upload(images.jpeg(320, 240), filename="blurry.jpg"))["id"]
     broken = (await api.upload(images.jpeg(320, 240), filename="unlucky.jpg"))["id"]
+    # A name longer than a card is wide, with nowhere to wrap: the card keeps its width.
+    long = (await api.upload(images.jpeg(320, 240), filename=f"{LONG_NAME}.jpg"))["id"]
+    await api.post("/api/v1/processing/submit", {"photo_id": long})
     gates.fail(unusable, "quality_issue")
     gates.fail(broken, "server_error")
     reply = await api.post("/api/v1/processing/batch", {"photo_ids": [unusable, broken]})

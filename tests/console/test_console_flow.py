@@ -14,7 +14,8 @@ from PIL import Image
 from playwright.async_api import Locator, expect
 
 from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import STEPS, ConsolePage
+from tests.console.conftest import DESKTOP, STEPS, ConsolePage
+from tests.console.layout import NARROWEST, WRAPS_AFTER
 from tests.console.rings import ring_contrasts
 from tests.support.clients import ApiClient
 
@@ -105,6 +106,12 @@ async def test_batch_of_two_eyes_shows_every_step_and_downloads_the_served_resul
     await check_slider_moves_with_keys(card)
     await check_download_is_the_served_result(card, api, job_id)
 
+    # A file name that needs two lines wraps where its words end, not inside one
+    # ("01_left_aeval1.b" / "mp"), on the narrowest card of a desktop.
+    await page.set_viewport_size({"width": NARROWEST, "height": 800})
+    for title in await page.locator(".job-title").all():
+        assert set(await title.evaluate(WRAPS_AFTER)) <= set("._- "), await title.inner_text()
+    await page.set_viewport_size(DESKTOP)
     await console.screenshots("batch-completed")
     assert console.problems.unexpected() == []
 
