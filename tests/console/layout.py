@@ -25,12 +25,9 @@ RING_GEOMETRY = """(ring) => {
   return { square: Math.abs(box.width - box.height) <= 1, off: Math.round(off) };
 }"""
 
-# The lines of text a scrolling box shows: a whole number of them (none cut in half).
-SHOWN_LINES = """(el) => {
-  const style = getComputedStyle(el);
-  const inner = el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-  return inner / parseFloat(style.lineHeight);
-}"""
+# The lines of text a scrolling box's window holds, its padding too (a scrolled line shows in
+# it): a whole number of them, or one is cut in half.
+SHOWN_LINES = """(el) => el.clientHeight / parseFloat(getComputedStyle(el).lineHeight)"""
 
 # The characters an element's text wraps after (the last one on each line but the last).
 WRAPS_AFTER = """(el) => {

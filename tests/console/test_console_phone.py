@@ -76,6 +76,9 @@ async def test_a_vertical_swipe_on_a_result_scrolls_and_a_sideways_drag_moves_th
     assert console.problems.unexpected() == []
 
 
+BACKGROUND = "(el) => getComputedStyle(el).backgroundColor"
+
+
 async def test_a_toast_keeps_clear_of_the_upload_buttons_and_the_panels_look_openable(
     signed_in: Callable[..., Awaitable[tuple[Irisd, ConsolePage]]],
 ) -> None:
@@ -100,6 +103,10 @@ async def test_a_toast_keeps_clear_of_the_upload_buttons_and_the_panels_look_ope
     await panel.get_by_role("button", name="Signed paper form").click()
     toast = page.locator("#toast")
     await expect(toast).to_contain_text("Recorded the consent of Ada Lovelace")
+    # Recorded: "Client agreed on screen" is no longer offered as the next step (the main button).
+    primary = await page.locator(".file-button.primary").evaluate(BACKGROUND)
+    screen = panel.get_by_role("button", name="Client agreed on screen")
+    assert await screen.evaluate(BACKGROUND) != primary
     await page.evaluate("window.scrollTo(0, 0)")
     for part in ("Choose photos", "Take a photo"):
         assert not await overlap(toast, page.locator(".file-button", has_text=part)), part
