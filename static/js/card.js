@@ -296,7 +296,9 @@ export class JobCard {
     const failed = s.status === "failed";
     this.parts.failure.hidden = !failed;
     if (!failed) return;
-    this.setText("errorMessage", s.error_message || "Processing failed.");
+    // A cancel is said by the card's state ("Cancelled"): its message would say it again.
+    this.setText("errorMessage", s.error_type === "cancelled" ? "" : s.error_message || "Processing failed.");
+    this.parts.errorMessage.hidden = !this.parts.errorMessage.textContent;
     // The API's suggestion is the phone's ("Tap ..."), and for a photo's problem it repeats
     // the message, which already says what to do: the console names its own next step.
     this.setText("suggestion", s.error_type in NEXT_STEP ? NEXT_STEP[s.error_type] : s.suggestion || "");

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -76,6 +77,13 @@ async def test_gallery_pages_newest_first_and_cancels_pending_and_running_jobs(
     await expect(newest).to_have_attribute("data-error-type", "cancelled")
     await expect(newest.locator(".job-step")).to_have_text("Cancelled")
     await expect(newest.get_by_role("button", name="Reprocess")).to_be_visible()
+    # Said once: "Cancelled", not again as "Processing was cancelled.".
+    assert (await newest.inner_text()).count("ancelled") == 1, await newest.inner_text()
+    # "Label" lines up down a column of cards, with a delete beside it (this) or not (queued).
+    right = "(el) => Math.round(el.getBoundingClientRect().right)"
+    labels = page.locator(".job-card").get_by_role("button", name=re.compile("label of"))
+    edges = {await label.evaluate(right) for label in await labels.all()}
+    assert len(edges) == 4, edges  # one per column of the desktop's four
     await console.screenshots("gallery")
 
     # A reload rebuilds the page from the job list and the stream, still signed in.
