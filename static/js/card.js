@@ -361,6 +361,7 @@ export class JobCard {
     const { deletePanel, deleteWhat, deleteNote, deletePhoto } = this.parts;
     deletePanel.hidden = false;
     this.el.classList.add("confirming");
+    this.el.querySelector("[data-action=delete]").setAttribute("aria-expanded", "true");
     deleteWhat.textContent = "";
     deletePanel.querySelector("[data-action=delete-result]").focus();
     deletePanel.onkeydown = (event) => {
@@ -385,6 +386,7 @@ export class JobCard {
   closeDelete() {
     this.parts.deletePanel.hidden = true;
     this.el.classList.remove("confirming");
+    this.el.querySelector("[data-action=delete]").setAttribute("aria-expanded", "false");
     this.el.querySelector("[data-action=delete]").focus();
   }
 }

@@ -57,6 +57,12 @@ async def test_delete_a_result_or_the_photo_undo_and_restore(
         f"Goes with the photo: ana.jpg, this result and 1 other result (made {when})."
     )
     await expect(choice).to_contain_text("restored for 1 day")
+    # Only the choice is offered while it is open: the card's other actions wait.
+    await expect(card.get_by_role("button", name="Delete…")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    for other in ("Download", "Reprocess", "Add the label of ana.jpg"):
+        await expect(card.get_by_role("button", name=other, exact=True)).to_be_hidden()
     # The photo's delete, which takes more, says how many in words and looks the stronger:
     # solid, where the result's is outlined.
     photo_delete = choice.get_by_role("button", name="Delete the photo and both results")
@@ -67,6 +73,7 @@ async def test_delete_a_result_or_the_photo_undo_and_restore(
     await console.screenshots("delete-choice")
     await choice.get_by_role("button", name="Keep").click()
     await expect(choice).to_be_hidden()
+    await expect(card.get_by_role("button", name="Download", exact=True)).to_be_visible()
     await expect(card.get_by_role("button", name="Delete…")).to_be_focused()
 
     await card.get_by_role("button", name="Delete…").click()
