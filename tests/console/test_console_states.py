@@ -153,6 +153,9 @@ async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
     for name in ("Choose photos", "Take a photo"):
         button = page.locator(".file-button", has_text=name)
         assert await button.evaluate("(el) => getComputedStyle(el).opacity") == "0.5", name
+    # The search box too (it looked as usable as ever).
+    search = page.get_by_label("Search photos by label or file name")
+    assert await search.evaluate("(el) => getComputedStyle(el).opacity") == "0.5"
     await page.locator(".dropzone").evaluate(DROP_A_PHOTO)
     await expect(page.locator(".tray")).to_be_hidden()
     await expect(page.locator(".upload")).to_have_count(0)
