@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Route, expect
 
 from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import ConsolePage
+from tests.console.conftest import DESKTOP, PHONE, ConsolePage
 from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.pipelines import Gates, gates, pipeline
@@ -54,6 +54,17 @@ async def test_a_batch_keeps_its_order_counts_cancels_and_downloads_as_one_zip(
     await expect(summary).to_have_text("2 of 4 done")  # d and a; c is held, b waits behind it
     c_card = page.locator(".job-card", has_text="c.jpg")
     await expect(c_card.locator(".job-step")).to_have_text("Finding your iris...")
+    # On a phone the summary has its own line and its two buttons share the next (the ZIP one
+    # went alone under Cancel all).
+    await page.set_viewport_size(PHONE)
+    top = "(el) => Math.round(el.getBoundingClientRect().top)"
+    bar = page.locator(".batch")
+    tops = [
+        await bar.get_by_role("button", name=n).evaluate(top)
+        for n in ("Cancel all", "Download all (ZIP)")
+    ]
+    assert tops[0] == tops[1], tops
+    await page.set_viewport_size(DESKTOP)
     await console.screenshots("batch")
     # A reload keeps the batch's summary and its actions.
     await page.reload()
