@@ -87,7 +87,7 @@ export class BatchBar {
       if (all.length && finished.length === all.length && this.text.textContent) announce(`Batch finished: ${text}.`);
       this.text.textContent = text;
     }
-    this.cancelButton.disabled = finished.length === all.length;
+    this.cancelButton.hidden = finished.length === all.length; // nothing left to cancel: not offered
     this.zipButton.disabled = !all.some((job) => job.status === "completed");
   }
 

@@ -149,11 +149,20 @@ export class JobCard {
   }
 
   renderName(s) {
-    this.setText("title", this.name);
+    this.showTitle(this.name);
     this.parts.enlarge.setAttribute("aria-label", `View ${this.name} full size`);
     this.parts.title.title = s.filename && s.label ? `${s.label} (${s.filename})` : this.name;
     this.parts.labelButton.setAttribute("aria-label", `${s.label ? "Change" : "Add"} the label of ${this.name}`);
     this.el.setAttribute("aria-label", this.name);
+  }
+
+  /** The name, free to wrap after its dots, dashes and underscores ("01_left_aeval1." and
+   * "bmp"), where a file name's words end, rather than anywhere in a word ("...aeval1.b", "mp"). */
+  showTitle(name) {
+    const title = this.parts.title;
+    if (title.textContent === name) return;
+    const pieces = name.split(/(?<=[._-])/);
+    title.replaceChildren(...pieces.flatMap((piece, i) => (i ? [document.createElement("wbr"), piece] : [piece])));
   }
 
   /** Whether the photo's person has consented (privacy.js decides, by the photo's label). */
@@ -199,9 +208,13 @@ export class JobCard {
     const ring = this.parts.ring;
     ring.setAttribute("aria-valuenow", String(progress));
     ring.querySelector(".ring-bar").style.strokeDashoffset = String(RING * (1 - progress / 100));
-    const waiting = s.status === "pending" && s.queue_position;
-    this.setText("ringValue", waiting ? `#${s.queue_position}` : `${progress}%`);
-    this.setText("ringLabel", waiting ? "in line" : "");
+    // A queued card says its place once, in the ring ("Waiting in line..." beside it); one
+    // being cancelled shows no percentage, which would read as still running.
+    const waiting = s.status === "pending" && s.queue_position && !this.cancelling;
+    this.setText("ringValue", this.cancelling ? "" : waiting ? `#${s.queue_position}` : `${progress}%`);
+    this.setText("ringLabel", this.cancelling ? "stopping" : "");
+    if (waiting) ring.setAttribute("aria-valuetext", `Number ${s.queue_position} in line`);
+    else ring.removeAttribute("aria-valuetext");
   }
 
   detail(s) {
@@ -209,11 +222,10 @@ export class JobCard {
     // Offline a running card's progress cannot move: say why rather than freeze at 95 %.
     if (this.offline && !this.final) parts.push("Waiting for the server…");
     if (s.note && !this.final) parts.push(s.note);
-    if (s.status === "pending" && s.queue_position) parts.push(`Position ${s.queue_position} in the queue`);
     if (s.status === "completed" && s.result_width) parts.push(`${s.result_width} × ${s.result_height}`);
     if (s.status === "completed" && s.processing_time_ms != null) parts.push(duration(s.processing_time_ms));
     if (s.attempt > 1) parts.push(`Attempt ${s.attempt}`);
-    if (!parts.length && s.created_at) parts.push(WHEN.format(new Date(s.created_at)));
+    if (!parts.length && s.created_at) parts.push(`Added ${WHEN.format(new Date(s.created_at))}`);
     if (s.label && s.filename) parts.unshift(s.filename); // the title is the label: say which file
     return parts.join(" · ");
   }
@@ -296,12 +308,17 @@ export class JobCard {
     const failed = s.status === "failed";
     this.parts.failure.hidden = !failed;
     if (!failed) return;
-    this.setText("errorMessage", s.error_message || "Processing failed.");
+    // A cancel is said by the card's state ("Cancelled"): its message would say it again.
+    this.setText("errorMessage", s.error_type === "cancelled" ? "" : s.error_message || "Processing failed.");
+    this.parts.errorMessage.hidden = !this.parts.errorMessage.textContent;
     // The API's suggestion is the phone's ("Tap ..."), and for a photo's problem it repeats
     // the message, which already says what to do: the console names its own next step.
     this.setText("suggestion", s.error_type in NEXT_STEP ? NEXT_STEP[s.error_type] : s.suggestion || "");
     this.parts.suggestion.hidden = !this.parts.suggestion.textContent;
-    this.parts.retake.hidden = s.error_type !== "quality_issue";
+    // Retake ties the new photo to this one by name: say which name, in plain words.
+    const refused = s.error_type === "quality_issue";
+    this.parts.retake.hidden = !refused;
+    if (refused) this.setText("retake", `A retaken photo keeps the name “${this.name}”.`);
   }
 
   renderActions(s) {
@@ -310,12 +327,10 @@ export class JobCard {
     // user has moved elsewhere does not)
     const active = document.activeElement;
     const focused = this.el.contains(active) ? active : active === document.body ? this.pressed : null;
-    // data-when: the states a button is for; data-unless: those it is not, among them. A
-    // photo found unusable gives the same answer again, so it offers Retake, not Reprocess.
+    // data-when: the states a button is for. A photo found unusable offers Retake first, and
+    // Reprocess too (a newer pipeline, or the same photo reprocessed after an update, may take it).
     const any = (list) => (list || "").split(" ").some((tag) => tag && tags.includes(tag));
-    for (const button of this.el.querySelectorAll("[data-when]")) {
-      button.hidden = !any(button.dataset.when) || any(button.dataset.unless);
-    }
+    for (const button of this.el.querySelectorAll("[data-when]")) button.hidden = !any(button.dataset.when);
     // Keyboard users keep their place: a pressed button that went away (Cancel) hands the
     // focus to the card's first action now shown, or to its title when none is (cancelling).
     if (focused && focused.hidden) (this.el.querySelector(".job-actions button:not([hidden])") || this.parts.title).focus();
@@ -358,6 +373,7 @@ export class JobCard {
     const { deletePanel, deleteWhat, deleteNote, deletePhoto } = this.parts;
     deletePanel.hidden = false;
     this.el.classList.add("confirming");
+    this.el.querySelector("[data-action=delete]").setAttribute("aria-expanded", "true");
     deleteWhat.textContent = "";
     deletePanel.querySelector("[data-action=delete-result]").focus();
     deletePanel.onkeydown = (event) => {
@@ -368,7 +384,8 @@ export class JobCard {
       const others = jobs.filter((job) => job.job_id !== this.jobId);
       // Which results go too, by when they were made (they all bear the photo's name).
       const when = others.map((job) => WHEN.format(new Date(job.created_at))).join("; ");
-      deletePhoto.textContent = jobs.length === 1 ? "Delete the photo and its result" : `Delete the photo and all ${jobs.length} results`;
+      const results = { 1: "its result", 2: "both results" }[jobs.length] || `all ${jobs.length} results`;
+      deletePhoto.textContent = `Delete the photo and ${results}`;
       deleteWhat.textContent = `Goes with the photo: ${this.name}, this result${others.length ? ` and ${counted(others.length, "other result")} (made ${when})` : ""}.`;
       deleteNote.textContent = trashDays > 0
         ? `Deleted items can be restored for ${days(trashDays)} under Recently deleted.`
@@ -381,6 +398,7 @@ export class JobCard {
   closeDelete() {
     this.parts.deletePanel.hidden = true;
     this.el.classList.remove("confirming");
+    this.el.querySelector("[data-action=delete]").setAttribute("aria-expanded", "false");
     this.el.querySelector("[data-action=delete]").focus();
   }
 }

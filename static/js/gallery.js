@@ -86,13 +86,25 @@ export class Gallery {
       this.grid.replaceChildren(...order);
     }
     this.empty.hidden = jobs.length > 0;
-    this.empty.textContent = this.search
-      ? `No photos match “${this.search}”.`
-      : "Nothing processed yet. Add an eye photo above to begin.";
+    this.emptyText();
     this.pager.hidden = this.total <= PAGE_SIZE;
     this.pageText.textContent = `Page ${this.page} of ${this.pages}`;
     this.pager.querySelector("[data-page=newer]").disabled = this.page <= 1;
     this.pager.querySelector("[data-page=older]").disabled = this.page >= this.pages;
+  }
+
+  /** What an empty page says: offline, photos cannot be added (nor the list be sure). */
+  emptyText() {
+    if (this.offline) this.empty.textContent = "No photos to show while the server cannot be reached.";
+    else if (this.search) this.empty.textContent = `No photos match “${this.search}”.`;
+    else this.empty.textContent = "Nothing processed yet. Add an eye photo above to begin.";
+  }
+
+  /** The server is out of reach (`on`) or back: every card and the empty page say so. */
+  setOffline(on) {
+    this.offline = on;
+    for (const card of this.cards.values()) card.setOffline(on);
+    this.emptyText();
   }
 
   /** Forget everything shown (sign out: the next user must not see these cards). */

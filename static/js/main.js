@@ -125,6 +125,9 @@ const controller = {
       after: job.result_url,
       label: `Before and after, ${card.name}, full size: move to compare`,
     });
+    // The result can be saved from here too, as from its card.
+    dialog.querySelector("[data-download]").onclick = () =>
+      controller.download(card).catch((error) => notify(error.message));
     dialog.addEventListener(
       "close",
       () => {
@@ -201,7 +204,7 @@ function setOffline(on) {
     }
   }
   if (lostFocus) $("#offline-retry").focus();
-  for (const card of gallery ? gallery.cards.values() : []) card.setOffline(on);
+  if (gallery) gallery.setOffline(on);
 }
 
 function watchConnection(state) {

@@ -79,6 +79,8 @@ export class Privacy {
     this.confirm.hidden = true;
     for (const button of this.root.querySelectorAll("[data-needs-label]")) button.disabled = !label;
     this.status.textContent = label ? `${label}: ${this.textFor({ label })}.` : "";
+    // Recording is the next step only while nothing is recorded for them.
+    this.root.querySelector("[data-privacy=screen]").classList.toggle("primary", !this.consentOf(label));
   }
 
   row(consent) {

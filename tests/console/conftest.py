@@ -35,6 +35,14 @@ AXE_RUN = """async () => {
   const { violations } = await axe.run(document, { runOnly: { type: "tag", values: tags } });
   return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }"""
+# Job cards whose picture or text reaches past the card's right edge (cut off by its border).
+SPILLS = """() => [...document.querySelectorAll(".job-card")].flatMap((card) => {
+  const edge = card.getBoundingClientRect().right + 0.5;
+  const parts = [card.querySelector(".job-media"), ...card.querySelectorAll(".job-body *")];
+  const out = parts.filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > edge);
+  const name = card.getAttribute("aria-label");
+  return out.map((el) => `past its card: ${el.className || el.tagName} of ${name}`);
+})"""
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -142,7 +150,8 @@ class ConsolePage:
 
     async def screenshots(self, name: str) -> None:
         """Phone and desktop screenshots, light and dark, saved as test artifacts; axe-core
-        checks each of the four, and any violation fails the test."""
+        checks each of the four, and any violation (or a card's text or picture reaching past
+        its card) fails the test."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         found: list[str] = []
         for scheme in ("light", "dark"):
@@ -150,11 +159,15 @@ class ConsolePage:
             for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 await self.page.set_viewport_size(size)
                 path = ARTIFACTS / f"{name}-{label}-{scheme}.png"
-                await self.page.screenshot(path=path, full_page=True)
+                # A modal dialog covers the window, not the page: a full-page picture would show
+                # the backdrop over one window's height only, which no user ever sees.
+                modal = await self.page.locator("dialog[open]").count()
+                await self.page.screenshot(path=path, full_page=not modal)
                 found += [f"{label} {scheme}: {v}" for v in await self.axe_violations()]
+                found += [f"{label} {scheme}: {v}" for v in await self.page.evaluate(SPILLS)]
         await self.page.emulate_media(color_scheme="light")
         await self.page.set_viewport_size(DESKTOP)
-        assert found == [], f"axe-core on {name}: {found}"
+        assert found == [], f"axe-core and card layout on {name}: {found}"
 
     async def axe_violations(self) -> list[str]:
         """axe-core's violations on the page as shown now (WCAG 2.x A and AA rules).

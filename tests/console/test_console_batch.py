@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Route, expect
 
 from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import ConsolePage
+from tests.console.conftest import DESKTOP, PHONE, ConsolePage
 from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.pipelines import Gates, gates, pipeline
@@ -54,6 +54,17 @@ async def test_a_batch_keeps_its_order_counts_cancels_and_downloads_as_one_zip(
     await expect(summary).to_have_text("2 of 4 done")  # d and a; c is held, b waits behind it
     c_card = page.locator(".job-card", has_text="c.jpg")
     await expect(c_card.locator(".job-step")).to_have_text("Finding your iris...")
+    # On a phone the summary has its own line and its two buttons share the next (the ZIP one
+    # went alone under Cancel all).
+    await page.set_viewport_size(PHONE)
+    top = "(el) => Math.round(el.getBoundingClientRect().top)"
+    bar = page.locator(".batch")
+    tops = [
+        await bar.get_by_role("button", name=n).evaluate(top)
+        for n in ("Cancel all", "Download all (ZIP)")
+    ]
+    assert tops[0] == tops[1], tops
+    await page.set_viewport_size(DESKTOP)
     await console.screenshots("batch")
     # A reload keeps the batch's summary and its actions.
     await page.reload()
@@ -67,7 +78,9 @@ async def test_a_batch_keeps_its_order_counts_cancels_and_downloads_as_one_zip(
     await expect(c_card.locator(".job-step")).to_have_text("Cancelling...")
     await gates.release(await c_card.get_attribute("data-job-id") or "")
     await expect(summary).to_have_text("2 of 4 done, 2 cancelled")
-    await expect(page.get_by_role("button", name="Cancel all")).to_be_disabled()
+    await expect(
+        page.get_by_role("button", name="Cancel all")
+    ).to_be_hidden()  # nothing left to cancel
 
     async with page.expect_download() as info:
         await page.get_by_role("button", name="Download all (ZIP)").click()
@@ -173,6 +186,8 @@ async def test_more_than_ten_photos_picked_at_once_keep_their_order_and_one_summ
     await expect(page.locator(".job-card .job-title")).to_have_text(names)
     summary = page.locator(".batch-text")
     await expect(summary).to_have_text("12 of 12 done")
+    # Nothing left to cancel: Cancel all is not offered (it stayed, greyed).
+    await expect(page.locator(".batch").get_by_role("button", name="Cancel all")).to_be_hidden()
     assert sorted(sent) == [2, 10]
     seen: list[str] = await page.evaluate("window.__summaries")
     counts = [int(text.split(" of ")[0]) for text in seen]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -9,7 +10,8 @@ import pytest
 from playwright.async_api import expect
 
 from tests.conftest import PASSWORD, Irisd, create_user
-from tests.console.conftest import ConsolePage
+from tests.console.conftest import DESKTOP, PHONE, ConsolePage
+from tests.console.layout import RING_GEOMETRY
 from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.pipelines import NOTES, Gates, gates, pipeline
@@ -51,13 +53,37 @@ async def test_gallery_pages_newest_first_and_cancels_pending_and_running_jobs(
     newest = console.card(pending[-1]["job_id"])
     position = (await api.get(f"/api/v1/processing/jobs/{pending[-1]['job_id']}")).body
     await expect(newest.locator(".job-step")).to_have_text("Waiting in line...")
-    await expect(newest.locator(".job-detail")).to_have_text(
-        f"Position {position['queue_position']} in the queue"
+    # Its place in line, once: in the ring ("Waiting in line..." beside it), not three times.
+    place = position["queue_position"]
+    ring = newest.get_by_role("progressbar")
+    await expect(ring).to_have_text(f"#{place}")
+    await expect(ring).to_have_attribute("aria-valuetext", f"Number {place} in line")
+    text = await newest.inner_text()
+    assert text.count("in line") == 1, text
+    assert "queue" not in text, text
+    # The ring, its disc and its number share a centre on a phone's 4:3 picture too.
+    for size in (PHONE, DESKTOP):
+        await page.set_viewport_size(size)
+        geometry = await ring.evaluate(RING_GEOMETRY)
+        assert geometry["square"], (size, geometry)
+        assert geometry["off"] <= 1, (size, geometry)
+    # "Label" is a button that looks like one (a border, as its neighbours have).
+    label = newest.get_by_role("button", name="Add the label of eye.jpg")
+    border = await label.evaluate("(el) => getComputedStyle(el).borderTopColor")
+    assert border == await newest.get_by_role("button", name="Cancel").evaluate(
+        "(el) => getComputedStyle(el).borderTopColor"
     )
     await newest.get_by_role("button", name="Cancel").click()
     await expect(newest).to_have_attribute("data-error-type", "cancelled")
     await expect(newest.locator(".job-step")).to_have_text("Cancelled")
     await expect(newest.get_by_role("button", name="Reprocess")).to_be_visible()
+    # Said once: "Cancelled", not again as "Processing was cancelled.".
+    assert (await newest.inner_text()).count("ancelled") == 1, await newest.inner_text()
+    # "Label" lines up down a column of cards, with a delete beside it (this) or not (queued).
+    right = "(el) => Math.round(el.getBoundingClientRect().right)"
+    labels = page.locator(".job-card").get_by_role("button", name=re.compile("label of"))
+    edges = {await label.evaluate(right) for label in await labels.all()}
+    assert len(edges) == 4, edges  # one per column of the desktop's four
     await console.screenshots("gallery")
 
     # A reload rebuilds the page from the job list and the stream, still signed in.

@@ -57,6 +57,10 @@ async def test_tiles_load_previews_and_only_the_full_size_view_loads_full_images
     await dialog.locator("img").last.evaluate("i => i.decode()")
     assert photo["id"] in images  # the full original
     assert f"{job_id}.png" in images  # the full result
+    # The result can be saved from the view too: the served result, named as from its card.
+    async with page.expect_download() as saved:
+        await dialog.get_by_role("button", name="Download").click()
+    assert (await saved.value).suggested_filename == f"{Path(photo['filename']).stem}-iris.png"
     await console.screenshots("full-size")
     await page.keyboard.press("Escape")
     await expect(dialog).to_be_hidden()

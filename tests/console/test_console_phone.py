@@ -1,5 +1,6 @@
 """The console on a phone's touch screen: vertical swipes scroll, even when they start on a
-result; only a horizontal drag moves the before/after divide."""
+result; only a horizontal drag moves the before/after divide. A toast keeps clear of the upload
+buttons, the search spans the width, and the consent panel looks openable and cuts no line."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from playwright.async_api import CDPSession, Page, expect
 
 from tests.conftest import Irisd
 from tests.console.conftest import ConsolePage, user_with_api
+from tests.console.layout import SETTLED, SHOWN_LINES, overlap
 from tests.support import images
 from tests.support.pipelines import final, pipeline
 
@@ -33,18 +35,6 @@ async def swipe(cdp: CDPSession, start: tuple[float, float], end: tuple[float, f
 async def scroll_y(page: Page) -> float:
     value: float = await page.evaluate("window.scrollY")
     return value
-
-
-# Resolves once the page has not scrolled for 10 frames: a fling after a swipe has ended.
-SETTLED = """() => new Promise((done) => {
-  let last = window.scrollY, same = 0;
-  const frame = () => {
-    same = window.scrollY === last ? same + 1 : 0;
-    last = window.scrollY;
-    if (same >= 10) done(last); else requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
-})"""
 
 
 async def test_a_vertical_swipe_on_a_result_scrolls_and_a_sideways_drag_moves_the_divide(
@@ -83,4 +73,42 @@ async def test_a_vertical_swipe_on_a_result_scrolls_and_a_sideways_drag_moves_th
     await swipe(cdp, middle, (middle[0] + box["width"] * 0.3, middle[1] + 2))
     await expect(slider).to_have_attribute("aria-valuenow", "80")
     assert await scroll_y(page) == still
+    assert console.problems.unexpected() == []
+
+
+BACKGROUND = "(el) => getComputedStyle(el).backgroundColor"
+
+
+async def test_a_toast_keeps_clear_of_the_upload_buttons_and_the_panels_look_openable(
+    signed_in: Callable[..., Awaitable[tuple[Irisd, ConsolePage]]],
+) -> None:
+    _, console = await signed_in(phone=True)
+    page = console.page
+    # The search box spans the width, as the cards below it do.
+    width = "(el) => el.getBoundingClientRect().width"
+    search = await page.get_by_role("searchbox").evaluate(width)
+    assert search == await page.locator(".jobs-head").evaluate(width)
+
+    panel = page.locator("details.privacy")
+    summary = panel.locator("summary")
+    # A disclosure arrow says it opens (a flex summary has lost the browser's own marker).
+    arrow = "(el) => getComputedStyle(el, '::before').content"
+    assert await summary.evaluate(arrow) not in ("none", "normal")
+    await summary.click()
+    # The consent text shows whole lines, none cut in half at its foot.
+    lines = await panel.get_by_role("region", name="Consent text").evaluate(SHOWN_LINES)
+    assert abs(lines - round(lines)) < 0.05, lines
+
+    await panel.get_by_label("Client (the label on their photos)").fill("Ada Lovelace")
+    await panel.get_by_role("button", name="Signed paper form").click()
+    toast = page.locator("#toast")
+    await expect(toast).to_contain_text("Recorded the consent of Ada Lovelace")
+    # Recorded: "Client agreed on screen" is no longer offered as the next step (the main button).
+    primary = await page.locator(".file-button.primary").evaluate(BACKGROUND)
+    screen = panel.get_by_role("button", name="Client agreed on screen")
+    assert await screen.evaluate(BACKGROUND) != primary
+    await page.evaluate("window.scrollTo(0, 0)")
+    for part in ("Choose photos", "Take a photo"):
+        assert not await overlap(toast, page.locator(".file-button", has_text=part)), part
+    assert not await overlap(toast, page.locator(".drop-title"))
     assert console.problems.unexpected() == []

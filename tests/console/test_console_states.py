@@ -114,6 +114,8 @@ async def test_cancel_says_cancelling_until_the_job_stops_and_a_cold_worker_note
 
     await card.get_by_role("button", name="Cancel").click()
     await expect(card.locator(".job-step")).to_have_text("Cancelling...")
+    # No percentage while it stops: "20%" read as still running.
+    await expect(card.locator(".ring-text")).to_have_text("stopping")
     await expect(card.get_by_role("button", name="Cancel")).to_be_hidden()
     await expect(card.get_by_role("heading", level=3)).to_be_focused()
     await console.screenshots("cancelling")
@@ -159,9 +161,16 @@ async def test_offline_banner_pauses_actions_and_a_failed_upload_can_be_retried(
     for name in ("Choose photos", "Take a photo"):
         button = page.locator(".file-button", has_text=name)
         assert await button.evaluate("(el) => getComputedStyle(el).opacity") == "0.5", name
+    # The search box too (it looked as usable as ever).
+    search = page.get_by_label("Search photos by label or file name")
+    assert await search.evaluate("(el) => getComputedStyle(el).opacity") == "0.5"
     await page.locator(".dropzone").evaluate(DROP_A_PHOTO)
     await expect(page.locator(".tray")).to_be_hidden()
     await expect(page.locator(".upload")).to_have_count(0)
+    # The empty page does not invite adding photos (which cannot be added now).
+    await expect(page.locator(".jobs-empty")).to_have_text(
+        "No photos to show while the server cannot be reached."
+    )
     await console.screenshots("offline")
     # Time stops in the page, so its backoff cannot reconnect while the server restarts:
     # only "Retry now" can (otherwise the banner may be gone before the click).

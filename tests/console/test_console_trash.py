@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.conftest import Irisd
-from tests.console.conftest import ConsolePage, user_with_api
+from tests.console.conftest import DESKTOP, PHONE, ConsolePage, user_with_api
 from tests.console.rings import ring_contrasts
 from tests.support import images
 from tests.support.pipelines import final, pipeline
@@ -57,9 +57,23 @@ async def test_delete_a_result_or_the_photo_undo_and_restore(
         f"Goes with the photo: ana.jpg, this result and 1 other result (made {when})."
     )
     await expect(choice).to_contain_text("restored for 1 day")
+    # Only the choice is offered while it is open: the card's other actions wait.
+    await expect(card.get_by_role("button", name="Delete…")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    for other in ("Download", "Reprocess", "Add the label of ana.jpg"):
+        await expect(card.get_by_role("button", name=other, exact=True)).to_be_hidden()
+    # The photo's delete, which takes more, says how many in words and looks the stronger:
+    # solid, where the result's is outlined.
+    photo_delete = choice.get_by_role("button", name="Delete the photo and both results")
+    fill = "(el) => getComputedStyle(el).backgroundColor"
+    panel = await choice.evaluate(fill)
+    assert await choice.get_by_role("button", name="Delete this result").evaluate(fill) == panel
+    assert await photo_delete.evaluate(fill) != panel
     await console.screenshots("delete-choice")
     await choice.get_by_role("button", name="Keep").click()
     await expect(choice).to_be_hidden()
+    await expect(card.get_by_role("button", name="Download", exact=True)).to_be_visible()
     await expect(card.get_by_role("button", name="Delete…")).to_be_focused()
 
     await card.get_by_role("button", name="Delete…").click()
@@ -80,7 +94,7 @@ async def test_delete_a_result_or_the_photo_undo_and_restore(
     # The photo with all its results: every card of it goes; Recently deleted brings it back.
     card = console.card(older)
     await card.get_by_role("button", name="Delete…").click()
-    await card.get_by_role("button", name="Delete the photo and all 2 results").click()
+    await card.get_by_role("button", name="Delete the photo and both results").click()
     await expect(page.locator(".job-card")).to_have_count(1)
     assert await console.job_ids() == [bo]
     assert (await api.get(f"/api/v1/photos/{photo['id']}")).status == 404
@@ -88,6 +102,12 @@ async def test_delete_a_result_or_the_photo_undo_and_restore(
     await trash.locator("summary").click()
     await expect(trash.locator("summary")).to_have_text("Recently deleted (1)")
     await expect(trash.locator(".trash-item")).to_contain_text("Photo and 2 results")
+    # On a phone too, the line says in full when it goes for good (it was cut to "· …").
+    await page.set_viewport_size(PHONE)
+    whole = "(el) => el.scrollWidth <= el.clientWidth"
+    for line in await trash.locator(".trash-text span").all():
+        assert await line.evaluate(whole), await line.inner_text()
+    await page.set_viewport_size(DESKTOP)
     await console.screenshots("trash")
     await trash.get_by_role("button", name="Restore the photo ana.jpg").click()
     await expect(page.locator(".job-card")).to_have_count(3)
