@@ -88,4 +88,6 @@ async def test_sign_out_forgets_the_tab_tokens_and_revokes_the_refresh_token(
     client = ApiClient(session, server.url)
     reply = await client.post("/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]})
     assert reply.status == 401
-    assert console.problems.unexpected() == []
+    # Signing out cuts the panels' loads still in flight (a loaded machine is slower than the
+    # click): those GETs end aborted by the console itself, nothing else may fail.
+    assert console.problems.unexpected(r"^request failed: GET .* net::ERR_ABORTED$") == []
