@@ -23,6 +23,10 @@ LIDS = (
 BLURRY = "This photo looks blurry. Hold the camera steady and tap to focus on your eye."
 CLOSED = "Your eye looks closed or covered. Open your eye wide and look at the camera."
 CUT_OFF = "Your iris is cut off at the edge of the photo. Centre your eye in the frame."
+NOT_AN_EYE = (
+    "This doesn't look like a close-up of an eye. Fill the frame with one eye, in even light,"
+    " and try again."
+)
 UNSURE = (
     "We couldn't outline your iris reliably in this photo. Hold the camera straight in"
     " front of your eye, in even light, and try again."

@@ -23,6 +23,7 @@ from irisd.pipeline import (
     reflections,
     refusals,
     result_quality,
+    rim,
     specks,
     tone,
 )
@@ -145,6 +146,7 @@ def finish(
         black = pupil.found(exposed, cleaned.crop.circle(seg.pupil))
     if black is not None:
         toned = pupil.clean(exposed, black)
+    toned, rimmed = rim.clean(toned, cleaned.disc)
     report("enhancing", 80)
     scale = side / cleaned.crop.side
     final = enhance.resize(enhance.sharpen(toned, 1.0), side)
@@ -166,8 +168,8 @@ def finish(
         framing=measures.iris_share,
     )
     # The mask is where the print shows the photo's own iris: the ring less what was filled
-    # (lids and lashes, if printed at all, and reflections).
-    shown = output.place(rgb.shape[:2], cleaned.crop, visible_ring)
+    # (lids and lashes, if printed at all, and reflections) and the pale rim taken down.
+    shown = output.place(rgb.shape[:2], cleaned.crop, visible_ring & ~rimmed)
     debug = None
     if options.debug:
         debug = overlay.draw(

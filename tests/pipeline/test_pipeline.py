@@ -127,6 +127,19 @@ def test_non_eye_photo_has_no_iris() -> None:
     assert quality_message(encode_png(landscape())) == refusals.NOT_FOUND
 
 
+def test_a_photo_with_no_eye_for_the_network_is_told_so_not_to_hold_the_camera_straight() -> None:
+    # A noisy sky: the classical search fits a circle in the noise, the network sees no eye.
+    rng = np.random.default_rng(7)
+    ys, xs = np.mgrid[0:480, 0:640]
+    sky = np.stack([90 + ys // 4, 140 + ys // 6, 200 + 0 * xs], axis=-1)
+    noisy = np.clip(sky + rng.integers(-12, 12, size=sky.shape), 0, 255).astype(np.uint8)
+    photo = io.BytesIO()
+    Image.fromarray(noisy).save(photo, format="JPEG", quality=90)  # as the console test's
+    with pytest.raises(QualityIssue) as refused:
+        process(photo.getvalue(), lambda step, progress: None, PipelineOptions())
+    assert refused.value.text == refusals.NOT_AN_EYE
+
+
 def test_gradient_has_no_iris() -> None:
     ramp = np.linspace(0, 255, 640, dtype=np.float32)[None, :, None]
     image = np.broadcast_to(ramp, (480, 640, 3)).astype(np.uint8)

@@ -11,7 +11,7 @@ import numpy as np
 from irisd.errors import QualityIssue
 from irisd.pipeline import gaze
 from irisd.pipeline.geometry import Circle, edge_gray, gray
-from irisd.pipeline.refusals import GAZE, UNSURE
+from irisd.pipeline.refusals import GAZE, NOT_AN_EYE, UNSURE
 from irisd.pipeline.segment import network
 from irisd.pipeline.segment.candidates import candidate
 from irisd.pipeline.segment.circle_search import (
@@ -80,7 +80,8 @@ def cross_check(small: np.ndarray, scale: float, found: Localisation | None) -> 
     if fitted is None:
         if found is None:
             return None
-        raise QualityIssue(UNSURE, reason="learned path found no eye")
+        # The classical path found a circle, the network no eye at all: a landscape, a cat.
+        raise QualityIssue(NOT_AN_EYE, reason="learned path found no eye")
     iris, pupil, confidence = fitted
     if confidence < MIN_CONFIDENCE:
         raise _unsure(small, iris, reason="low confidence", confidence=confidence)
