@@ -9,8 +9,8 @@ each angle, the iris's level is taken from a REFERENCE band inside the rim (its 
 and a*b*); where the rim's local mean (over WASH of the radius) is paler than that by more
 than TOLERANCE, the excess is taken off every pixel there and its colour drawn towards the
 iris's by the same share: a wash, not the texture under it. The change fades in from RIM
-over FADE of the radius, so no circle is drawn where it starts; what was changed is no
-longer the photo's own iris (the returned mask leaves it out).
+over FADE of the radius, so no circle is drawn where it starts. Like a veil taken off (veils.py),
+what is left is the iris's own texture: the returned mask keeps it.
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ WASH = 0.03  # of the radius: the smoothing that tells the rim's wash from its t
 SAMPLE_SIDE = 400  # the rim is judged on a copy of about this side
 
 
-def clean(rgb: np.ndarray, disc: Circle) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W, 3) uint8 RGB crop with the rim of `disc` (crop pixels) cleaned, and the (H, W)
-    bool pixels that were changed."""
+def clean(rgb: np.ndarray, disc: Circle) -> np.ndarray:
+    """(H, W, 3) uint8 RGB crop with the rim of `disc` (crop pixels) cleaned."""
     h, w = rgb.shape[:2]
-    changed = np.zeros((h, w), bool)
     scale = min(1.0, SAMPLE_SIDE / max(h, w))
     small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
@@ -43,7 +41,7 @@ def clean(rgb: np.ndarray, disc: Circle) -> tuple[np.ndarray, np.ndarray]:
     reach = np.hypot(xs - centre.x, ys - centre.y) / max(centre.r, 1.0)
     reference = _reference(lab, reach, xs - centre.x, ys - centre.y)
     if reference is None:
-        return rgb, changed
+        return rgb
     # The rim's wash, not its texture: the lift of its local mean over the iris's level.
     inside = (reach <= 1.0).astype(np.float32)
     sigma = max(1.0, WASH * centre.r)
@@ -56,7 +54,7 @@ def clean(rgb: np.ndarray, disc: Circle) -> tuple[np.ndarray, np.ndarray]:
     fade = np.clip((reach - RIM) / FADE, 0.0, 1.0) * (reach <= 1.05)  # to the last pixel
     lift = np.maximum(mean[..., 0] - level[..., 0] - TOLERANCE, 0.0) * fade
     if not (lift > 0.5).any():
-        return rgb, changed
+        return rgb
     share = np.clip(lift / np.maximum(mean[..., 0] - level[..., 0], 1e-3), 0.0, 1.0)
     shift = np.concatenate(
         [-lift[..., None], (level[..., 1:] - mean[..., 1:]) * share[..., None]], 2
@@ -64,13 +62,13 @@ def clean(rgb: np.ndarray, disc: Circle) -> tuple[np.ndarray, np.ndarray]:
     full = cv2.resize(shift, (w, h), interpolation=cv2.INTER_LINEAR)
     moved = np.abs(full[..., 0]) > 0.5
     if not moved.any():
-        return rgb, changed
+        return rgb
     pixels = cv2.cvtColor(rgb[moved][None].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[0]
     pixels += full[moved]
     out = rgb.copy()
     painted = cv2.cvtColor(pixels[None], cv2.COLOR_LAB2RGB)[0]
     out[moved] = np.clip(painted * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return out, moved
+    return out
 
 
 def _reference(

@@ -146,7 +146,7 @@ def finish(
         black = pupil.found(exposed, cleaned.crop.circle(seg.pupil))
     if black is not None:
         toned = pupil.clean(exposed, black)
-    toned, rimmed = rim.clean(toned, cleaned.disc)
+    toned = rim.clean(toned, cleaned.disc)
     report("enhancing", 80)
     scale = side / cleaned.crop.side
     final = enhance.resize(enhance.sharpen(toned, 1.0), side)
@@ -168,8 +168,9 @@ def finish(
         framing=measures.iris_share,
     )
     # The mask is where the print shows the photo's own iris: the ring less what was filled
-    # (lids and lashes, if printed at all, and reflections) and the pale rim taken down.
-    shown = output.place(rgb.shape[:2], cleaned.crop, visible_ring & ~rimmed)
+    # (lids and lashes, if printed at all, and reflections). A veil or a rim's wash taken off
+    # leaves the iris's own texture: it stays in.
+    shown = output.place(rgb.shape[:2], cleaned.crop, visible_ring)
     debug = None
     if options.debug:
         debug = overlay.draw(

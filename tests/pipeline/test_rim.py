@@ -41,7 +41,8 @@ def test_a_pale_wash_on_the_rim_is_taken_down_to_the_iris_and_keeps_its_texture(
     washed += (np.array([235.0, 220.0, 200.0]) - washed) * 0.5 * wash[..., None]
     washed_u8 = np.clip(washed + 0.5, 0, 255).astype(np.uint8)
 
-    cleaned, changed = rim.clean(washed_u8, DISC)
+    cleaned = rim.clean(washed_u8, DISC)
+    changed = np.abs(cleaned.astype(int) - washed_u8).max(axis=2) > 0
 
     band = (reach > 0.94) & (reach < 0.99) & (xs < DISC.x - 20)
     inner = (reach > 0.72) & (reach < 0.8)
@@ -59,6 +60,4 @@ def test_a_pale_wash_on_the_rim_is_taken_down_to_the_iris_and_keeps_its_texture(
 
 def test_a_dark_limbal_ring_is_left_as_it_is() -> None:
     iris, _ = brown_iris(limbal=30.0)
-    cleaned, changed = rim.clean(iris, DISC)
-    assert not changed.any()
-    assert np.array_equal(cleaned, iris)
+    assert np.array_equal(rim.clean(iris, DISC), iris)
