@@ -17,7 +17,7 @@ as the core is thick), the glow judged against the iris just outside it.
 
 Windows and lamps also lay a smooth, semi-transparent layer of their light over the iris:
 the texture still shows, lifted and greyed. Such a veil is measured against the iris's own
-colour at the same place between pupil and limbus all round (the rubber sheet of fill.py)
+colour at the same place between pupil and limbus all round (the rubber sheet, sheet.py)
 and subtracted, not painted over; where it saturates, it is a hole like a
 glint (veils.py). So is the halo a large glint spreads around it, where the light added
 falls off steadily with the distance from it (veils.haze). Works at most at WORK_RADIUS px

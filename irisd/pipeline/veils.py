@@ -1,7 +1,7 @@
 """Veils: the smooth, semi-transparent light a window or lamp lays over the iris.
 
 The iris texture still shows through a veil, lifted and greyed, so it is taken off (the
-light subtracted) rather than painted over. Found on the rubber sheet of fill.py: the
+light subtracted) rather than painted over. Found on the rubber sheet (sheet.py): the
 iris's expected colour at each place is its median colour at the same place between pupil
 and limbus all round, and what every channel has above that is added light.
 """
