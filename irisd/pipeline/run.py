@@ -132,20 +132,18 @@ def finish(
     report: Report,
     options: PipelineOptions,
 ) -> PipelineResult:
-    """Enhancing step (70 → 90): denoise and expose, clean the pupil, sharpen, resize,
-    encode."""
+    """Enhancing step (70 → 90): denoise and expose, clean the pupil and the rim, sharpen,
+    resize, encode."""
     report("enhancing", 70)
     side = result_quality.output_side(options.output_size, cleaned.crop.side)
     visible_ring = cleaned.ring & ~cleaned.hidden & ~cleaned.highlights
     exposed, exposure = tone.expose(
         cleaned.rgb, visible_ring, cleaned.iris_disk & ~cleaned.ring, cleaned.white
     )
-    toned = exposed
-    black: Circle | None = cleaned.crop.circle(seg.pupil)
-    if not seg.pupil_seen:  # an assumed pupil is no outline to paint: look for it
-        black = pupil.found(exposed, cleaned.crop.circle(seg.pupil))
-    if black is not None:
-        toned = pupil.clean(exposed, black)
+    outlined = cleaned.crop.circle(seg.pupil)
+    # An assumed pupil is no outline to paint: it is looked for in the photo.
+    black = outlined if seg.pupil_seen else pupil.found(exposed, outlined)
+    toned = exposed if black is None else pupil.clean(exposed, black)
     toned = rim.clean(toned, cleaned.disc)
     report("enhancing", 80)
     scale = side / cleaned.crop.side
