@@ -26,7 +26,7 @@ of iris radius.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -87,21 +87,23 @@ def search_region(visible: np.ndarray, iris_disk: np.ndarray, iris_radius: float
 @dataclass(frozen=True)
 class Reflections:
     """What was found in a crop: `opaque` (H, W) bool holes to fill, and `veil` (H, W)
-    float32, the grey levels of achromatic light that a window or lamp adds over iris
-    texture that still shows through (0 elsewhere), to subtract."""
+    float32, the grey levels (in the light's least channel) that a window or lamp adds over
+    iris texture that still shows through (0 elsewhere), to subtract in the light's colour,
+    `light` (3,): each channel's lift per grey level of the veil (veils.light_colour)."""
 
     opaque: np.ndarray
     veil: np.ndarray
+    light: np.ndarray = field(default_factory=lambda: np.ones(3, np.float32))
 
     @property
     def mask(self) -> np.ndarray:
         return np.asarray(self.opaque | (self.veil > 0), bool)
 
     def remove_veil(self, crop: np.ndarray) -> np.ndarray:
-        """(H, W, 3) uint8 with the veil's light taken off every channel alike."""
+        """(H, W, 3) uint8 with the veil's light taken off, in its colour."""
         if not self.veil.any():
             return crop
-        out = crop.astype(np.float32) - self.veil[:, :, None]
+        out = crop.astype(np.float32) - self.veil[:, :, None] * self.light
         return np.asarray(np.clip(out + 0.5, 0, 255), np.uint8)
 
 
@@ -154,7 +156,10 @@ def find(
     full = cv2.resize(opaque.astype(np.uint8) * 255, size, interpolation=cv2.INTER_LINEAR)
     spread = cv2.resize(veil, size, interpolation=cv2.INTER_LINEAR)
     holes = (full >= 96) & region
-    return Reflections(np.asarray(holes), np.where(region & ~holes, spread, 0).astype(np.float32))
+    light = veils.light_colour(small, area, sheet, veil)
+    return Reflections(
+        np.asarray(holes), np.where(region & ~holes, spread, 0).astype(np.float32), light
+    )
 
 
 def _glints(rgb: np.ndarray, area: np.ndarray, pupil: np.ndarray, radius: float) -> np.ndarray:

@@ -39,6 +39,8 @@ HAZE_GONE = 0.4
 HAZE_RISE = 3.0
 HAZE_PIXELS = 30
 HAZE_GLINT = 0.005  # glints of at least this share of the iris disk cast one
+LIGHT_PIXELS = 50  # veiled pixels needed to tell the light's colour
+MAX_TINT = 2.0  # a channel of the light at most this many times its least
 
 
 def find(
@@ -110,26 +112,52 @@ def _blobs(
 
 def added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> tuple[np.ndarray, float]:
     """What every channel has above the iris's expected colour, (h, w) float32, and the
-    iris's median grey level. The expected colour at each place is the median along its
-    row of the rubber sheet (the same position between pupil and limbus all round)."""
+    iris's median grey level (see `_expected`)."""
+    expected = _expected(rgb, area, sheet, area)
+    lift = np.zeros(area.shape, np.float32)
+    if expected is None:
+        return lift, 0.0
+    lift[area] = (rgb[area] - expected).min(axis=1)
+    return lift, float(np.median(expected.mean(axis=1)))
+
+
+def light_colour(rgb: np.ndarray, area: np.ndarray, sheet: Sheet, veil: np.ndarray) -> np.ndarray:
+    """(3,) float32: how much each channel of the veil's light is lifted per grey level of
+    the veil (its least channel, 1): a ring light is bluer than the daylight the photo is
+    balanced to, and what its least channel leaves behind prints as a lavender haze.
+    Measured where the veil is at least half its strongest, against the iris's expected
+    colour; (1, 1, 1) where there is too little veil to tell."""
+    neutral = np.ones(3, np.float32)
+    strong = area & (veil >= 0.5 * float(veil.max(initial=0.0)))
+    if strong.sum() < LIGHT_PIXELS:
+        return neutral
+    expected = _expected(rgb, area, sheet, strong)
+    if expected is None:
+        return neutral
+    excess = rgb[strong] - expected
+    least = np.maximum(excess.min(axis=1), 1.0)
+    ratio = np.median(excess / least[:, None], axis=0)
+    return np.asarray(np.clip(ratio, 1.0, MAX_TINT), np.float32)
+
+
+def _expected(rgb: np.ndarray, area: np.ndarray, sheet: Sheet, at: np.ndarray) -> np.ndarray | None:
+    """(N, 3) float32: the iris's expected colour at each `at` pixel (row-major order), the
+    median of the `area` pixels along its row of the rubber sheet (the same position between
+    pupil and limbus all round); None with no iris on the sheet."""
     polar = sheet.unwrap(rgb)
     inside = sheet.unwrap(area.astype(np.float32)) > 0.99
     seen = inside.any(axis=1)  # rows with iris on them
     if not seen.any():
-        return np.zeros(area.shape, np.float32), 0.0
+        return None
     known = np.nanmedian(np.where(inside[seen, :, None], polar[seen], np.nan), axis=1)
     # A row with no iris fully on it (a thin band beside an off-centre pupil) takes its
     # neighbours' colour, not black: black would make all its iris look lit.
     rows_seen = np.flatnonzero(seen)
     every = np.arange(sheet.rows)
     profile = np.stack([np.interp(every, rows_seen, known[:, c]) for c in range(3)], axis=1)
-    ys, xs = np.nonzero(area)
+    ys, xs = np.nonzero(at)
     rows, _ = sheet.locate(xs.astype(np.float64), ys.astype(np.float64))
-    expected = profile[np.clip(np.round(rows).astype(int), 0, sheet.rows - 1)]
-    lift = np.zeros(area.shape, np.float32)
-    lift[ys, xs] = (rgb[ys, xs] - expected).min(axis=1)
-    level = float(np.median(expected.mean(axis=1))) if len(expected) else 0.0
-    return lift, level
+    return np.asarray(profile[np.clip(np.round(rows).astype(int), 0, sheet.rows - 1)], np.float32)
 
 
 def _sharp(fine: np.ndarray, smooth: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:

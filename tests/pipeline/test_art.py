@@ -134,6 +134,27 @@ def test_a_window_veil_is_lifted_off_not_painted_over() -> None:
     assert detail(lifted)[inner].std() > 0.3 * detail(original)[inner].std()
 
 
+def test_a_bluish_veil_is_lifted_off_in_its_own_colour_leaving_no_tint() -> None:
+    # A ring light bluer than the daylight the photo is balanced to: taking the same grey
+    # off every channel left a lavender haze on dark brown irises (colour-dev clinic photos).
+    clean = light_iris().astype(np.float32) * np.array([0.5, 0.36, 0.28], np.float32)
+    pane = np.zeros((SIDE, SIDE), bool)
+    pane[110:170, 230:300] = True
+    veiled = clean.copy()
+    veiled[pane] += 0.3 * (np.array([190.0, 215.0, 255.0]) - veiled[pane])
+    image = np.clip(veiled + 0.5, 0, 255).astype(np.uint8)
+    found = reflections.find(image, disk((SIDE, SIDE), IRIS), IRIS_R, PUPIL)
+    assert found.light[2] > found.light[0]  # the light is bluer than its least channel
+    inner = cv2.erode(pane.view(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    lifted = found.remove_veil(image).astype(np.float32)[inner].mean(axis=0)
+    original = clean[inner].mean(axis=0)
+    tint = (lifted[2] - lifted[0]) - (original[2] - original[0])  # blue over red, added
+    assert abs(tint) < 8
+    neutral = dataclasses.replace(found, light=np.ones(3, np.float32))
+    grey_lift = neutral.remove_veil(image).astype(np.float32)[inner].mean(axis=0)
+    assert (grey_lift[2] - grey_lift[0]) - (original[2] - original[0]) > 2 * abs(tint) + 8
+
+
 def test_white_balance_takes_the_sclera_as_white_as_far_as_the_iris_keeps_its_colour() -> None:
     ring = disk((480, 640), Circle(320, 240, 100)) & ~disk((480, 640), Circle(320, 240, 50))
 
