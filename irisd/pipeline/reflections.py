@@ -148,7 +148,7 @@ def find(
     added = veils.added_light(small, area, sheet)
     veil = veils.find(small, area, sheet, opaque, added)
     # The glare's halo around a large glint is light laid over the iris as well.
-    veil = np.maximum(veil, veils.haze(added[0], area, opaque, radius))
+    veil = np.maximum(veil, veils.haze(added.lift, area, opaque, radius))
     # Where a veil leaves a channel near white, nothing of the iris shows through.
     opaque |= (veil > 0) & (small.max(axis=2) >= VEIL_OPAQUE)
     veil[opaque] = 0
@@ -156,7 +156,7 @@ def find(
     full = cv2.resize(opaque.astype(np.uint8) * 255, size, interpolation=cv2.INTER_LINEAR)
     spread = cv2.resize(veil, size, interpolation=cv2.INTER_LINEAR)
     holes = (full >= 96) & region
-    light = veils.light_colour(small, area, sheet, veil)
+    light = veils.light_colour(added, area, veil)
     return Reflections(
         np.asarray(holes), np.where(region & ~holes, spread, 0).astype(np.float32), light
     )

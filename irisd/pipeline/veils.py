@@ -8,6 +8,8 @@ and limbus all round, and what every channel has above that is added light.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -48,7 +50,7 @@ def find(
     area: np.ndarray,
     sheet: Sheet,
     glints: np.ndarray,
-    added: tuple[np.ndarray, float] | None = None,
+    added: Added | None = None,
 ) -> np.ndarray:
     """Achromatic light laid over parts of the iris, (h, w) float32 grey levels, in the
     working copy `rgb` (h, w, 3) float32 where `area` (h, w) bool is the seen iris and
@@ -60,7 +62,8 @@ def find(
     iris fades in where a window's reflection starts at an edge. `added` is
     `added_light(rgb, area, sheet)` where the caller has it already.
     """
-    lift, level = added if added is not None else added_light(rgb, area, sheet)
+    found = added if added is not None else added_light(rgb, area, sheet)
+    lift, level = found.lift, found.level
     radius = sheet.iris.r
     sigma = max(1.0, SIGMA * radius)
     amount = cv2.GaussianBlur(cv2.medianBlur(lift, 5), (0, 0), sigma)
@@ -110,31 +113,40 @@ def _blobs(
     return labels, keep
 
 
-def added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> tuple[np.ndarray, float]:
-    """What every channel has above the iris's expected colour, (h, w) float32, and the
-    iris's median grey level (see `_expected`)."""
+@dataclass(frozen=True)
+class Added:
+    """What every channel of the working copy has above the iris's expected colour (see
+    `added_light`): `excess` (h, w, 3) float32, its least channel `lift` (h, w) float32 (0
+    outside the area), and the iris's median grey level."""
+
+    excess: np.ndarray
+    lift: np.ndarray
+    level: float
+
+
+def added_light(rgb: np.ndarray, area: np.ndarray, sheet: Sheet) -> Added:
+    """The light added over the iris's expected colour at each `area` pixel (see
+    `_expected`)."""
+    excess = np.zeros(rgb.shape, np.float32)
     expected = _expected(rgb, area, sheet, area)
-    lift = np.zeros(area.shape, np.float32)
     if expected is None:
-        return lift, 0.0
-    lift[area] = (rgb[area] - expected).min(axis=1)
-    return lift, float(np.median(expected.mean(axis=1)))
+        return Added(excess, excess[..., 0], 0.0)
+    excess[area] = rgb[area] - expected
+    return Added(excess, excess.min(axis=2), float(np.median(expected.mean(axis=1))))
 
 
-def light_colour(rgb: np.ndarray, area: np.ndarray, sheet: Sheet, veil: np.ndarray) -> np.ndarray:
+def light_colour(added: Added, area: np.ndarray, veil: np.ndarray) -> np.ndarray:
     """(3,) float32: how much each channel of the veil's light is lifted per grey level of
     the veil (its least channel, 1): a ring light is bluer than the daylight the photo is
     balanced to, and what its least channel leaves behind prints as a lavender haze.
-    Measured where the veil is at least half its strongest, against the iris's expected
-    colour; (1, 1, 1) where there is too little veil to tell."""
+    Measured where the veil is at least half its strongest; (1, 1, 1) where there is too
+    little veil to tell."""
     neutral = np.ones(3, np.float32)
-    strong = area & (veil >= 0.5 * float(veil.max(initial=0.0)))
-    if strong.sum() < LIGHT_PIXELS:
+    strongest = float(veil.max(initial=0.0))
+    strong = area & (veil >= 0.5 * strongest)
+    if strongest <= 0.0 or strong.sum() < LIGHT_PIXELS:
         return neutral
-    expected = _expected(rgb, area, sheet, strong)
-    if expected is None:
-        return neutral
-    excess = rgb[strong] - expected
+    excess = added.excess[strong]
     least = np.maximum(excess.min(axis=1), 1.0)
     ratio = np.median(excess / least[:, None], axis=0)
     return np.asarray(np.clip(ratio, 1.0, MAX_TINT), np.float32)
