@@ -1,9 +1,9 @@
 """Veils: the smooth, semi-transparent light a window or lamp lays over the iris.
 
 The iris texture still shows through a veil, lifted and greyed, so it is taken off (the
-light subtracted) rather than painted over. Found on the rubber sheet (sheet.py): the
-iris's expected colour at each place is its median colour at the same place between pupil
-and limbus all round, and what every channel has above that is added light.
+light subtracted, in its own colour) rather than painted over. Found on the rubber sheet
+(sheet.py): the iris's expected colour at each place is its median colour at the same place
+between pupil and limbus all round, and what every channel has above that is added light.
 """
 
 from __future__ import annotations
@@ -52,9 +52,10 @@ def find(
     glints: np.ndarray,
     added: Added | None = None,
 ) -> np.ndarray:
-    """Achromatic light laid over parts of the iris, (h, w) float32 grey levels, in the
-    working copy `rgb` (h, w, 3) float32 where `area` (h, w) bool is the seen iris and
-    pupil and `glints` (h, w) bool the glints already found.
+    """Light laid over parts of the iris, (h, w) float32 grey levels of its least channel
+    (`light_colour` gives the others), in the working copy `rgb` (h, w, 3) float32 where
+    `area` (h, w) bool is the seen iris and pupil and `glints` (h, w) bool the glints
+    already found.
 
     Kept where it is a clear step (FLOOR + SHARE of the iris level) over a blob
     of at least AREA of the iris that is greyer than the iris and sharp-edged: natural
