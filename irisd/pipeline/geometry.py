@@ -114,3 +114,14 @@ def round_kernel(radius: float) -> np.ndarray:
     """A round morphology kernel reaching about `radius` px (at least 1) from its centre."""
     side = 2 * max(1, round(radius)) + 1
     return np.asarray(cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)), np.uint8)
+
+
+def masked_blur(values: np.ndarray, mask: np.ndarray, sigma: float) -> np.ndarray:
+    """The Gaussian-weighted mean (`sigma` px) of `values` (H, W[, C]) float32 over the
+    `mask` (H, W) pixels only, everywhere: what lies outside the mask does not bleed in."""
+    weight = mask.astype(np.float32)
+    spread = cv2.GaussianBlur(weight, (0, 0), sigma)
+    if values.ndim == 3:
+        weight, spread = weight[..., None], spread[..., None]
+    total = cv2.GaussianBlur(values * weight, (0, 0), sigma)
+    return np.asarray(total / np.maximum(spread, 1e-3), np.float32)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from irisd.pipeline.geometry import Circle
+from irisd.pipeline.geometry import Circle, masked_blur
 
 RIM = 0.86  # of the disc's radius: where the rim starts
 FADE = 0.05  # ... and over how much of it the change fades in
@@ -43,13 +43,7 @@ def clean(rgb: np.ndarray, disc: Circle) -> np.ndarray:
     if reference is None:
         return rgb
     # The rim's wash, not its texture: the lift of its local mean over the iris's level.
-    inside = (reach <= 1.0).astype(np.float32)
-    sigma = max(1.0, WASH * centre.r)
-    weight = cv2.GaussianBlur(inside, (0, 0), sigma)
-    mean = (
-        cv2.GaussianBlur(lab * inside[..., None], (0, 0), sigma)
-        / np.maximum(weight, 1e-3)[..., None]
-    )
+    mean = masked_blur(lab, reach <= 1.0, max(1.0, WASH * centre.r))
     level = reference[_sector(xs - centre.x, ys - centre.y)]
     fade = np.clip((reach - RIM) / FADE, 0.0, 1.0) * (reach <= 1.05)  # to the last pixel
     lift = np.maximum(mean[..., 0] - level[..., 0] - TOLERANCE, 0.0) * fade

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from irisd.pipeline.geometry import masked_blur
 from irisd.pipeline.sheet import Sheet
 
 # The step that makes a veil, grey levels: FLOOR plus SHARE of the iris's median level (a
@@ -72,9 +73,7 @@ def find(
     # side, the NIR illuminator): that is lighting, not a reflection.
     weight = area.astype(np.float32)
     wide = max(2.0, WIDE * radius)
-    slow = cv2.GaussianBlur(lift, (0, 0), wide) / np.maximum(
-        cv2.GaussianBlur(weight, (0, 0), wide), 1e-3
-    )
+    slow = masked_blur(lift, area, wide)
     fine = cv2.medianBlur(np.asarray((lift - slow) * weight, np.float32), 5)
     smooth = cv2.GaussianBlur(fine, (0, 0), sigma)
     step = FLOOR + SHARE * level
