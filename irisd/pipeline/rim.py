@@ -39,12 +39,13 @@ def clean(rgb: np.ndarray, disc: Circle) -> np.ndarray:
     ys, xs = np.mgrid[0 : small.shape[0], 0 : small.shape[1]].astype(np.float32)
     centre = disc.scaled(scale)
     reach = np.hypot(xs - centre.x, ys - centre.y) / max(centre.r, 1.0)
-    reference = _reference(lab, reach, xs - centre.x, ys - centre.y)
+    sector = _sector(xs - centre.x, ys - centre.y)
+    reference = _reference(lab, reach, sector)
     if reference is None:
         return rgb
     # The rim's wash, not its texture: the lift of its local mean over the iris's level.
     mean = masked_blur(lab, reach <= 1.0, max(1.0, WASH * centre.r))
-    level = reference[_sector(xs - centre.x, ys - centre.y)]
+    level = reference[sector]
     fade = np.clip((reach - RIM) / FADE, 0.0, 1.0) * (reach <= 1.05)  # to the last pixel
     lift = np.maximum(mean[..., 0] - level[..., 0] - TOLERANCE, 0.0) * fade
     if not (lift > 0.5).any():
@@ -65,14 +66,12 @@ def clean(rgb: np.ndarray, disc: Circle) -> np.ndarray:
     return out
 
 
-def _reference(
-    lab: np.ndarray, reach: np.ndarray, dx: np.ndarray, dy: np.ndarray
-) -> np.ndarray | None:
-    """(SECTORS, 3) median L*a*b* of the REFERENCE band per angle."""
+def _reference(lab: np.ndarray, reach: np.ndarray, sectors: np.ndarray) -> np.ndarray | None:
+    """(SECTORS, 3) median L*a*b* of the REFERENCE band per angle (`sectors`: each pixel's)."""
     band = (reach >= REFERENCE[0]) & (reach <= REFERENCE[1])
     if band.sum() < 4 * SECTORS:
         return None
-    sector = _sector(dx[band], dy[band])
+    sector = sectors[band]
     values = lab[band]
     order = np.argsort(sector, kind="stable")
     bounds = np.searchsorted(sector[order], np.arange(SECTORS + 1))
