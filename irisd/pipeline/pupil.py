@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from irisd.pipeline.geometry import Circle
+from irisd.pipeline.lab import to_lab, to_rgb
 
 DARKEST = 5.0  # L*: a pupil is painted no lighter than this (a print's black, RGB 12)
 DARK_SHARE = 20.0  # percentile of the pupil's L* that is its own black
@@ -51,7 +52,7 @@ def clean(rgb: np.ndarray, pupil: Circle) -> np.ndarray:
     x0, y0, x1, y1 = box
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     distance = np.hypot(xs - pupil.x, ys - pupil.y)
-    lab = cv2.cvtColor(rgb[y0:y1, x0:x1].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lab = to_lab(rgb[y0:y1, x0:x1])
     radius = _dark_radius(lab[..., 0], distance / max(pupil.r, 1.0)) * pupil.r
     depth = (radius - distance) / max(EDGE * radius, 1.0)
     weight = np.clip(depth, 0.0, 1.0)[..., None]
@@ -60,8 +61,7 @@ def clean(rgb: np.ndarray, pupil: Circle) -> np.ndarray:
     black = min(DARKEST, float(np.percentile(lab[..., 0][weight[..., 0] >= 1.0], DARK_SHARE)))
     lab = lab * (1.0 - weight) + np.array([black, 0.0, 0.0], np.float32) * weight
     out = rgb.copy()
-    painted = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
-    out[y0:y1, x0:x1] = np.clip(painted * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    out[y0:y1, x0:x1] = to_rgb(lab)
     return out
 
 
@@ -130,7 +130,7 @@ def _sampled(
     scale = min(1.0, SAMPLE_RADIUS / max(pupil.r, 1.0))
     if scale < 1.0:
         patch = cv2.resize(patch, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    lab = cv2.cvtColor(patch.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lab = to_lab(patch)
     ys, xs = np.mgrid[0 : patch.shape[0], 0 : patch.shape[1]].astype(np.float32)
     centre = ((pupil.x - x0) * scale, (pupil.y - y0) * scale)
     reach = np.hypot(xs - centre[0], ys - centre[1]) / max(pupil.r * scale, 1.0)

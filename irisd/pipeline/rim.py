@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from irisd.pipeline.geometry import Circle, masked_blur
+from irisd.pipeline.lab import to_lab, to_rgb
 
 RIM = 0.86  # of the disc's radius: where the rim starts
 FADE = 0.05  # ... and over how much of it the change fades in
@@ -35,7 +36,7 @@ def clean(rgb: np.ndarray, disc: Circle) -> np.ndarray:
     h, w = rgb.shape[:2]
     scale = min(1.0, SAMPLE_SIDE / max(h, w))
     small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lab = to_lab(small)
     ys, xs = np.mgrid[0 : small.shape[0], 0 : small.shape[1]].astype(np.float32)
     centre = disc.scaled(scale)
     reach = np.hypot(xs - centre.x, ys - centre.y) / max(centre.r, 1.0)
@@ -55,14 +56,14 @@ def clean(rgb: np.ndarray, disc: Circle) -> np.ndarray:
         [-lift[..., None], (level[..., 1:] - mean[..., 1:]) * share[..., None]], 2
     )
     full = cv2.resize(shift, (w, h), interpolation=cv2.INTER_LINEAR)
-    moved = np.abs(full[..., 0]) > 0.5
-    if not moved.any():
+    # Flat indices, not a boolean mask: a mask's gathers and scatters cost 12 MP 0.1 s.
+    moved = np.flatnonzero(np.abs(full[..., 0]) > 0.5)
+    if not len(moved):
         return rgb
-    pixels = cv2.cvtColor(rgb[moved][None].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[0]
-    pixels += full[moved]
+    pixels = to_lab(rgb.reshape(-1, 3).take(moved, axis=0)[None])[0]
+    pixels += full.reshape(-1, 3).take(moved, axis=0)
     out = rgb.copy()
-    painted = cv2.cvtColor(pixels[None], cv2.COLOR_LAB2RGB)[0]
-    out[moved] = np.clip(painted * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    out.reshape(-1, 3)[moved] = to_rgb(pixels[None])[0]
     return out
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from irisd.pipeline.lab import to_lab
+
 WORK_RADIUS = 400.0  # iris radius (px) of the working copy
 LENGTH = 0.05  # of the iris radius: the line segments' length
 ORIENTATIONS = 8
@@ -39,7 +41,7 @@ def find(rgb: np.ndarray, area: np.ndarray, iris_radius: float) -> np.ndarray:
     inside = cv2.resize(area.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
     if inside.sum() < 64:
         return np.zeros(area.shape, bool)
-    lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lab = to_lab(small)
     # Grain is a pixel wide; a speck several: smoothed over SMOOTH, grain falls below STEP.
     # What lies outside `area` (sclera, lids, a filled glint) is set to the iris's median
     # first, so it neither bleeds into the edge nor lets a line opening run out over it.

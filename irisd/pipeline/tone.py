@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from irisd.pipeline.geometry import Circle
+from irisd.pipeline.lab import to_lab, to_rgb
 
 SCLERA_BAND = (1.15, 2.2)  # iris radii
 MIN_SCLERA = 200  # sampled pixels needed to trust the sclera
@@ -157,7 +158,7 @@ def expose(
     The `pupil` (H, W) bool keeps its own lightness, fading in from its edge over
     PUPIL_FADE of its radius: the curve that shows a dark iris would print the black pupil
     grey (L* 5 -> 32 for an iris lifted from 10 to 42), and any reflection in it."""
-    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lab = to_lab(rgb)
     lightness = lab[:, :, 0]
     level = float(np.median(lightness[ring])) if ring.any() else 50.0
     noise = _noise(lightness, ring)
@@ -185,8 +186,7 @@ def expose(
     lab[:, :, 0] = after
     lab[:, :, 1] *= chroma
     lab[:, :, 2] *= chroma
-    out = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
-    lifted = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    lifted = to_rgb(lab)
     level_out = float(np.median(after[ring])) if ring.any() else level
     return lifted, Exposure(level, level_out, noise)
 
@@ -214,7 +214,7 @@ def _inside(region: np.ndarray) -> np.ndarray:
 
 def grain(rgb: np.ndarray, ring: np.ndarray) -> float:
     """The noise (L* std of the finest detail) of an (H, W, 3) uint8 image in `ring`."""
-    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lab = to_lab(rgb)
     return _noise(lab[:, :, 0], ring)
 
 

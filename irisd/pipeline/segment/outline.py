@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from irisd.pipeline.geometry import Circle, edge_gray
+from irisd.pipeline.lab import to_lab
 from irisd.pipeline.pupil import tightened
 from irisd.pipeline.segment.arbitrate import cross_check
 from irisd.pipeline.segment.circle_search import Found, prepare, refine_limbus, refine_pupil
@@ -98,7 +99,7 @@ def chroma(rgb: np.ndarray) -> np.ndarray | None:
     """(h, w, 2) float32 CIE a*b* of an (h, w, 3) uint8 RGB image; None when it is grey."""
     if int(np.abs(rgb.astype(np.int16) - rgb[..., :1]).max()) <= 2:
         return None
-    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lab = to_lab(rgb)
     return np.ascontiguousarray(lab[..., 1:])
 
 
