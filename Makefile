@@ -33,6 +33,7 @@ bench:  # the list in bench/README.md
 	.venv/bin/python -m bench.pipeline.light_segmentation
 	.venv/bin/python -m bench.pipeline.segmenter_scores
 	.venv/bin/python -m bench.pipeline.synthetic_gap
+	.venv/bin/python -m bench.pipeline.pupil_fit
 	.venv/bin/python -m bench.pipeline.pipeline_speed
 	.venv/bin/python -m bench.images.art
 	.venv/bin/python -m bench.images.reflections

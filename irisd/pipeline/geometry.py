@@ -102,6 +102,29 @@ def fit_circle(points: np.ndarray) -> Circle | None:
     return Circle(float(cx), float(cy), float(math.sqrt(radius_sq)))
 
 
+def robust_circle(
+    points: np.ndarray, tolerance: float, trials: int = 300, seed: int = 0
+) -> tuple[Circle, float] | None:
+    """The circle (RANSAC over 3-point circles, refitted to its inliers) that most of the
+    (N, 2) x/y `points` lie within `tolerance` px of, and the share that do; None if none."""
+    if len(points) < 3:
+        return None
+    rng = np.random.default_rng(seed)
+    best: np.ndarray | None = None
+    for _ in range(trials):
+        circle = fit_circle(points[rng.choice(len(points), 3, replace=False)])
+        if circle is None:
+            continue
+        near = np.abs(np.hypot(points[:, 0] - circle.x, points[:, 1] - circle.y) - circle.r)
+        inliers = near < tolerance
+        if best is None or inliers.sum() > best.sum():
+            best = inliers
+    if best is None:
+        return None
+    refitted = fit_circle(points[best])
+    return None if refitted is None else (refitted, float(best.mean()))
+
+
 def disk(shape: tuple[int, int], circle: Circle) -> np.ndarray:
     """(H, W) bool mask of the filled circle."""
     mask = np.zeros(shape, np.uint8)

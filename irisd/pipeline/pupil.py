@@ -18,10 +18,12 @@ looked for in the photo first (`found`) and painted where it shows as a dark dis
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
-from irisd.pipeline.geometry import Circle
+from irisd.pipeline.geometry import Circle, robust_circle
 from irisd.pipeline.lab import to_lab, to_rgb
 
 DARKEST = 5.0  # L*: a pupil is painted no lighter than this (a print's black, RGB 12)
@@ -41,6 +43,26 @@ ASSUMED_DARK = 20.0
 SEARCH = 1.6  # of the assumed pupil's radius: where the pupil is looked for
 PUPIL_SIZE = (0.5, 1.4)  # its radius, as a share of the assumed one's
 ROUND = 0.6  # its area at least this share of its enclosing circle's
+# The outline's pupil is the circle of best mean step from a coarse guess: a reflection at
+# its edge, a dark collarette or a window over it pulls it off by up to a radius. `fitted`
+# fits it to the pupil's own edge instead: along RAYS from the dark core, where the photo
+# rises RISE of the way from the pupil's dark to the iris's level and stays there for HOLD
+# of the radius (a catchlight inside the pupil is shorter), refined to the midpoint of that
+# local rise; a circle that SUPPORT of those edge points lie within TOLERANCE of replaces
+# the outline's, if it stays near it (MOVE, SIZE). bench/pipeline/pupil_fit.py, colour-dev's
+# hand-checked pupils: disc IoU median 0.904 -> 0.947, p10 0.58 -> 0.77, under 0.8 21 of 76
+# -> 11 of 75 (blue9 is refused now: its iris circle is 0.3 radii off the pupil it has).
+RAYS = 120
+RAY_STEP = 0.01  # of the radius, between samples along a ray
+RAY_SPAN = (0.15, 1.6)  # of the radius: where along a ray the edge is looked for
+FIT_EXTENT = 1.8  # of the radius: the box looked at
+CORE_SHARE = 0.15  # the dark core: this share of the way from the pupil's dark to the iris's
+RISE = 0.4
+HOLD = 0.2
+TOLERANCE = 0.05  # of the radius
+SUPPORT = 0.6
+MOVE = 0.8  # of the radius: how far the fitted centre may be from the outline's
+SIZE = (0.5, 1.5)  # the fitted radius, as a share of the outline's
 SAMPLE_RADIUS = 100.0  # pupil radius (px) of the copy `tightened` and `found` judge
 
 
@@ -113,6 +135,68 @@ def tightened(rgb: np.ndarray, pupil: Circle) -> Circle:
     lab, reach = sample[:2]
     share = _dark_radius(lab[..., 0], reach)
     return pupil.resized(share) if share <= TIGHTEN else pupil
+
+
+def fitted(rgb: np.ndarray, pupil: Circle) -> Circle:
+    """The `pupil` circle of an (H, W, 3) uint8 RGB photo fitted to the pupil's own edge
+    (see RAYS), or `pupil` itself where its edge does not show as a circle near it."""
+    circle = _fit(rgb, pupil)
+    if circle is None:
+        return pupil
+    moved = math.hypot(circle.x - pupil.x, circle.y - pupil.y)
+    if moved > MOVE * pupil.r or not SIZE[0] < circle.r / pupil.r < SIZE[1]:
+        return pupil
+    return circle
+
+
+def _fit(rgb: np.ndarray, pupil: Circle) -> Circle | None:
+    """One fit of the pupil's edge around `pupil` (see RAYS), or None."""
+    sample = _sampled(rgb, pupil, FIT_EXTENT)
+    if sample is None:
+        return None
+    lab, reach, scale, (x0, y0) = sample
+    lightness = cv2.GaussianBlur(lab[..., 0], (0, 0), 1.0)
+    dark = float(np.percentile(lightness[reach <= 1.0], 5))
+    iris = float(np.median(lightness[(reach >= 1.3) & (reach <= 1.7)]))
+    if iris - dark < STEP:
+        return None
+    ys, xs = np.nonzero((lightness < dark + CORE_SHARE * (iris - dark)) & (reach <= 1.2))
+    if len(xs) < 10:
+        return None
+    radius = pupil.r * scale
+    edges = _ray_edges(lightness, (float(xs.mean()), float(ys.mean())), radius, dark, iris)
+    found = robust_circle(edges, TOLERANCE * radius) if len(edges) >= RAYS // 4 else None
+    if found is None or found[1] < SUPPORT:
+        return None
+    fit = found[0]
+    return Circle(x0 + fit.x / scale, y0 + fit.y / scale, fit.r / scale)
+
+
+def _ray_edges(
+    lightness: np.ndarray, centre: tuple[float, float], radius: float, dark: float, iris: float
+) -> np.ndarray:
+    """(N, 2) x/y edge points of the pupil, one per ray that has one (see RAYS)."""
+    angles = np.linspace(0.0, 2 * np.pi, RAYS, endpoint=False)
+    steps = np.arange(RAY_SPAN[0], RAY_SPAN[1], RAY_STEP) * radius
+    xs = (centre[0] + np.cos(angles)[:, None] * steps[None]).astype(np.float32)
+    ys = (centre[1] + np.sin(angles)[:, None] * steps[None]).astype(np.float32)
+    profile = cv2.remap(lightness, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    above = profile > dark + RISE * (iris - dark)
+    hold = round(HOLD / RAY_STEP)
+    counts = np.concatenate([np.zeros((RAYS, 1)), np.cumsum(above, axis=1)], axis=1)
+    starts = np.arange(1, above.shape[1] - hold)
+    held = counts[:, starts + hold] - counts[:, starts] == hold
+    entry = held & ~above[:, starts - 1]  # from the dark into a lasting rise
+    rays = np.nonzero(entry.any(axis=1))[0]
+    edges = []
+    for ray in rays:
+        first = int(starts[entry[ray].argmax()])
+        # the midpoint of this rise: half-way from the pupil's dark to the level beyond it
+        window = profile[ray, max(0, first - hold // 2) : first + hold]
+        middle = (dark + float(np.median(profile[ray, first : first + hold]))) / 2
+        index = max(0, first - hold // 2) + int(np.argmax(window > middle))
+        edges.append((xs[ray, index], ys[ray, index]))
+    return np.asarray(edges, np.float64).reshape(-1, 2)
 
 
 def _sampled(

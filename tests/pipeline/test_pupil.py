@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+
 import cv2
 import numpy as np
 
 from irisd.pipeline import pupil
-from irisd.pipeline.geometry import Circle
+from irisd.pipeline.geometry import Circle, disk
+from irisd.pipeline.run import segment_and_gate
+from irisd.pipeline.types import PipelineOptions
+from tests.conftest import data_root
 
 SIDE = 200
 PUPIL = Circle(100.0, 100.0, 40.0)
@@ -115,3 +120,49 @@ def test_no_pupil_is_found_where_the_photo_shows_no_dark_disc() -> None:
     assert pupil.found(dark, assumed) is None  # a near-black iris: dark to the box's edge
     light = np.clip(rng.normal((150, 110, 80), 10, (SIDE, SIDE, 3)), 0, 255).astype(np.uint8)
     assert pupil.found(light, assumed) is None  # nothing dark at all
+
+
+# Crisp pupils of colour-dev whose outline circle was off (by a catchlight at the edge, a dark
+# collarette, a window), with their hand-checked circles.
+FIT_PHOTOS = (
+    "web-iridology/images/iris10.jpg",
+    "web-misc/images/google_eye.jpg",
+    "web-colours/images/blue13.jpg",
+    "web-colours/images/brown2.jpeg",
+)
+
+
+def hand_checked(name: str) -> tuple[np.ndarray, Circle]:
+    base = data_root() / "colour-dev"
+    with (base / "outlines.csv").open(newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["image"] == name)
+    image = cv2.imread(str(base / name))
+    assert image is not None, name
+    rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return rgb, Circle(*(float(row[k]) for k in ("pupil_cx", "pupil_cy", "pupil_r")))
+
+
+def disc_iou(a: Circle, b: Circle, shape: tuple[int, int]) -> float:
+    one, other = disk(shape, a), disk(shape, b)
+    return float((one & other).sum() / (one | other).sum())
+
+
+def test_the_outlines_pupil_is_fitted_to_the_pupils_edge_and_a_right_circle_stays() -> None:
+    for name in FIT_PHOTOS:
+        rgb, truth = hand_checked(name)
+        shape = rgb.shape[:2]
+        seg, _ = segment_and_gate(rgb, lambda *_: None, PipelineOptions())
+        assert seg.pupil_seen
+        assert disc_iou(seg.pupil, truth, shape) > 0.88, name
+        # a circle a little off is drawn to the edge; the right one stays where it is
+        for dx, dy in ((0.15, 0.0), (0.0, -0.15), (-0.1, 0.1)):
+            off = Circle(truth.x + dx * truth.r, truth.y + dy * truth.r, truth.r)
+            assert disc_iou(off, truth, shape) < 0.85
+            assert disc_iou(pupil.fitted(rgb, off), truth, shape) > 0.88, (name, dx, dy)
+        assert disc_iou(pupil.fitted(rgb, truth), truth, shape) > 0.9, name
+
+
+def test_no_circle_is_fitted_where_the_photo_shows_no_pupil_edge() -> None:
+    rng = np.random.default_rng(2)
+    flat = np.clip(rng.normal((120, 80, 50), 12, (SIDE, SIDE, 3)), 0, 255).astype(np.uint8)
+    assert pupil.fitted(flat, PUPIL) == PUPIL

@@ -15,7 +15,7 @@ import numpy as np
 
 from irisd.pipeline.geometry import Circle, edge_gray
 from irisd.pipeline.lab import to_lab
-from irisd.pipeline.pupil import tightened
+from irisd.pipeline.pupil import fitted, tightened
 from irisd.pipeline.segment.arbitrate import cross_check
 from irisd.pipeline.segment.circle_search import Found, prepare, refine_limbus, refine_pupil
 from irisd.pipeline.segment.eyelids import visible_mask
@@ -185,7 +185,7 @@ def outline(rgb: np.ndarray, located: Located) -> Segmentation:
     fine = refine(detail, coarse, reach)
     iris, pupil = detail.to_full(fine.iris.circle), detail.to_full(fine.pupil.circle)
     if fine.pupil_seen:
-        pupil = tightened(rgb, pupil)
+        pupil = fitted(rgb, tightened(rgb, pupil))
     prior, contact, outside = None, 0.0, 0.0
     if located.iris_prob is not None:
         prior = prior_on_detail(located.iris_prob, located.scale, detail)
