@@ -69,17 +69,24 @@ VEIL_OPAQUE = 248.0  # a veiled pixel this bright in any channel shows no iris: 
 
 
 def search_region(visible: np.ndarray, iris_disk: np.ndarray, iris_radius: float) -> np.ndarray:
-    """Where highlights are looked for: visible iris + pupil with glint-sized holes closed.
+    """Where highlights are looked for: visible iris + pupil with glint-sized holes closed,
+    and every hole they close round.
 
     `visible` (H, W) bool excludes glints as well as lids; a closing about a fifth of the
     iris radius wide fills the glints back in but not the lids, so lid skin is never taken
-    for a reflection.
+    for a reflection. A window's reflection can be wider than that, but the iris and pupil
+    close round it where they never close round a lid (colour-dev gray14: a bright core
+    beside the pupil printed white once the pupil's circle no longer covered it).
     """
     scale = min(1.0, 256.0 / max(visible.shape))  # large kernels are slow at full size
     small = cv2.resize(visible.astype(np.uint8) * 255, None, fx=scale, fy=scale)
     side = max(3, round(0.2 * iris_radius * scale) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    # Holes: what the border's flood of the rest does not reach.
+    outside = cv2.copyMakeBorder(255 - closed, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=255)
+    cv2.floodFill(outside, None, (0, 0), 0)
+    closed |= outside[1:-1, 1:-1]
     full = cv2.resize(closed, visible.shape[::-1], interpolation=cv2.INTER_LINEAR) >= 128
     return np.asarray((full | visible) & iris_disk, bool)
 

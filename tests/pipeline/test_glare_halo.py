@@ -75,3 +75,20 @@ def test_a_glint_without_a_halo_leaves_the_iris_around_it() -> None:
     _, found = cleaned(with_glint(brown_iris(), halo=0.0))
     assert found.opaque.any()
     assert float(found.veil[around_glint()].max(initial=0.0)) == 0.0
+
+
+def test_a_reflection_wider_than_a_glint_is_searched_where_the_iris_closes_round_it() -> None:
+    # The segmentation leaves reflections out of the visible iris. A window's reflection can
+    # be wider than the closing that puts glints back (colour-dev gray14), but the iris closes
+    # round it, where it never closes round a lid.
+    side, iris = 400, Circle(200.0, 200.0, 150.0)
+    ys, xs = np.mgrid[0:side, 0:side]
+    visible = disk((side, side), iris).copy()
+    window = np.hypot(xs - 110, ys - 200) < 0.25 * iris.r  # 0.5 radii across
+    lid = ys < 110
+    visible &= ~window & ~lid
+
+    region = reflections.search_region(visible, disk((side, side), iris), iris.r)
+
+    assert region[window].all()
+    assert not region[lid & (ys < 100)].any()
