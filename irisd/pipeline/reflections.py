@@ -86,7 +86,7 @@ def search_region(visible: np.ndarray, iris_disk: np.ndarray, iris_radius: float
     # Holes: what the border's flood of the rest does not reach.
     outside = cv2.copyMakeBorder(255 - closed, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=255)
     cv2.floodFill(outside, None, (0, 0), 0)
-    closed |= outside[1:-1, 1:-1]
+    closed = cv2.bitwise_or(closed, outside[1:-1, 1:-1])
     full = cv2.resize(closed, visible.shape[::-1], interpolation=cv2.INTER_LINEAR) >= 128
     return np.asarray((full | visible) & iris_disk, bool)
 
