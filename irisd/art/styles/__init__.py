@@ -1,0 +1,60 @@
+"""The art studio's 15 style presets (issue 27): procedural renderings of an iris print.
+
+`stylise(print_bgra, preset_id, report)` returns a new BGRA array of the print's size; each
+preset is its own picture made from the print's fibres, crypts, rings and colours (see the
+family modules: `light`, `paint`, `graphic`), seeded from the preset id so the same print always
+gives the same art, and drawn in the print's own frame so a preview and a full size agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from irisd.art.styles import graphic, light, paint
+from irisd.art.styles.canvas import Canvas
+from irisd.art.styles.catalogue import PRESETS, Preset, UnknownPreset, preset
+
+__all__ = ["PRESETS", "Preset", "UnknownPreset", "preset", "stylise"]
+
+Renderer = Callable[[Canvas], np.ndarray]
+
+_RENDERERS: dict[str, Renderer] = {
+    "cosmic_iris": light.cosmic_iris,
+    "watercolor_dream": paint.watercolor_dream,
+    "pop_vision": graphic.pop_vision,
+    "minimal_lines": graphic.minimal_lines,
+    "natures_eye": light.natures_eye,
+    "oil_master": paint.oil_master,
+    "neon_pulse": light.neon_pulse,
+    "crystal_geometry": graphic.crystal_geometry,
+    "aurora_flow": light.aurora_flow,
+    "monets_garden": paint.monets_garden,
+    "stained_glass": graphic.stained_glass,
+    "digital_glitch": graphic.digital_glitch,
+    "golden_hour": light.golden_hour,
+    "ink_wash": paint.ink_wash,
+    "fire_and_ice": light.fire_and_ice,
+}
+
+
+def stylise(
+    print_bgra: np.ndarray, preset_id: str, report: Callable[[float], None] | None = None
+) -> np.ndarray:
+    """`print_bgra` (BGRA uint8) rendered in the preset `preset_id`: a new array, same size.
+
+    Raises UnknownPreset for an id that is not one of PRESETS'.
+    """
+    render = _RENDERERS.get(preset(preset_id).id)
+    if render is None:  # a catalogue entry without a renderer is a bug, not a user's error
+        raise RuntimeError(f"preset {preset_id!r} has no renderer")
+    if report is not None:
+        report(0.0)
+    canvas = Canvas(print_bgra, preset_id)
+    if report is not None:
+        report(0.1)
+    out = render(canvas)
+    if report is not None:
+        report(1.0)
+    return out

@@ -1,0 +1,269 @@
+"""Graphic styles: flat colour, line, facets, cells and pixels, drawn from the iris's structure."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from irisd.art.styles.canvas import (
+    Canvas,
+    blur,
+    finish,
+    from_polar,
+    gradient_map,
+    grain,
+    noise,
+    normalise,
+    over,
+    paper,
+    to_polar,
+)
+
+
+def _smooth(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def _hue_order(canvas: Canvas) -> float:
+    """The iris's dominant hue (OpenCV degrees/2, 0..180), weighted by saturation."""
+    hsv = cv2.cvtColor(canvas.bgr, cv2.COLOR_BGR2HSV)
+    weight = hsv[:, :, 1] * canvas.alpha
+    angle = hsv[:, :, 0] * (np.pi / 180.0)  # float HSV hue is 0..360
+    s, c = float((np.sin(angle) * weight).sum()), float((np.cos(angle) * weight).sum())
+    return float(np.degrees(np.arctan2(s, c)) % 360.0)
+
+
+def _hsv_colour(hue: float, sat: float, val: float) -> np.ndarray:
+    one = np.array([[[hue % 360.0, sat, val]]], np.float32)
+    return cv2.cvtColor(one, cv2.COLOR_HSV2BGR)[0, 0]
+
+
+def pop_vision(canvas: Canvas) -> np.ndarray:
+    """Pop art: the iris in four flat inks from its own hue and its complement, Ben-Day dots
+    in the mid-tones, bold black outlines, on a loud square (paints the whole square)."""
+    r, _ = canvas.polar_grid
+    disc = canvas.alpha
+    tone = normalise(blur(canvas.lum, canvas.px(2.5)), disc, 3, 97)
+    hue = _hue_order(canvas)
+    inks = [
+        _hsv_colour(hue + 180, 0.9, 0.35),
+        _hsv_colour(hue, 0.95, 0.85),
+        _hsv_colour(hue + 40, 0.75, 1.0),
+        _hsv_colour(hue + 180, 0.25, 1.0),
+    ]
+    band = np.clip((tone * 4).astype(np.int32), 0, 3)
+    flat = np.stack(inks)[band]
+    # Ben-Day dots: a grid in the print's own frame, dot size from the tone
+    spacing = canvas.px(13)
+    ys, xs = np.indices(canvas.shape, dtype=np.float32)
+    u = np.mod(xs + ys, spacing * 1.414) / (spacing * 1.414) - 0.5
+    v = np.mod(xs - ys, spacing * 1.414) / (spacing * 1.414) - 0.5
+    dist = np.sqrt(u * u + v * v)
+    dot = 1.0 - _smooth(-0.03, 0.03, dist - 0.42 * (1.0 - np.mod(tone * 4, 1.0)) ** 0.7)
+    dark = np.array(inks[0], np.float32)
+    flat = over(np.broadcast_to(dark * 0.6 + flat * 0.4, flat.shape), dot * 0.85, flat)
+    bands = band.astype(np.float32)
+    edges = cv2.morphologyEx(bands, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    outline = blur(_smooth(0.0, 0.5, edges), canvas.px(1.0))
+    outline = cv2.dilate(outline, np.ones((3, 3), np.uint8), iterations=max(1, round(canvas.px(1))))
+    rim = np.exp(-(((r - 1.0) / 0.018) ** 2))
+    ink = np.clip(np.maximum(outline * 0.9, rim), 0, 1) * (r < 1.05)
+    field = _hsv_colour(hue + 90, 0.8, 0.95)
+    dots = 1.0 - _smooth(-0.03, 0.03, dist - 0.18)
+    square = over(
+        np.broadcast_to(field * 0.75, flat.shape), dots, np.broadcast_to(field, flat.shape)
+    )
+    out = over(flat, _smooth(0.99, 1.0, 1.0 - r + 0.99), square)
+    out = over(np.zeros_like(out) + 0.04, ink, out)
+    return finish(out, None)
+
+
+def minimal_lines(canvas: Canvas) -> np.ndarray:
+    """Line art: the fibres as clean radial ink strokes, the pupil and rim as two circles, one
+    accent of the iris's hue at the collarette, on white paper (paints the whole square)."""
+    r, _ = canvas.polar_grid
+    disc, pupil = canvas.alpha, canvas.pupil
+    fibres = -canvas.detail(2.5) * disc
+    polar = to_polar(canvas, fibres)
+    # clean strokes: smooth along each ray, keep thin across it
+    polar = cv2.GaussianBlur(polar, (0, 0), sigmaX=max(1.0, polar.shape[1] * 0.012), sigmaY=0.7)
+    strokes = from_polar(canvas, polar)
+    strokes = strokes / max(float(np.percentile(strokes[disc > 0.5], 99)), 1e-3)
+    lines = _smooth(0.35, 0.75, strokes) * _smooth(pupil + 0.02, pupil + 0.06, r)
+    lines = lines * (1.0 - _smooth(0.96, 0.99, r))
+    width = canvas.px(1.6) / canvas.radius
+    circles = np.exp(-(((r - 1.0) / width) ** 2)) + np.exp(-(((r - pupil) / width) ** 2))
+    collar = pupil + 0.32 * (1.0 - pupil)
+    accent = np.exp(-(((r - collar) / (width * 2.5)) ** 2))
+    sheet = paper(canvas, (245, 247, 248), "sheet", 0.015)
+    ink = np.array([60, 42, 30], np.float32) / 255.0
+    out = over(np.broadcast_to(ink, sheet.shape), np.clip(lines * 0.9 + circles, 0, 1), sheet)
+    tint = _hsv_colour(_hue_order(canvas), 0.65, 0.75)
+    out = over(np.broadcast_to(tint, out.shape), np.clip(accent * 0.9, 0, 1), out)
+    return finish(out, None)
+
+
+def _sample_points(canvas: Canvas, count: int, salt: str, focus: np.ndarray) -> np.ndarray:
+    """`count` seeded points (x, y in 0..1), denser where `focus` is high: drawn on a fixed
+    128-cell grid so every print size gets the same points."""
+    rng = canvas.rng(f"points/{salt}")
+    small = cv2.resize(focus, (128, 128), interpolation=cv2.INTER_AREA).astype(np.float64)
+    weights = small.ravel() + 1e-6
+    cells = rng.choice(weights.size, size=count, p=weights / weights.sum())
+    jitter = rng.random((count, 2))
+    return np.stack([(cells % 128 + jitter[:, 0]) / 128, (cells // 128 + jitter[:, 1]) / 128], 1)
+
+
+def crystal_geometry(canvas: Canvas) -> np.ndarray:
+    """Faceted crystal: the iris cut into triangles, denser where its fibres are busiest, each
+    facet one colour with a prismatic sheen and bright cut edges."""
+    r, theta = canvas.polar_grid
+    disc = canvas.alpha
+    soft = blur(canvas.lum, canvas.px(3))
+    gx = cv2.Sobel(soft, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(soft, cv2.CV_32F, 0, 1, ksize=3)
+    focus = (normalise(np.sqrt(gx * gx + gy * gy), disc) + 0.25) * (blur(disc, canvas.px(4)) + 0.02)
+    points = _sample_points(canvas, 1400, "facets", focus)
+    ring = np.linspace(0, 2 * np.pi, 48, endpoint=False)
+    cx, cy = canvas.centre
+    rim = np.stack(
+        [
+            (cx + np.cos(ring) * canvas.radius * 1.02) / canvas.width,
+            (cy + np.sin(ring) * canvas.radius * 1.02) / canvas.height,
+        ],
+        1,
+    )
+    corners = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], np.float64)
+    allpts = np.concatenate([points, rim, corners]) * [canvas.width - 1, canvas.height - 1]
+    subdiv = cv2.Subdiv2D((0, 0, canvas.width, canvas.height))
+    for x, y in allpts:
+        subdiv.insert((float(x), float(y)))
+    triangles = subdiv.getTriangleList().reshape(-1, 3, 2)
+    colours = blur(canvas.bgr, canvas.px(4))
+    sheen_rng = canvas.rng("sheen")
+    out = np.zeros((*canvas.shape, 3), np.float32)
+    edges = np.zeros(canvas.shape, np.float32)
+    thickness = max(1, round(canvas.px(1.2)))
+    for tri in triangles:
+        if (
+            (tri < -1).any()
+            or (tri[:, 0] > canvas.width + 1).any()
+            or (tri[:, 1] > canvas.height + 1).any()
+        ):
+            continue
+        mx, my = tri.mean(axis=0)
+        colour = colours[
+            int(np.clip(my, 0, canvas.height - 1)), int(np.clip(mx, 0, canvas.width - 1))
+        ]
+        sheen = 0.8 + 0.45 * sheen_rng.random()
+        pts = np.round(tri).astype(np.int32)
+        cv2.fillConvexPoly(out, pts, tuple(float(v) for v in np.clip(colour * sheen, 0, 1)))
+        cv2.polylines(edges, [pts], True, 1.0, thickness, cv2.LINE_AA)
+    grey = out.mean(axis=2, keepdims=True)
+    out = np.clip(grey + (out - grey) * 1.5, 0, 1)
+    prism = gradient_map(
+        0.5 + 0.5 * np.sin(theta * 3 + r * 5),
+        [(0, (255, 180, 120)), (0.5, (180, 255, 200)), (1, (230, 160, 255))],
+    )
+    out = over(prism, edges * 0.55, out)
+    cover = _smooth(0.0, 1.0, (1.02 - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
+    return finish(out, cover)
+
+
+def stained_glass(canvas: Canvas) -> np.ndarray:
+    """A rose window: cells set in rings and spokes that follow the iris's rings and fibres,
+    each of glowing coloured glass from the iris, joined by dark lead."""
+    r, theta = canvas.polar_grid
+    _disc, pupil = canvas.alpha, canvas.pupil
+    rng = canvas.rng("glass")
+    seeds = []
+    rings = 9
+    for k in range(rings):
+        radius = pupil + (1.0 - pupil) * (k + 0.5) / rings
+        count = int(10 + 70 * radius)
+        offset = rng.random() * 2 * np.pi
+        for j in range(count):
+            a = offset + 2 * np.pi * (j + 0.3 * rng.standard_normal()) / count
+            d = radius + 0.25 * (1.0 - pupil) / rings * rng.standard_normal()
+            seeds.append((d * np.cos(a), d * np.sin(a)))
+    for j in range(10):
+        a = 2 * np.pi * j / 10
+        seeds.append((pupil * 0.55 * np.cos(a), pupil * 0.55 * np.sin(a)))
+    cx, cy = canvas.centre
+    marks = np.ones(canvas.shape, np.uint8)
+    for x, y in seeds:
+        px, py = round(cx + x * canvas.radius), round(cy + y * canvas.radius)
+        if 0 <= px < canvas.width and 0 <= py < canvas.height:
+            marks[py, px] = 0
+    _, labels = cv2.distanceTransformWithLabels(
+        marks, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    flat_labels = labels.ravel()
+    n = int(flat_labels.max()) + 1
+    weights = np.bincount(flat_labels, minlength=n) + 1e-6
+    glass = np.empty((n, 3), np.float32)
+    sat = np.clip(canvas.lum[:, :, None] + (canvas.bgr - canvas.lum[:, :, None]) * 2.2, 0, 1)
+    for c in range(3):
+        glass[:, c] = np.bincount(flat_labels, sat[:, :, c].ravel(), minlength=n) / weights
+    lightness = glass.mean(axis=1, keepdims=True)
+    glass = np.clip((glass - lightness) * 1.4 + 0.35 + 0.6 * lightness, 0, 1)
+    cells = glass[labels]
+    lead_map = (labels != np.roll(labels, 1, 0)) | (labels != np.roll(labels, 1, 1))
+    lead = cv2.dilate(
+        lead_map.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=max(1, round(canvas.px(2)))
+    ).astype(np.float32)
+    width = canvas.px(5) / canvas.radius
+    lead = np.maximum(lead, np.exp(-(((r - 1.0) / width) ** 2)))
+    lead = np.maximum(lead, np.exp(-(((r - pupil) / width) ** 2)))
+    lead = blur(lead, canvas.px(0.8))
+    # glass: light through it, uneven, brighter in each cell's middle, streaked by the fibres
+    depth = blur(lead, canvas.px(10))
+    ripple = 0.85 + 0.1 * noise(canvas, 60, "ripple", 2) + 0.08 * np.clip(canvas.detail(3), -2, 2)
+    lit = cells * (ripple * (1.15 - 0.6 * depth))[:, :, None]
+    lit = lit + 0.35 * blur(lit, canvas.px(12))
+    out = over(np.zeros_like(lit) + 0.03, np.clip(lead * 1.2, 0, 1), lit)
+    cover = _smooth(0.0, 1.0, (1.0 + width - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
+    _ = theta, grain, paper
+    return finish(out, cover)
+
+
+def digital_glitch(canvas: Canvas) -> np.ndarray:
+    """Glitch art: the iris torn into shifted scan-line slices, its colour channels pulled
+    apart, blocks displaced and crushed, on a CRT's scan lines; still plainly the eye."""
+    disc = canvas.alpha
+    h, w = canvas.shape
+    rng = canvas.rng("glitch")
+    out = np.dstack([canvas.bgr * disc[:, :, None], disc])
+    # slices: bands of rows pushed sideways
+    for _ in range(26):
+        top, height = rng.random(), 0.004 + 0.04 * rng.random() ** 2
+        shift = round(canvas.px(rng.standard_normal() * 40))
+        y0, y1 = int(top * h), min(h, int((top + height) * h) + 1)
+        out[y0:y1] = np.roll(out[y0:y1], shift, axis=1)
+    # blocks: rectangles copied from elsewhere, crushed to few colours
+    for _ in range(14):
+        bw, bh = 0.04 + 0.12 * rng.random(), 0.01 + 0.05 * rng.random()
+        x0, y0 = int(rng.random() * (1 - bw) * w), int(rng.random() * (1 - bh) * h)
+        sx, sy = int(rng.random() * (1 - bw) * w), int(rng.random() * (1 - bh) * h)
+        x1, y1 = x0 + max(1, int(bw * w)), y0 + max(1, int(bh * h))
+        block = out[sy : sy + (y1 - y0), sx : sx + (x1 - x0)].copy()
+        block[:, :, :3] = np.round(block[:, :, :3] * 3) / 3
+        out[y0:y1, x0:x1] = block
+    colour, alpha = out[:, :, :3], out[:, :, 3]
+    # channels pulled apart: red left, blue right
+    d = max(1, round(canvas.px(9)))
+    b, g, red = colour[:, :, 0], colour[:, :, 1], colour[:, :, 2]
+    colour = np.dstack([np.roll(b, d, axis=1), g, np.roll(red, -d, axis=1)])
+    alpha = np.maximum.reduce([alpha, np.roll(alpha, d, axis=1), np.roll(alpha, -d, axis=1)])
+    hsv = cv2.cvtColor(np.clip(colour, 0, 1), cv2.COLOR_BGR2HSV)
+    hsv[:, :, 1] = np.clip(hsv[:, :, 1] * 1.6, 0, 1)
+    colour = cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
+    rows = np.arange(h, dtype=np.float32)
+    scan = 0.82 + 0.18 * (np.mod(rows, canvas.px(4)) < canvas.px(2))
+    colour = colour * scan[:, None, None]
+    cyan = np.array([1.0, 0.9, 0.1], np.float32)
+    stripe = (np.mod(rows / h * 37.0 + 0.3, 1.0) < 0.02).astype(np.float32)[:, None]
+    colour = over(np.broadcast_to(cyan, colour.shape), stripe * alpha * 0.25, colour)
+    _ = from_polar, to_polar, grain, gradient_map, paper
+    return finish(colour, np.clip(alpha, 0, 1))

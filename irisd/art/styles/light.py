@@ -1,0 +1,247 @@
+"""Styles made of light: the iris glowing, lit or recoloured along its own structure."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from irisd.art.styles.canvas import (
+    Canvas,
+    blur,
+    finish,
+    gradient_map,
+    noise,
+    normalise,
+    over,
+    to_polar,
+)
+
+
+def _smooth(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def _screen(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return 1.0 - (1.0 - np.clip(a, 0, 1)) * (1.0 - np.clip(b, 0, 1))
+
+
+def _saturated(canvas: Canvas, amount: float) -> np.ndarray:
+    """The print's colours pushed away from grey by `amount` (the iris's own hues, louder)."""
+    grey = canvas.lum[:, :, None]
+    return np.clip(grey + (canvas.bgr - grey) * amount, 0.0, 1.0)
+
+
+def _angular_colours(canvas: Canvas, colours: np.ndarray) -> np.ndarray:
+    """Per angle (rows of the polar frame), the mean colour of the iris ring."""
+    polar = to_polar(canvas, blur(colours, canvas.px(4)))
+    cols = polar.shape[1]
+    ring = polar[:, int(cols * max(canvas.pupil + 0.1, 0.35)) : int(cols * 0.92)]
+    return ring.mean(axis=1)
+
+
+def _lookup_angle(table: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """`table` (rows = angles 0..2pi) read at `theta` (radians, any range)."""
+    rows = table.shape[0]
+    index = (np.mod(theta, 2 * np.pi) / (2 * np.pi) * rows).astype(np.int32) % rows
+    return table[index]
+
+
+def _stars(canvas: Canvas, count: int, salt: str) -> np.ndarray:
+    """A seeded star field, HxW 0..1: positions and sizes in the print's own frame."""
+    rng = canvas.rng(f"stars/{salt}")
+    xs, ys = rng.random(count), rng.random(count)
+    power = rng.random(count) ** 6
+    field = np.zeros(canvas.shape, np.float32)
+    for x, y, p in zip(xs, ys, power, strict=True):
+        centre = (round(x * (canvas.width - 1)), round(y * (canvas.height - 1)))
+        cv2.circle(field, centre, max(1, round(canvas.px(0.6 + 2.0 * p))), 0.35 + 0.65 * p, -1)
+    return np.clip(field + 1.5 * blur(field, canvas.px(3)), 0.0, 1.0)
+
+
+def cosmic_iris(canvas: Canvas) -> np.ndarray:
+    """A nebula spun from the iris's own hues, its fibres glowing, stars in the pupil and all
+    around the disc (paints the whole square)."""
+    r, theta = canvas.polar_grid
+    disc, pupil = canvas.alpha, canvas.pupil
+    hues = _saturated(canvas, 2.4)
+    tone = normalise(blur(canvas.lum, canvas.px(1)), disc)
+    fibres = np.clip(canvas.detail(5), 0.0, 4.0) / 4.0
+    glow = blur(fibres, canvas.px(2.5)) + 0.6 * blur(fibres, canvas.px(10))
+    # the iris: its colours lifted from the dark, fibres lit from within
+    iris = hues * (0.25 + 0.95 * tone[:, :, None]) + glow[:, :, None] * (hues * 0.8 + 0.25)
+    # the nebula: the ring's colours by angle, spun into arms, in fractal clouds
+    arms = _angular_colours(canvas, hues)
+    peak = float(arms.max()) if arms.size else 1.0
+    arms = arms / max(peak, 1e-3)
+    swirl = theta + 1.6 * np.log(np.maximum(r, 0.05)) + 0.5 * noise(canvas, 5, "swirl", 2)
+    clouds = np.clip(0.55 + 0.9 * noise(canvas, 7, "clouds", 4), 0.0, 1.5)
+    gas = _lookup_angle(arms, swirl) * (clouds * np.exp(-1.6 * np.abs(r - 1.0)))[:, :, None]
+    space = gradient_map(np.clip(r / 1.5, 0, 1), [(0, (60, 20, 30)), (1, (22, 6, 8))])
+    space = space + 0.9 * gas
+    inner = _smooth(pupil * 0.9, pupil * 1.15, r) * disc
+    stars = _stars(canvas, 900, "field")
+    stars = stars * (1.0 - inner)  # stars in the pupil and the sky, not on the fibres
+    out = over(iris, inner, space)
+    out = _screen(out, stars[:, :, None] * np.array([1.0, 0.95, 0.9], np.float32))
+    halo = blur(inner * tone, canvas.px(30))
+    out = _screen(out, 0.35 * halo[:, :, None] * arms.mean(axis=0)[None, None, :])
+    return finish(out, None)
+
+
+def natures_eye(canvas: Canvas) -> np.ndarray:
+    """The iris as a flower: petals of leaf greens veined by its fibres round a blossom of
+    warm pollen tones at the collarette, the pupil a seed head."""
+    r, theta = canvas.polar_grid
+    disc, pupil = canvas.alpha, canvas.pupil
+    tone = normalise(blur(canvas.lum, canvas.px(1.2)), disc)
+    veins = np.clip(-canvas.detail(3), 0.0, 3.0) / 3.0
+    collar = pupil + 0.3 * (1.0 - pupil)
+    petals = 13
+    wobble = 0.12 * noise(canvas, 6, "petal", 2)
+    u = np.mod(theta * petals / (2 * np.pi) + wobble, 1.0) - 0.5
+    along = np.clip((r - collar) / (1.0 - collar), 0.0, 1.0)
+    width = 0.5 * np.sqrt(np.clip(np.sin(np.pi * np.clip(along * 0.92 + 0.08, 0, 1)), 0, 1))
+    petal = _smooth(0.0, 0.06, width - np.abs(u))
+    midrib = 1.0 - _smooth(0.0, 0.035, np.abs(u)) * 0.0 - (1.0 - _smooth(0.0, 0.03, np.abs(u)))
+    leaf = gradient_map(
+        tone,
+        [(0, (22, 48, 20)), (0.35, (38, 105, 58)), (0.7, (70, 175, 140)), (1, (165, 232, 222))],
+    )
+    leaf = leaf * (0.55 + 0.45 * petal)[:, :, None] * (1.0 - 0.55 * veins)[:, :, None]
+    leaf = leaf + 0.12 * (1.0 - midrib)[:, :, None] * petal[:, :, None]
+    bloom = gradient_map(
+        tone,
+        [(0, (40, 20, 90)), (0.4, (80, 60, 200)), (0.75, (60, 160, 240)), (1, (170, 235, 255))],
+    )
+    bloom = bloom * (1.0 - 0.5 * veins)[:, :, None]
+    centre = _smooth(collar - 0.04, collar + 0.04, r)
+    out = over(leaf, centre, bloom)
+    seed = gradient_map(tone, [(0, (10, 25, 30)), (1, (40, 90, 110))])
+    rng = canvas.rng("pollen")
+    dots = np.zeros(canvas.shape, np.float32)
+    cx, cy = canvas.centre
+    for _ in range(160):
+        a, d = rng.random() * 2 * np.pi, np.sqrt(rng.random()) * pupil * 0.9
+        x, y = cx + np.cos(a) * d * canvas.radius, cy + np.sin(a) * d * canvas.radius
+        cv2.circle(
+            dots, (round(x), round(y)), max(1, round(canvas.px(3 + 4 * rng.random()))), 1.0, -1
+        )
+    dots = blur(dots, canvas.px(1.2))
+    seed = seed + dots[:, :, None] * np.array([0.25, 0.75, 0.95], np.float32)
+    out = over(seed, 1.0 - _smooth(pupil * 0.92, pupil * 1.08, r), out)
+    return finish(out, disc)
+
+
+def neon_pulse(canvas: Canvas) -> np.ndarray:
+    """The iris's edges drawn as neon tubes on black, glowing magenta to cyan round the eye,
+    with pulse rings at the pupil and the rim (paints the whole square)."""
+    r, theta = canvas.polar_grid
+    disc, pupil = canvas.alpha, canvas.pupil
+    soft = blur(canvas.lum, canvas.px(1.5))
+    gx = cv2.Sobel(soft, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(soft, cv2.CV_32F, 0, 1, ksize=3)
+    edges = normalise(np.sqrt(gx * gx + gy * gy), disc, 50, 99.5) * disc
+    lines = _smooth(0.15, 0.7, edges)
+    phase = 0.5 + 0.5 * np.sin(2 * theta + 4 * r + 1.5 * noise(canvas, 4, "hue", 2))
+    colour = gradient_map(
+        phase,
+        [(0, (255, 40, 255)), (0.35, (255, 60, 150)), (0.7, (255, 200, 40)), (1, (200, 255, 60))],
+    )
+    rings = np.exp(-(((r - pupil) / 0.012) ** 2)) + np.exp(-(((r - 1.0) / 0.012) ** 2))
+    rings = rings + 0.5 * np.exp(-(((r - 1.12) / 0.006) ** 2))
+    light = lines[:, :, None] * colour + rings[:, :, None] * np.array([255, 120, 255]) / 255.0
+    light = light.astype(np.float32)
+    glow = 1.3 * blur(light, canvas.px(4)) + 0.9 * blur(light, canvas.px(18))
+    tone = normalise(canvas.lum, disc) * disc
+    base = 0.06 * tone[:, :, None] * colour + np.array([12, 4, 6], np.float32) / 255.0
+    core = np.clip(light * 1.4, 0, 1)
+    core = core + 0.5 * _smooth(0.6, 1.0, lines)[:, :, None]  # white-hot tube centres
+    out = _screen(_screen(base, glow), core)
+    return finish(out, None)
+
+
+def aurora_flow(canvas: Canvas) -> np.ndarray:
+    """Northern-light curtains hanging along the iris's fibres, green to violet outwards,
+    flowing past the rim into a night sky (paints the whole square)."""
+    r, theta = canvas.polar_grid
+    disc, pupil = canvas.alpha, canvas.pupil
+    detail = canvas.detail(4) * disc
+    # each angle's texture: the fibres' mean brightness along that ray
+    polar = to_polar(canvas, detail)
+    cols = polar.shape[1]
+    rays = polar[:, int(cols * (pupil + 0.05)) : int(cols * 0.95)].mean(axis=1)
+    rays = cv2.GaussianBlur(rays.reshape(-1, 1), (1, 0), 1.0).ravel() if rays.size else rays
+    rays = (rays - rays.mean()) / max(float(rays.std()), 1e-3)
+    flow = theta + 0.18 * np.sin(3.0 * r + 2.0 * noise(canvas, 3, "flow", 2))
+    curtain = np.clip(0.45 + 0.35 * _lookup_angle(rays.reshape(-1, 1), flow)[..., 0], 0, 1.4)
+    inside = np.clip(0.5 + 0.25 * blur(detail, canvas.px(2)), 0.0, 1.2)
+    iris_zone = _smooth(pupil, pupil + 0.06, r) * disc
+    strength = curtain * np.exp(-1.8 * np.maximum(r - 1.0, 0.0)) * _smooth(pupil, pupil + 0.2, r)
+    strength = strength * (1.0 - iris_zone) + inside * iris_zone * (0.6 + 0.6 * curtain)
+    strength = strength * (0.75 + 0.25 * noise(canvas, 9, "veil", 3))
+    hue = np.clip((r - pupil) / (1.5 - pupil), 0, 1)
+    colour = gradient_map(
+        hue,
+        [(0, (150, 255, 70)), (0.35, (160, 230, 40)), (0.65, (210, 160, 60)), (1, (200, 60, 190))],
+    )
+    sky = gradient_map(np.clip(r / 1.6, 0, 1), [(0, (50, 22, 10)), (1, (28, 10, 4))])
+    stars = _stars(canvas, 500, "sky") * (1.0 - _smooth(pupil, pupil + 0.1, r) * disc)
+    light = colour * np.clip(strength, 0, 1.3)[:, :, None]
+    out = _screen(sky + 0.7 * light, 0.6 * blur(light, canvas.px(14)))
+    tone = normalise(canvas.lum, disc)
+    out = out * (1.0 - 0.35 * iris_zone * (1.0 - tone))[:, :, None]
+    return finish(_screen(out, stars[:, :, None] * 0.8), None)
+
+
+def golden_hour(canvas: Canvas) -> np.ndarray:
+    """The iris in low sun: amber and umber tones, a warm flare from the upper left, and gold
+    leaf laid on its brightest fibres."""
+    r, _theta = canvas.polar_grid
+    disc = canvas.alpha
+    tone = normalise(blur(canvas.lum, canvas.px(0.8)), disc)
+    warm = gradient_map(
+        tone,
+        [(0, (8, 16, 34)), (0.35, (20, 62, 150)), (0.7, (50, 150, 230)), (1, (175, 232, 255))],
+    )
+    cx, cy = canvas.centre
+    ys, xs = np.indices(canvas.shape, dtype=np.float32)
+    sun = (xs - (cx - 0.8 * canvas.radius)) ** 2 + (ys - (cy - 0.9 * canvas.radius)) ** 2
+    flare = np.exp(-sun / (2 * (0.9 * canvas.radius) ** 2))
+    lit = warm * (0.7 + 0.6 * flare)[:, :, None]
+    fibres = canvas.detail(3)
+    leaf = _smooth(0.8, 1.8, fibres) * np.clip(0.6 + noise(canvas, 40, "leaf", 2), 0, 1)
+    gx = cv2.Sobel(blur(fibres, canvas.px(1.5)), cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(blur(fibres, canvas.px(1.5)), cv2.CV_32F, 0, 1, ksize=3)
+    shine = np.clip(0.6 - 0.25 * (gx + gy) / max(canvas.px(1), 1e-3), 0.2, 1.6)
+    gold = np.array([55, 175, 215], np.float32) / 255.0 * shine[:, :, None]
+    out = over(gold, np.clip(leaf * 0.85, 0, 1), lit)
+    out = _screen(out, 0.5 * blur(np.clip(out - 0.7, 0, 1), canvas.px(12)))
+    rim = _smooth(0.92, 1.0, r) * disc
+    out = out * (1.0 - 0.35 * rim)[:, :, None]
+    return finish(out, disc)
+
+
+def fire_and_ice(canvas: Canvas) -> np.ndarray:
+    """The iris split along its own collarette: flames in the pupillary zone licking out along
+    the fibres, ice in the outer ring, meeting in a bright seam."""
+    r, _theta = canvas.polar_grid
+    disc, pupil = canvas.alpha, canvas.pupil
+    tone = normalise(blur(canvas.lum, canvas.px(1)), disc)
+    fibres = blur(canvas.detail(6), canvas.px(3))
+    collar = pupil + 0.42 * (1.0 - pupil)
+    split = (r - collar) / 0.1 - 0.9 * fibres + 0.6 * noise(canvas, 12, "seam", 2)
+    ice_share = _smooth(-1.0, 1.0, split)
+    fire = gradient_map(
+        tone, [(0, (5, 5, 40)), (0.35, (10, 40, 200)), (0.7, (30, 150, 255)), (1, (180, 245, 255))]
+    )
+    ice = gradient_map(
+        tone,
+        [(0, (60, 15, 5)), (0.35, (190, 90, 20)), (0.7, (250, 210, 120)), (1, (255, 250, 235))],
+    )
+    out = over(ice, ice_share, fire)
+    seam = np.exp(-(split**2) / 0.5) * disc * (r > pupil)
+    out = _screen(out, blur(seam, canvas.px(5))[:, :, None] * np.array([0.9, 0.9, 1.0]))
+    pupil_zone = 1.0 - _smooth(pupil * 0.9, pupil * 1.05, r)
+    out = out * (1.0 - 0.85 * pupil_zone)[:, :, None]
+    return finish(out, disc)
