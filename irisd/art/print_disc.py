@@ -1,0 +1,105 @@
+"""Where the iris and the pupil are in a print, and the checks and resizes the blends share.
+
+A print (`irisd.pipeline.output`) is a square crop centred on the iris, PADDING iris radii to
+each side, transparent outside the iris disc; its pupil is painted black but need not be
+centred (a pupil sits a little nasal of the iris's centre), so it is found, not assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from irisd.pipeline.geometry import Circle, area_circle
+from irisd.pipeline.output import PADDING
+
+MIN_PRINTS, MAX_PRINTS = 2, 4
+PUPIL_DARK = 40  # max(B, G, R) of a painted pupil's pixels (painted at RGB ~12, edge fading)
+PUPIL_RANGE = (0.1, 0.8)  # a pupil's radius, as a share of the iris radius
+TYPICAL_PUPIL = 0.4  # of the iris radius: assumed where no dark disc is found (unpainted pupil)
+CORE = 0.5  # of the pupil radius: the core whose colour is the print's black
+
+
+class PrintCount(ValueError):
+    """Not 2 to 4 prints."""
+
+
+@dataclass(frozen=True)
+class Disc:
+    """A print's iris and pupil circles, in its own pixels, and its pupil's black (B, G, R)."""
+
+    iris: Circle
+    pupil: Circle
+    black: tuple[float, float, float]
+
+
+def check_count(prints: Sequence[np.ndarray]) -> None:
+    if not MIN_PRINTS <= len(prints) <= MAX_PRINTS:
+        raise PrintCount(f"{MIN_PRINTS} to {MAX_PRINTS} prints are needed, not {len(prints)}")
+    for image in prints:
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 4:
+            raise ValueError("a print is an (H, W, 4) uint8 BGRA array")
+
+
+def iris_of(side: int) -> Circle:
+    """The iris circle of a `side` px print (the pipeline centres it, PADDING radii out)."""
+    return Circle(side / 2, side / 2, side / (2 * PADDING))
+
+
+def disc_of(print_bgra: np.ndarray) -> Disc:
+    """The print's iris circle and its pupil: the dark opaque region around the centre."""
+    side = print_bgra.shape[0]
+    iris = iris_of(side)
+    dark = (print_bgra[:, :, :3].max(axis=2) <= PUPIL_DARK) & (print_bgra[:, :, 3] > 0)
+    # Only the central part: dark crypts or a lid's shadow near the rim are no pupil.
+    near = np.zeros_like(dark)
+    cv2.circle(near, (round(iris.x), round(iris.y)), round(iris.r * PUPIL_RANGE[1]), 1, -1)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (dark & near).astype(np.uint8), connectivity=8
+    )
+    pupil = None
+    if count > 1:
+        biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        found = area_circle(labels == biggest)
+        if PUPIL_RANGE[0] <= found.r / iris.r <= PUPIL_RANGE[1]:
+            pupil = found
+    if pupil is None:
+        pupil = iris.resized(TYPICAL_PUPIL)
+    return Disc(iris, pupil, _black(print_bgra, pupil))
+
+
+def _black(print_bgra: np.ndarray, pupil: Circle) -> tuple[float, float, float]:
+    core = np.zeros(print_bgra.shape[:2], np.uint8)
+    cv2.circle(core, (round(pupil.x), round(pupil.y)), max(1, round(pupil.r * CORE)), 1, -1)
+    b, g, r = np.median(print_bgra[core > 0, :3], axis=0)
+    return float(b), float(g), float(r)
+
+
+def resized(print_bgra: np.ndarray, side: int) -> np.ndarray:
+    """The BGRA print resized to `side` x `side`, colour premultiplied by alpha so the
+    transparent black around the disc does not bleed a dark fringe into its edge."""
+    if print_bgra.shape[0] == side and print_bgra.shape[1] == side:
+        return print_bgra.copy()
+    shrink = side < print_bgra.shape[0]
+    method = cv2.INTER_AREA if shrink else cv2.INTER_LANCZOS4
+    return unpremultiplied(
+        cv2.resize(premultiplied(print_bgra), (side, side), interpolation=method)
+    )
+
+
+def premultiplied(bgra: np.ndarray) -> np.ndarray:
+    """float32 BGRA, colour times alpha (0..1), in 0..255."""
+    out = bgra.astype(np.float32)
+    out[:, :, :3] *= out[:, :, 3:] / 255.0
+    return out
+
+
+def unpremultiplied(premult: np.ndarray) -> np.ndarray:
+    """uint8 BGRA from `premultiplied`'s float32 form (colour 0 where alpha is 0)."""
+    alpha = np.clip(premult[:, :, 3:], 0.0, 255.0)
+    colour = np.where(alpha > 0.5, premult[:, :, :3] * 255.0 / np.maximum(alpha, 1e-6), 0.0)
+    out = np.concatenate([colour, alpha], axis=2)
+    return np.asarray(np.clip(out + 0.5, 0, 255), np.uint8)
