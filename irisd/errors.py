@@ -8,8 +8,9 @@
     │   │   ├── ConsentRequired     no consent on record for the photo's person ([privacy])
     │   │   └── ConsentWithdrawn    the person withdrew or was erased: consent again first
     │   ├── NotFound 404            one class for "unknown" and "not yours": no oracle
-    │   └── RequestTimeout 408      the body did not arrive in time; the connection closes
-    │                               └── NotReady 503
+    │   ├── RequestTimeout 408      the body did not arrive in time; the connection closes
+    │   ├── NotAvailable 501        a call of the app this box does not serve (AI generation)
+    │   └── NotReady 503
     ├── JobFailure                  error_type, retryable, suggestion (API.md "Errors of a job")
     │   ├── QualityIssue            quality_issue   · no retry · message = the cause sentence
     │   ├── TransientFailure        transient_error · retry 1
@@ -146,6 +147,13 @@ class Throttled(TooManyRequests):
 
     def reply_headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.context.get("retry_after_s", 1))}
+
+
+class NotAvailable(RequestError):
+    """A call the app makes that a self-hosted box does not serve (its text says what)."""
+
+    status = 501
+    message = "This feature is not available on this box."
 
 
 class NotReady(RequestError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from irisd.api import openapi_privacy
+from irisd.api import openapi_privacy, openapi_studio
 from irisd.api.bearer import PUBLIC_ROUTES
 from irisd.api.openapi_parts import INT, STR, UUID, obj, ref
 
@@ -83,6 +83,7 @@ _ERRORS = {
     "415": "Unsupported type",
     "422": "Invalid field",
     "429": "Queue full, too many failed sign-ins or too many uploads at once (Retry-After)",
+    "501": "Not available on this box (the app's AI generation)",
 }
 
 
@@ -124,6 +125,9 @@ def operation(
     )
     if paging and path == "/api/v1/processing/jobs":
         op["parameters"].append({"name": "photo_id", "in": "query", "schema": UUID})
+    op["parameters"] += openapi_studio.QUERY.get(path, [])
+    if (method, path) in openapi_studio.UNAVAILABLE:
+        op["x-unavailable"] = True  # refused on every box: 501 is its only answer
     if method == "get" and path.endswith(openapi_privacy.LABELLED):
         op["parameters"].append(openapi_privacy.LABEL_QUERY)
     if body:
