@@ -7,6 +7,7 @@ from stored results). Returns the new job's id, which `/ws/jobs/{id}` follows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tests.support.clients import ApiClient
@@ -55,11 +56,18 @@ async def sources_for(api: ApiClient, kind: str, photo_id: str) -> list[str]:
     return [await processed(api, photo_id) for _ in range(count)]
 
 
-async def submit_kind(api: ApiClient, kind: str, photo_id: str) -> str:
-    """Queue a job of `kind` on the photo (see the module doc); its id."""
+async def submit_kind(
+    api: ApiClient, kind: str, photo_id: str, before: Callable[[], object] = lambda: None
+) -> str:
+    """Queue a job of `kind` on the photo (see the module doc); its id. `before` runs just
+    before the job itself is submitted (after its sources are processed): hold the photo
+    there, and only the job under test is held."""
     if kind == "process":
+        before()
         reply = await api.post("/api/v1/processing/submit", {"photo_id": photo_id})
     else:
-        reply = await submit_art(api, kind, await sources_for(api, kind, photo_id), photo_id)
+        sources = await sources_for(api, kind, photo_id)
+        before()
+        reply = await submit_art(api, kind, sources, photo_id)
     assert reply.status == 201, reply.body
     return job_id_of(kind, reply.body)
