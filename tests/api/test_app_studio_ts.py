@@ -38,15 +38,15 @@ SERVICES = ("styles", "fusion", "exports")
 def app_sources() -> dict[str, str]:
     if shutil.which("node") is None or not APP_REPO.exists():
         pytest.skip(f"node or the app's repository ({APP_REPO}) is absent")
-    return {
-        name: subprocess.run(
-            ["git", "-C", str(APP_REPO), "show", f"HEAD:mobile/src/services/{name}.ts"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout  # fmt: skip
-        for name in SERVICES
-    }
+    return {name: _show(f"mobile/src/services/{name}.ts") for name in SERVICES}
+
+
+def _show(path: str) -> str:
+    shown = subprocess.run(
+        ["git", "-C", str(APP_REPO), "show", f"HEAD:{path}"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return shown.stdout
 
 
 async def node(*args: str, env: dict[str, str], cwd: Path) -> Any:
