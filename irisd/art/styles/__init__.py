@@ -12,13 +12,35 @@ from collections.abc import Callable
 
 import numpy as np
 
-from irisd.art.styles import graphic, light, paint
+from irisd.art.styles import graphic, light, oil, paint
 from irisd.art.styles.canvas import Canvas
 from irisd.art.styles.catalogue import PRESETS, Preset, UnknownPreset, preset
+from irisd.art.styles.scale import enlarge, working_copy
 
 __all__ = ["PRESETS", "Preset", "UnknownPreset", "preset", "stylise"]
 
 Renderer = Callable[[Canvas], np.ndarray]
+
+# How much of the print's own fine detail (finer than the working size keeps) goes back into
+# a full-size result, per preset: the photographic looks want their fibres crisp, the flat and
+# drawn ones do not (their edges are their own, and enlarging keeps them clean).
+_DETAIL: dict[str, float] = {
+    "cosmic_iris": 0.8,
+    "natures_eye": 0.5,
+    "neon_pulse": 0.0,
+    "aurora_flow": 0.4,
+    "golden_hour": 0.9,
+    "fire_and_ice": 0.8,
+    "watercolor_dream": 0.0,
+    "oil_master": 0.25,
+    "monets_garden": 0.0,
+    "ink_wash": 0.0,
+    "pop_vision": 0.0,
+    "minimal_lines": 0.0,
+    "crystal_geometry": 0.0,
+    "stained_glass": 0.0,
+    "digital_glitch": 0.6,
+}
 
 _RENDERERS: dict[str, Renderer] = {
     "cosmic_iris": light.cosmic_iris,
@@ -26,7 +48,7 @@ _RENDERERS: dict[str, Renderer] = {
     "pop_vision": graphic.pop_vision,
     "minimal_lines": graphic.minimal_lines,
     "natures_eye": light.natures_eye,
-    "oil_master": paint.oil_master,
+    "oil_master": oil.oil_master,
     "neon_pulse": light.neon_pulse,
     "crystal_geometry": graphic.crystal_geometry,
     "aurora_flow": light.aurora_flow,
@@ -51,10 +73,14 @@ def stylise(
         raise RuntimeError(f"preset {preset_id!r} has no renderer")
     if report is not None:
         report(0.0)
-    canvas = Canvas(print_bgra, preset_id)
+    canvas = Canvas(working_copy(print_bgra), preset_id)
     if report is not None:
         report(0.1)
     out = render(canvas)
+    if report is not None:
+        report(0.85)
+    if out.shape != print_bgra.shape:
+        out = enlarge(out, print_bgra, _DETAIL.get(preset_id, 0.0))
     if report is not None:
         report(1.0)
     return out

@@ -37,7 +37,7 @@ class Canvas:
 
     @property
     def side(self) -> int:
-        return max(self.height, self.width)
+        return int(max(self.height, self.width))
 
     def px(self, length: float) -> float:
         """`length` reference pixels at this print's size."""
@@ -95,7 +95,7 @@ class Canvas:
         its own spread over the disc (so dark and light irises give the same strength)."""
         fine = self.lum - blur(self.lum, self.px(sigma))
         spread = float(fine[self.alpha > 0.5].std()) if (self.alpha > 0.5).any() else 0.0
-        return fine / max(spread, 1e-3)
+        return np.asarray(fine / max(spread, 1e-3), np.float32)
 
 
 def blur(image: np.ndarray, sigma: float) -> np.ndarray:
@@ -126,7 +126,7 @@ def noise(canvas: Canvas, cells: int, salt: str, octaves: int = 1) -> np.ndarray
         amplitude = 0.5**octave
         total += amplitude * big
         weight += amplitude
-    return np.clip(total / weight / 1.2, -1.5, 1.5)
+    return np.asarray(np.clip(total / weight / 1.2, -1.5, 1.5), np.float32)
 
 
 def grain(canvas: Canvas, salt: str, side: int = 1024) -> np.ndarray:
@@ -152,7 +152,7 @@ def normalise(values: np.ndarray, mask: np.ndarray, low: float = 1, high: float 
     """`values` stretched so that the masked pixels' percentiles `low`..`high` span 0..1."""
     inside = values[mask > 0.5] if (mask > 0.5).any() else values.ravel()
     lo, hi = np.percentile(inside, [low, high])
-    return np.clip((values - lo) / max(float(hi - lo), 1e-6), 0.0, 1.0)
+    return np.asarray(np.clip((values - lo) / max(float(hi - lo), 1e-6), 0.0, 1.0), np.float32)
 
 
 def radial_profile(canvas: Canvas, values: np.ndarray, bins: int) -> np.ndarray:
@@ -202,10 +202,16 @@ def paper(canvas: Canvas, tone: tuple[int, int, int], salt: str, texture: float)
     return np.clip(base * shade[:, :, None], 0.0, 1.0)
 
 
+def smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    """0 below `edge0`, 1 above `edge1`, a smooth S between."""
+    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return np.asarray(t * t * (3.0 - 2.0 * t), np.float32)
+
+
 def over(top: np.ndarray, alpha: np.ndarray, bottom: np.ndarray) -> np.ndarray:
     """`top` laid over `bottom` with `alpha` (HxW, 0..1)."""
     a = alpha[:, :, None]
-    return top * a + bottom * (1.0 - a)
+    return np.asarray(top * a + bottom * (1.0 - a), np.float32)
 
 
 def finish(bgr: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:

@@ -16,13 +16,9 @@ from irisd.art.styles.canvas import (
     normalise,
     over,
     paper,
+    smoothstep,
     to_polar,
 )
-
-
-def _smooth(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
 
 
 def _hue_order(canvas: Canvas) -> float:
@@ -36,7 +32,7 @@ def _hue_order(canvas: Canvas) -> float:
 
 def _hsv_colour(hue: float, sat: float, val: float) -> np.ndarray:
     one = np.array([[[hue % 360.0, sat, val]]], np.float32)
-    return cv2.cvtColor(one, cv2.COLOR_HSV2BGR)[0, 0]
+    return np.asarray(cv2.cvtColor(one, cv2.COLOR_HSV2BGR)[0, 0], np.float32)
 
 
 def pop_vision(canvas: Canvas) -> np.ndarray:
@@ -60,45 +56,64 @@ def pop_vision(canvas: Canvas) -> np.ndarray:
     u = np.mod(xs + ys, spacing * 1.414) / (spacing * 1.414) - 0.5
     v = np.mod(xs - ys, spacing * 1.414) / (spacing * 1.414) - 0.5
     dist = np.sqrt(u * u + v * v)
-    dot = 1.0 - _smooth(-0.03, 0.03, dist - 0.42 * (1.0 - np.mod(tone * 4, 1.0)) ** 0.7)
+    dot = 1.0 - smoothstep(-0.03, 0.03, dist - 0.42 * (1.0 - np.mod(tone * 4, 1.0)) ** 0.7)
     dark = np.array(inks[0], np.float32)
     flat = over(np.broadcast_to(dark * 0.6 + flat * 0.4, flat.shape), dot * 0.85, flat)
     bands = band.astype(np.float32)
     edges = cv2.morphologyEx(bands, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    outline = blur(_smooth(0.0, 0.5, edges), canvas.px(1.0))
+    outline = blur(smoothstep(0.0, 0.5, edges), canvas.px(1.0))
     outline = cv2.dilate(outline, np.ones((3, 3), np.uint8), iterations=max(1, round(canvas.px(1))))
     rim = np.exp(-(((r - 1.0) / 0.018) ** 2))
     ink = np.clip(np.maximum(outline * 0.9, rim), 0, 1) * (r < 1.05)
     field = _hsv_colour(hue + 90, 0.8, 0.95)
-    dots = 1.0 - _smooth(-0.03, 0.03, dist - 0.18)
+    dots = 1.0 - smoothstep(-0.03, 0.03, dist - 0.18)
     square = over(
         np.broadcast_to(field * 0.75, flat.shape), dots, np.broadcast_to(field, flat.shape)
     )
-    out = over(flat, _smooth(0.99, 1.0, 1.0 - r + 0.99), square)
+    out = over(flat, smoothstep(0.99, 1.0, 1.0 - r + 0.99), square)
     out = over(np.zeros_like(out) + 0.04, ink, out)
     return finish(out, None)
 
 
+def _contours(canvas: Canvas, field: np.ndarray, levels: int, width: float) -> np.ndarray:
+    """Anti-aliased lines `width` px wide along `levels` level sets of `field` (0..1)."""
+    gy, gx = np.gradient(field)
+    slope = np.sqrt(gx * gx + gy * gy) * levels + 1e-6
+    frac = field * levels - np.floor(field * levels)
+    distance = np.minimum(frac, 1.0 - frac) / slope  # to the nearest level, in pixels
+    # where the field is flat a level is no line but a blot: leave those out
+    steep = smoothstep(0.02, 0.06, slope * canvas.px(8) / levels)
+    return np.asarray((1.0 - smoothstep(width * 0.5, width * 0.5 + 1.0, distance)) * steep)
+
+
 def minimal_lines(canvas: Canvas) -> np.ndarray:
-    """Line art: the fibres as clean radial ink strokes, the pupil and rim as two circles, one
-    accent of the iris's hue at the collarette, on white paper (paints the whole square)."""
+    """Line art on white paper: the iris's rings, collarette and crypts as contour lines of
+    its shading, its strongest fibres as fine radial strokes, the pupil and rim as circles,
+    one accent of the iris's own hue at the collarette (paints the whole square)."""
     r, _ = canvas.polar_grid
     disc, pupil = canvas.alpha, canvas.pupil
+    zone = smoothstep(pupil + 0.02, pupil + 0.05, r) * (1.0 - smoothstep(0.96, 0.985, r))
+    # the shading smoothed along the rays: its level sets run with the fibres, out from the
+    # pupil, and bend round the crypts and the collarette
+    polar = to_polar(canvas, canvas.lum)
+    polar = cv2.GaussianBlur(polar, (0, 0), sigmaX=polar.shape[1] * 0.05, sigmaY=canvas.px(2.5))
+    field = normalise(from_polar(canvas, polar), disc)
+    contours = _contours(canvas, field, 7, canvas.px(1.2)) * zone
     fibres = -canvas.detail(2.5) * disc
     polar = to_polar(canvas, fibres)
     # clean strokes: smooth along each ray, keep thin across it
-    polar = cv2.GaussianBlur(polar, (0, 0), sigmaX=max(1.0, polar.shape[1] * 0.012), sigmaY=0.7)
+    polar = cv2.GaussianBlur(polar, (0, 0), sigmaX=max(1.0, polar.shape[1] * 0.015), sigmaY=0.7)
     strokes = from_polar(canvas, polar)
-    strokes = strokes / max(float(np.percentile(strokes[disc > 0.5], 99)), 1e-3)
-    lines = _smooth(0.35, 0.75, strokes) * _smooth(pupil + 0.02, pupil + 0.06, r)
-    lines = lines * (1.0 - _smooth(0.96, 0.99, r))
+    strokes = strokes / max(float(np.percentile(strokes[disc > 0.5], 99.5)), 1e-3)
+    hairlines = smoothstep(0.45, 0.8, strokes) * zone
     width = canvas.px(1.6) / canvas.radius
     circles = np.exp(-(((r - 1.0) / width) ** 2)) + np.exp(-(((r - pupil) / width) ** 2))
     collar = pupil + 0.32 * (1.0 - pupil)
     accent = np.exp(-(((r - collar) / (width * 2.5)) ** 2))
     sheet = paper(canvas, (245, 247, 248), "sheet", 0.015)
     ink = np.array([60, 42, 30], np.float32) / 255.0
-    out = over(np.broadcast_to(ink, sheet.shape), np.clip(lines * 0.9 + circles, 0, 1), sheet)
+    lines = np.clip(np.maximum(contours * 0.95, hairlines * 0.55) + circles, 0, 1)
+    out = over(np.broadcast_to(ink, sheet.shape), lines, sheet)
     tint = _hsv_colour(_hue_order(canvas), 0.65, 0.75)
     out = over(np.broadcast_to(tint, out.shape), np.clip(accent * 0.9, 0, 1), out)
     return finish(out, None)
@@ -139,7 +154,7 @@ def crystal_geometry(canvas: Canvas) -> np.ndarray:
     subdiv = cv2.Subdiv2D((0, 0, canvas.width, canvas.height))
     for x, y in allpts:
         subdiv.insert((float(x), float(y)))
-    triangles = subdiv.getTriangleList().reshape(-1, 3, 2)
+    triangles = np.asarray(subdiv.getTriangleList(), np.float32).reshape(-1, 3, 2)
     colours = blur(canvas.bgr, canvas.px(4))
     sheen_rng = canvas.rng("sheen")
     out = np.zeros((*canvas.shape, 3), np.float32)
@@ -167,7 +182,7 @@ def crystal_geometry(canvas: Canvas) -> np.ndarray:
         [(0, (255, 180, 120)), (0.5, (180, 255, 200)), (1, (230, 160, 255))],
     )
     out = over(prism, edges * 0.55, out)
-    cover = _smooth(0.0, 1.0, (1.02 - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
+    cover = smoothstep(0.0, 1.0, (1.02 - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
     return finish(out, cover)
 
 
@@ -223,7 +238,7 @@ def stained_glass(canvas: Canvas) -> np.ndarray:
     lit = cells * (ripple * (1.15 - 0.6 * depth))[:, :, None]
     lit = lit + 0.35 * blur(lit, canvas.px(12))
     out = over(np.zeros_like(lit) + 0.03, np.clip(lead * 1.2, 0, 1), lit)
-    cover = _smooth(0.0, 1.0, (1.0 + width - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
+    cover = smoothstep(0.0, 1.0, (1.0 + width - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
     _ = theta, grain, paper
     return finish(out, cover)
 

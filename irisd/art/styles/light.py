@@ -13,23 +13,19 @@ from irisd.art.styles.canvas import (
     noise,
     normalise,
     over,
+    smoothstep,
     to_polar,
 )
 
 
-def _smooth(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
-
-
 def _screen(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 1.0 - (1.0 - np.clip(a, 0, 1)) * (1.0 - np.clip(b, 0, 1))
+    return np.asarray(1.0 - (1.0 - np.clip(a, 0, 1)) * (1.0 - np.clip(b, 0, 1)), np.float32)
 
 
 def _saturated(canvas: Canvas, amount: float) -> np.ndarray:
     """The print's colours pushed away from grey by `amount` (the iris's own hues, louder)."""
     grey = canvas.lum[:, :, None]
-    return np.clip(grey + (canvas.bgr - grey) * amount, 0.0, 1.0)
+    return np.asarray(np.clip(grey + (canvas.bgr - grey) * amount, 0.0, 1.0), np.float32)
 
 
 def _angular_colours(canvas: Canvas, colours: np.ndarray) -> np.ndarray:
@@ -37,14 +33,14 @@ def _angular_colours(canvas: Canvas, colours: np.ndarray) -> np.ndarray:
     polar = to_polar(canvas, blur(colours, canvas.px(4)))
     cols = polar.shape[1]
     ring = polar[:, int(cols * max(canvas.pupil + 0.1, 0.35)) : int(cols * 0.92)]
-    return ring.mean(axis=1)
+    return np.asarray(ring.mean(axis=1), np.float32)
 
 
 def _lookup_angle(table: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """`table` (rows = angles 0..2pi) read at `theta` (radians, any range)."""
     rows = table.shape[0]
     index = (np.mod(theta, 2 * np.pi) / (2 * np.pi) * rows).astype(np.int32) % rows
-    return table[index]
+    return np.asarray(table[index])
 
 
 def _stars(canvas: Canvas, count: int, salt: str) -> np.ndarray:
@@ -79,7 +75,7 @@ def cosmic_iris(canvas: Canvas) -> np.ndarray:
     gas = _lookup_angle(arms, swirl) * (clouds * np.exp(-1.6 * np.abs(r - 1.0)))[:, :, None]
     space = gradient_map(np.clip(r / 1.5, 0, 1), [(0, (60, 20, 30)), (1, (22, 6, 8))])
     space = space + 0.9 * gas
-    inner = _smooth(pupil * 0.9, pupil * 1.15, r) * disc
+    inner = smoothstep(pupil * 0.9, pupil * 1.15, r) * disc
     stars = _stars(canvas, 900, "field")
     stars = stars * (1.0 - inner)  # stars in the pupil and the sky, not on the fibres
     out = over(iris, inner, space)
@@ -102,8 +98,10 @@ def natures_eye(canvas: Canvas) -> np.ndarray:
     u = np.mod(theta * petals / (2 * np.pi) + wobble, 1.0) - 0.5
     along = np.clip((r - collar) / (1.0 - collar), 0.0, 1.0)
     width = 0.5 * np.sqrt(np.clip(np.sin(np.pi * np.clip(along * 0.92 + 0.08, 0, 1)), 0, 1))
-    petal = _smooth(0.0, 0.06, width - np.abs(u))
-    midrib = 1.0 - _smooth(0.0, 0.035, np.abs(u)) * 0.0 - (1.0 - _smooth(0.0, 0.03, np.abs(u)))
+    petal = smoothstep(0.0, 0.06, width - np.abs(u))
+    midrib = (
+        1.0 - smoothstep(0.0, 0.035, np.abs(u)) * 0.0 - (1.0 - smoothstep(0.0, 0.03, np.abs(u)))
+    )
     leaf = gradient_map(
         tone,
         [(0, (22, 48, 20)), (0.35, (38, 105, 58)), (0.7, (70, 175, 140)), (1, (165, 232, 222))],
@@ -115,7 +113,7 @@ def natures_eye(canvas: Canvas) -> np.ndarray:
         [(0, (40, 20, 90)), (0.4, (80, 60, 200)), (0.75, (60, 160, 240)), (1, (170, 235, 255))],
     )
     bloom = bloom * (1.0 - 0.5 * veins)[:, :, None]
-    centre = _smooth(collar - 0.04, collar + 0.04, r)
+    centre = smoothstep(collar - 0.04, collar + 0.04, r)
     out = over(leaf, centre, bloom)
     seed = gradient_map(tone, [(0, (10, 25, 30)), (1, (40, 90, 110))])
     rng = canvas.rng("pollen")
@@ -129,7 +127,7 @@ def natures_eye(canvas: Canvas) -> np.ndarray:
         )
     dots = blur(dots, canvas.px(1.2))
     seed = seed + dots[:, :, None] * np.array([0.25, 0.75, 0.95], np.float32)
-    out = over(seed, 1.0 - _smooth(pupil * 0.92, pupil * 1.08, r), out)
+    out = over(seed, 1.0 - smoothstep(pupil * 0.92, pupil * 1.08, r), out)
     return finish(out, disc)
 
 
@@ -142,7 +140,7 @@ def neon_pulse(canvas: Canvas) -> np.ndarray:
     gx = cv2.Sobel(soft, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(soft, cv2.CV_32F, 0, 1, ksize=3)
     edges = normalise(np.sqrt(gx * gx + gy * gy), disc, 50, 99.5) * disc
-    lines = _smooth(0.15, 0.7, edges)
+    lines = smoothstep(0.15, 0.7, edges)
     phase = 0.5 + 0.5 * np.sin(2 * theta + 4 * r + 1.5 * noise(canvas, 4, "hue", 2))
     colour = gradient_map(
         phase,
@@ -156,42 +154,54 @@ def neon_pulse(canvas: Canvas) -> np.ndarray:
     tone = normalise(canvas.lum, disc) * disc
     base = 0.06 * tone[:, :, None] * colour + np.array([12, 4, 6], np.float32) / 255.0
     core = np.clip(light * 1.4, 0, 1)
-    core = core + 0.5 * _smooth(0.6, 1.0, lines)[:, :, None]  # white-hot tube centres
+    core = core + 0.5 * smoothstep(0.6, 1.0, lines)[:, :, None]  # white-hot tube centres
     out = _screen(_screen(base, glow), core)
     return finish(out, None)
 
 
 def aurora_flow(canvas: Canvas) -> np.ndarray:
-    """Northern-light curtains hanging along the iris's fibres, green to violet outwards,
-    flowing past the rim into a night sky (paints the whole square)."""
+    """The iris as a night-side world ringed by its aurora: curtains rise from the rim along
+    the iris's own rays, green at their bright lower edge to violet above, folded by a slow
+    flow, with the fibres faintly lit in the same light (paints the whole square)."""
     r, theta = canvas.polar_grid
     disc, pupil = canvas.alpha, canvas.pupil
-    detail = canvas.detail(4) * disc
-    # each angle's texture: the fibres' mean brightness along that ray
+    detail = canvas.detail(3) * disc
+    # each angle's texture: the fibres' mean brightness along that ray, as the curtains' rays
     polar = to_polar(canvas, detail)
     cols = polar.shape[1]
     rays = polar[:, int(cols * (pupil + 0.05)) : int(cols * 0.95)].mean(axis=1)
-    rays = cv2.GaussianBlur(rays.reshape(-1, 1), (1, 0), 1.0).ravel() if rays.size else rays
+    # a ray a few tenths of a degree wide: finer would alias into a marbling as it is swirled
+    rays = cv2.GaussianBlur(rays.reshape(-1, 1), (1, 0), sigmaX=1, sigmaY=rays.size / 900)
+    rays = rays.ravel()
     rays = (rays - rays.mean()) / max(float(rays.std()), 1e-3)
-    flow = theta + 0.18 * np.sin(3.0 * r + 2.0 * noise(canvas, 3, "flow", 2))
-    curtain = np.clip(0.45 + 0.35 * _lookup_angle(rays.reshape(-1, 1), flow)[..., 0], 0, 1.4)
-    inside = np.clip(0.5 + 0.25 * blur(detail, canvas.px(2)), 0.0, 1.2)
-    iris_zone = _smooth(pupil, pupil + 0.06, r) * disc
-    strength = curtain * np.exp(-1.8 * np.maximum(r - 1.0, 0.0)) * _smooth(pupil, pupil + 0.2, r)
-    strength = strength * (1.0 - iris_zone) + inside * iris_zone * (0.6 + 0.6 * curtain)
-    strength = strength * (0.75 + 0.25 * noise(canvas, 9, "veil", 3))
-    hue = np.clip((r - pupil) / (1.5 - pupil), 0, 1)
+    rays = np.clip(0.55 + 0.35 * rays, 0.05, 1.2).reshape(-1, 1)
+    # a slow fold: small, or the rays would follow the noise's contours (a marbling)
+    fold = 0.025 * noise(canvas, 3, "fold", 1)
+    curtain = _lookup_angle(rays, theta + fold + 0.2 * (r - 1.0))[..., 0]
+    # the curtains' lower edge wanders round the rim; light falls off above it
+    base = 1.02 + 0.07 * noise(canvas, 4, "edge", 2)
+    above = r - base
+    rise = smoothstep(-0.035, 0.0, above) * np.exp(-np.maximum(above, 0.0) / 0.16)
+    veil = 0.5 + 0.5 * smoothstep(-0.2, 0.6, noise(canvas, 8, "veil", 3))
+    strength = rise * curtain * veil
+    height = np.clip(above / 0.4, 0.0, 1.0)
     colour = gradient_map(
-        hue,
-        [(0, (150, 255, 70)), (0.35, (160, 230, 40)), (0.65, (210, 160, 60)), (1, (200, 60, 190))],
+        height,
+        [(0, (150, 255, 90)), (0.3, (120, 235, 60)), (0.6, (170, 120, 90)), (1, (190, 50, 200))],
     )
-    sky = gradient_map(np.clip(r / 1.6, 0, 1), [(0, (50, 22, 10)), (1, (28, 10, 4))])
-    stars = _stars(canvas, 500, "sky") * (1.0 - _smooth(pupil, pupil + 0.1, r) * disc)
+    sky = gradient_map(np.clip(r / 1.6, 0, 1), [(0, (48, 20, 8)), (1, (26, 8, 3))])
+    stars = _stars(canvas, 700, "sky") * (1.0 - disc) * (1.0 - np.clip(strength * 2, 0, 1))
+    # the world: the iris dark blue-green, its fibres lit in the aurora's green, more at the rim
+    tone = normalise(blur(canvas.lum, canvas.px(1)), disc)
+    world = gradient_map(tone, [(0, (20, 8, 2)), (0.6, (90, 60, 20)), (1, (180, 150, 80))])
+    lit = np.clip(detail, 0.0, 3.0) / 3.0 * (0.3 + 0.7 * smoothstep(pupil, 1.0, r))
+    world = world + lit[:, :, None] * np.array([0.45, 1.0, 0.35], np.float32)
+    world = world * smoothstep(pupil * 0.95, pupil * 1.1, r)[:, :, None]
     light = colour * np.clip(strength, 0, 1.3)[:, :, None]
-    out = _screen(sky + 0.7 * light, 0.6 * blur(light, canvas.px(14)))
-    tone = normalise(canvas.lum, disc)
-    out = out * (1.0 - 0.35 * iris_zone * (1.0 - tone))[:, :, None]
-    return finish(_screen(out, stars[:, :, None] * 0.8), None)
+    scene = over(world, disc, sky)
+    out = _screen(scene + 0.9 * light, 0.7 * blur(light, canvas.px(10)))
+    out = _screen(out, 0.4 * blur(light, canvas.px(40)))
+    return finish(_screen(out, stars[:, :, None] * 0.85), None)
 
 
 def golden_hour(canvas: Canvas) -> np.ndarray:
@@ -210,14 +220,14 @@ def golden_hour(canvas: Canvas) -> np.ndarray:
     flare = np.exp(-sun / (2 * (0.9 * canvas.radius) ** 2))
     lit = warm * (0.7 + 0.6 * flare)[:, :, None]
     fibres = canvas.detail(3)
-    leaf = _smooth(0.8, 1.8, fibres) * np.clip(0.6 + noise(canvas, 40, "leaf", 2), 0, 1)
+    leaf = smoothstep(0.8, 1.8, fibres) * np.clip(0.6 + noise(canvas, 40, "leaf", 2), 0, 1)
     gx = cv2.Sobel(blur(fibres, canvas.px(1.5)), cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(blur(fibres, canvas.px(1.5)), cv2.CV_32F, 0, 1, ksize=3)
     shine = np.clip(0.6 - 0.25 * (gx + gy) / max(canvas.px(1), 1e-3), 0.2, 1.6)
     gold = np.array([55, 175, 215], np.float32) / 255.0 * shine[:, :, None]
     out = over(gold, np.clip(leaf * 0.85, 0, 1), lit)
     out = _screen(out, 0.5 * blur(np.clip(out - 0.7, 0, 1), canvas.px(12)))
-    rim = _smooth(0.92, 1.0, r) * disc
+    rim = smoothstep(0.92, 1.0, r) * disc
     out = out * (1.0 - 0.35 * rim)[:, :, None]
     return finish(out, disc)
 
@@ -231,7 +241,7 @@ def fire_and_ice(canvas: Canvas) -> np.ndarray:
     fibres = blur(canvas.detail(6), canvas.px(3))
     collar = pupil + 0.42 * (1.0 - pupil)
     split = (r - collar) / 0.1 - 0.9 * fibres + 0.6 * noise(canvas, 12, "seam", 2)
-    ice_share = _smooth(-1.0, 1.0, split)
+    ice_share = smoothstep(-1.0, 1.0, split)
     fire = gradient_map(
         tone, [(0, (5, 5, 40)), (0.35, (10, 40, 200)), (0.7, (30, 150, 255)), (1, (180, 245, 255))]
     )
@@ -242,6 +252,6 @@ def fire_and_ice(canvas: Canvas) -> np.ndarray:
     out = over(ice, ice_share, fire)
     seam = np.exp(-(split**2) / 0.5) * disc * (r > pupil)
     out = _screen(out, blur(seam, canvas.px(5))[:, :, None] * np.array([0.9, 0.9, 1.0]))
-    pupil_zone = 1.0 - _smooth(pupil * 0.9, pupil * 1.05, r)
+    pupil_zone = 1.0 - smoothstep(pupil * 0.9, pupil * 1.05, r)
     out = out * (1.0 - 0.85 * pupil_zone)[:, :, None]
     return finish(out, disc)

@@ -16,15 +16,11 @@ from irisd.art.styles.canvas import (
     normalise,
     over,
     paper,
+    smoothstep,
     to_polar,
 )
 
 _WORK = 512  # the side the slow smoothing filters run at: they then cost the same at any size
-
-
-def _smooth(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
 
 
 def _small(canvas: Canvas, image: np.ndarray) -> np.ndarray:
@@ -39,103 +35,89 @@ def _ragged_disc(canvas: Canvas, salt: str, roughness: float) -> np.ndarray:
     """The disc with a hand-made edge: its rim pushed in and out by seeded noise."""
     r, _ = canvas.polar_grid
     edge = 1.0 + roughness * (0.6 * noise(canvas, 14, salt, 3) - 0.3)
-    return _smooth(-0.012, 0.012, edge - r)
+    return smoothstep(-0.012, 0.012, edge - r)
 
 
 def watercolor_dream(canvas: Canvas) -> np.ndarray:
-    """Washes of the iris's colours on cold-press paper: pigment pooling in darker wet edges,
-    granulating in the paper's tooth, bleeding softly past the rim (paints the whole square)."""
+    """Washes of the iris's colours on cold-press paper: a few flat layers of pigment, each
+    drying to a darker wet edge, the fibres touched in with a fine brush, pigment granulating
+    in the paper's tooth and bleeding softly past a hand-made rim (paints the whole square)."""
     small = _small(canvas, canvas.bgr)
     washes = (small * 255).astype(np.uint8)
     for _ in range(2):  # flat washes with their edges kept: pigment stops where a shape does
-        washes = cv2.edgePreservingFilter(washes, flags=cv2.RECURS_FILTER, sigma_s=40, sigma_r=0.45)
-    flat = _big(canvas, washes.astype(np.float32) / 255.0)
-    flat = blur(flat, canvas.px(1.5))
-    # pigment as absorbance: where the wash is dark, more pigment; brighter, more water
-    pigment = np.clip(1.0 - flat, 0.0, 1.0) * 0.85
-    grey = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY)
-    gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
-    rims = normalise(np.sqrt(gx * gx + gy * gy), canvas.alpha, 60, 99.5)
-    wet_edges = blur(rims, canvas.px(1.2))
+        washes = np.asarray(
+            cv2.edgePreservingFilter(washes, flags=cv2.RECURS_FILTER, sigma_s=40, sigma_r=0.45),
+            np.uint8,
+        )
+    flat = blur(_big(canvas, washes.astype(np.float32) / 255.0), canvas.px(1.5))
+    grey = flat.mean(axis=2, keepdims=True)
+    flat = np.clip(grey + (flat - grey) * 1.5, 0.0, 1.0)
+    # layers: the wash's tone in a few steps, each step's border a darker dried edge
+    tone = normalise(cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY), canvas.alpha)
+    steps = 5.0
+    level = tone * steps
+    frac = level - np.floor(level)
+    soft_steps = (np.floor(level) + smoothstep(0.35, 0.65, frac)) / steps
+    gy, gx = np.gradient(blur(tone, canvas.px(2)))
+    slope = np.sqrt(gx * gx + gy * gy) * steps + 1e-4
+    edge_px = np.abs(frac - 0.5) / slope  # distance to the nearest step, in pixels
+    wet = np.exp(-((edge_px / canvas.px(3.0)) ** 2)) * smoothstep(0.02, 0.08, slope * 20 / steps)
+    lift = (soft_steps - tone)[:, :, None] * 0.6
+    pigment = np.clip(1.0 - flat - lift, 0.0, 1.0) * 0.9
+    fibres = np.clip(-canvas.detail(3.0), 0.0, 3.0) / 3.0
     tooth = grain(canvas, "tooth")
-    granulation = 1.0 + 0.18 * tooth + 0.22 * noise(canvas, 30, "pool", 2)
-    density = pigment * granulation[:, :, None] * (1.0 + 0.55 * wet_edges)[:, :, None]
-    fibres = np.clip(-canvas.detail(2.5), 0.0, 3.0) / 3.0
-    density = density + 0.25 * fibres[:, :, None] * pigment  # the brush's finest lines
-    bleed = blur(canvas.alpha * 0.0 + _ragged_disc(canvas, "bleed", 0.09), canvas.px(6))
-    coverage = np.maximum(_ragged_disc(canvas, "rim", 0.05), 0.55 * bleed)
-    coverage = coverage * (0.85 + 0.15 * noise(canvas, 20, "bloom", 2))
+    granulation = 1.0 + 0.12 * tooth + 0.08 * noise(canvas, 40, "pool", 2)
+    density = pigment * (granulation * (1.0 + 0.22 * wet + 0.5 * fibres))[:, :, None]
+    bleed = blur(_ragged_disc(canvas, "bleed", 0.09), canvas.px(6))
+    coverage = np.maximum(_ragged_disc(canvas, "rim", 0.05), 0.5 * bleed)
     sheet = paper(canvas, (228, 240, 246), "paper", 0.035)
     out = sheet * (1.0 - np.clip(density * coverage[:, :, None], 0.0, 0.95))
     return finish(out, None)
 
 
-def oil_master(canvas: Canvas) -> np.ndarray:
-    """Oil paint laid in strokes along the radial fibres, rich glazed colour, and impasto
-    ridges lit from the upper left on a canvas weave (paints the whole square)."""
-    disc = canvas.alpha
-    rich = np.clip(canvas.lum[:, :, None] + (canvas.bgr - canvas.lum[:, :, None]) * 1.5, 0, 1)
-    polar = to_polar(canvas, rich, radius=1.02)
-    rows, cols = polar.shape[:2]
-    # strokes: drag the paint along each ray (the fibres' direction), a little across
-    length = max(3, round(cols * 0.045)) | 1
-    across = max(1, round(rows * 0.0025)) | 1
-    stroked = cv2.blur(polar, (length, across))
-    dabs = to_polar(canvas, noise(canvas, 90, "dabs", 1)[:, :, None].repeat(3, axis=2), 1.02)
-    stroked = np.clip(stroked * (1.0 + 0.08 * dabs), 0, 1)
-    levels = 14.0
-    stroked = np.round(stroked * levels) / levels
-    stroked = cv2.blur(stroked, (max(3, length // 3) | 1, 1))
-    paint = from_polar(canvas, stroked, radius=1.02)
-    paint = over(paint, _smooth(0.0, 0.3, blur(disc, canvas.px(2))), paint)
-    # impasto: the brush's ridges as a height field, lit from the upper left
-    ridges = to_polar(canvas, grain(canvas, "bristles", 512), 1.02)
-    ridges = cv2.blur(ridges, (length, 1))
-    height = from_polar(canvas, ridges, radius=1.02) * 0.6 + 2.0 * cv2.cvtColor(
-        paint, cv2.COLOR_BGR2GRAY
-    )
-    height = blur(height, canvas.px(1.0))
-    gx = cv2.Sobel(height, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(height, cv2.CV_32F, 0, 1, ksize=3)
-    light = np.clip(1.0 - 0.12 * (gx + gy) * (512.0 / canvas.side) * 6.0, 0.55, 1.45)
-    lit = paint * light[:, :, None]
-    weave = paper(canvas, (40, 55, 70), "canvas", 0.25)
-    thread = 0.04 * (np.sin(np.indices(canvas.shape)[0] * np.pi / canvas.px(3)) ** 2)[:, :, None]
-    ground = weave * (1.0 - thread)
-    cover = _ragged_disc(canvas, "stroke-rim", 0.03)
-    varnish = 0.9 + 0.1 * noise(canvas, 3, "varnish", 1)[:, :, None]
-    out = over(lit, cover, ground) * varnish
-    return finish(out, None)
-
-
 def monets_garden(canvas: Canvas) -> np.ndarray:
-    """Impressionist dabs: short strokes of broken colour round the eye, the iris's own hues
-    pushed toward a water-garden palette of lilac, sage and sky (paints the whole square)."""
-    _r, _theta = canvas.polar_grid
+    """Impressionist dabs of broken colour: the iris in short strokes along its fibres, its
+    own hues shot with lilac, rose, sage and sky, afloat on a lily pond painted in level
+    strokes (paints the whole square)."""
+    r, _ = canvas.polar_grid
     disc = canvas.alpha
-    base = blur(canvas.bgr, canvas.px(2))
-    lilac = np.array([200, 150, 170], np.float32) / 255.0
-    sage = np.array([120, 170, 130], np.float32) / 255.0
-    tone = normalise(blur(canvas.lum, canvas.px(2)), disc)
-    shift = over(np.broadcast_to(lilac, base.shape), 1.0 - tone, np.broadcast_to(sage, base.shape))
-    palette = np.clip(0.55 * base * 1.4 + 0.45 * shift * (0.5 + tone[:, :, None]), 0, 1)
-    garden = paper(canvas, (215, 205, 190), "linen", 0.05)
-    ground = over(palette, blur(disc, canvas.px(25)), garden * np.array([1.0, 0.97, 0.92]))
-    out = blur(ground, canvas.px(8))
+    grey = canvas.lum[:, :, None]
+    iris = np.clip(grey + (canvas.bgr - grey) * 1.3, 0, 1)
+    iris = iris * 0.8 + 0.2 * smoothstep(canvas.pupil * 0.9, canvas.pupil * 1.1, r)[:, :, None]
+    pond = gradient_map(
+        np.clip(0.5 + 0.45 * noise(canvas, 5, "pond", 3), 0, 1),
+        [(0, (95, 110, 60)), (0.45, (150, 150, 95)), (0.75, (190, 170, 150)), (1, (170, 205, 200))],
+    )
+    ground = over(iris, blur(disc, canvas.px(6)), pond)
+    out = blur(ground, canvas.px(6))
+    palette = (
+        np.array(
+            [[210, 160, 190], [170, 150, 235], [130, 185, 140], [225, 200, 150], [200, 230, 240]],
+            np.float32,
+        )
+        / 255.0
+    )
     rng = canvas.rng("dabs")
     cx, cy = canvas.centre
-    for count, size in ((2600, 14.0), (5200, 8.0)):
+    for count, size in ((1500, 20.0), (3200, 11.0)):
         xs, ys = rng.random(count), rng.random(count)
-        jitter = rng.standard_normal((count, 3)) * 0.06
-        turns = rng.standard_normal(count) * 0.35
+        tints = rng.integers(0, len(palette), count)
+        mixes = 0.15 + 0.3 * rng.random(count)
+        shades = 0.85 + 0.3 * rng.random(count)
+        turns = rng.standard_normal(count) * 0.3
         lengths = size * (0.7 + 0.6 * rng.random(count))
-        for x, y, j, turn, length in zip(xs, ys, jitter, turns, lengths, strict=True):
+        for x, y, tint, mix, shade, turn, length in zip(
+            xs, ys, tints, mixes, shades, turns, lengths, strict=True
+        ):
             px, py = x * (canvas.width - 1), y * (canvas.height - 1)
-            colour = ground[int(py), int(px)] + j
-            # strokes lie across the rays: round the eye, like ripples round a lily pad
-            angle = np.degrees(np.arctan2(py - cy, px - cx)) + 90.0 + np.degrees(turn)
-            axes = (max(1, round(canvas.px(length))), max(1, round(canvas.px(length * 0.38))))
+            inside = disc[int(py), int(px)] > 0.5
+            base = ground[int(py), int(px)]
+            mix *= min(1.0, float(base.mean()) * 2.5)  # the pupil stays dark
+            colour = np.clip((base * (1 - mix) + palette[tint] * mix) * shade, 0, 1)
+            # along the fibres in the eye, level like water on the pond
+            along = np.arctan2(py - cy, px - cx) if inside else 0.0
+            angle = np.degrees(along + turn * (1.0 if inside else 0.4))
+            axes = (max(1, round(canvas.px(length))), max(1, round(canvas.px(length * 0.35))))
             cv2.ellipse(
                 out,
                 (round(px), round(py)),
@@ -143,12 +125,12 @@ def monets_garden(canvas: Canvas) -> np.ndarray:
                 float(angle),
                 0,
                 360,
-                tuple(float(v) for v in np.clip(colour, 0, 1)),
+                tuple(float(v) for v in colour),
                 -1,
                 cv2.LINE_AA,
             )
-    detail = np.clip(canvas.detail(2.5), -3, 3) / 3.0
-    out = np.clip(out * (1.0 + 0.25 * detail * disc)[:, :, None], 0, 1)
+    shape = np.clip(canvas.detail(5), -3, 3) / 3.0
+    out = np.clip(out * (1.0 + 0.15 * blur(shape, canvas.px(2)) * disc)[:, :, None], 0, 1)
     out = out * (1.0 + 0.05 * grain(canvas, "weave"))[:, :, None]
     return finish(out, None)
 
@@ -161,16 +143,16 @@ def ink_wash(canvas: Canvas) -> np.ndarray:
     tone = normalise(blur(canvas.lum, canvas.px(2.5)), disc)
     ink = 1.0 - tone
     # three washes: the brush holds a few dilutions, not a continuous grey
-    washes = 0.12 + 0.28 * _smooth(0.25, 0.4, ink) + 0.3 * _smooth(0.5, 0.62, ink)
-    washes = washes + 0.3 * _smooth(0.78, 0.9, ink)
+    washes = 0.12 + 0.28 * smoothstep(0.25, 0.4, ink) + 0.3 * smoothstep(0.5, 0.62, ink)
+    washes = washes + 0.3 * smoothstep(0.78, 0.9, ink)
     washes = blur(washes, canvas.px(2.5)) * (1.0 + 0.15 * noise(canvas, 25, "bleed", 2))
     strokes = np.clip(-canvas.detail(2.0), 0.0, 3.0) / 3.0
     polar = to_polar(canvas, strokes)
     polar = cv2.blur(polar, (max(3, polar.shape[1] // 40) | 1, 1))
     dry = from_polar(canvas, polar) * (0.6 + 0.6 * np.clip(grain(canvas, "dry"), 0, 1))
-    dry = _smooth(0.18, 0.45, dry)
+    dry = smoothstep(0.18, 0.45, dry)
     ring = np.exp(-(((r - 1.0) / 0.025) ** 2)) * (0.7 + 0.3 * noise(canvas, 10, "rim", 2))
-    dark_pupil = 1.0 - _smooth(pupil * 0.9, pupil * 1.05, r)
+    dark_pupil = 1.0 - smoothstep(pupil * 0.9, pupil * 1.05, r)
     density = np.maximum(washes * _ragged_disc(canvas, "wash", 0.05), dry * 0.9)
     density = np.maximum(density, np.maximum(ring * 0.85, dark_pupil * 0.92))
     sheet = paper(canvas, (222, 236, 242), "rice", 0.045)

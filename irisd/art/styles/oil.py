@@ -1,0 +1,100 @@
+"""Oil Master: brush strokes laid along the iris's radial fibres, lit as impasto.
+
+The strokes are drawn in the polar frame, where the fibres run along the rows: each band of
+rows is one row of strokes, cut into lengths at a seeded offset (brick-wise, as a painter
+lays them), each stroke one colour, the mean of the print beneath it. A ridge across each
+stroke and bristle grooves along it make a height field, lit from the upper left.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from irisd.art.styles.canvas import (
+    Canvas,
+    blur,
+    finish,
+    from_polar,
+    grain,
+    noise,
+    to_polar,
+)
+
+_TABLE = 4096  # seeded stroke offsets per angle: the same layout at every print size
+
+
+def _strokes(
+    canvas: Canvas, polar: np.ndarray, band: int, length: int, salt: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(colour, height) of strokes `band` rows wide and `length` columns long over `polar`."""
+    rows, cols = polar.shape[:2]
+    bands = -(-rows // band)
+    padded = np.concatenate([polar, polar[: bands * band - rows]], axis=0)
+    means = padded.reshape(bands, band, cols, 3).mean(axis=1)
+    rng = canvas.rng(f"strokes/{salt}")
+    table_offsets = rng.random(_TABLE)
+    table_tones = rng.standard_normal(_TABLE).astype(np.float32)
+    at = (np.arange(bands) * _TABLE // bands).astype(np.int64)
+    offsets = (table_offsets[at] * length).astype(np.int64)
+    col = np.arange(cols)[None, :] + offsets[:, None]
+    seg = col // length
+    start = np.clip(seg * length - offsets[:, None], 0, cols)
+    end = np.clip(start + length, 0, cols)
+    start = np.clip(end - length, 0, cols)
+    sums = np.concatenate([np.zeros((bands, 1, 3), np.float32), np.cumsum(means, axis=1)], 1)
+    b = np.arange(bands)[:, None]
+    colour = (sums[b, end] - sums[b, start]) / np.maximum(end - start, 1)[:, :, None]
+    tone = table_tones[(at[:, None] * 7 + seg * 131) % _TABLE]
+    colour = colour * (1.0 + 0.12 * tone)[:, :, None]
+    along = (col % length) / length
+    taper = np.sqrt(np.clip(np.sin(np.pi * along), 0, 1))
+    across = np.sin(np.pi * (np.arange(band) + 0.5) / band) ** 0.7
+    height = (taper[:, None, :] * across[None, :, None]).reshape(bands * band, cols)
+    colour = np.repeat(colour, band, axis=0)
+    return colour[:rows].astype(np.float32), height[:rows].astype(np.float32)
+
+
+def oil_master(canvas: Canvas) -> np.ndarray:
+    """Oil paint: strokes along the fibres, finer where the iris is busy, rich glazed colour
+    and impasto ridges lit from the upper left, on a sunburst-stroked umber ground (paints
+    the whole square)."""
+    r, _ = canvas.polar_grid
+    disc = canvas.alpha
+    grey = canvas.lum[:, :, None]
+    rich = np.clip(grey + (canvas.bgr - grey) * 1.45, 0.0, 1.0) ** 0.9
+    ground_tone = 0.75 + 0.35 * noise(canvas, 4, "ground", 2)
+    umber = np.array([0.09, 0.16, 0.24], np.float32) * ground_tone[:, :, None]
+    rim = blur(disc, canvas.px(3))[:, :, None]
+    scene = rich * rim + umber * (1.0 - rim)
+    cx, cy = canvas.centre
+    reach = float(np.hypot(max(cx, canvas.width - cx), max(cy, canvas.height - cy)))
+    reach = reach / canvas.radius + 0.02  # the polar frame reaches the corners: the ground too
+    polar = to_polar(canvas, scene, reach)
+    step = canvas.side / 1024
+    coarse, coarse_h = _strokes(
+        canvas, polar, max(2, round(6 * step)), max(4, round(34 * step)), "coarse"
+    )
+    fine, fine_h = _strokes(
+        canvas, polar, max(1, round(3 * step)), max(3, round(16 * step)), "fine"
+    )
+    busy = np.abs(to_polar(canvas, blur(canvas.detail(3), canvas.px(6)), reach))
+    busy = np.clip(busy * 1.5 - 0.2, 0.0, 1.0)[:, :, None]
+    # the fine strokes laid over the coarse ones, wholly where the iris is busy
+    cover = np.clip(busy[:, :, 0] + 0.45, 0.0, 1.0) * np.clip(fine_h * 1.6, 0.0, 1.0)
+    paint = coarse * (1.0 - cover[:, :, None]) + fine * cover[:, :, None]
+    height = np.maximum(coarse_h * 0.8, fine_h * cover)
+    soft = max(1.0, 0.2 * step)
+    paint = cv2.GaussianBlur(paint, (0, 0), sigmaX=2.0 * soft, sigmaY=0.8 * soft)
+    bristles = to_polar(canvas, grain(canvas, "bristles", 768), reach)
+    bristles = blur(bristles, 0.6)
+    height = height + 0.25 * bristles
+    paint_xy = from_polar(canvas, paint, reach)
+    height_xy = from_polar(canvas, height, reach)
+    # impasto: light from the upper left on the paint's ridges
+    gy, gx = np.gradient(blur(height_xy, canvas.px(0.7)))
+    slope = (gx + gy) / max(canvas.px(1.0), 1e-3)
+    light = np.clip(1.0 - 1.1 * slope, 0.55, 1.45)
+    out = paint_xy * light[:, :, None]
+    out = out * (1.0 - 0.25 * np.clip(r - 1.0, 0.0, 1.0))[:, :, None]  # a darker edge, varnish
+    return finish(np.clip(out, 0.0, 1.0), None)
