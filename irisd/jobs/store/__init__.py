@@ -41,6 +41,7 @@ from irisd.jobs.store.queue import (
     insert_unless_pending,
     pending_count,
     recover_on_start,
+    spec_of,
 )
 from irisd.jobs.store.reads import (
     active_for_user,
@@ -123,6 +124,7 @@ __all__ = [
     "save_previews",
     "save_result_info",
     "save_state",
+    "spec_of",
     "state_of",
     "states_after",
     "status_outside_trash",

@@ -116,6 +116,14 @@ async def insert_art(
     return JobRecord(first, now), changed
 
 
+async def spec_of(db: Database, state: LiveState) -> ArtSpec:
+    """The art job's kind, parameters and photos, to queue it again (`irisd jobs retry`)."""
+    row = await db.fetchone("SELECT params FROM jobs WHERE id = ?", (state.job_id,))
+    others = await db.fetchall("SELECT photo_id FROM job_photos WHERE job_id = ?", (state.job_id,))
+    photo_ids = (state.photo_id, *(str(other["photo_id"]) for other in others))
+    return ArtSpec(state.kind, str(row["params"]) if row else "", photo_ids)
+
+
 async def _insert(
     conn: aiosqlite.Connection,
     user_id: str,
