@@ -43,8 +43,9 @@ def _artwork_ids(body: dict[str, Any]) -> list[str]:
     return list(value)
 
 
-def _one_of(body: dict[str, Any], names: tuple[str, str], allowed: tuple[str, ...],
-            default: str | None) -> str:  # fmt: skip
+def _one_of(
+    body: dict[str, Any], names: tuple[str, ...], allowed: tuple[str, ...], default: str | None
+) -> str:
     value = schemas.spelled(body, *names)
     value = default if value is None else value
     if value not in allowed:
@@ -73,7 +74,7 @@ async def fuse(request: web.Request) -> web.Response:
 async def compose(request: web.Request) -> web.Response:
     body = await schemas.json_object(request)
     artwork_ids = _artwork_ids(body)
-    layout = _one_of(body, ("layout", "layout"), LAYOUTS, None)
+    layout = _one_of(body, ("layout",), LAYOUTS, None)
     return await _submit(request, JobKind.COMPOSITION, {"layout": layout}, artwork_ids)
 
 
@@ -97,13 +98,9 @@ async def cancel(request: web.Request) -> web.Response:
 async def list_fusions(request: web.Request) -> web.Response:
     """The app's list: a plain array, paged by `offset` and `limit` (its getUserFusions)."""
     offset = _whole(request, "offset", 0, schemas.MAX_PAGE)
-    limit = _whole(request, "limit", 20, MAX_LIMIT) or 1
+    limit = _whole(request, "limit", 20, MAX_LIMIT)
     db, user_id = request.app[DATABASE], schemas.user_id(request)
-    # named_page pages by number: read the pages that cover offset..offset+limit.
-    first = offset // limit + 1
-    items, _ = await store.named_page(db, user_id, first, limit, kinds=KINDS)
-    more, _ = await store.named_page(db, user_id, first + 1, limit, kinds=KINDS)
-    window = [*items, *more][offset % limit : offset % limit + limit]
+    window = await store.named_window(db, user_id, offset, limit, KINDS)
     url = partial(object_url, request)
     return web.json_response([wire_studio.fusion(found, url) for found in window])
 

@@ -27,6 +27,7 @@ from irisd.jobs.store.named import (
     named_job,
     named_of,
     named_page,
+    named_window,
     trashed_results,
 )
 from irisd.jobs.store.queue import (
@@ -112,6 +113,7 @@ __all__ = [
     "named_job",
     "named_of",
     "named_page",
+    "named_window",
     "params_of",
     "pending_count",
     "photo_deleted_of_trashed",

@@ -92,6 +92,19 @@ async def named_page(
     return [named_of(row) for row in rows], total
 
 
+async def named_window(
+    db: Database, user_id: str, offset: int, limit: int, kinds: Sequence[JobKind]
+) -> list[Named]:
+    """`limit` of the user's jobs of `kinds` outside the trash from `offset`, newest first
+    (the app's fusion list pages by offset)."""
+    clause, values = _of_kinds(kinds)
+    rows = await db.fetchall(
+        _SHOWN + clause + " ORDER BY " + _NEWEST_FIRST + " LIMIT ? OFFSET ?",
+        (user_id, *values, limit, offset),
+    )
+    return [named_of(row) for row in rows]
+
+
 async def trashed_results(db: Database, user_id: str) -> list[tuple[Named, str]]:
     """(result, deleted_at) of the user's results deleted on their own (their photo is not in
     the trash), last deleted first."""
