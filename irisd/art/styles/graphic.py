@@ -21,6 +21,10 @@ from irisd.art.styles.canvas import (
 )
 
 
+def _screen(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 - (1.0 - np.clip(a, 0, 1)) * (1.0 - np.clip(b, 0, 1)), np.float32)
+
+
 def _hue_order(canvas: Canvas) -> float:
     """The iris's dominant hue (OpenCV degrees/2, 0..180), weighted by saturation."""
     hsv = cv2.cvtColor(canvas.bgr, cv2.COLOR_BGR2HSV)
@@ -35,46 +39,6 @@ def _hsv_colour(hue: float, sat: float, val: float) -> np.ndarray:
     return np.asarray(cv2.cvtColor(one, cv2.COLOR_HSV2BGR)[0, 0], np.float32)
 
 
-def pop_vision(canvas: Canvas) -> np.ndarray:
-    """Pop art: the iris in four flat inks from its own hue and its complement, Ben-Day dots
-    in the mid-tones, bold black outlines, on a loud square (paints the whole square)."""
-    r, _ = canvas.polar_grid
-    disc = canvas.alpha
-    tone = normalise(blur(canvas.lum, canvas.px(2.5)), disc, 3, 97)
-    hue = _hue_order(canvas)
-    inks = [
-        _hsv_colour(hue + 180, 0.9, 0.35),
-        _hsv_colour(hue, 0.95, 0.85),
-        _hsv_colour(hue + 40, 0.75, 1.0),
-        _hsv_colour(hue + 180, 0.25, 1.0),
-    ]
-    band = np.clip((tone * 4).astype(np.int32), 0, 3)
-    flat = np.stack(inks)[band]
-    # Ben-Day dots: a grid in the print's own frame, dot size from the tone
-    spacing = canvas.px(13)
-    ys, xs = np.indices(canvas.shape, dtype=np.float32)
-    u = np.mod(xs + ys, spacing * 1.414) / (spacing * 1.414) - 0.5
-    v = np.mod(xs - ys, spacing * 1.414) / (spacing * 1.414) - 0.5
-    dist = np.sqrt(u * u + v * v)
-    dot = 1.0 - smoothstep(-0.03, 0.03, dist - 0.42 * (1.0 - np.mod(tone * 4, 1.0)) ** 0.7)
-    dark = np.array(inks[0], np.float32)
-    flat = over(np.broadcast_to(dark * 0.6 + flat * 0.4, flat.shape), dot * 0.85, flat)
-    bands = band.astype(np.float32)
-    edges = cv2.morphologyEx(bands, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    outline = blur(smoothstep(0.0, 0.5, edges), canvas.px(1.0))
-    outline = cv2.dilate(outline, np.ones((3, 3), np.uint8), iterations=max(1, round(canvas.px(1))))
-    rim = np.exp(-(((r - 1.0) / 0.018) ** 2))
-    ink = np.clip(np.maximum(outline * 0.9, rim), 0, 1) * (r < 1.05)
-    field = _hsv_colour(hue + 90, 0.8, 0.95)
-    dots = 1.0 - smoothstep(-0.03, 0.03, dist - 0.18)
-    square = over(
-        np.broadcast_to(field * 0.75, flat.shape), dots, np.broadcast_to(field, flat.shape)
-    )
-    out = over(flat, smoothstep(0.99, 1.0, 1.0 - r + 0.99), square)
-    out = over(np.zeros_like(out) + 0.04, ink, out)
-    return finish(out, None)
-
-
 def _contours(canvas: Canvas, field: np.ndarray, levels: int, width: float) -> np.ndarray:
     """Anti-aliased lines `width` px wide along `levels` level sets of `field` (0..1)."""
     gy, gx = np.gradient(field)
@@ -84,6 +48,46 @@ def _contours(canvas: Canvas, field: np.ndarray, levels: int, width: float) -> n
     # where the field is flat a level is no line but a blot: leave those out
     steep = smoothstep(0.02, 0.06, slope * canvas.px(8) / levels)
     return np.asarray((1.0 - smoothstep(width * 0.5, width * 0.5 + 1.0, distance)) * steep)
+
+
+def pop_vision(canvas: Canvas) -> np.ndarray:
+    """Pop art: the iris in four flat inks from its own hue and its complement, Ben-Day dots
+    in each band, bold black outlines round the bands, on a loud dotted square (paints the
+    whole square)."""
+    r, _ = canvas.polar_grid
+    disc = canvas.alpha
+    tone = normalise(blur(canvas.lum, canvas.px(1.8)), disc, 3, 97)
+    hue = _hue_order(canvas)
+    inks = np.stack(
+        [
+            _hsv_colour(hue + 180, 0.9, 0.35),
+            _hsv_colour(hue, 0.95, 0.85),
+            _hsv_colour(hue + 40, 0.75, 1.0),
+            _hsv_colour(hue + 180, 0.25, 1.0),
+        ]
+    )
+    band = np.clip((tone * 4).astype(np.int32), 0, 3)
+    flat = inks[band]
+    # Ben-Day dots on a diagonal grid in the print's own frame, larger in a band's darker part
+    spacing = canvas.px(12) * 1.414
+    ys, xs = np.indices(canvas.shape, dtype=np.float32)
+    u = np.mod(xs + ys, spacing) / spacing - 0.5
+    v = np.mod(xs - ys, spacing) / spacing - 0.5
+    dist = np.sqrt(u * u + v * v)
+    soft = 0.5 / spacing  # half a pixel, in grid units: anti-aliased at any size
+    dot = 1.0 - smoothstep(-soft, soft, dist - 0.42 * (1.0 - np.mod(tone * 4, 1.0)) ** 0.7)
+    flat = over(flat * 0.45 + inks[0] * 0.55, dot * 0.85, flat)
+    outline = _contours(canvas, tone, 4, canvas.px(2.4))
+    rim = np.exp(-(((r - 1.0) * canvas.radius / canvas.px(3.0)) ** 2))
+    ink = np.clip(np.maximum(outline * disc, rim), 0, 1)
+    field = _hsv_colour(hue + 90, 0.8, 0.95)
+    dots = 1.0 - smoothstep(-soft, soft, dist - 0.18)
+    square = over(
+        np.broadcast_to(field * 0.75, flat.shape), dots, np.broadcast_to(field, flat.shape)
+    )
+    out = over(flat, smoothstep(0.0, 0.01, 1.0 - r), square)
+    out = over(np.zeros_like(out) + 0.04, ink, out)
+    return finish(out, None)
 
 
 def minimal_lines(canvas: Canvas) -> np.ndarray:
@@ -130,16 +134,10 @@ def _sample_points(canvas: Canvas, count: int, salt: str, focus: np.ndarray) -> 
     return np.stack([(cells % 128 + jitter[:, 0]) / 128, (cells // 128 + jitter[:, 1]) / 128], 1)
 
 
-def crystal_geometry(canvas: Canvas) -> np.ndarray:
-    """Faceted crystal: the iris cut into triangles, denser where its fibres are busiest, each
-    facet one colour with a prismatic sheen and bright cut edges."""
-    r, theta = canvas.polar_grid
-    disc = canvas.alpha
-    soft = blur(canvas.lum, canvas.px(3))
-    gx = cv2.Sobel(soft, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(soft, cv2.CV_32F, 0, 1, ksize=3)
-    focus = (normalise(np.sqrt(gx * gx + gy * gy), disc) + 0.25) * (blur(disc, canvas.px(4)) + 0.02)
-    points = _sample_points(canvas, 1400, "facets", focus)
+def _facet_labels(canvas: Canvas, focus: np.ndarray, count: int) -> tuple[np.ndarray, int]:
+    """A Delaunay triangulation of `count` seeded points (denser where `focus` is high) and
+    a ring round the disc, drawn as a label image (0: no facet) and its number of facets."""
+    points = _sample_points(canvas, count, "facets", focus)
     ring = np.linspace(0, 2 * np.pi, 48, endpoint=False)
     cx, cy = canvas.centre
     rim = np.stack(
@@ -150,38 +148,69 @@ def crystal_geometry(canvas: Canvas) -> np.ndarray:
         1,
     )
     corners = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], np.float64)
-    allpts = np.concatenate([points, rim, corners]) * [canvas.width - 1, canvas.height - 1]
+    allpts = np.concatenate([np.clip(np.concatenate([points, rim]), 0, 1), corners])
+    allpts = allpts * [canvas.width - 1, canvas.height - 1]  # inside the frame, as Subdiv2D needs
     subdiv = cv2.Subdiv2D((0, 0, canvas.width, canvas.height))
     for x, y in allpts:
         subdiv.insert((float(x), float(y)))
     triangles = np.asarray(subdiv.getTriangleList(), np.float32).reshape(-1, 3, 2)
-    colours = blur(canvas.bgr, canvas.px(4))
-    sheen_rng = canvas.rng("sheen")
-    out = np.zeros((*canvas.shape, 3), np.float32)
-    edges = np.zeros(canvas.shape, np.float32)
-    thickness = max(1, round(canvas.px(1.2)))
-    for tri in triangles:
-        if (
-            (tri < -1).any()
-            or (tri[:, 0] > canvas.width + 1).any()
-            or (tri[:, 1] > canvas.height + 1).any()
-        ):
-            continue
-        mx, my = tri.mean(axis=0)
-        colour = colours[
-            int(np.clip(my, 0, canvas.height - 1)), int(np.clip(mx, 0, canvas.width - 1))
-        ]
-        sheen = 0.8 + 0.45 * sheen_rng.random()
-        pts = np.round(tri).astype(np.int32)
-        cv2.fillConvexPoly(out, pts, tuple(float(v) for v in np.clip(colour * sheen, 0, 1)))
-        cv2.polylines(edges, [pts], True, 1.0, thickness, cv2.LINE_AA)
-    grey = out.mean(axis=2, keepdims=True)
-    out = np.clip(grey + (out - grey) * 1.5, 0, 1)
-    prism = gradient_map(
-        0.5 + 0.5 * np.sin(theta * 3 + r * 5),
-        [(0, (255, 180, 120)), (0.5, (180, 255, 200)), (1, (230, 160, 255))],
+    inside = (triangles >= -1).all(axis=(1, 2))
+    inside &= (triangles[:, :, 0] <= canvas.width + 1).all(axis=1)
+    inside &= (triangles[:, :, 1] <= canvas.height + 1).all(axis=1)
+    labels = np.zeros(canvas.shape, np.int32)
+    for index, tri in enumerate(triangles[inside], start=1):
+        cv2.fillConvexPoly(labels, np.round(tri).astype(np.int32), index)
+    return labels, int(inside.sum()) + 1
+
+
+def crystal_geometry(canvas: Canvas) -> np.ndarray:
+    """Cut crystal: the iris as triangular facets, smaller where its fibres are busiest, each
+    facet its own colour from the iris with a prismatic tint, lit across its face as a cut
+    stone is, with bright cut edges."""
+    r, _theta = canvas.polar_grid
+    disc = canvas.alpha
+    # where to cut: judged on a fixed 256 px copy, so every print size gets the same facets
+    small_lum = cv2.resize(canvas.lum, (256, 256), interpolation=cv2.INTER_AREA)
+    small_disc = cv2.resize(disc, (256, 256), interpolation=cv2.INTER_AREA)
+    soft = cv2.GaussianBlur(small_lum, (0, 0), 0.75)
+    gx = cv2.Sobel(soft, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(soft, cv2.CV_32F, 0, 1, ksize=3)
+    edges = normalise(np.sqrt(gx * gx + gy * gy), small_disc)
+    focus = (edges + 0.6) * (cv2.GaussianBlur(small_disc, (0, 0), 1.0) + 0.02)
+    labels, n = _facet_labels(canvas, focus, 700)
+    flat = labels.ravel()
+    area = np.bincount(flat, minlength=n).astype(np.float32) + 1e-6
+    ys, xs = np.indices(canvas.shape, dtype=np.float32)
+    mx = np.bincount(flat, xs.ravel(), minlength=n) / area
+    my = np.bincount(flat, ys.ravel(), minlength=n) / area
+    grey = canvas.lum[:, :, None]
+    rich = np.clip(grey + (canvas.bgr - grey) * 1.6, 0.0, 1.0)
+    facet = np.stack([np.bincount(flat, rich[:, :, c].ravel(), minlength=n) for c in range(3)], 1)
+    facet = facet / area[:, None]
+    # each facet's light and tint drawn by where it lies, not by its index in the list, so
+    # the same facet gets the same at any size
+    cell = (np.clip(my / canvas.height, 0, 0.999) * 64).astype(np.int64) * 64
+    cell += (np.clip(mx / canvas.width, 0, 0.999) * 64).astype(np.int64)
+    table = canvas.rng("facets/light").random((4, 64 * 64))
+    pick, strength, dim, turn = table[:, cell]
+    prisms = np.array([[255, 190, 140], [170, 255, 210], [235, 160, 255], [150, 230, 255]]) / 255.0
+    # the prism's tint shows in a lit facet, not in the pupil's dark ones
+    lightness = facet.mean(axis=1, keepdims=True)
+    tint = prisms[(pick * len(prisms)).astype(np.int64)] * strength[:, None] * 0.25 * lightness
+    facet = np.clip(facet * (1.0 - 0.35 * dim)[:, None] + tint, 0.0, 1.0)
+    heading = turn * 2 * np.pi
+    size = np.sqrt(area)
+    across = (xs - mx[labels]) * np.cos(heading)[labels] + (ys - my[labels]) * np.sin(heading)[
+        labels
+    ]
+    shade = 1.0 + 0.6 * across / size[labels]
+    out = facet[labels] * np.clip(shade, 0.45, 1.6)[:, :, None]
+    edges = (labels != np.roll(labels, 1, 0)) | (labels != np.roll(labels, 1, 1))
+    # a line thinner than a pixel is drawn one pixel wide and fainter: the same ink at any size
+    edge = blur(edges.astype(np.float32) * min(1.0, canvas.px(1.0)), canvas.px(0.5))
+    out = _screen(
+        out, 0.5 * edge[:, :, None] * (0.3 + 0.7 * smoothstep(0.0, 0.3, canvas.lum))[:, :, None]
     )
-    out = over(prism, edges * 0.55, out)
     cover = smoothstep(0.0, 1.0, (1.02 - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
     return finish(out, cover)
 
@@ -234,9 +263,14 @@ def stained_glass(canvas: Canvas) -> np.ndarray:
     lead = blur(lead, canvas.px(0.8))
     # glass: light through it, uneven, brighter in each cell's middle, streaked by the fibres
     depth = blur(lead, canvas.px(10))
-    ripple = 0.85 + 0.1 * noise(canvas, 60, "ripple", 2) + 0.08 * np.clip(canvas.detail(3), -2, 2)
+    ripple = 0.88 + 0.1 * noise(canvas, 60, "ripple", 2)
     lit = cells * (ripple * (1.15 - 0.6 * depth))[:, :, None]
     lit = lit + 0.35 * blur(lit, canvas.px(12))
+    # grisaille: the glass painter's dark linework, here the iris's own fibres and crypts, and
+    # its shading stippled into each cell
+    fibres = np.clip(-canvas.detail(2.5), 0.0, 3.0) / 3.0
+    shade = normalise(blur(canvas.lum, canvas.px(3)), canvas.alpha)
+    lit = lit * (0.55 + 0.6 * shade)[:, :, None] * (1.0 - 0.6 * fibres)[:, :, None]
     out = over(np.zeros_like(lit) + 0.03, np.clip(lead * 1.2, 0, 1), lit)
     cover = smoothstep(0.0, 1.0, (1.0 + width - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
     _ = theta, grain, paper

@@ -9,6 +9,7 @@ from irisd.art.styles.canvas import (
     Canvas,
     blur,
     finish,
+    from_polar,
     gradient_map,
     noise,
     normalise,
@@ -205,8 +206,9 @@ def aurora_flow(canvas: Canvas) -> np.ndarray:
 
 
 def golden_hour(canvas: Canvas) -> np.ndarray:
-    """The iris in low sun: amber and umber tones, a warm flare from the upper left, and gold
-    leaf laid on its brightest fibres."""
+    """The iris as a low sun at dusk: its fibres raised in relief and lit at a grazing angle
+    from the upper left in umber, amber and cream, gold leaf on the brightest of them, a warm
+    halo into an evening sky (paints the whole square)."""
     r, _theta = canvas.polar_grid
     disc = canvas.alpha
     tone = normalise(blur(canvas.lum, canvas.px(0.8)), disc)
@@ -214,44 +216,73 @@ def golden_hour(canvas: Canvas) -> np.ndarray:
         tone,
         [(0, (8, 16, 34)), (0.35, (20, 62, 150)), (0.7, (50, 150, 230)), (1, (175, 232, 255))],
     )
-    cx, cy = canvas.centre
-    ys, xs = np.indices(canvas.shape, dtype=np.float32)
-    sun = (xs - (cx - 0.8 * canvas.radius)) ** 2 + (ys - (cy - 0.9 * canvas.radius)) ** 2
-    flare = np.exp(-sun / (2 * (0.9 * canvas.radius) ** 2))
-    lit = warm * (0.7 + 0.6 * flare)[:, :, None]
+    # relief: the shading as a height field, lit low from the upper left
+    height = blur(canvas.lum, canvas.px(2.0)) * disc
+    gy, gx = np.gradient(height)
+    slope = -(gx + gy) * canvas.radius * 0.35
+    relief = np.clip(0.75 + slope, 0.25, 1.6)
+    lit = warm * relief[:, :, None]
     fibres = canvas.detail(3)
     leaf = smoothstep(0.8, 1.8, fibres) * np.clip(0.6 + noise(canvas, 40, "leaf", 2), 0, 1)
-    gx = cv2.Sobel(blur(fibres, canvas.px(1.5)), cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(blur(fibres, canvas.px(1.5)), cv2.CV_32F, 0, 1, ksize=3)
-    shine = np.clip(0.6 - 0.25 * (gx + gy) / max(canvas.px(1), 1e-3), 0.2, 1.6)
+    shine = np.clip(0.8 + 1.2 * (relief - 0.75), 0.35, 1.7)
     gold = np.array([55, 175, 215], np.float32) / 255.0 * shine[:, :, None]
-    out = over(gold, np.clip(leaf * 0.85, 0, 1), lit)
-    out = _screen(out, 0.5 * blur(np.clip(out - 0.7, 0, 1), canvas.px(12)))
-    rim = smoothstep(0.92, 1.0, r) * disc
-    out = out * (1.0 - 0.35 * rim)[:, :, None]
-    return finish(out, disc)
+    iris = over(gold, np.clip(leaf * 0.85, 0, 1), lit)
+    iris = _screen(iris, 0.45 * blur(np.clip(iris - 0.7, 0, 1), canvas.px(12)))
+    # the sky: rose above, violet below, and the sun's halo round the disc
+    ys = np.indices(canvas.shape, dtype=np.float32)[0] / max(canvas.height - 1, 1)
+    sky = gradient_map(ys, [(0, (90, 130, 235)), (0.5, (110, 100, 200)), (1, (90, 40, 70))])
+    halo = np.exp(-np.maximum(r - 1.0, 0.0) / 0.12) * (r > 0.9)
+    sky = _screen(sky, halo[:, :, None] * np.array([0.45, 0.75, 1.0], np.float32))
+    out = over(iris, disc, sky)
+    return finish(out, None)
+
+
+def _frost(canvas: Canvas, cells: int, salt: str) -> np.ndarray:
+    """Thin bright crackle lines, HxW 0..1: the borders of seeded cells (`cells` across)."""
+    rng = canvas.rng(f"frost/{salt}")
+    count = cells * cells
+    marks = np.ones(canvas.shape, np.uint8)
+    xs = (rng.random(count) * (canvas.width - 1)).round().astype(np.int64)
+    ys = (rng.random(count) * (canvas.height - 1)).round().astype(np.int64)
+    marks[ys, xs] = 0
+    _, labels = cv2.distanceTransformWithLabels(
+        marks, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    borders = (labels != np.roll(labels, 1, 0)) | (labels != np.roll(labels, 1, 1))
+    ink = min(1.0, canvas.px(1.0))  # a sub-pixel line drawn fainter, not wider
+    return np.asarray(blur(borders.astype(np.float32) * ink, canvas.px(0.6)))
 
 
 def fire_and_ice(canvas: Canvas) -> np.ndarray:
     """The iris split along its own collarette: flames in the pupillary zone licking out along
-    the fibres, ice in the outer ring, meeting in a bright seam."""
-    r, _theta = canvas.polar_grid
+    the fibres, cracked ice in the outer ring, a bright seam where they meet, on black with a
+    cold halo (paints the whole square)."""
+    r, _ = canvas.polar_grid
     disc, pupil = canvas.alpha, canvas.pupil
     tone = normalise(blur(canvas.lum, canvas.px(1)), disc)
     fibres = blur(canvas.detail(6), canvas.px(3))
+    # flames: noise stretched along the rays, rising outwards
+    polar_noise = to_polar(canvas, noise(canvas, 48, "flame", 2))
+    cols = polar_noise.shape[1]
+    polar_noise = cv2.GaussianBlur(polar_noise, (0, 0), sigmaX=cols * 0.06, sigmaY=1.0)
+    flames = np.clip(0.5 + 1.4 * from_polar(canvas, polar_noise), 0.0, 1.0)
     collar = pupil + 0.42 * (1.0 - pupil)
-    split = (r - collar) / 0.1 - 0.9 * fibres + 0.6 * noise(canvas, 12, "seam", 2)
+    split = (r - collar) / 0.1 - 0.9 * fibres - 1.6 * (flames - 0.5)
     ice_share = smoothstep(-1.0, 1.0, split)
+    heat = np.clip(0.55 * tone + 0.6 * flames * (1.0 - ice_share), 0.0, 1.0)
     fire = gradient_map(
-        tone, [(0, (5, 5, 40)), (0.35, (10, 40, 200)), (0.7, (30, 150, 255)), (1, (180, 245, 255))]
+        heat, [(0, (5, 5, 40)), (0.35, (10, 40, 200)), (0.7, (30, 150, 255)), (1, (180, 245, 255))]
     )
     ice = gradient_map(
         tone,
         [(0, (60, 15, 5)), (0.35, (190, 90, 20)), (0.7, (250, 210, 120)), (1, (255, 250, 235))],
     )
+    ice = _screen(ice, 0.6 * _frost(canvas, 22, "crackle")[:, :, None])
     out = over(ice, ice_share, fire)
     seam = np.exp(-(split**2) / 0.5) * disc * (r > pupil)
     out = _screen(out, blur(seam, canvas.px(5))[:, :, None] * np.array([0.9, 0.9, 1.0]))
     pupil_zone = 1.0 - smoothstep(pupil * 0.9, pupil * 1.05, r)
     out = out * (1.0 - 0.85 * pupil_zone)[:, :, None]
-    return finish(out, disc)
+    halo = np.exp(-np.maximum(r - 1.0, 0.0) / 0.06) * (1.0 - disc)
+    night = halo[:, :, None] * np.array([0.9, 0.55, 0.2], np.float32) * 0.8
+    return finish(over(out, disc, night), None)

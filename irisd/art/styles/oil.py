@@ -73,7 +73,7 @@ def oil_master(canvas: Canvas) -> np.ndarray:
     polar = to_polar(canvas, scene, reach)
     step = canvas.side / 1024
     coarse, coarse_h = _strokes(
-        canvas, polar, max(2, round(6 * step)), max(4, round(34 * step)), "coarse"
+        canvas, polar, max(2, round(8 * step)), max(4, round(52 * step)), "coarse"
     )
     fine, fine_h = _strokes(
         canvas, polar, max(1, round(3 * step)), max(3, round(16 * step)), "fine"
