@@ -198,6 +198,21 @@ def test_a_style_is_a_new_bgra_print_of_the_same_size_every_time(
     assert odd.shape == (301, 280, 4)
 
 
+@pytest.mark.parametrize("preset_id", IDS)
+def test_a_blank_tiny_or_odd_print_still_gives_a_picture(preset_id: str) -> None:
+    rng = np.random.default_rng(3)
+    opaque = np.dstack([rng.integers(0, 256, (100, 300, 3)), np.full((100, 300), 255)])
+    for image in (
+        np.zeros((64, 64, 4), np.uint8),  # all transparent: no disc at all
+        np.full((1, 1, 4), 200, np.uint8),
+        rng.integers(0, 256, (3, 5, 4)).astype(np.uint8),
+        opaque.astype(np.uint8),  # wide and opaque: no transparent surround
+    ):
+        out = stylise(image, preset_id)
+        assert out.shape == image.shape
+        assert out.dtype == np.uint8
+
+
 def test_every_pair_of_presets_is_distinct(styled: dict[str, np.ndarray]) -> None:
     alike = [
         (

@@ -15,7 +15,7 @@ import numpy as np
 from irisd.art.styles import graphic, light, oil, paint
 from irisd.art.styles.canvas import Canvas
 from irisd.art.styles.catalogue import PRESETS, Preset, UnknownPreset, preset
-from irisd.art.styles.scale import enlarge, working_copy
+from irisd.art.styles.scale import to_print_size, working_copy
 
 __all__ = ["PRESETS", "Preset", "UnknownPreset", "preset", "stylise"]
 
@@ -80,7 +80,7 @@ def stylise(
     if report is not None:
         report(0.85)
     if out.shape != print_bgra.shape:
-        out = enlarge(out, print_bgra, _DETAIL.get(preset_id, 0.0))
+        out = to_print_size(out, print_bgra, _DETAIL.get(preset_id, 0.0))
     if report is not None:
         report(1.0)
     return out

@@ -108,7 +108,8 @@ def minimal_lines(canvas: Canvas) -> np.ndarray:
     # clean strokes: smooth along each ray, keep thin across it
     polar = cv2.GaussianBlur(polar, (0, 0), sigmaX=max(1.0, polar.shape[1] * 0.015), sigmaY=0.7)
     strokes = from_polar(canvas, polar)
-    strokes = strokes / max(float(np.percentile(strokes[disc > 0.5], 99.5)), 1e-3)
+    inside = strokes[disc > 0.5] if (disc > 0.5).any() else strokes.ravel()
+    strokes = strokes / max(float(np.percentile(inside, 99.5)), 1e-3)
     hairlines = smoothstep(0.45, 0.8, strokes) * zone
     width = canvas.px(1.6) / canvas.radius
     circles = np.exp(-(((r - 1.0) / width) ** 2)) + np.exp(-(((r - pupil) / width) ** 2))
