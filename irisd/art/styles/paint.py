@@ -99,7 +99,7 @@ def monets_garden(canvas: Canvas) -> np.ndarray:
     )
     rng = canvas.rng("dabs")
     cx, cy = canvas.centre
-    for count, size in ((1500, 20.0), (3200, 11.0)):
+    for count, size in ((1200, 21.0), (2600, 12.0)):
         xs, ys = rng.random(count), rng.random(count)
         tints = rng.integers(0, len(palette), count)
         mixes = 0.15 + 0.3 * rng.random(count)
