@@ -18,6 +18,7 @@ from irisd.art.styles.canvas import (
     from_polar,
     grain,
     noise,
+    smoothstep,
     to_polar,
 )
 
@@ -71,23 +72,38 @@ def oil_master(canvas: Canvas) -> np.ndarray:
     rich = np.clip(grey + (canvas.bgr - grey) * 1.45, 0.0, 1.0) ** 0.9
     ground_tone = 0.75 + 0.35 * noise(canvas, 4, "ground", 2)
     umber = np.array([0.09, 0.16, 0.24], np.float32) * ground_tone[:, :, None]
-    rim = blur(disc, canvas.px(3))[:, :, None]
-    scene = rich * rim + umber * (1.0 - rim)
     cx, cy = canvas.centre
     reach = float(np.hypot(max(cx, canvas.width - cx), max(cy, canvas.height - cy)))
     reach = reach / canvas.radius + 0.02  # the polar frame reaches the corners: the ground too
-    polar = to_polar(canvas, scene, reach)
+    # the iris and the ground are painted apart, so that no stroke carries iris into the
+    # ground: the iris's rim colour is carried on past the rim for its strokes to end in
+    iris_polar = to_polar(canvas, rich * disc[:, :, None], reach)
+    cols = iris_polar.shape[1]
+    rim_col = max(1, min(cols - 1, int(cols / reach * 0.97)))
+    iris_polar[:, rim_col:] = iris_polar[:, rim_col - 1 : rim_col]
+    ground_polar = to_polar(canvas, umber, reach)
     # strokes about 11 and 5 reference px wide at the rim, 70 and 30 long
     round_px = 2 * np.pi * canvas.radius / canvas.px(1.0)
     along = reach * canvas.radius / canvas.px(1.0)
-    coarse, coarse_h = _strokes(canvas, polar, round(round_px / 11), round(along / 70), "coarse")
-    fine, fine_h = _strokes(canvas, polar, round(round_px / 5), round(along / 30), "fine")
+    bands, lengths = round(round_px / 11), round(along / 70)
+    coarse, coarse_h = _strokes(canvas, iris_polar, bands, lengths, "coarse")
+    ground, ground_h = _strokes(canvas, ground_polar, bands, lengths, "ground")
+    fine, fine_h = _strokes(canvas, iris_polar, round(round_px / 5), round(along / 30), "fine")
     busy = np.abs(to_polar(canvas, blur(canvas.detail(3), canvas.px(6)), reach))
     busy = np.clip(busy * 1.5 - 0.2, 0.0, 1.0)[:, :, None]
     # the fine strokes laid over the coarse ones, wholly where the iris is busy
     cover = np.clip(busy[:, :, 0] + 0.2, 0.0, 1.0) * np.clip(fine_h * 1.6, 0.0, 1.0)
     paint = coarse * (1.0 - cover[:, :, None]) + fine * cover[:, :, None]
     height = np.maximum(coarse_h * 0.8, fine_h * cover)
+    # the rim: where each ray's last stroke ends, a little in or out, seeded round the circle
+    rows = iris_polar.shape[0]
+    wobble = canvas.rng("rim").standard_normal(512).astype(np.float32)
+    wobble = np.convolve(np.concatenate([wobble[-8:], wobble, wobble[:8]]), np.ones(9) / 9, "same")
+    edge = 1.0 + 0.03 * np.interp(np.arange(rows) * 512 / rows, np.arange(512), wobble[8:-8])
+    radius = (np.arange(cols) + 0.5) / cols * reach
+    inside = smoothstep(-0.004, 0.004, edge[:, None] - radius[None, :])
+    paint = paint * inside[:, :, None] + ground * (1.0 - inside[:, :, None])
+    height = height * inside + ground_h * (1.0 - inside)
     # the strokes' edges softened a little (a polar row is about 2 px at the rim)
     paint = cv2.GaussianBlur(paint, (0, 0), sigmaX=canvas.px(2.0), sigmaY=canvas.px(0.6))
     bristles = to_polar(canvas, grain(canvas, "bristles", 768), reach)
