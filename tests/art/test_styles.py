@@ -213,6 +213,39 @@ def test_a_blank_tiny_or_odd_print_still_gives_a_picture(preset_id: str) -> None
         assert out.dtype == np.uint8
 
 
+def eye_with_pupil_at(centre: tuple[int, int], radius: int) -> np.ndarray:
+    """A 512 px print: a textured grey-blue disc (radius 240) and a dark pupil off its middle."""
+    rng = np.random.default_rng(11)
+    texture = cv2.GaussianBlur(rng.normal(0, 18, (512, 512)).astype(np.float32), (0, 0), 1.5)
+    bgra = np.zeros((512, 512, 4), np.uint8)
+    bgra[:, :, :3] = np.clip(np.float32([150, 120, 95]) + texture[:, :, None], 0, 255)
+    disc = np.zeros((512, 512), np.uint8)
+    cv2.circle(disc, (256, 256), 240, 255, -1, lineType=cv2.LINE_AA)
+    bgra[:, :, 3] = disc
+    cv2.circle(bgra, centre, radius, (12, 12, 12, 255), -1, lineType=cv2.LINE_AA)
+    return bgra
+
+
+def test_an_off_centre_pupil_is_drawn_where_it_is() -> None:
+    pupil_x, pupil_y, pupil_r = 296, 231, 60
+    bgra = eye_with_pupil_at((pupil_x, pupil_y), pupil_r)
+    canvas = Canvas(bgra, "minimal_lines")
+    x, y, radius = canvas.pupil_circle
+    assert abs(x - pupil_x) < 2
+    assert abs(y - pupil_y) < 2
+    assert abs(radius * canvas.radius - pupil_r) < 2
+    # the styles' radial coordinate puts the pupil's edge at r = pupil all round
+    angles = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    xs = np.round(pupil_x + pupil_r * np.cos(angles)).astype(int)
+    ys = np.round(pupil_y + pupil_r * np.sin(angles)).astype(int)
+    r, _ = canvas.polar_grid
+    assert np.abs(r[ys, xs] - canvas.pupil).max() < 0.015
+    # and Minimal Lines draws its pupil circle on it: ink all round the real edge
+    lines = cv2.cvtColor(stylise(bgra, "minimal_lines")[:, :, :3], cv2.COLOR_BGR2GRAY)
+    darkest = cv2.erode(lines, np.ones((5, 5), np.uint8))  # the darkest within 2 px
+    assert darkest[ys, xs].max() < 180
+
+
 def test_every_pair_of_presets_is_distinct(styled: dict[str, np.ndarray]) -> None:
     alike = [
         (
