@@ -295,7 +295,9 @@ def digital_glitch(canvas: Canvas) -> np.ndarray:
     for _ in range(14):
         bw, bh = 0.04 + 0.12 * rng.random(), 0.01 + 0.05 * rng.random()
         x0, y0 = int(rng.random() * (1 - bw) * w), int(rng.random() * (1 - bh) * h)
-        sx, sy = int(rng.random() * (1 - bw) * w), int(rng.random() * (1 - bh) * h)
+        # copied from the middle of the print, where the iris is, not from its empty corners
+        sx = int((0.2 + rng.random() * (0.6 - bw)) * w) if bw < 0.6 else 0
+        sy = int((0.2 + rng.random() * (0.6 - bh)) * h)
         x1, y1 = x0 + max(1, int(bw * w)), y0 + max(1, int(bh * h))
         block = out[sy : sy + (y1 - y0), sx : sx + (x1 - x0)].copy()
         block[:, :, :3] = np.round(block[:, :, :3] * 3) / 3

@@ -73,7 +73,9 @@ def cosmic_iris(canvas: Canvas) -> np.ndarray:
     arms = arms / max(peak, 1e-3)
     swirl = theta + 1.6 * np.log(np.maximum(r, 0.05)) + 0.5 * noise(canvas, 5, "swirl", 2)
     clouds = np.clip(0.55 + 0.9 * noise(canvas, 7, "clouds", 4), 0.0, 1.5)
-    gas = _lookup_angle(arms, swirl) * (clouds * np.exp(-1.6 * np.abs(r - 1.0)))[:, :, None]
+    # gas round the eye; the pupil stays a window on clear, starry space
+    reach = np.exp(-1.6 * np.abs(r - 1.0)) * smoothstep(canvas.pupil * 1.1, 1.0, r)
+    gas = _lookup_angle(arms, swirl) * (clouds * reach)[:, :, None]
     space = gradient_map(np.clip(r / 1.5, 0, 1), [(0, (60, 20, 30)), (1, (22, 6, 8))])
     space = space + 0.9 * gas
     inner = smoothstep(pupil * 0.9, pupil * 1.15, r) * disc
