@@ -2,8 +2,10 @@
 
 `stylise(print_bgra, preset_id, report)` returns a new BGRA array of the print's size; each
 preset is its own picture made from the print's fibres, crypts, rings and colours (see the
-family modules: `light`, `paint`, `graphic`), seeded from the preset id so the same print always
-gives the same art, and drawn in the print's own frame so a preview and a full size agree.
+family modules: `light`, `paint`, `oil`, `graphic`), seeded from the preset id so the same print
+always gives the same art, and drawn in the print's own frame so a preview and a full size
+agree. A print larger than 1024 px is drawn at 1024 px and enlarged (`scale`): seconds on one
+CPU thread at 2048 px. The catalogue (`catalogue`) is the app's.
 """
 
 from __future__ import annotations

@@ -10,8 +10,6 @@ from irisd.art.styles.canvas import (
     blur,
     finish,
     from_polar,
-    gradient_map,
-    grain,
     noise,
     normalise,
     over,
@@ -168,7 +166,7 @@ def crystal_geometry(canvas: Canvas) -> np.ndarray:
     """Cut crystal: the iris as triangular facets, smaller where its fibres are busiest, each
     facet its own colour from the iris with a prismatic tint, lit across its face as a cut
     stone is, with bright cut edges."""
-    r, _theta = canvas.polar_grid
+    r, _ = canvas.polar_grid
     disc = canvas.alpha
     # where to cut: judged on a fixed 256 px copy, so every print size gets the same facets
     small_lum = cv2.resize(canvas.lum, (256, 256), interpolation=cv2.INTER_AREA)
@@ -219,7 +217,7 @@ def crystal_geometry(canvas: Canvas) -> np.ndarray:
 def stained_glass(canvas: Canvas) -> np.ndarray:
     """A rose window: cells set in rings and spokes that follow the iris's rings and fibres,
     each of glowing coloured glass from the iris, joined by dark lead."""
-    r, theta = canvas.polar_grid
+    r, _ = canvas.polar_grid
     _disc, pupil = canvas.alpha, canvas.pupil
     rng = canvas.rng("glass")
     seeds = []
@@ -274,7 +272,6 @@ def stained_glass(canvas: Canvas) -> np.ndarray:
     lit = lit * (0.55 + 0.6 * shade)[:, :, None] * (1.0 - 0.6 * fibres)[:, :, None]
     out = over(np.zeros_like(lit) + 0.03, np.clip(lead * 1.2, 0, 1), lit)
     cover = smoothstep(0.0, 1.0, (1.0 + width - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
-    _ = theta, grain, paper
     return finish(out, cover)
 
 
@@ -317,5 +314,4 @@ def digital_glitch(canvas: Canvas) -> np.ndarray:
     cyan = np.array([1.0, 0.9, 0.1], np.float32)
     stripe = (np.mod(rows / h * 37.0 + 0.3, 1.0) < 0.02).astype(np.float32)[:, None]
     colour = over(np.broadcast_to(cyan, colour.shape), stripe * alpha * 0.25, colour)
-    _ = from_polar, to_polar, grain, gradient_map, paper
     return finish(colour, np.clip(alpha, 0, 1))

@@ -215,7 +215,7 @@ def golden_hour(canvas: Canvas) -> np.ndarray:
     """The iris as a low sun at dusk: its fibres raised in relief and lit at a grazing angle
     from the upper left in umber, amber and cream, gold leaf on the brightest of them, a warm
     halo into an evening sky (paints the whole square)."""
-    r, _theta = canvas.polar_grid
+    r, _ = canvas.polar_grid
     disc = canvas.alpha
     tone = normalise(blur(canvas.lum, canvas.px(0.8)), disc)
     warm = gradient_map(

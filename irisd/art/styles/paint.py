@@ -138,7 +138,7 @@ def monets_garden(canvas: Canvas) -> np.ndarray:
 def ink_wash(canvas: Canvas) -> np.ndarray:
     """Sumi-e: the iris in graded ink on rice paper, washes from its tones, dry-brush strokes
     on its darkest fibres and crypts, a red seal (paints the whole square)."""
-    r, theta = canvas.polar_grid
+    r, _ = canvas.polar_grid
     disc, pupil = canvas.alpha, canvas.pupil
     tone = normalise(blur(canvas.lum, canvas.px(2.5)), disc)
     ink = 1.0 - tone
@@ -174,5 +174,4 @@ def ink_wash(canvas: Canvas) -> np.ndarray:
     seal = seal * np.clip(0.75 + 0.5 * grain(canvas, "seal"), 0, 1)
     vermilion = np.array([40, 45, 190], np.float32) / 255.0
     out = over(np.broadcast_to(vermilion, out.shape), seal, out)
-    _ = theta, gradient_map
     return finish(out, None)
