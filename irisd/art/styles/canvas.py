@@ -161,7 +161,7 @@ def noise(canvas: Canvas, cells: int, salt: str, octaves: int = 1) -> np.ndarray
 def grain(canvas: Canvas, salt: str, side: int = 1024) -> np.ndarray:
     """Fine seeded grain (paper, canvas), about -1..1: drawn at `side` px and resized."""
     rng = canvas.rng(f"grain/{salt}")
-    small = rng.standard_normal((side, side)).astype(np.float32)
+    small = rng.standard_normal((side, side), dtype=np.float32)
     small = cv2.GaussianBlur(small, (0, 0), 0.8) * 2.0
     return cv2.resize(small, (canvas.width, canvas.height), interpolation=cv2.INTER_LINEAR)
 

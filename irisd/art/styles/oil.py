@@ -57,9 +57,8 @@ def _strokes(
     across = np.sin(np.pi * (position - band_of_row)) ** 0.7
     height = taper[band_of_row] * across[:, None]
     # a stroke's ends thin out over the paint beneath: its colour fades into the band's own
-    under = means[band_of_row]
-    laid = under + (colour[band_of_row] - under) * (0.35 + 0.65 * taper[band_of_row])[:, :, None]
-    return laid.astype(np.float32), height.astype(np.float32)
+    laid = means + (colour - means) * (0.35 + 0.65 * taper)[:, :, None]
+    return laid[band_of_row].astype(np.float32), height.astype(np.float32)
 
 
 def oil_master(canvas: Canvas) -> np.ndarray:

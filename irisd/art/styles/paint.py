@@ -44,11 +44,11 @@ def watercolor_dream(canvas: Canvas) -> np.ndarray:
     in the paper's tooth and bleeding softly past a hand-made rim (paints the whole square)."""
     small = _small(canvas, canvas.bgr)
     washes = (small * 255).astype(np.uint8)
-    for _ in range(2):  # flat washes with their edges kept: pigment stops where a shape does
-        washes = np.asarray(
-            cv2.edgePreservingFilter(washes, flags=cv2.RECURS_FILTER, sigma_s=40, sigma_r=0.45),
-            np.uint8,
-        )
+    # flat washes with their edges kept: pigment stops where a shape does
+    washes = np.asarray(
+        cv2.edgePreservingFilter(washes, flags=cv2.RECURS_FILTER, sigma_s=60, sigma_r=0.45),
+        np.uint8,
+    )
     flat = blur(_big(canvas, washes.astype(np.float32) / 255.0), canvas.px(1.5))
     grey = flat.mean(axis=2, keepdims=True)
     flat = np.clip(grey + (flat - grey) * 1.5, 0.0, 1.0)
@@ -99,7 +99,7 @@ def monets_garden(canvas: Canvas) -> np.ndarray:
     )
     rng = canvas.rng("dabs")
     cx, cy = canvas.centre
-    for count, size in ((1200, 21.0), (2600, 12.0)):
+    for count, size in ((1000, 22.0), (2200, 12.5)):
         xs, ys = rng.random(count), rng.random(count)
         tints = rng.integers(0, len(palette), count)
         mixes = 0.15 + 0.3 * rng.random(count)
