@@ -2,8 +2,10 @@
 
 `stylise(print_bgra, preset_id, report)` returns a new BGRA array of the print's size; each
 preset is its own picture made from the print's fibres, crypts, rings and colours (see the
-family modules: `light`, `paint`, `graphic`), seeded from the preset id so the same print always
-gives the same art, and drawn in the print's own frame so a preview and a full size agree.
+family modules: `light`, `paint`, `oil`, `graphic`), seeded from the preset id so the same print
+always gives the same art, and drawn in the print's own frame so a preview and a full size
+agree. A print larger than 1024 px is drawn at 1024 px and enlarged (`scale`): seconds on one
+CPU thread at 2048 px. The catalogue (`catalogue`) is the app's.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 from irisd.art.styles import graphic, light, oil, paint
 from irisd.art.styles.canvas import Canvas
 from irisd.art.styles.catalogue import PRESETS, Preset, UnknownPreset, preset
-from irisd.art.styles.scale import enlarge, working_copy
+from irisd.art.styles.scale import to_print_size, working_copy
 
 __all__ = ["PRESETS", "Preset", "UnknownPreset", "preset", "stylise"]
 
@@ -80,7 +82,7 @@ def stylise(
     if report is not None:
         report(0.85)
     if out.shape != print_bgra.shape:
-        out = enlarge(out, print_bgra, _DETAIL.get(preset_id, 0.0))
+        out = to_print_size(out, print_bgra, _DETAIL.get(preset_id, 0.0))
     if report is not None:
         report(1.0)
     return out

@@ -70,25 +70,54 @@ class Canvas:
         return float(np.sqrt(area / np.pi))
 
     @cached_property
-    def polar_grid(self) -> tuple[np.ndarray, np.ndarray]:
-        """(r, theta) of every pixel: r in disc radii, theta in radians (-pi..pi)."""
+    def distance(self) -> np.ndarray:
+        """Every pixel's distance from the disc's centre, in disc radii."""
         ys, xs = np.indices(self.shape, dtype=np.float32)
         cx, cy = self.centre
-        dx, dy = xs - cx, ys - cy
-        return np.sqrt(dx * dx + dy * dy) / self.radius, np.arctan2(dy, dx)
+        return np.asarray(np.sqrt((xs - cx) ** 2 + (ys - cy) ** 2) / self.radius, np.float32)
 
     @cached_property
+    def polar_grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """(r, theta) of every pixel, theta in radians (-pi..pi) round the disc's centre, r in
+        disc radii from a centre that moves from the pupil's (inside the pupil) to the disc's
+        (at the rim): a pupil off the middle is still the circle r = `pupil`."""
+        ys, xs = np.indices(self.shape, dtype=np.float32)
+        cx, cy = self.centre
+        px, py, _ = self.pupil_circle
+        from_pupil = np.sqrt((xs - px) ** 2 + (ys - py) ** 2) / self.radius
+        pull = smoothstep(self.pupil, 0.9, from_pupil)
+        ox, oy = px + (cx - px) * pull, py + (cy - py) * pull
+        r = np.sqrt((xs - ox) ** 2 + (ys - oy) ** 2) / self.radius
+        return np.asarray(r, np.float32), np.arctan2(ys - cy, xs - cx)
+
+    @property
     def pupil(self) -> float:
-        """The pupil's radius in disc radii: where the radial luminance profile leaves the dark
-        centre (0.3 when the profile has no dark centre to leave)."""
+        """The pupil's radius in disc radii (0.3 where the print shows no dark pupil)."""
+        return self.pupil_circle[2]
+
+    @cached_property
+    def pupil_circle(self) -> tuple[float, float, float]:
+        """The pupil: its centre (x, y, pixels) and radius (disc radii), from the dark blob
+        round the disc's centre, darker than half-way between the centre's darkest ring and
+        the iris's median; the disc's centre and 0.3 where there is none."""
+        cx, cy = self.centre
         profile = radial_profile(self, self.lum, bins=64)
         inner, ring = profile[2:30], profile[38:58]
         dark, light = float(inner.min()), float(np.median(ring))
         if light - dark < 0.06:
-            return 0.3
-        start = int(np.argmin(inner)) + 2
-        above = np.nonzero(profile[start:45] > (dark + light) / 2)[0]
-        return float((start + above[0]) / 64) if above.size else 0.3
+            return cx, cy, 0.3
+        soft = blur(self.lum, self.px(2.0))
+        blob = ((soft < (dark + light) / 2) & (self.distance < 0.75)).astype(np.uint8)
+        contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        if not contours:
+            return cx, cy, 0.3
+        biggest = max(contours, key=cv2.contourArea)
+        area = float(cv2.contourArea(biggest))  # its outline's area: glints inside count
+        moments = cv2.moments(biggest)
+        if area < 4.0 or moments["m00"] <= 0:
+            return cx, cy, 0.3
+        radius = float(np.sqrt(area / np.pi)) / self.radius
+        return moments["m10"] / moments["m00"], moments["m01"] / moments["m00"], min(radius, 0.8)
 
     def detail(self, sigma: float = 6.0) -> np.ndarray:
         """The fibres and crypts: luminance less its blur at `sigma` reference px, in units of
@@ -132,7 +161,7 @@ def noise(canvas: Canvas, cells: int, salt: str, octaves: int = 1) -> np.ndarray
 def grain(canvas: Canvas, salt: str, side: int = 1024) -> np.ndarray:
     """Fine seeded grain (paper, canvas), about -1..1: drawn at `side` px and resized."""
     rng = canvas.rng(f"grain/{salt}")
-    small = rng.standard_normal((side, side)).astype(np.float32)
+    small = rng.standard_normal((side, side), dtype=np.float32)
     small = cv2.GaussianBlur(small, (0, 0), 0.8) * 2.0
     return cv2.resize(small, (canvas.width, canvas.height), interpolation=cv2.INTER_LINEAR)
 
@@ -157,7 +186,7 @@ def normalise(values: np.ndarray, mask: np.ndarray, low: float = 1, high: float 
 
 def radial_profile(canvas: Canvas, values: np.ndarray, bins: int) -> np.ndarray:
     """The median of `values` per ring of the disc, `bins` rings from the centre out."""
-    r, _ = canvas.polar_grid
+    r = canvas.distance
     index = np.clip((r * bins).astype(np.int32), 0, bins)
     out = np.zeros(bins, np.float32)
     flat_index, flat_values = index.ravel(), values.ravel()

@@ -10,8 +10,6 @@ from irisd.art.styles.canvas import (
     blur,
     finish,
     from_polar,
-    gradient_map,
-    grain,
     noise,
     normalise,
     over,
@@ -108,7 +106,8 @@ def minimal_lines(canvas: Canvas) -> np.ndarray:
     # clean strokes: smooth along each ray, keep thin across it
     polar = cv2.GaussianBlur(polar, (0, 0), sigmaX=max(1.0, polar.shape[1] * 0.015), sigmaY=0.7)
     strokes = from_polar(canvas, polar)
-    strokes = strokes / max(float(np.percentile(strokes[disc > 0.5], 99.5)), 1e-3)
+    inside = strokes[disc > 0.5] if (disc > 0.5).any() else strokes.ravel()
+    strokes = strokes / max(float(np.percentile(inside, 99.5)), 1e-3)
     hairlines = smoothstep(0.45, 0.8, strokes) * zone
     width = canvas.px(1.6) / canvas.radius
     circles = np.exp(-(((r - 1.0) / width) ** 2)) + np.exp(-(((r - pupil) / width) ** 2))
@@ -167,7 +166,7 @@ def crystal_geometry(canvas: Canvas) -> np.ndarray:
     """Cut crystal: the iris as triangular facets, smaller where its fibres are busiest, each
     facet its own colour from the iris with a prismatic tint, lit across its face as a cut
     stone is, with bright cut edges."""
-    r, _theta = canvas.polar_grid
+    r, _ = canvas.polar_grid
     disc = canvas.alpha
     # where to cut: judged on a fixed 256 px copy, so every print size gets the same facets
     small_lum = cv2.resize(canvas.lum, (256, 256), interpolation=cv2.INTER_AREA)
@@ -218,7 +217,7 @@ def crystal_geometry(canvas: Canvas) -> np.ndarray:
 def stained_glass(canvas: Canvas) -> np.ndarray:
     """A rose window: cells set in rings and spokes that follow the iris's rings and fibres,
     each of glowing coloured glass from the iris, joined by dark lead."""
-    r, theta = canvas.polar_grid
+    r, _ = canvas.polar_grid
     _disc, pupil = canvas.alpha, canvas.pupil
     rng = canvas.rng("glass")
     seeds = []
@@ -273,7 +272,6 @@ def stained_glass(canvas: Canvas) -> np.ndarray:
     lit = lit * (0.55 + 0.6 * shade)[:, :, None] * (1.0 - 0.6 * fibres)[:, :, None]
     out = over(np.zeros_like(lit) + 0.03, np.clip(lead * 1.2, 0, 1), lit)
     cover = smoothstep(0.0, 1.0, (1.0 + width - r) * canvas.radius / max(canvas.px(1.5), 1e-3))
-    _ = theta, grain, paper
     return finish(out, cover)
 
 
@@ -294,7 +292,9 @@ def digital_glitch(canvas: Canvas) -> np.ndarray:
     for _ in range(14):
         bw, bh = 0.04 + 0.12 * rng.random(), 0.01 + 0.05 * rng.random()
         x0, y0 = int(rng.random() * (1 - bw) * w), int(rng.random() * (1 - bh) * h)
-        sx, sy = int(rng.random() * (1 - bw) * w), int(rng.random() * (1 - bh) * h)
+        # copied from the middle of the print, where the iris is, not from its empty corners
+        sx = int((0.2 + rng.random() * (0.6 - bw)) * w) if bw < 0.6 else 0
+        sy = int((0.2 + rng.random() * (0.6 - bh)) * h)
         x1, y1 = x0 + max(1, int(bw * w)), y0 + max(1, int(bh * h))
         block = out[sy : sy + (y1 - y0), sx : sx + (x1 - x0)].copy()
         block[:, :, :3] = np.round(block[:, :, :3] * 3) / 3
@@ -314,5 +314,4 @@ def digital_glitch(canvas: Canvas) -> np.ndarray:
     cyan = np.array([1.0, 0.9, 0.1], np.float32)
     stripe = (np.mod(rows / h * 37.0 + 0.3, 1.0) < 0.02).astype(np.float32)[:, None]
     colour = over(np.broadcast_to(cyan, colour.shape), stripe * alpha * 0.25, colour)
-    _ = from_polar, to_polar, grain, gradient_map, paper
     return finish(colour, np.clip(alpha, 0, 1))

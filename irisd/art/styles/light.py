@@ -73,7 +73,9 @@ def cosmic_iris(canvas: Canvas) -> np.ndarray:
     arms = arms / max(peak, 1e-3)
     swirl = theta + 1.6 * np.log(np.maximum(r, 0.05)) + 0.5 * noise(canvas, 5, "swirl", 2)
     clouds = np.clip(0.55 + 0.9 * noise(canvas, 7, "clouds", 4), 0.0, 1.5)
-    gas = _lookup_angle(arms, swirl) * (clouds * np.exp(-1.6 * np.abs(r - 1.0)))[:, :, None]
+    # gas round the eye; the pupil stays a window on clear, starry space
+    reach = np.exp(-1.6 * np.abs(r - 1.0)) * smoothstep(canvas.pupil * 1.1, 1.0, r)
+    gas = _lookup_angle(arms, swirl) * (clouds * reach)[:, :, None]
     space = gradient_map(np.clip(r / 1.5, 0, 1), [(0, (60, 20, 30)), (1, (22, 6, 8))])
     space = space + 0.9 * gas
     inner = smoothstep(pupil * 0.9, pupil * 1.15, r) * disc
@@ -87,8 +89,8 @@ def cosmic_iris(canvas: Canvas) -> np.ndarray:
 
 
 def natures_eye(canvas: Canvas) -> np.ndarray:
-    """The iris as a flower: petals of leaf greens veined by its fibres round a blossom of
-    warm pollen tones at the collarette, the pupil a seed head."""
+    """The iris as a flower: petals in its own colours gone leafy, veined by its fibres, round
+    a blossom of warm pollen tones at the collarette, the pupil a seed head."""
     r, theta = canvas.polar_grid
     disc, pupil = canvas.alpha, canvas.pupil
     tone = normalise(blur(canvas.lum, canvas.px(1.2)), disc)
@@ -100,15 +102,17 @@ def natures_eye(canvas: Canvas) -> np.ndarray:
     along = np.clip((r - collar) / (1.0 - collar), 0.0, 1.0)
     width = 0.5 * np.sqrt(np.clip(np.sin(np.pi * np.clip(along * 0.92 + 0.08, 0, 1)), 0, 1))
     petal = smoothstep(0.0, 0.06, width - np.abs(u))
-    midrib = (
-        1.0 - smoothstep(0.0, 0.035, np.abs(u)) * 0.0 - (1.0 - smoothstep(0.0, 0.03, np.abs(u)))
-    )
-    leaf = gradient_map(
+    midrib = 1.0 - smoothstep(0.0, 0.03, np.abs(u))
+    greens = gradient_map(
         tone,
         [(0, (22, 48, 20)), (0.35, (38, 105, 58)), (0.7, (70, 175, 140)), (1, (165, 232, 222))],
     )
+    # the petals take the iris's own colours, deepened, half-way to leaf greens: a blue iris
+    # flowers blue-green, a brown one in autumn leaves, a grey one in sage
+    own = blur(_saturated(canvas, 2.0), canvas.px(3)) * (0.35 + 0.9 * tone)[:, :, None]
+    leaf = 0.55 * np.clip(own, 0.0, 1.0) + 0.45 * greens
     leaf = leaf * (0.55 + 0.45 * petal)[:, :, None] * (1.0 - 0.55 * veins)[:, :, None]
-    leaf = leaf + 0.12 * (1.0 - midrib)[:, :, None] * petal[:, :, None]
+    leaf = leaf + 0.12 * (midrib * petal)[:, :, None]
     bloom = gradient_map(
         tone,
         [(0, (40, 20, 90)), (0.4, (80, 60, 200)), (0.75, (60, 160, 240)), (1, (170, 235, 255))],
@@ -140,20 +144,22 @@ def neon_pulse(canvas: Canvas) -> np.ndarray:
     soft = blur(canvas.lum, canvas.px(1.5))
     gx = cv2.Sobel(soft, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(soft, cv2.CV_32F, 0, 1, ksize=3)
-    edges = normalise(np.sqrt(gx * gx + gy * gy), disc, 50, 99.5) * disc
-    lines = smoothstep(0.15, 0.7, edges)
+    edges = normalise(np.sqrt(gx * gx + gy * gy), disc, 40, 99.5) * disc
+    # the tubes: the crypts' and collarette's edges, and the brightest fibres
+    fibres = smoothstep(1.0, 2.2, canvas.detail(2.5)) * disc
+    lines = np.maximum(smoothstep(0.12, 0.6, edges), 0.8 * fibres)
     phase = 0.5 + 0.5 * np.sin(2 * theta + 4 * r + 1.5 * noise(canvas, 4, "hue", 2))
     colour = gradient_map(
         phase,
         [(0, (255, 40, 255)), (0.35, (255, 60, 150)), (0.7, (255, 200, 40)), (1, (200, 255, 60))],
     )
-    rings = np.exp(-(((r - pupil) / 0.012) ** 2)) + np.exp(-(((r - 1.0) / 0.012) ** 2))
+    rings = 0.7 * np.exp(-(((r - pupil) / 0.01) ** 2)) + np.exp(-(((r - 1.0) / 0.012) ** 2))
     rings = rings + 0.5 * np.exp(-(((r - 1.12) / 0.006) ** 2))
     light = lines[:, :, None] * colour + rings[:, :, None] * np.array([255, 120, 255]) / 255.0
     light = light.astype(np.float32)
     glow = 1.3 * blur(light, canvas.px(4)) + 0.9 * blur(light, canvas.px(18))
     tone = normalise(canvas.lum, disc) * disc
-    base = 0.06 * tone[:, :, None] * colour + np.array([12, 4, 6], np.float32) / 255.0
+    base = 0.16 * tone[:, :, None] * colour + np.array([12, 4, 6], np.float32) / 255.0
     core = np.clip(light * 1.4, 0, 1)
     core = core + 0.5 * smoothstep(0.6, 1.0, lines)[:, :, None]  # white-hot tube centres
     out = _screen(_screen(base, glow), core)
@@ -209,7 +215,7 @@ def golden_hour(canvas: Canvas) -> np.ndarray:
     """The iris as a low sun at dusk: its fibres raised in relief and lit at a grazing angle
     from the upper left in umber, amber and cream, gold leaf on the brightest of them, a warm
     halo into an evening sky (paints the whole square)."""
-    r, _theta = canvas.polar_grid
+    r, _ = canvas.polar_grid
     disc = canvas.alpha
     tone = normalise(blur(canvas.lum, canvas.px(0.8)), disc)
     warm = gradient_map(

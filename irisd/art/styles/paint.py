@@ -44,11 +44,11 @@ def watercolor_dream(canvas: Canvas) -> np.ndarray:
     in the paper's tooth and bleeding softly past a hand-made rim (paints the whole square)."""
     small = _small(canvas, canvas.bgr)
     washes = (small * 255).astype(np.uint8)
-    for _ in range(2):  # flat washes with their edges kept: pigment stops where a shape does
-        washes = np.asarray(
-            cv2.edgePreservingFilter(washes, flags=cv2.RECURS_FILTER, sigma_s=40, sigma_r=0.45),
-            np.uint8,
-        )
+    # flat washes with their edges kept: pigment stops where a shape does
+    washes = np.asarray(
+        cv2.edgePreservingFilter(washes, flags=cv2.RECURS_FILTER, sigma_s=60, sigma_r=0.45),
+        np.uint8,
+    )
     flat = blur(_big(canvas, washes.astype(np.float32) / 255.0), canvas.px(1.5))
     grey = flat.mean(axis=2, keepdims=True)
     flat = np.clip(grey + (flat - grey) * 1.5, 0.0, 1.0)
@@ -99,7 +99,7 @@ def monets_garden(canvas: Canvas) -> np.ndarray:
     )
     rng = canvas.rng("dabs")
     cx, cy = canvas.centre
-    for count, size in ((1500, 20.0), (3200, 11.0)):
+    for count, size in ((1000, 22.0), (2200, 12.5)):
         xs, ys = rng.random(count), rng.random(count)
         tints = rng.integers(0, len(palette), count)
         mixes = 0.15 + 0.3 * rng.random(count)
@@ -138,7 +138,7 @@ def monets_garden(canvas: Canvas) -> np.ndarray:
 def ink_wash(canvas: Canvas) -> np.ndarray:
     """Sumi-e: the iris in graded ink on rice paper, washes from its tones, dry-brush strokes
     on its darkest fibres and crypts, a red seal (paints the whole square)."""
-    r, theta = canvas.polar_grid
+    r, _ = canvas.polar_grid
     disc, pupil = canvas.alpha, canvas.pupil
     tone = normalise(blur(canvas.lum, canvas.px(2.5)), disc)
     ink = 1.0 - tone
@@ -174,5 +174,4 @@ def ink_wash(canvas: Canvas) -> np.ndarray:
     seal = seal * np.clip(0.75 + 0.5 * grain(canvas, "seal"), 0, 1)
     vermilion = np.array([40, 45, 190], np.float32) / 255.0
     out = over(np.broadcast_to(vermilion, out.shape), seal, out)
-    _ = theta, gradient_map
     return finish(out, None)

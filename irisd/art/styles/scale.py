@@ -13,19 +13,22 @@ import cv2
 import numpy as np
 
 WORK_SIDE = 1024
+LEAST_SIDE = 16  # a thumbnail smaller than this is drawn at this size and reduced
 
 
 def working_copy(print_bgra: np.ndarray) -> np.ndarray:
-    """The print at most WORK_SIDE px on its longer side (the print itself when smaller)."""
+    """The print at most WORK_SIDE px on its longer side and at least LEAST_SIDE on its
+    shorter (the print itself when it is between)."""
     h, w = print_bgra.shape[:2]
-    factor = WORK_SIDE / max(h, w)
-    if factor >= 1.0:
+    factor = min(WORK_SIDE / max(h, w), max(1.0, LEAST_SIDE / min(h, w)))
+    if factor == 1.0:
         return print_bgra
     size = (max(1, round(w * factor)), max(1, round(h * factor)))
-    return cv2.resize(print_bgra, size, interpolation=cv2.INTER_AREA)
+    method = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_NEAREST
+    return np.asarray(cv2.resize(print_bgra, size, interpolation=method))
 
 
-def enlarge(styled: np.ndarray, print_bgra: np.ndarray, detail: float) -> np.ndarray:
+def to_print_size(styled: np.ndarray, print_bgra: np.ndarray, detail: float) -> np.ndarray:
     """`styled` (drawn at the working size) at the print's size, with `detail` times the
     print's luminance detail finer than the working size added back within the disc."""
     h, w = print_bgra.shape[:2]
