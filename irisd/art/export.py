@@ -129,7 +129,7 @@ def export(
         side = round(size.inches * PRINT_DPI)
         detail = native / size.inches
     tell(0.1)
-    image = upscale.to_side(print_bgra, side)
+    image = upscale.to_side(print_bgra, side, lambda done: tell(0.1 + 0.6 * done))
     tell(0.7)
     data = encode(image, format, PRINT_DPI)
     tell(1.0)
@@ -147,7 +147,7 @@ def encode(bgra: np.ndarray, fmt: ExportFormat, dpi: float) -> bytes:
     out = io.BytesIO()
     if fmt == "png":
         picture = Image.fromarray(cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGBA), "RGBA")
-        picture.save(out, "PNG", dpi=(dpi, dpi), icc_profile=srgb_profile(), compress_level=6)
+        picture.save(out, "PNG", dpi=(dpi, dpi), icc_profile=srgb_profile(), compress_level=3)
     else:
         weight = bgra[:, :, 3:].astype(np.float32) / 255.0
         on_white = bgra[:, :, :3].astype(np.float32) * weight + 255.0 * (1.0 - weight)
