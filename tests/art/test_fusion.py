@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from bench.lib.blend_scores import border_step, own_texture, sector_middle, seam_ratio
+from bench.lib.blend_scores import border_step, own_texture, seam_ratio, sector_middle
 from irisd.art.fusion import BLEND_MODES, BlendMode, Frame, fuse
 from irisd.art.print_disc import PrintCount, disc_of
 from tests.art.blend_prints import SIDE, real_prints
@@ -91,7 +91,8 @@ def test_the_pupil_is_black_round_and_centred(mode: BlendMode) -> None:
 def test_the_result_is_a_disc_with_alpha_like_a_print(mode: BlendMode) -> None:
     frame, _ = registered(2)
     out = fused(2, mode)
-    assert out.shape == (SIZE, SIZE, 4) and out.dtype == np.uint8
+    assert out.shape == (SIZE, SIZE, 4)
+    assert out.dtype == np.uint8
     # (3 px: OpenCV draws an anti-aliased circle as a polygon, as it draws a print's.)
     assert (out[frame.rho > frame.iris.r + 3, 3] == 0).all()
     assert (out[frame.rho < frame.iris.r - 3, 3] == 255).all()
@@ -104,7 +105,9 @@ def test_fusing_leaves_the_prints_as_they_were_and_reports_progress_up_to_done()
     out = fuse(prints, "poisson", 512, seen.append)
     assert out.shape == (512, 512, 4)
     assert all(np.array_equal(a, b) for a, b in zip(prints, before, strict=True))
-    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
+    assert seen == sorted(seen)
+    assert seen[-1] == 1.0
+    assert len(seen) >= 3
 
 
 @pytest.mark.parametrize("count", [0, 1, 5])
