@@ -96,6 +96,11 @@ def size_by_id(size_id: str) -> PrintSize:
     raise UnknownPrintSize(f"unknown print size {size_id!r}")
 
 
+def pixels(size: PrintSize) -> int:
+    """The side, px, of a file for `size` at PRINT_DPI."""
+    return round(size.inches * PRINT_DPI)
+
+
 def detail_px(print_side: int, native_px: int) -> int:
     """The largest side the photo's own detail supports: the iris's crop in the photo's
     pixels, and no more than the print itself carries."""
@@ -119,6 +124,8 @@ def export(
     none, at the photo's own detail (never enlarged) at PRINT_DPI."""
     if format not in ("png", "tiff"):
         raise UnknownExportFormat("export format must be png or tiff")
+    if native_px < 1:
+        raise ValueError("native_px is the iris's diameter in the photo, at least 1 px")
     tell = report or (lambda _fraction: None)
     native = detail_px(print_bgra.shape[0], native_px)
     if print_size is None:
@@ -126,7 +133,7 @@ def export(
         detail = PRINT_DPI
     else:
         size = size_by_id(print_size)
-        side = round(size.inches * PRINT_DPI)
+        side = pixels(size)
         detail = native / size.inches
     tell(0.1)
     image = upscale.to_side(print_bgra, side, lambda done: tell(0.1 + 0.6 * done))

@@ -22,19 +22,31 @@ PHOTOS = (
 SIDE = 1024  # the prints' side: small enough to keep the tests quick
 
 
+LARGE = "web-colours/images/blue2.jpg"  # its iris is about 1380 px across in the photo
+
+
 @cache
-def _made() -> tuple[np.ndarray, ...]:
-    root = data_root() / "colour-dev"
-    prints = []
-    for name in PHOTOS:
-        result = process((root / name).read_bytes(), lambda _s, _p: None, PipelineOptions(SIDE))
-        image = cv2.imdecode(np.frombuffer(result.image, np.uint8), cv2.IMREAD_UNCHANGED)
-        prints.append(np.asarray(image))
-    return tuple(prints)
+def _made(name: str, side: int) -> tuple[np.ndarray, int]:
+    """The print and its iris's diameter in the photo's pixels (as the server knows it)."""
+    photo = (data_root() / "colour-dev" / name).read_bytes()
+    result = process(photo, lambda _s, _p: None, PipelineOptions(side))
+    image = cv2.imdecode(np.frombuffer(result.image, np.uint8), cv2.IMREAD_UNCHANGED)
+    return np.asarray(image), round(2 * result.measures["iris_radius_px"])
+
+
+def _require() -> None:
+    if not (data_root() / "colour-dev").is_dir():
+        pytest.skip(f"IRISD_DATA ({data_root()}) absent: the colour-dev photos are not available")
 
 
 def real_prints() -> list[np.ndarray]:
     """Four (SIDE, SIDE, 4) uint8 BGRA prints, fresh copies (a test may not spoil another's)."""
-    if not (data_root() / "colour-dev").is_dir():
-        pytest.skip(f"IRISD_DATA ({data_root()}) absent: the colour-dev photos are not available")
-    return [image.copy() for image in _made()]
+    _require()
+    return [_made(name, SIDE)[0].copy() for name in PHOTOS]
+
+
+def large_print() -> tuple[np.ndarray, int]:
+    """A 1536 px BGRA print of LARGE (a fresh copy), and its iris's diameter in the photo."""
+    _require()
+    image, native = _made(LARGE, 1536)
+    return image.copy(), native
