@@ -192,7 +192,10 @@ def upscales(prints: list[np.ndarray], names: list[str], out: Path) -> None:
         original = image[:side, :side]
         small = cv2.resize(original, (side // 2, side // 2), interpolation=cv2.INTER_AREA)
         region = inner_disc(side, 0.85)
-        made = {"lanczos": lanczos(small, side), "back-projection": enlarge(small, side)}
+        made = {
+            "lanczos": lanczos(small, side, side),
+            "back-projection": enlarge(small, side, side),
+        }
         line = [name.split("/")[-1]]
         for method, enlarged in made.items():
             score = (

@@ -103,7 +103,7 @@ def pixels(size: PrintSize) -> int:
 
 def detail_px(print_side: int, native_px: int) -> int:
     """The largest side the photo's own detail supports: the iris's crop in the photo's
-    pixels, and no more than the print itself carries."""
+    pixels, and no more than the print itself carries (`print_side`, its longer side)."""
     return max(1, min(print_side, math.ceil(native_px * PADDING)))
 
 
@@ -121,13 +121,14 @@ def export(
     report: Callable[[float], None] | None = None,
 ) -> Export:
     """The print as a file: for `print_size` (an id of PRINT_SIZES) at PRINT_DPI, or, with
-    none, at the photo's own detail (never enlarged) at PRINT_DPI."""
+    none, at the photo's own detail (never enlarged) at PRINT_DPI. An image that is not
+    square (a composition) keeps its shape, its longer side the print size's."""
     if format not in ("png", "tiff"):
         raise UnknownExportFormat("export format must be png or tiff")
     if native_px < 1:
         raise ValueError("native_px is the iris's diameter in the photo, at least 1 px")
     tell = report or (lambda _fraction: None)
-    native = detail_px(print_bgra.shape[0], native_px)
+    native = detail_px(max(print_bgra.shape[:2]), native_px)
     if print_size is None:
         side = native
         detail = PRINT_DPI
@@ -136,11 +137,12 @@ def export(
         side = pixels(size)
         detail = native / size.inches
     tell(0.1)
-    image = upscale.to_side(print_bgra, side, lambda done: tell(0.1 + 0.6 * done))
+    image = upscale.to_long_side(print_bgra, side, lambda done: tell(0.1 + 0.6 * done))
     tell(0.7)
     data = encode(image, format, PRINT_DPI)
     tell(1.0)
-    return Export(data, format, side, side, PRINT_DPI, side > native, native, round(detail, 1))
+    height, width = image.shape[:2]
+    return Export(data, format, width, height, PRINT_DPI, side > native, native, round(detail, 1))
 
 
 @cache

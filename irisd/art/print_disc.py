@@ -96,15 +96,25 @@ def _black(print_bgra: np.ndarray, pupil: Circle) -> tuple[float, float, float]:
 
 
 def resized(print_bgra: np.ndarray, side: int) -> np.ndarray:
-    """The BGRA print resized to `side` x `side`, colour premultiplied by alpha so the
-    transparent black around the disc does not bleed a dark fringe into its edge."""
-    if print_bgra.shape[0] == side and print_bgra.shape[1] == side:
-        return print_bgra.copy()
-    shrink = side < print_bgra.shape[0]
-    method = cv2.INTER_AREA if shrink else cv2.INTER_LANCZOS4
-    return unpremultiplied(
-        cv2.resize(premultiplied(print_bgra), (side, side), interpolation=method)
-    )
+    """The square BGRA print resized to `side` x `side` (`scaled`)."""
+    return scaled(print_bgra, side, side)
+
+
+def scaled(bgra: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A BGRA image resized to `width` x `height`: shrunk by area averaging, enlarged by
+    Lanczos, colour premultiplied by alpha so the transparent black around a disc does not
+    bleed a dark fringe into its edge."""
+    if bgra.shape[1] == width and bgra.shape[0] == height:
+        return bgra.copy()
+    method = cv2.INTER_AREA if width < bgra.shape[1] else cv2.INTER_LANCZOS4
+    return unpremultiplied(cv2.resize(premultiplied(bgra), (width, height), interpolation=method))
+
+
+def fitted(shape: tuple[int, ...], long_side: int) -> tuple[int, int]:
+    """(width, height) of an image of `shape` scaled so that its longer side is `long_side`."""
+    height, width = shape[:2]
+    scale = long_side / max(height, width)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def premultiplied(bgra: np.ndarray) -> np.ndarray:

@@ -26,36 +26,39 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from irisd.art.print_disc import premultiplied, resized, unpremultiplied
+from irisd.art.print_disc import fitted, premultiplied, scaled, unpremultiplied
 
 BACK_PROJECTIONS = 3  # rounds: measured, 3 reach what 8 do (within 0.1 dB)
 
 
-def to_side(
-    print_bgra: np.ndarray, side: int, report: Callable[[float], None] | None = None
+def to_long_side(
+    bgra: np.ndarray, long_side: int, report: Callable[[float], None] | None = None
 ) -> np.ndarray:
-    """The (S, S, 4) uint8 BGRA print at `side` x `side`: shrunk by area averaging, enlarged
-    by `enlarge`."""
-    if side <= print_bgra.shape[0]:
-        return resized(print_bgra, side)
-    return enlarge(print_bgra, side, report)
+    """The BGRA image (a print, a fusion, a composition) scaled so that its longer side is
+    `long_side`: shrunk by area averaging, enlarged by `enlarge`."""
+    width, height = fitted(bgra.shape, long_side)
+    if long_side <= max(bgra.shape[:2]):
+        return scaled(bgra, width, height)
+    return enlarge(bgra, width, height, report)
 
 
-def lanczos(print_bgra: np.ndarray, side: int) -> np.ndarray:
+def lanczos(bgra: np.ndarray, width: int, height: int) -> np.ndarray:
     """Lanczos-4 alone (premultiplied): what `enlarge` starts from, and is measured against."""
-    return resized(print_bgra, side)
+    return scaled(bgra, width, height)
 
 
 def enlarge(
-    print_bgra: np.ndarray, side: int, report: Callable[[float], None] | None = None
+    bgra: np.ndarray, width: int, height: int, report: Callable[[float], None] | None = None
 ) -> np.ndarray:
-    """Lanczos, then BACK_PROJECTIONS rounds of back-projection onto the print."""
-    small = premultiplied(print_bgra)
-    own = small.shape[0]
-    big = np.asarray(cv2.resize(small, (side, side), interpolation=cv2.INTER_LANCZOS4), np.float32)
+    """Lanczos, then BACK_PROJECTIONS rounds of back-projection onto the image."""
+    small = premultiplied(bgra)
+    own = (small.shape[1], small.shape[0])
+    big = np.asarray(
+        cv2.resize(small, (width, height), interpolation=cv2.INTER_LANCZOS4), np.float32
+    )
     for round_ in range(BACK_PROJECTIONS):
-        missed = small - cv2.resize(big, (own, own), interpolation=cv2.INTER_AREA)
-        big += cv2.resize(missed, (side, side), interpolation=cv2.INTER_CUBIC)
+        missed = small - cv2.resize(big, own, interpolation=cv2.INTER_AREA)
+        big += cv2.resize(missed, (width, height), interpolation=cv2.INTER_CUBIC)
         if report is not None:
             report((round_ + 1) / BACK_PROJECTIONS)
     big[:, :, 3] = np.clip(big[:, :, 3], 0.0, 255.0)

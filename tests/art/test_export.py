@@ -23,6 +23,7 @@ from irisd.art.export import (
     honest_sizes,
     pixels,
 )
+from irisd.art.layout import compose
 from irisd.art.upscale import enlarge, lanczos
 from irisd.pipeline.output import PADDING
 from tests.art.blend_prints import large_print, real_prints
@@ -124,7 +125,7 @@ def test_back_projection_keeps_more_of_the_print_than_lanczos() -> None:
     for image in real_prints():
         small = cv2.resize(image, (512, 512), interpolation=cv2.INTER_AREA)
         region = inner_disc(1024, 0.85)
-        plain, ours = lanczos(small, 1024), enlarge(small, 1024)
+        plain, ours = lanczos(small, 1024, 1024), enlarge(small, 1024, 1024)
         assert psnr(ours, image, region) > psnr(plain, image, region)
         assert ssim(ours, image, region) > ssim(plain, image, region)
         assert abs(texture_ratio(ours, image, region) - 1) < abs(
@@ -140,6 +141,13 @@ def test_exporting_leaves_the_print_as_it_was_and_reports_progress_up_to_done() 
     assert np.array_equal(image, before)
     assert seen == sorted(seen)
     assert seen[-1] == 1.0
+
+
+def test_a_composition_keeps_its_shape_its_long_side_the_print_sizes() -> None:
+    canvas = compose(real_prints()[:2], "horizontal", 1024)
+    made = export(canvas, native_px=1000, print_size="10x10cm")
+    picture = opened(made)
+    assert picture.size == (made.width, made.height) == (1181, round(1181 * canvas.shape[0] / 1024))
 
 
 def test_an_unknown_print_size_or_format_is_refused() -> None:
