@@ -5,11 +5,15 @@ a share t of the way from the pupil's edge to the iris's edge, at angle theta, g
 same t and theta of the fused disc, whose pupil is centred and of the prints' mean size).
 Each source then owns an angular sector (two: the left and right halves; four: quarters).
 
-- `poisson`: gradient-domain. The sectors meet with a narrow cross-fade of their texture,
-  and their colour and light are made to agree by a Poisson solve in the polar frame
-  (`irisd.art.polar_poisson`), so no seam shows where one person's eye meets another's.
-- `alpha`: a soft feathered blend: each sector fades into the next over a wide angle, with
-  no colour matching; the sources' own tones stay, mixed where they meet.
+- `poisson`: gradient-domain. Every sector keeps its own gradients and a Poisson solve in
+  the polar frame (`irisd.art.polar_poisson`) finds the one image with them: the sectors'
+  light and colour are made to agree, spread smoothly over the whole disc, so the result
+  reads as one iris in one light (prints of one person's eye under different lamps become
+  one colour; prints of unlike irises meet at their mean). Their texture crosses over a
+  band SEAM_FEATHER of the side wide, and no seam shows (measured: the gradients along the
+  borders are below those inside the sectors; `bench/images/fusion.py`).
+- `alpha`: a soft feathered blend: each sector fades into the next over half its angle, with
+  no colour matching: each print keeps its own colour, mixed where they meet.
 
 The pupil is painted in the sources' black, round and centred; the result is a disc with
 alpha like a print (transparent outside the iris).
@@ -31,7 +35,9 @@ from irisd.pipeline.output import alpha as disc_alpha
 BlendMode = Literal["poisson", "alpha"]
 BLEND_MODES: tuple[BlendMode, ...] = get_args(BlendMode)
 
-SEAM_FEATHER = 0.03  # of the output side: the poisson mode's texture cross-fade at a border
+# Of the output side: the poisson mode's texture cross-fade at a border (measured along the
+# circle). At 0.004 (8 px) the light matched but two textures still met in a visible line.
+SEAM_FEATHER = 0.03
 ALPHA_FEATHER = 0.5  # of a sector's angle: the alpha mode's fade between two sources
 RIM_INSET = 1.5  # px of a print: its iris edge is sampled this far in, inside its anti-aliasing
 PUPIL_EDGE = 0.08  # of the pupil radius: the band inside its edge where the black fades in
