@@ -6,10 +6,14 @@ image is shrunk back by area averaging, and what it then misses of the print is 
 (bicubic) and added. Shrunk again, the result gives the print back far more closely than
 Lanczos's does: it keeps the print's detail where Lanczos softens it, and invents none.
 Measured on colour-dev prints shrunk by half and enlarged back (`python -m
-bench.images.fusion`): FIGURES. (That check shrinks by area averaging, the very model
-back-projection inverts, so it flatters the method a little: the texture measure is
-reported beside PSNR and SSIM for that reason.) All of it runs on premultiplied colour, so
-the transparent corners do not darken the disc's edge.
+bench.images.fusion`, eight prints): PSNR 57.6 dB against Lanczos's 55.8, SSIM 0.9986
+against 0.9980, and the fine texture at 1.01 of the original's strength against Lanczos's
+0.92 (better on seven prints of eight; on one, a smooth green iris, 0.2 dB lower). That check
+shrinks by area averaging, the very model back-projection inverts, so it flatters the method
+a little: the texture figure is reported beside PSNR and SSIM for that reason. (The figures
+are high for both because most colour-dev prints are themselves enlarged from their photo.)
+All of it runs on premultiplied colour, so the transparent corners do not darken the disc's
+edge.
 
 No super-resolution network: none earns its place here. Real-ESRGAN x4plus, measured on
 iris crops for issue 9 (bench/README.md, "Rejected: super-resolution"), scored about 10 dB
