@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 
 import cv2
 import numpy as np
@@ -28,11 +30,36 @@ from irisd.art.upscale import enlarge, lanczos
 from irisd.pipeline.output import PADDING
 from tests.art.blend_prints import large_print, real_prints
 
+SRGB_NAME = "sRGB".encode("utf-16-be")  # in the profile's description (an ICC v4 mluc tag)
+
 
 def opened(made: Export) -> Image.Image:
     picture = Image.open(io.BytesIO(made.data))
     picture.load()
     return picture
+
+
+def png_chunks(data: bytes) -> dict[bytes, bytes]:
+    """The PNG's chunks by type (the last of each), read by hand: not through Pillow."""
+    chunks, pos = {}, 8
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunks[kind] = data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    return chunks
+
+
+def tiff_tags(data: bytes) -> dict[int, tuple[int, int, int]]:
+    """The first IFD's tags of a little-endian TIFF, read by hand: {tag: (type, count, value
+    or offset)}."""
+    assert data[:4] == b"II*\0"
+    (ifd,) = struct.unpack("<I", data[4:8])
+    (count,) = struct.unpack("<H", data[ifd : ifd + 2])
+    tags = {}
+    for k in range(count):
+        tag, kind, n, value = struct.unpack("<HHII", data[ifd + 2 + 12 * k : ifd + 14 + 12 * k])
+        tags[tag] = (kind, n, value)
+    return tags
 
 
 def profile_name(picture: Image.Image) -> str:
@@ -73,6 +100,33 @@ def test_a_png_for_a_print_size_has_its_pixels_dpi_and_srgb_for_any_reader(size_
     alpha = np.asarray(picture)[:, :, 3]
     assert alpha[0, 0] == 0
     assert alpha[made.height // 2, made.width // 2] == 255
+
+
+def test_another_reader_finds_the_pngs_dpi_and_srgb_profile_in_its_chunks() -> None:
+    made = export(real_prints()[2], native_px=900, print_size="4x4in")
+    chunks = png_chunks(made.data)
+    assert struct.unpack(">IIB", chunks[b"pHYs"]) == (11811, 11811, 1)  # px a metre: 300 dpi
+    name, rest = chunks[b"iCCP"].split(b"\0", 1)
+    profile = zlib.decompress(rest[1:])  # after the compression method byte
+    assert profile[36:40] == b"acsp"  # an ICC profile
+    assert profile[16:20] == b"RGB "  # of an RGB colour space
+    assert SRGB_NAME in profile
+    assert name
+
+
+def test_another_reader_finds_the_tiffs_dpi_and_icc_profile_in_its_tags() -> None:
+    made = export(real_prints()[2], native_px=900, print_size="4x4in", format="tiff")
+    tags = tiff_tags(made.data)
+    for resolution in (282, 283):  # XResolution, YResolution: a rational at an offset
+        kind, _, offset = tags[resolution]
+        assert kind == 5
+        numerator, denominator = struct.unpack("<II", made.data[offset : offset + 8])
+        assert numerator / denominator == pytest.approx(300)
+    assert tags[296][2] == 2  # ResolutionUnit: inch
+    assert tags[258][1] == 3  # BitsPerSample: three samples (RGB) ...
+    kind, length, offset = tags[34675]  # InterColorProfile
+    assert made.data[offset + 36 : offset + 40] == b"acsp"
+    assert SRGB_NAME in made.data[offset : offset + length]
 
 
 def test_a_tiff_opens_as_8_bit_rgb_on_white_with_its_dpi_and_srgb() -> None:
