@@ -20,7 +20,7 @@ energy along the borders over that along the sectors' middles; target <= 1) and 
 source's `own_texture` in its sector (target >= 0.9; others' <= 0.1; bench/lib/blend_scores.py);
 per print and on average, PSNR, SSIM and texture ratio (1.0 = the original's fine texture)
 of Lanczos and of back-projection against the original (target: back-projection above
-Lanczos on all three, texture ratio nearer 1).
+Lanczos in mean PSNR and SSIM, its texture ratio nearer 1).
 
     .venv/bin/python -m bench.images.fusion [--out DIR] [--size 2048]
 """
