@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import cv2
 import numpy as np
 import pytest
 
@@ -96,6 +97,22 @@ def test_the_result_is_a_disc_with_alpha_like_a_print(mode: BlendMode) -> None:
     # (3 px: OpenCV draws an anti-aliased circle as a polygon, as it draws a print's.)
     assert (out[frame.rho > frame.iris.r + 3, 3] == 0).all()
     assert (out[frame.rho < frame.iris.r - 3, 3] == 255).all()
+
+
+def test_a_lid_cut_out_of_one_print_changes_the_poisson_fusion_only_where_it_is() -> None:
+    # A print made with occlusion = "transparent" has its lids cut out. Their black must not
+    # enter the solve: it darkened the whole other half of the disc by 16 levels.
+    prints = real_prints()[:2]
+    cut = prints[0].copy()
+    cut[:150] = 0  # the top lid, transparent
+    with_lid = fuse([cut, prints[1]], "poisson", SIZE)
+    without = fused(2, "poisson")
+    assert (with_lid[:, :, 3] == 0).sum() > (without[:, :, 3] == 0).sum() + 10_000
+    opaque = (with_lid[:, :, 3] == 255).astype(np.uint8)
+    away = cv2.erode(opaque, np.ones((21, 21), np.uint8)) > 0  # 10 px clear of the cut
+    change = np.abs(with_lid[:, :, :3].astype(int) - without[:, :, :3].astype(int)).max(axis=2)
+    assert change[away].mean() < 3
+    assert np.percentile(change[away], 99.9) <= 10
 
 
 def test_fusing_leaves_the_prints_as_they_were_and_reports_progress_up_to_done() -> None:
