@@ -159,7 +159,7 @@ def encode(bgra: np.ndarray, fmt: ExportFormat, dpi: float) -> bytes:
     out = io.BytesIO()
     if fmt == "png":
         picture = Image.fromarray(cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGBA), "RGBA")
-        # Level 3, not Pillow's 6: a 50 cm export is 35 MP, and its encoding is most of its time.
+        # Level 3, not Pillow's 6: a 50 cm export is 35 MP; 6 takes seconds more for a smaller file.
         picture.save(out, "PNG", dpi=(dpi, dpi), icc_profile=srgb_profile(), compress_level=3)
     else:
         weight = bgra[:, :, 3:].astype(np.float32) / 255.0
