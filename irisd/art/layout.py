@@ -22,7 +22,7 @@ import numpy as np
 from irisd.art.print_disc import check_count, resized
 
 Layout = Literal["horizontal", "vertical", "grid_2x2"]
-LAYOUTS: tuple[str, ...] = get_args(Layout)
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 GUTTER = 1 / 16  # of a cell's side
 

@@ -19,6 +19,8 @@ import numpy as np
 ROWS = 96  # pupil edge to iris edge
 COLS = 1024  # round the circle
 SHRINK = 4  # the full-size frame is reduced this much before it is sampled on the grid
+OPAQUE = 128.0  # alpha from which a grid cell counts as the print's (below: a lid cut out)
+FILL_SIGMA = 4.0  # grid cells: how far a hole's correction is taken from round it
 
 
 class Grid:
@@ -43,17 +45,19 @@ class Grid:
         self.grid_y = (t * ROWS - 0.5).astype(np.float32)
         self.cols_theta = cols
 
-    def sample(self, straight_bgra: np.ndarray) -> np.ndarray:
-        """(ROWS, COLS, 3) float32 colour of a frame-sized float32 straight BGRA image."""
-        premult = straight_bgra.copy()
-        premult[:, :, :3] *= premult[:, :, 3:] / 255.0
-        side = straight_bgra.shape[0]
-        small = cv2.resize(premult, (side // SHRINK, side // SHRINK), interpolation=cv2.INTER_AREA)
+    def sample(self, premult_bgra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(ROWS, COLS, 3) float32 colour of a frame-sized premultiplied float32 BGRA image,
+        and (ROWS, COLS) bool: where it is opaque enough to count (not a lid cut out)."""
+        side = premult_bgra.shape[0]
+        small = cv2.resize(
+            premult_bgra, (side // SHRINK, side // SHRINK), interpolation=cv2.INTER_AREA
+        )
         polar = cv2.remap(
             small, self.sample_x, self.sample_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
         )
-        alpha = np.maximum(polar[:, :, 3:], 1e-3) / 255.0
-        return np.asarray(polar[:, :, :3] / alpha, np.float32)
+        alpha = polar[:, :, 3]
+        colour = polar[:, :, :3] / (np.maximum(alpha, 1e-3)[:, :, None] / 255.0)
+        return np.asarray(colour, np.float32), np.asarray(alpha >= OPAQUE)
 
     def to_cartesian(self, polar: np.ndarray) -> np.ndarray:
         """A (ROWS, COLS, C) grid image at every pixel of the frame (edges held)."""
@@ -71,36 +75,51 @@ class Grid:
 
 
 def corrections(warped: Sequence[np.ndarray], grid: Grid, count: int) -> list[np.ndarray]:
-    """Per source, a (ROWS, COLS, 3) float32 correction to add to its colour."""
-    sources = np.stack([grid.sample(image) for image in warped])  # (K, ROWS, COLS, 3)
+    """Per source, a (ROWS, COLS, 3) float32 correction to add to its colour (`warped`:
+    premultiplied float32 BGRA on the frame)."""
+    sampled = [grid.sample(image) for image in warped]
+    sources = np.stack([colour for colour, _ in sampled])  # (K, ROWS, COLS, 3)
+    valid = np.stack([opaque for _, opaque in sampled])  # (K, ROWS, COLS)
     owner = grid.owners(count)
-    composite = sources[owner, :, np.arange(COLS)].transpose(1, 0, 2)  # (ROWS, COLS, 3)
-    solved = solve(guidance_divergence(sources, owner), float_mean(composite))
+    cols = np.arange(COLS)
+    composite = sources[owner, :, cols].transpose(1, 0, 2)  # (ROWS, COLS, 3)
+    shown = valid[owner, :, cols].T
+    mean = composite[shown].mean(axis=0) if shown.any() else np.zeros(3, np.float32)
+    solved = solve(guidance_divergence(sources, valid, owner), mean)
     out = []
     for k in range(count):
-        own = owner == k
-        correction = solved - sources[k]
-        out.append(correction[:, nearest_owned(own)])
+        correction = filled(solved - sources[k], valid[k])
+        out.append(correction[:, nearest_owned(owner == k)])
     return out
 
 
-def float_mean(image: np.ndarray) -> np.ndarray:
-    return np.asarray(image.reshape(-1, image.shape[-1]).mean(axis=0), np.float32)
+def filled(correction: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The correction where the source is opaque; in its holes (a lid cut out) the nearby
+    corrections' Gaussian mean, so no hole's black leaks into its edge when interpolated."""
+    if valid.all():
+        return correction
+    weight = valid.astype(np.float32)
+    total = cv2.GaussianBlur(weight, (0, 0), FILL_SIGMA)
+    spread = cv2.GaussianBlur(correction * weight[:, :, None], (0, 0), FILL_SIGMA)
+    guess = spread / np.maximum(total, 1e-6)[:, :, None]
+    return np.asarray(np.where(valid[:, :, None], correction, guess), np.float32)
 
 
-def guidance_divergence(sources: np.ndarray, owner: np.ndarray) -> np.ndarray:
+def guidance_divergence(sources: np.ndarray, valid: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """div of the guidance field: the owner's gradients inside a sector, across a border the
-    mean of the two sources' own gradients."""
+    mean of the two sources' own gradients; none to or from a transparent cell (a lid cut out
+    of a print is no edge to keep)."""
     cols = np.arange(COLS)
     right = (cols + 1) % COLS
-    along = sources[:, :, right] - sources  # (K, ROWS, COLS, 3): theta step col -> col+1
-    same = owner == owner[right]
-    vx = np.where(
-        same[None, :, None],
-        along[owner, :, cols].transpose(1, 0, 2),
-        0.5 * (along[owner, :, cols] + along[owner[right], :, cols]).transpose(1, 0, 2),
+    pair = (valid[:, :, right] & valid)[..., None]  # both ends opaque, per source
+    along = (sources[:, :, right] - sources) * pair  # (K, ROWS, COLS, 3): col -> col+1
+    mine, theirs = owner, owner[right]
+    counted = pair[mine, :, cols] + pair[theirs, :, cols]  # (COLS, ROWS, 1), 0..2
+    crossing = (along[mine, :, cols] + along[theirs, :, cols]) / np.maximum(counted, 1)
+    vx = np.where((mine == theirs)[:, None, None], along[mine, :, cols], crossing).transpose(
+        1, 0, 2
     )
-    down = sources[:, 1:] - sources[:, :-1]  # (K, ROWS-1, COLS, 3)
+    down = (sources[:, 1:] - sources[:, :-1]) * (valid[:, 1:] & valid[:, :-1])[..., None]
     vy = np.zeros((ROWS, COLS, sources.shape[-1]), np.float32)
     vy[:-1] = down[owner, :, cols].transpose(1, 0, 2)  # zero flux through the last row
     div = vx - np.roll(vx, 1, axis=1) + vy

@@ -20,6 +20,7 @@ MIN_PRINTS, MAX_PRINTS = 2, 4
 PUPIL_DARK = 40  # max(B, G, R) of a painted pupil's pixels (painted at RGB ~12, edge fading)
 PUPIL_RANGE = (0.1, 0.8)  # a pupil's radius, as a share of the iris radius
 TYPICAL_PUPIL = 0.4  # of the iris radius: assumed where no dark disc is found (unpainted pupil)
+OFF_NOMINAL = 0.05  # an opaque disc further than this from the nominal radius is not trusted
 CORE = 0.5  # of the pupil radius: the core whose colour is the print's black
 
 
@@ -29,11 +30,13 @@ class PrintCount(ValueError):
 
 @dataclass(frozen=True)
 class Disc:
-    """A print's iris and pupil circles, in its own pixels, and its pupil's black (B, G, R)."""
+    """A print's iris and pupil circles, in its own pixels, its pupil's black (B, G, R) and
+    its side."""
 
     iris: Circle
     pupil: Circle
     black: tuple[float, float, float]
+    side: int
 
 
 def check_count(prints: Sequence[np.ndarray]) -> None:
@@ -51,8 +54,7 @@ def iris_of(side: int) -> Circle:
 
 def disc_of(print_bgra: np.ndarray) -> Disc:
     """The print's iris circle and its pupil: the dark opaque region around the centre."""
-    side = print_bgra.shape[0]
-    iris = iris_of(side)
+    iris = opaque_circle(print_bgra[:, :, 3])
     dark = (print_bgra[:, :, :3].max(axis=2) <= PUPIL_DARK) & (print_bgra[:, :, 3] > 0)
     # Only the central part: dark crypts or a lid's shadow near the rim are no pupil.
     near = np.zeros_like(dark)
@@ -68,7 +70,22 @@ def disc_of(print_bgra: np.ndarray) -> Disc:
             pupil = found
     if pupil is None:
         pupil = iris.resized(TYPICAL_PUPIL)
-    return Disc(iris, pupil, _black(print_bgra, pupil))
+    return Disc(iris, pupil, _black(print_bgra, pupil), print_bgra.shape[0])
+
+
+def opaque_circle(alpha: np.ndarray) -> Circle:
+    """The circle enclosing a print's opaque disc (its iris edge as painted, which can sit a
+    pixel or two off the nominal `iris_of`; lids cut out of it do not shrink it), else the
+    nominal one."""
+    nominal = iris_of(alpha.shape[0])
+    contours, _ = cv2.findContours(
+        (alpha >= 128).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
+    if not contours:
+        return nominal
+    (x, y), r = cv2.minEnclosingCircle(np.concatenate(contours))
+    found = Circle(float(x), float(y), float(r) + 0.5)  # to the pixels' outer edge
+    return found if abs(found.r / nominal.r - 1) < OFF_NOMINAL else nominal
 
 
 def _black(print_bgra: np.ndarray, pupil: Circle) -> tuple[float, float, float]:
@@ -79,15 +96,25 @@ def _black(print_bgra: np.ndarray, pupil: Circle) -> tuple[float, float, float]:
 
 
 def resized(print_bgra: np.ndarray, side: int) -> np.ndarray:
-    """The BGRA print resized to `side` x `side`, colour premultiplied by alpha so the
-    transparent black around the disc does not bleed a dark fringe into its edge."""
-    if print_bgra.shape[0] == side and print_bgra.shape[1] == side:
-        return print_bgra.copy()
-    shrink = side < print_bgra.shape[0]
-    method = cv2.INTER_AREA if shrink else cv2.INTER_LANCZOS4
-    return unpremultiplied(
-        cv2.resize(premultiplied(print_bgra), (side, side), interpolation=method)
-    )
+    """The square BGRA print resized to `side` x `side` (`scaled`)."""
+    return scaled(print_bgra, side, side)
+
+
+def scaled(bgra: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A BGRA image resized to `width` x `height`: shrunk by area averaging, enlarged by
+    Lanczos, colour premultiplied by alpha so the transparent black around a disc does not
+    bleed a dark fringe into its edge."""
+    if bgra.shape[1] == width and bgra.shape[0] == height:
+        return bgra.copy()
+    method = cv2.INTER_AREA if width < bgra.shape[1] else cv2.INTER_LANCZOS4
+    return unpremultiplied(cv2.resize(premultiplied(bgra), (width, height), interpolation=method))
+
+
+def fitted(shape: tuple[int, ...], long_side: int) -> tuple[int, int]:
+    """(width, height) of an image of `shape` scaled so that its longer side is `long_side`."""
+    height, width = shape[:2]
+    scale = long_side / max(height, width)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def premultiplied(bgra: np.ndarray) -> np.ndarray:
