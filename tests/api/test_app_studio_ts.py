@@ -109,6 +109,6 @@ async def test_the_apps_studio_clients_run_every_flow_against_irisd(
     assert (got["fusion"]["fusion_type"], got["fusion"]["blend_mode"]) == ("fusion", "poisson")
     assert got["composition"]["layout"] == "grid_2x2"
     assert {f["id"] for f in got["fusions"]} == {ids["fusion"], ids["composition"]}
-    assert got["generation"]["status"] == 501
+    assert got["generation"]["status"] == 403
     assert "not available on this box" in got["generation"]["detail"]
     assert all(size > 0 for size in got["sizes"].values())

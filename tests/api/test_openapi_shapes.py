@@ -215,7 +215,7 @@ async def exercise_studio(api: CheckedClient, gates: Gates, photo_ids: list[str]
     await until_final(api, style.body["id"])
     await api.get(f"/api/v1/styles/jobs/{style.body['id']}")
     await api.get(f"/api/v1/styles/jobs?photo_id={done}")
-    await api.post(f"/api/v1/styles/generate?photo_id={done}&processing_job_id={result}")  # 501
+    await api.post(f"/api/v1/styles/generate?photo_id={done}&processing_job_id={result}")  # 403
     await api.post("/api/v1/styles/apply", {"photoId": done, "stylePresetId": "nope"})  # 404
     asked = {"sourceType": "styled", "sourceJobId": style.body["id"], "printSize": SIZE}
     exported = (await api.post("/api/v1/exports/hd", asked)).body["id"]

@@ -156,7 +156,7 @@ async def test_ai_generation_is_refused_as_not_on_this_box(
 ) -> None:
     _, api = await serve(start_server, user_factory)
     reply = await api.post("/api/v1/styles/generate?photo_id=x&processing_job_id=y")
-    assert reply.status == 501
+    assert reply.status == 403
     assert "not available on this box" in reply.body["detail"]
 
 
