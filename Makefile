@@ -29,6 +29,7 @@ bench:  # the list in bench/README.md
 	.venv/bin/python -m bench.server.slowloris
 	.venv/bin/python -m bench.server.form_parts
 	.venv/bin/python -m bench.server.console_page_weight
+	.venv/bin/python -m bench.server.studio_jobs
 	.venv/bin/python -m bench.pipeline.segmentation
 	.venv/bin/python -m bench.pipeline.light_segmentation
 	.venv/bin/python -m bench.pipeline.segmenter_scores

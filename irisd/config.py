@@ -86,6 +86,7 @@ class JobsSettings:
     workers: int = 0
     device: Literal["auto", "cpu", "cuda"] = "auto"
     pipeline: str = "irisd.pipeline:process"
+    studio: str = "irisd.jobs.art_work:run"
     queue_limit: int = 1000
     user_queue_limit: int = 100
     warm_start: bool = True

@@ -6,10 +6,11 @@
     │   ├── Unauthorized 401        ├── UnsupportedMediaType 415   ├── TooManyRequests 429
     │   ├── Forbidden 403           ├── Conflict 409               │   └── Throttled (Retry-After)
     │   │   ├── ConsentRequired     no consent on record for the photo's person ([privacy])
-    │   │   └── ConsentWithdrawn    the person withdrew or was erased: consent again first
+    │   │   ├── ConsentWithdrawn    the person withdrew or was erased: consent again first
+    │   │   └── NotAvailable        a call of the app this box does not serve (AI generation)
     │   ├── NotFound 404            one class for "unknown" and "not yours": no oracle
-    │   └── RequestTimeout 408      the body did not arrive in time; the connection closes
-    │                               └── NotReady 503
+    │   ├── RequestTimeout 408      the body did not arrive in time; the connection closes
+    │   └── NotReady 503
     ├── JobFailure                  error_type, retryable, suggestion (API.md "Errors of a job")
     │   ├── QualityIssue            quality_issue   · no retry · message = the cause sentence
     │   ├── TransientFailure        transient_error · retry 1
@@ -146,6 +147,15 @@ class Throttled(TooManyRequests):
 
     def reply_headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.context.get("retry_after_s", 1))}
+
+
+class NotAvailable(Forbidden):
+    """A call the app makes that a self-hosted box does not serve (its text says what).
+
+    A refusal, not a failure: 403 (the app shows its own error for it), where a 5xx would
+    count in the box's monitoring as the server failing each time the app asks."""
+
+    message = "This feature is not available on this box."
 
 
 class NotReady(RequestError):

@@ -116,6 +116,8 @@ async def erase(db: Database, storage: Storage, photo: Photo) -> None:
     user_id = photo.user_id
     for job in await store.jobs_of_photo(db, photo.id):
         await storage.delete_prefix(keys.processed_prefix(user_id, job.job_id))
+        if job.photo_id != photo.id:  # an art job from this photo and others: no cascade
+            await store.delete(db, job.job_id)
     await delete_objects(storage, photo)
     # Objects before rows: if storage fails, the row remains and the delete can be repeated.
     # (A presigned S3 PUT still in its TTL could write the upload key again, never served but

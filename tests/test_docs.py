@@ -13,7 +13,8 @@ import pytest
 from irisd import config, errors
 from irisd.api import wire
 from irisd.api.openapi import SCHEMAS
-from irisd.jobs.model import COMPLETE_DISPLAY, WAITING_DISPLAY, Step
+from irisd.api.openapi_studio import MESSAGE_FIELDS
+from irisd.jobs.model import ART_DISPLAY, COMPLETE_DISPLAY, WAITING_DISPLAY, Step
 
 REPO = Path(__file__).resolve().parents[1]
 API_MD = REPO.parent / "shared" / "docs" / "API.md"
@@ -109,7 +110,8 @@ ADDITIVE = {
         *("thumbnail_url", "preview_url", "original_preview_url"),
     },
     "JobMessage": {
-        *("quality_score", "quality_notes", "note", "print_ready", "warnings", "needs_check")
+        *("quality_score", "quality_notes", "note", "print_ready", "warnings", "needs_check"),
+        *MESSAGE_FIELDS,  # an art job's: docs/studio-api.md (test_studio_api_md_...)
     },
 }
 
@@ -196,3 +198,24 @@ def test_every_bench_script_is_mapped_and_runs_as_a_module() -> None:
             assert f"python -m bench.{folder}.{script.stem}" in source, f"{script}: usage"
         else:
             assert folder == "lib", f"{script} has no __main__: a helper belongs in bench/lib"
+
+
+def studio_md() -> str:
+    return (REPO / "docs" / "studio-api.md").read_text(encoding="utf-8")
+
+
+def test_studio_api_md_step_table_is_the_art_kinds_display() -> None:
+    rows = re.findall(r"^\| (\w+) \| (\w+) \| ([^|]+?) \|$", studio_md(), re.M)
+    table = {(kind, step): text for kind, step, text in rows if kind != "kind"}
+    assert table == {
+        (kind.value, step.value): text
+        for kind, steps in ART_DISPLAY.items()
+        for step, text in steps.items()
+    }
+
+
+def test_studio_api_md_names_every_field_an_art_jobs_messages_add() -> None:
+    text = " ".join(studio_md().split())
+    start = text.index("## WebSocket messages of an art job")
+    section = text[start : text.index("## Styles", start)]
+    assert set(MESSAGE_FIELDS) <= set(re.findall(r"`(\w+)`", section))

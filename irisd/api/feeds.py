@@ -83,7 +83,8 @@ class JobFeed(_Subscribed):
     async def open(cls, request: web.Request, ws: web.WebSocketResponse, user: User) -> JobFeed:
         job_id = request.match_info["job_id"]
         try:  # REST's own lookup: unknown, foreign and trashed (the job or its photo) alike
-            found = await store.named_job(request.app[DATABASE], user.id, job_id)
+            db = request.app[DATABASE]
+            found = await store.named_job(db, user.id, job_id, store.ALL_KINDS)
         except NotFound as exc:
             raise NotFound("Job not found.", job_id=job_id) from exc
         return cls(request, ws, found.record.state, since(request))

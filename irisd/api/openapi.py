@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from irisd import __version__
-from irisd.api import openapi_privacy
+from irisd.api import openapi_privacy, openapi_studio
 from irisd.api.openapi_parts import (
     FILENAME,
     INT,
@@ -63,6 +63,7 @@ _JOB_MESSAGE: dict[str, Any] = {
     "error_type": NULL_STR,  # Error
     "message": NULL_STR,
     "suggestion": NULL_STR,
+    **openapi_studio.MESSAGE_FIELDS,  # an art job's (additive)
 }
 
 SCHEMAS: dict[str, Any] = {
@@ -209,7 +210,8 @@ SCHEMAS["Trash"] = obj(
 @cache
 def document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    for method, path, summary, body, status, reply in OPERATIONS + openapi_privacy.OPERATIONS:
+    operations = OPERATIONS + openapi_privacy.OPERATIONS + openapi_studio.OPERATIONS
+    for method, path, summary, body, status, reply in operations:
         paths.setdefault(path, {})[method] = operation(method, path, summary, body, status, reply)
     return {
         "openapi": "3.1.0",
@@ -222,14 +224,17 @@ def document() -> dict[str, Any]:
                 "/ws/jobs?token=ACCESS[&since=CURSOR] for all of the user's jobs, each message "
                 "with a `cursor` to resume from; keepalives are {keepalive, cursor, timestamp}. "
                 "A Completion message also carries the Job's `quality_score`, `quality_notes`, "
-                "`warnings`, `needs_check` and `print_ready`. The messages are "
+                "`warnings`, `needs_check` and `print_ready`; an art job's messages (styles, "
+                "fusions, compositions, exports: docs/studio-api.md) add `kind`, its internal "
+                "`current_step`, and on completion `file_size_bytes`, `preview_url` and "
+                "`thumbnail_url`, on failure `error`. The messages are "
                 "the components JobMessage, StreamMessage, Keepalive and SocketError. Times are "
                 "UTC with a `Z` suffix, on REST and WebSocket alike."
             ),
         },
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS | openapi_privacy.SCHEMAS,
+            "schemas": SCHEMAS | openapi_privacy.SCHEMAS | openapi_studio.SCHEMAS,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
             },

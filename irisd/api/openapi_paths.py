@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from irisd.api import openapi_privacy
+from irisd.api import openapi_privacy, openapi_studio
 from irisd.api.bearer import PUBLIC_ROUTES
 from irisd.api.openapi_parts import INT, STR, UUID, obj, ref
 
@@ -75,7 +75,8 @@ _SEARCH = {
 _ERRORS = {
     "400": "Bad input",
     "401": "No, invalid or expired token",
-    "403": "Not allowed (registration closed; no consent on record for the photo's person)",
+    "403": "Not allowed (registration closed; no consent on record for the photo's person;"
+    " a call the box does not serve: the app's AI generation)",
     "404": "Unknown or not yours",
     "408": "An upload body that did not arrive within [uploads] body_timeout_s",
     "409": "Conflict (a photo not uploaded yet, or rejected)",
@@ -124,6 +125,9 @@ def operation(
     )
     if paging and path == "/api/v1/processing/jobs":
         op["parameters"].append({"name": "photo_id", "in": "query", "schema": UUID})
+    op["parameters"] += openapi_studio.QUERY.get(path, [])
+    if (method, path) in openapi_studio.UNAVAILABLE:
+        op["x-unavailable"] = True  # refused on every box: 403 is its only answer
     if method == "get" and path.endswith(openapi_privacy.LABELLED):
         op["parameters"].append(openapi_privacy.LABEL_QUERY)
     if body:

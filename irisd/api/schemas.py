@@ -142,3 +142,19 @@ def _positive(request: web.Request, name: str, default: int, top: int) -> int:
     if value is None:
         raise InvalidField(f"'{name}' must be a whole number from 1 to {top}.")
     return value
+
+
+def spelled(body: dict[str, Any], *names: str) -> Any:
+    """The value of the first of `names` present in `body` (None if none is): the app spells
+    some fields in camelCase and others in snake_case, so either is accepted."""
+    for name in names:
+        if name in body:
+            return body[name]
+    return None
+
+
+def text_id(value: Any, message: str) -> str:
+    """A non-empty string id, else 422 with `message`."""
+    if not isinstance(value, str) or not value:
+        raise InvalidField(message)
+    return value

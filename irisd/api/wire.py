@@ -15,7 +15,7 @@ from typing import Any
 from irisd.auth.tokens import TokenPair
 from irisd.auth.users import User
 from irisd.identity import UNNAMED, Identity
-from irisd.jobs.model import JobStatus, LiveState
+from irisd.jobs.model import JobKind, JobStatus, LiveState
 from irisd.jobs.store import JobRecord
 from irisd.options import PRINT_SIDE
 from irisd.photos import UPLOADED, Photo
@@ -241,6 +241,8 @@ def live(state: LiveState, url: ObjectUrl, warm: bool = True) -> Json:
     }
     if said := note(state, warm):
         data["note"] = said
+    if state.kind is not JobKind.PROCESS:
+        data.update(_studio_live(state, url))
     if state.status is JobStatus.COMPLETED and state.result_key:
         data["result_url"] = url(state.result_key)
         data["processing_time_ms"] = state.processing_time_ms
@@ -255,6 +257,23 @@ def live(state: LiveState, url: ObjectUrl, warm: bool = True) -> Json:
         data["error_type"] = state.error_type
         data["message"] = state.error_message
         data["suggestion"] = state.suggestion
+    return data
+
+
+def _studio_live(state: LiveState, url: ObjectUrl) -> Json:
+    """Additive fields of an art job's messages, as the app's hooks read them: `kind`, the
+    internal `current_step` (its fusion hook maps it to its own texts), on completion
+    `file_size_bytes` (its export hook) and `preview_url`/`thumbnail_url`, and on failure
+    `error` (its fusion hook)."""
+    data: Json = {
+        "kind": state.kind.value,
+        "current_step": state.step.value if state.step else None,
+    }
+    if state.status is JobStatus.COMPLETED and state.result_key:
+        light = url(keys.preview(state.user_id, state.job_id))
+        data.update(file_size_bytes=state.file_size_bytes, preview_url=light, thumbnail_url=light)
+    elif state.status is JobStatus.FAILED:
+        data["error"] = state.error_message
     return data
 
 

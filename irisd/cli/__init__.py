@@ -36,7 +36,8 @@ def cli() -> None:
     """irisd: a self-hosted iris photo processing server.
 
     Start the server with `irisd serve`; manage users, tokens and jobs from here;
-    run the pipeline on local files with `irisd process`.
+    run the pipeline on local files with `irisd process`, and the art studio on its prints
+    with `irisd style`, `irisd fuse` and `irisd export`.
     """
 
 
@@ -49,6 +50,7 @@ def _register() -> None:
         process,
         purge,
         serve,
+        studio,
         submit,
         tls,
         token,
@@ -65,6 +67,9 @@ def _register() -> None:
     cli.add_command(purge.purge)
     cli.add_command(tls.tls)
     cli.add_command(export_data.export_data)
+    cli.add_command(studio.style)
+    cli.add_command(studio.fuse)
+    cli.add_command(studio.export)
 
 
 def main() -> None:

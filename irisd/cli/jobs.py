@@ -23,11 +23,14 @@ from irisd.db import Database
 from irisd.jobs import store
 from irisd.jobs.cancel import Outcome
 from irisd.jobs.cancel import cancel as cancel_job
-from irisd.jobs.model import JobStatus
+from irisd.jobs.model import JobKind, JobStatus
 from irisd.jobs.store import SINGLE_PRIORITY, JobRecord
 
 STATUSES = [s.value for s in JobStatus]
-COLUMNS = ("job", "user", "photo", "status", "step", "progress", "attempts", "error", "created")
+COLUMNS = (
+    *("job", "user", "photo", "status", "step", "progress", "attempts", "error", "created"),
+    "kind",
+)
 
 
 @click.group()
@@ -93,7 +96,7 @@ async def _cancel(db: Database, settings: Settings, job_id: str) -> str:
 @config_option
 @click.argument("job_id")
 def retry(config_path: Path | None, job_id: str) -> None:
-    """Queue a finished job's photo again.
+    """Queue a finished job again: its photo, or an art job's kind and parameters.
 
     Like the API's reprocess: a new job, picked up by the running server within a second.
     """
@@ -108,9 +111,12 @@ async def _retry(db: Database, settings: Settings, job_id: str) -> str:
         _missing(job_id)
     if not state.status.final:
         fail("Job %s is still %s.", job_id, state.status.value)
-    [record], _ = await store.insert(
-        db, state.user_id, [state.photo_id], SINGLE_PRIORITY, settings.jobs.queue_limit
-    )
+    limit = settings.jobs.queue_limit
+    if state.kind is not JobKind.PROCESS:  # the same art job again: its kind and parameters
+        spec = await store.spec_of(db, state)
+        record, _ = await store.insert_art(db, state.user_id, spec, SINGLE_PRIORITY, limit)
+        return record.state.job_id
+    [record], _ = await store.insert(db, state.user_id, [state.photo_id], SINGLE_PRIORITY, limit)
     return record.state.job_id
 
 
@@ -130,4 +136,5 @@ def _cells(record: JobRecord) -> list[str]:
         str(s.attempt),
         s.error_type or "-",
         record.created_at,
+        s.kind.value,
     ]

@@ -19,11 +19,12 @@ from irisd import db as dbm
 from irisd.config import Settings
 from irisd.db import Database
 from irisd.errors import Cancelled, JobFailure, StorageError, classify
-from irisd.jobs import previews, progress, retry, store, worker
+from irisd.jobs import art_params, art_saving, previews, progress, retry, store, worker
+from irisd.jobs.art_work import ArtResult
 from irisd.jobs.cancel import cancel_flag, clear_stop, stop_requested
 from irisd.jobs.dispatch import RunningJob
 from irisd.jobs.executors import Executor
-from irisd.jobs.model import LiveState
+from irisd.jobs.model import JobKind, LiveState
 from irisd.jobs.store import MAX_ATTEMPTS
 from irisd.logs import get_logger
 from irisd.metrics import Metrics
@@ -33,7 +34,7 @@ from irisd.storage import Storage, keys
 log = get_logger(__name__)
 
 END_WAIT_S = 5.0  # a worker sends END before its result; this only bounds a lost message
-MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg"}
+MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff"}
 
 Change = Callable[[LiveState], LiveState | None]
 Update = Callable[[RunningJob, Change], Awaitable[LiveState | None]]
@@ -74,27 +75,43 @@ class Runner:
             clear_stop(self.settings.data_path, state.job_id)
 
     async def _attempt(self, job: RunningJob) -> None:
-        """Load the original here, compute in a worker, save the result here."""
+        """Load the original (or an art job's sources) here, compute in a worker, save the
+        result here."""
         state = job.state
         started = time.monotonic()
         job.attempt_started_at = dbm.now()
         self._check_cancel(state)
+        if state.kind is not JobKind.PROCESS:
+            await self._art_attempt(job, started)
+            return
         image = await self.storage.get(keys.original(state.user_id, state.photo_id))
         self._check_cancel(state)
-        result = await self._compute(job, image)
+        result = await self._compute(job, worker_input(self.settings, state, image))
         self._check_cancel(state)
+        assert isinstance(result, PipelineResult)  # noqa: S101 - a process job's result
         await self._save(job, result, started, image)
+
+    async def _art_attempt(self, job: RunningJob, started: float) -> None:
+        """An art kind: its sources are stored results, its result an ArtResult."""
+        state = job.state
+        params = await store.params_of(self.db, state.job_id)
+        sources = tuple([await self.storage.get(key) for key in art_params.source_keys(params)])
+        self._check_cancel(state)
+        task = worker_input(self.settings, state, b"", params, sources)
+        result = await self._compute(job, task)
+        self._check_cancel(state)
+        assert isinstance(result, ArtResult)  # noqa: S101 - an art job's result
+        await self.finished(job, await art_saving.save(self._saving(job), result, started))
+
+    def _saving(self, job: RunningJob) -> art_saving.Saving:
+        return art_saving.Saving(self.db, self.storage, job.state, partial(self.update, job))
 
     def _check_cancel(self, state: LiveState) -> None:
         """A step boundary: stop here if the user cancelled (API or CLI flag)."""
         if stop_requested(self.settings.data_path, state.job_id):
             raise Cancelled(job_id=state.job_id)
 
-    async def _compute(self, job: RunningJob, image: bytes) -> PipelineResult:
-        state = job.state
-        flag = str(cancel_flag(self.settings.data_path, state.job_id))
-        options = _options(self.settings)
-        task = worker.JobInput(state.job_id, state.photo_id, state.attempt, image, options, flag)
+    async def _compute(self, job: RunningJob, task: worker.JobInput) -> worker.JobResult:
         ended = job.expect_end()
         result = await self.executor.run(task, self.settings.jobs.time_limit_s)
         # Apply every report of this attempt before the saving states follow them.
@@ -129,8 +146,13 @@ class Runner:
                 now=dbm.now(),
             ),
         )
-        if done is None:  # the row is gone (photo deleted meanwhile): leave nothing behind
-            await discard_results(self.storage, state)
+        await self.finished(job, done)
+
+    async def finished(self, job: RunningJob, done: LiveState | None) -> None:
+        """After the completed state was written (None: the row is gone, as its photo was
+        deleted meanwhile: leave nothing behind)."""
+        if done is None:
+            await discard_results(self.storage, job.state)
             return
         await self._log_attempt(job, "completed")
         log.info("job.completed", job_id=done.job_id, user_id=done.user_id, attempt=done.attempt)
@@ -181,6 +203,23 @@ async def discard_results(storage: Storage, state: LiveState) -> None:
         await storage.delete_prefix(prefix)
     except StorageError:
         log.exception("job.cleanup_failed", job_id=state.job_id, user_id=state.user_id)
+
+
+def worker_input(
+    settings: Settings,
+    state: LiveState,
+    image: bytes,
+    params: str = "",
+    sources: tuple[bytes, ...] = (),
+) -> worker.JobInput:
+    """What a worker gets for one attempt of the job."""
+    flag = str(cancel_flag(settings.data_path, state.job_id))
+    return worker.JobInput(
+        *(state.job_id, state.photo_id, state.attempt, image, _options(settings), flag),
+        kind=state.kind.value,
+        params=params,
+        sources=sources,
+    )
 
 
 def _options(settings: Settings) -> PipelineOptions:

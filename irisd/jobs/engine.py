@@ -18,18 +18,19 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
 
 from irisd import db as dbm
 from irisd.config import Settings
 from irisd.db import Database
+from irisd.errors import NotFound
 from irisd.jobs import executors, progress, store, worker
 from irisd.jobs.attempts import Change, Runner, discard_results
 from irisd.jobs.cancel import AlreadyFinished, Cancellation, Outcome, cancel_photo
 from irisd.jobs.cancel import cancel as cancel_job
 from irisd.jobs.dispatch import Dispatcher, Publisher, RunningJob
-from irisd.jobs.model import LiveState
+from irisd.jobs.model import JobKind, LiveState
 from irisd.jobs.store import JobRecord
 from irisd.logs import get_logger
 from irisd.metrics import Metrics
@@ -141,6 +142,16 @@ class Engine:
             self._queued(user_id, [record], moved)
         return record, new
 
+    async def submit_art(self, user_id: str, spec: store.ArtSpec) -> JobRecord:
+        """Queue an art job (the caller checked its sources), with processing's limits and
+        turns; 429 when the queue is full."""
+        jobs = self.settings.jobs
+        record, moved = await store.insert_art(
+            self.db, user_id, spec, store.SINGLE_PRIORITY, jobs.queue_limit, jobs.user_queue_limit
+        )
+        self._queued(user_id, [record], moved)
+        return record
+
     def _queued(self, user_id: str, records: list[JobRecord], moved: list[LiveState]) -> None:
         self._publish_all(moved)
         for record in records:
@@ -148,9 +159,14 @@ class Engine:
             log.info("job.queued", job_id=state.job_id, user_id=user_id, photo_id=state.photo_id)
         self._dispatcher.queued(len(records))
 
-    async def cancel(self, user_id: str, job_id: str) -> JobRecord:
-        """Drop a pending job at once; ask a running one to stop at its next step boundary."""
+    async def cancel(
+        self, user_id: str, job_id: str, kinds: Sequence[JobKind] = store.PROCESSED
+    ) -> JobRecord:
+        """Drop a pending job at once; ask a running one to stop at its next step boundary.
+        A job of another kind than `kinds` is not found (each kind's routes cancel their own)."""
         record = await store.fetch_for_user(self.db, user_id, job_id)
+        if record.state.kind not in kinds:
+            raise NotFound(job_id=job_id)
         done = await cancel_job(self.db, self.settings.data_path, record.state)
         # Cancelling twice is not an error (Outcome.CANCELLED): the job comes back as it is.
         if done.outcome is Outcome.FINISHED:

@@ -41,6 +41,81 @@ _DISPLAY = {
     Step.SAVING: "Almost done...",
 }
 
+
+class JobKind(StrEnum):
+    """What a job runs: the pipeline on a photo, or one of the art studio's works (issue 27)."""
+
+    PROCESS = "process"
+    STYLE = "style"
+    FUSION = "fusion"
+    COMPOSITION = "composition"
+    EXPORT = "export"
+
+
+class ArtStep(StrEnum):
+    """The art kinds' internal step names; their texts depend on the kind (`display_of`)."""
+
+    PREPARING = "preparing"
+    STYLING = "styling"
+    BLENDING = "blending"
+    POSTPROCESSING = "postprocessing"
+    LAYOUT = "layout"
+    UPSCALING = "upscaling"
+    FINISHING = "finishing"
+
+
+AnyStep = Step | ArtStep
+
+# The texts the app shows for each art kind's steps: its backend's tasks and its useFusion
+# hook (which maps the fusion's internal names itself, from the messages' `current_step`).
+# Every art kind ends in the server's `saving` (Step.SAVING), as processing does.
+ART_DISPLAY: dict[JobKind, dict[AnyStep, str]] = {
+    JobKind.STYLE: {
+        ArtStep.PREPARING: "Preparing your canvas...",
+        ArtStep.STYLING: "Applying artistic style...",
+        ArtStep.FINISHING: "Adding final touches...",
+        Step.SAVING: "Almost done...",
+    },
+    JobKind.FUSION: {
+        ArtStep.PREPARING: "Gathering iris artworks...",
+        ArtStep.BLENDING: "Creating seamless fusion...",
+        ArtStep.POSTPROCESSING: "Adding finishing touches...",
+        Step.SAVING: "Almost done...",
+    },
+    JobKind.COMPOSITION: {
+        ArtStep.PREPARING: "Arranging your irises...",
+        ArtStep.LAYOUT: "Creating layout...",
+        Step.SAVING: "Saving composition...",
+    },
+    JobKind.EXPORT: {
+        ArtStep.PREPARING: "Preparing for HD export...",
+        ArtStep.UPSCALING: "Upscaling to HD...",
+        ArtStep.FINISHING: "Applying finishing touches...",
+        Step.SAVING: "Saving your masterpiece...",
+    },
+}
+
+
+def step_named(name: str) -> AnyStep:
+    """The step called `name` (a pipeline step or an art step); ValueError for neither."""
+    try:
+        return Step(name)
+    except ValueError:
+        return ArtStep(name)
+
+
+def first_step(kind: JobKind) -> AnyStep:
+    """Where an attempt of `kind` begins: the server is loading what it works from."""
+    return Step.LOADING if kind is JobKind.PROCESS else ArtStep.PREPARING
+
+
+def display_of(kind: JobKind, step: AnyStep) -> str:
+    """The user-facing text of `step` in a job of `kind`."""
+    if kind is JobKind.PROCESS:
+        return step.display if isinstance(step, Step) else step.value
+    return ART_DISPLAY[kind].get(step, step.value)
+
+
 WAITING_DISPLAY = "Waiting in line..."
 COMPLETE_DISPLAY = "Complete!"
 
@@ -75,7 +150,7 @@ class LiveState:
     status: JobStatus
     seq: int
     progress: int = 0
-    step: Step | None = None
+    step: AnyStep | None = None
     attempt: int = 0
     queue_position: int | None = None
     error_type: str | None = None
@@ -90,6 +165,8 @@ class LiveState:
     quality_notes: tuple[str, ...] = ()  # what holds a completed result back (user-facing)
     warnings: tuple[str, ...] = ()  # the quality_notes that are flaws: check this print
     updated_at: str = ""
+    kind: JobKind = JobKind.PROCESS
+    file_size_bytes: int | None = None  # the stored result's size (an export's file)
 
     @property
     def display(self) -> str:
@@ -98,12 +175,13 @@ class LiveState:
             return COMPLETE_DISPLAY
         if self.status is JobStatus.PENDING or self.step is None:
             return WAITING_DISPLAY
-        return self.step.display
+        return display_of(self.kind, self.step)
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["status"] = self.status.value
         data["step"] = self.step.value if self.step else None
+        data["kind"] = self.kind.value
         data["quality_notes"] = list(self.quality_notes)
         data["warnings"] = list(self.warnings)
         return data
@@ -113,7 +191,8 @@ class LiveState:
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in fields}
         values["status"] = JobStatus(values["status"])
-        values["step"] = Step(values["step"]) if values.get("step") else None
+        values["step"] = step_named(values["step"]) if values.get("step") else None
+        values["kind"] = JobKind(values.get("kind") or JobKind.PROCESS)  # absent before 0012
         values["quality_notes"] = tuple(values.get("quality_notes") or ())  # absent before 0003
         values["warnings"] = tuple(values.get("warnings") or ())  # absent before 0011
         return cls(**values)

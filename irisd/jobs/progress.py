@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from irisd.errors import JobFailure
-from irisd.jobs.model import JobStatus, LiveState, Step
+from irisd.jobs.model import JobStatus, LiveState, Step, first_step, step_named
 
 
 def advance(state: LiveState, step: str, progress: int, now: str) -> LiveState | None:
@@ -22,7 +22,7 @@ def advance(state: LiveState, step: str, progress: int, now: str) -> LiveState |
     if state.status is not JobStatus.PROCESSING:
         return None  # a late report after the job finished, failed or was re-queued
     try:
-        new_step = Step(step)
+        new_step = step_named(step)
     except ValueError:
         return None  # not an API.md step name: nothing a client could display
     new_progress = max(state.progress, min(max(progress, 0), 100))
@@ -39,12 +39,13 @@ def queued(state: LiveState, position: int | None, now: str) -> LiveState | None
 
 
 def started(state: LiveState, attempt: int, now: str) -> LiveState:
-    """An attempt begins: the server is loading the original ("Preparing your image...")."""
+    """An attempt begins: the server is loading the original ("Preparing your image...") or,
+    for an art kind, the results it works from."""
     return _next(
         state,
         now,
         status=JobStatus.PROCESSING,
-        step=Step.LOADING,
+        step=first_step(state.kind),
         progress=0,
         attempt=attempt,
         queue_position=None,
@@ -74,13 +75,14 @@ def completed(
     state: LiveState,
     *,
     result_key: str,
-    mask_key: str,
+    mask_key: str | None,
     size: tuple[int, int],
-    quality_score: float,
+    quality_score: float | None,
     quality_notes: tuple[str, ...],
     warnings: tuple[str, ...] = (),
     processing_time_ms: int,
     now: str,
+    file_size_bytes: int | None = None,
 ) -> LiveState:
     """The job finished with a stored result and the pipeline's notes on its quality (the
     `warnings` among them: the flaws it doubts the result for)."""
@@ -98,6 +100,7 @@ def completed(
         quality_notes=tuple(quality_notes),
         warnings=tuple(warnings),
         processing_time_ms=processing_time_ms,
+        file_size_bytes=file_size_bytes,
     )
 
 

@@ -1,7 +1,8 @@
 """Runs in a worker process: the initializer (device, threads, pipeline + models once) and run().
 
 Only plain, picklable values cross the process boundary: `WorkerConfig` (initargs),
-`JobInput` in, `PipelineResult` out, and `(job_id, attempt, step, progress)` tuples on the
+`JobInput` in, `PipelineResult` (a `process` job) or `ArtResult` (the art kinds) out, and
+`(job_id, attempt, step, progress)` tuples on the
 slot's report pipe. Every exception leaving `run` is a `JobFailure` (they pickle by design):
 a foreign exception that does not pickle would otherwise break the whole pool.
 """
@@ -19,13 +20,17 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from irisd.errors import Cancelled, JobFailure, classify
+from irisd.jobs.art_work import ArtResult
 from irisd.jobs.cancel import stop_asked
 from irisd.pipeline.types import PipelineOptions, PipelineResult, Report
 
 END = "__end__"  # sent after the last report of an attempt, so the server can flush them
 
 Process = Callable[[bytes, Report, PipelineOptions], PipelineResult]
+Studio = Callable[[str, str, tuple[bytes, ...], Report], ArtResult]  # art_work.run
 ReportMessage = tuple[str, int, str, int]  # job_id, attempt, step, progress
+JobResult = PipelineResult | ArtResult
+PROCESS = "process"  # JobKind.PROCESS: the pipeline on a photo
 
 
 @dataclass(frozen=True)
@@ -39,16 +44,23 @@ class WorkerConfig:
     threads: int
     parent_pid: int
     load_models: bool = True  # call the pipeline module's warm_up() (its weights) at start
+    studio: str = "irisd.jobs.art_work:run"  # "module:function" for the art kinds
 
 
 @dataclass(frozen=True)
 class JobInput:
+    """One attempt of a job. A `process` job carries its photo in `image`; an art kind
+    (jobs/art_work.py) its JSON `params` and the stored results it works from in `sources`."""
+
     job_id: str
     photo_id: str
     attempt: int
     image: bytes
     options: PipelineOptions
     cancel_flag: str  # a file whose existence asks the job to stop (jobs/cancel.py)
+    kind: str = PROCESS
+    params: str = ""
+    sources: tuple[bytes, ...] = ()
 
 
 Send = Callable[[ReportMessage], None]
@@ -57,6 +69,7 @@ Send = Callable[[ReportMessage], None]
 @dataclass
 class _Worker:
     process: Process
+    studio: Studio
     conn: Connection | None  # the slot's report pipe; None in a Ray actor (it streams)
     current: JobInput | None = None
 
@@ -66,10 +79,13 @@ _worker: _Worker | None = None
 
 def resolve(spec: str) -> Process:
     """Import "package.module:function" (settings.jobs.pipeline)."""
-    module_name, _, name = spec.partition(":")
-    module = importlib.import_module(module_name)
-    process: Process = getattr(module, name or "process")
+    process: Process = _imported(spec, "process")
     return process
+
+
+def _imported(spec: str, default: str) -> Any:
+    module_name, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module_name), name or default)
 
 
 def initialize(config: WorkerConfig, conn: Connection) -> None:
@@ -89,7 +105,7 @@ def prepare(config: WorkerConfig, conn: Connection | None = None) -> None:
         warm_up()  # load models once per process, not once per job
     if "torch" in sys.modules:  # only pay for torch when the pipeline uses it
         sys.modules["torch"].set_num_threads(config.threads)
-    _worker = _Worker(process, conn)
+    _worker = _Worker(process, _imported(config.studio, "run"), conn)
 
 
 def ping() -> int:
@@ -97,22 +113,28 @@ def ping() -> int:
     return os.getpid()
 
 
+def resolve_current() -> Process:
+    """The pipeline this process loaded (test studios run it on art jobs)."""
+    if _worker is None:
+        raise UnexpectedWorkerState()
+    return _worker.process
+
+
 def current_job() -> JobInput | None:
     """The job this process is running (for test pipelines that act per job or attempt)."""
     return _worker.current if _worker else None
 
 
-def run(job: JobInput) -> PipelineResult:
+def run(job: JobInput) -> JobResult:
     """Run the pipeline on one job; reports go to the slot's pipe, END after the last one."""
     if _worker is None or _worker.conn is None:
         raise UnexpectedWorkerState()
     return execute(job, _worker.conn.send)
 
 
-def execute(
-    job: JobInput, send: Send, stopped: Callable[[], bool] = lambda: False
-) -> PipelineResult:
-    """Run the pipeline on one job; each report goes to `send`, END after the last one.
+def execute(job: JobInput, send: Send, stopped: Callable[[], bool] = lambda: False) -> JobResult:
+    """Run one job by its kind (the pipeline, or an art kind); each report goes to `send`,
+    END after the last one.
 
     `stopped` is a second way to ask the job to stop besides its flag file (a Ray actor's
     cancel, on a node that cannot see the server's files).
@@ -129,6 +151,8 @@ def execute(
         send((job.job_id, job.attempt, step, int(progress)))
 
     try:
+        if job.kind != PROCESS:  # the art kinds need no models: the pipeline stays loaded
+            return worker.studio(job.kind, job.params, job.sources, report)
         report("loading", 5)
         return worker.process(job.image, report, job.options)
     except JobFailure:

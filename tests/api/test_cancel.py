@@ -25,6 +25,7 @@ from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.executors import executor
 from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
+from tests.support.studio_jobs import KINDS, submit_kind
 
 __all__ = ["executor", "gates"]
 
@@ -50,13 +51,11 @@ async def other(irisd: Irisd) -> AsyncIterator[Database]:
     await db.close()
 
 
-async def held_job(api: ApiClient, gates: Gates) -> str:
-    """A job blocked at its gate (processing, progress 20) until the test releases it."""
+async def held_job(api: ApiClient, gates: Gates, kind: str = "process") -> str:
+    """A job of `kind` blocked at its gate (processing, progress 20) until the test releases
+    it."""
     photo_id = (await api.upload(images.jpeg()))["id"]
-    gates.hold(photo_id)
-    job_id: str = (await api.post("/api/v1/processing/submit", {"photo_id": photo_id})).body[
-        "job_id"
-    ]
+    job_id = await submit_kind(api, kind, photo_id, lambda: gates.hold(photo_id))
     await at_gate(api, job_id)
     return job_id
 
@@ -114,10 +113,11 @@ async def test_a_queued_job_is_dropped_at_once_and_the_queue_moves_up(
     assert (await stored(other, first)).attempt == 0  # never claimed
 
 
+@pytest.mark.parametrize("kind", KINDS)
 async def test_a_running_job_stops_at_its_next_step(
-    irisd: Irisd, api: ApiClient, gates: Gates, other: Database
+    irisd: Irisd, api: ApiClient, gates: Gates, other: Database, kind: str
 ) -> None:
-    job_id = await held_job(api, gates)
+    job_id = await held_job(api, gates, kind)
     before = await stored(other, job_id)
 
     done = await cancel(other, irisd.settings.data_path, before)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import pytest
+
 from tests.api.test_auth import assert_detail
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.pipelines import Gates, at_gate, gates, pipeline
+from tests.support.studio_jobs import ART_KINDS, sources_for, submit_art
 
 __all__ = ["gates"]
 
@@ -85,4 +88,23 @@ async def test_another_users_batch_takes_turns_with_one_users_singles(
     # The busy user's turn in the round served is the running job: the batch is next, then
     # the two take turns.
     assert [job["queue_position"] for job in batch["jobs"]] == [1, 3]
+    await gates.release(str(held["job_id"]))
+
+
+@pytest.mark.parametrize("kind", ART_KINDS)
+async def test_one_users_art_jobs_take_turns_and_count_against_their_limit(
+    start_server: StartServer, user_factory: UserFactory, gates: Gates, kind: str
+) -> None:
+    server = await start_server(jobs={**pipeline("gated"), "queue_limit": 10,
+                                      "user_queue_limit": 2})  # fmt: skip
+    busy, other = await user_factory(server), await user_factory(server)
+    photo_id = str((await busy.upload(images.jpeg()))["id"])
+    sources = await sources_for(busy, kind, photo_id)
+    held = await held_job(busy, gates)
+    for _ in range(2):
+        assert (await submit_art(busy, kind, sources, photo_id)).status == 201
+    assert_detail(await submit_art(busy, kind, sources, photo_id), 429)
+    # The other user's first job is next in line, ahead of the busy user's waiting art jobs.
+    first = await submit(other, (await other.upload(images.jpeg()))["id"])
+    assert first["queue_position"] == 1
     await gates.release(str(held["job_id"]))

@@ -31,6 +31,7 @@ from tests.support.pipelines import (
     gates,
     pipeline,
 )
+from tests.support.studio_jobs import KINDS, submit_kind
 
 __all__ = ["executor", "gates"]
 
@@ -323,15 +324,18 @@ async def test_failure_is_classified_and_retried_per_contract(
     assert failed["result_url"] is None
 
 
+@pytest.mark.parametrize("kind", KINDS)
 async def test_transient_error_once_is_retried_and_succeeds(
-    start_server: Start, user_factory: UserFactory
+    start_server: Start, user_factory: UserFactory, kind: str
 ) -> None:
     irisd, api = await serve(start_server, user_factory, "flaky_once")
-    created = await submit(api, await photo(api))
-    assert (await final(api, created["job_id"]))["status"] == "completed"
-    assert (await job(api, created["job_id"]))["attempt_count"] == 2
+    created = {"job_id": await submit_kind(api, kind, await photo(api))}
+    done = await final(api, created["job_id"])
+    assert (done["status"], done["attempt"]) == ("completed", 2)
+    jobs = await irisd.db.fetchall("SELECT attempt_count FROM jobs")
+    assert [row[0] for row in jobs] == [2] * len(jobs)  # the art job's sources retried too
     metrics = (await api.get("/metrics", auth=False)).body.decode()
-    assert 'irisd_job_retries_total{error_type="transient_error"} 1' in metrics
+    assert f'irisd_job_retries_total{{error_type="transient_error"}} {len(jobs)}' in metrics
     log = await _log(irisd, created)
     assert [entry["attempt"] for entry in log] == [1, 2]
     assert "ConnectionError" in log[0]["cause"]

@@ -7,12 +7,15 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import pytest
+
 from irisd.storage import keys
 from tests.conftest import Irisd
 from tests.support import images
 from tests.support.cli import purge_beside
 from tests.support.clients import ApiClient
 from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
+from tests.support.studio_jobs import ART_KINDS, job_id_of, processed, submit_art
 
 __all__ = ["gates"]
 
@@ -134,6 +137,45 @@ async def until(check: Callable[[], Awaitable[bool]]) -> None:
             if await check():
                 return
             await asyncio.sleep(0.05)  # a poll of storage, not a guess at timing
+
+
+ART_JOB = {
+    "style": "/api/v1/styles/jobs/{}",
+    "export": "/api/v1/exports/jobs/{}",
+    "fusion": "/api/v1/fusion/{}",
+    "composition": "/api/v1/fusion/{}",
+}
+
+
+@pytest.mark.parametrize("kind", ART_KINDS)
+async def test_an_art_job_goes_with_any_photo_it_works_from_and_comes_back_or_is_purged(
+    start_server: Start, user_factory: UserFactory, tmp_path: Path, kind: str
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"))
+    api = await user_factory(irisd)
+    first, second = [(await api.upload(images.jpeg()))["id"] for _ in range(2)]
+    sources = [await processed(api, first)]
+    if kind in ("fusion", "composition"):  # its second print is of another photo
+        sources.append(await processed(api, second))
+    job_id = job_id_of(kind, (await submit_art(api, kind, sources, first)).body)
+    assert (await final(api, job_id))["status"] == "completed"
+    shown = ART_JOB[kind].format(job_id)
+    deleted = second if len(sources) > 1 else first
+
+    assert (await api.delete(f"/api/v1/photos/{deleted}")).status == 204
+    assert (await api.get(shown)).status == 404
+    assert (await api.post(f"/api/v1/photos/{deleted}/restore")).status == 200
+    assert (await api.get(shown)).expect(200)["status"] == "completed"
+
+    await api.delete(f"/api/v1/photos/{deleted}")
+    await irisd.db.execute("UPDATE photos SET deleted_at = '2020-01-01T00:00:00.000Z'")
+    await irisd.db.execute(
+        "UPDATE jobs SET deleted_at = '2020-01-01T00:00:00.000Z' WHERE deleted_at IS NOT NULL"
+    )
+    assert (await purge_beside(irisd.settings.data_dir, tmp_path)).exit_code == 0
+    assert await irisd.db.fetchone("SELECT 1 FROM jobs WHERE id = ?", (job_id,)) is None
+    owner = str((await api.get("/api/v1/users/me")).body["id"])
+    assert not [key for key in await stored(irisd, owner) if job_id in key]
 
 
 async def test_the_server_purges_expired_trash_from_storage_and_database(

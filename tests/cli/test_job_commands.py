@@ -22,6 +22,7 @@ from tests.conftest import Irisd
 from tests.support import images
 from tests.support.clients import ApiClient
 from tests.support.pipelines import NOTES, Gates, at_gate, final, gates, pipeline
+from tests.support.studio_jobs import submit_kind
 
 __all__ = ["gates"]
 
@@ -150,3 +151,26 @@ async def test_purge_deletes_old_photos_results_and_jobs(
     assert (await api.get(f"/api/v1/processing/jobs/{job_id}")).status == 404
     for prefix in ("originals", "thumbnails", "processed"):
         assert await irisd.storage.list(f"{prefix}/{me}/") == []
+
+
+@pytest.mark.parametrize("kind", ["style", "fusion"])
+async def test_jobs_retry_of_an_art_job_queues_the_same_kind_and_parameters(
+    start_server: Callable[..., Awaitable[Irisd]],
+    user_factory: UserFactory,
+    invoke: Callable[[Irisd], Invoke],
+    kind: str,
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"))
+    api, cli = await user_factory(irisd), invoke(irisd)
+    first = await submit_kind(api, kind, (await api.upload(images.jpeg()))["id"])
+    assert (await final(api, first))["status"] == "completed"
+    retried = await cli(jobs, "retry", first)
+    assert retried.exit_code == 0, retried.output
+    again = retried.output.split()[-1].rstrip(".")
+    assert (await final(api, again))["kind"] == kind
+    rows = await irisd.db.fetchall(
+        "SELECT kind, params, photo_id FROM jobs WHERE id IN (?, ?)", (first, again)
+    )
+    assert len({tuple(row) for row in rows}) == 1  # the same job, queued again
+    listed = (await cli(jobs, "list")).output.splitlines()
+    assert {line.split("\t")[-1] for line in listed} == {"process", kind}

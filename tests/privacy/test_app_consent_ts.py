@@ -3,8 +3,9 @@ against a real irisd: status false, jurisdiction and text, grant, status true, w
 status false. The camera screen's calls are made in its order (tests/privacy/node).
 
 The app's file is read from its repository's mirror (IRISART_REPO) and never copied here;
-Node 20 cannot run TypeScript and no TypeScript tool is installed, so node/strip_types.mjs
-removes the file's type syntax, and node/api.mjs stands in for the app's axios client.
+Node 20 cannot run TypeScript and no TypeScript tool is installed, so
+tests/support/node/strip_types.mjs removes the file's type syntax, and
+tests/support/node/api.mjs stands in for the app's axios client.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.conftest import Irisd
 from tests.support.clients import ApiClient
 
 NODE_DIR = Path(__file__).parent / "node"
+SHARED_NODE = Path(__file__).parents[1] / "support" / "node"  # strip_types.mjs, api.mjs
 APP_REPO = Path(os.environ.get("IRISART_REPO", "/work/.mirror/jbellot+iris-art/repo"))
 CONSENT_TS = "mobile/src/services/consent.ts"
 
@@ -59,9 +61,10 @@ async def test_the_apps_consent_client_runs_the_whole_flow_against_irisd(
     irisd = await start_server(privacy={"jurisdiction": "bipa"})
     api = await user_factory(irisd)
     (tmp_path / "consent.ts").write_text(source, encoding="utf-8")
-    for name in ("api.mjs", "camera_flow.mjs"):
-        shutil.copy(NODE_DIR / name, tmp_path / name)
-    await node(str(NODE_DIR / "strip_types.mjs"), "consent.ts", "consent.mjs", env={}, cwd=tmp_path)
+    shutil.copy(SHARED_NODE / "api.mjs", tmp_path / "api.mjs")
+    shutil.copy(NODE_DIR / "camera_flow.mjs", tmp_path / "camera_flow.mjs")
+    strip = str(SHARED_NODE / "strip_types.mjs")
+    await node(strip, "consent.ts", "consent.mjs", env={}, cwd=tmp_path)
     assert api.access_token is not None
     env = {"IRISD_URL": irisd.url, "IRISD_TOKEN": api.access_token}
 

@@ -19,7 +19,7 @@ from tests.conftest import Irisd
 from tests.privacy.helpers import CONSENT, completed, consent, photo_of
 from tests.support.clients import ApiClient
 from tests.support.moto import MotoS3, moto_s3, s3_bucket
-from tests.support.pipelines import Gates, at_gate, gates, pipeline
+from tests.support.pipelines import Gates, at_gate, final, gates, pipeline
 
 __all__ = ["gates", "moto_s3", "s3_bucket"]
 
@@ -215,3 +215,27 @@ async def test_a_deleted_row_leaves_no_trace_in_the_database_file(tmp_path: Path
     with sqlite3.connect(tmp_path / "irisd.db") as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert marker.encode() not in (tmp_path / "irisd.db").read_bytes()
+
+
+async def test_erasing_a_client_takes_every_art_job_made_from_their_iris(
+    start_server: Start, user_factory: UserFactory
+) -> None:
+    irisd = await start_server(jobs=pipeline("ok"))
+    staff = await user_factory(irisd)
+    grace, ada = await photo_of(staff, label="Grace Hopper"), await photo_of(staff, label="Ada")
+    prints = [(await completed(staff, p["id"]))["job_id"] for p in (grace, ada)]
+    # A fusion of Grace's print (its first, its own photo) with Ada's: it holds Ada's iris.
+    body = {"artwork_ids": prints, "blend_mode": "alpha"}
+    fusion_id = (await staff.post("/api/v1/fusion", body)).expect(201)["fusion_id"]
+    assert (await final(staff, fusion_id))["status"] == "completed"
+
+    (await staff.post("/api/v1/privacy/erase", {"label": "Ada"})).expect(200)
+
+    assert (await staff.get(f"/api/v1/fusion/{fusion_id}")).status == 404
+    counts, anywhere = await asyncio.to_thread(
+        checkpointed_rows, irisd.settings.data_path / "irisd.db", fusion_id
+    )
+    assert counts == {"photos": 0, "jobs": 0, "job_events": 0}
+    assert not anywhere
+    assert not [key for key in await held_objects(irisd, grace["user_id"]) if fusion_id in key]
+    assert (await staff.get(f"/api/v1/processing/jobs/{prints[0]}")).status == 200  # Grace's

@@ -107,6 +107,41 @@ def ok(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult
     return _result()
 
 
+DISC_SIDE = 256  # a print large enough for the art code, small enough to be quick
+DISC_IRIS_RADIUS = 300.0  # px in the "original photo": what an export may print
+
+
+def disc_print(side: int = DISC_SIDE, seed: int = 0) -> bytes:
+    """A real BGRA print as the pipeline makes one: a textured iris disc (radial fibres and
+    rings around a black pupil), transparent outside the disc."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float32) - (side - 1) / 2
+    radius, angle = np.hypot(xx, yy) / (side / 2), np.arctan2(yy, xx)
+    fibres = 0.5 + 0.5 * np.sin(angle * rng.integers(40, 90) + 6 * radius)
+    rings = 0.5 + 0.5 * np.cos(radius * rng.integers(10, 30))
+    base = rng.uniform(60, 200, 3)
+    bgr = np.stack([base[c] * (0.6 + 0.3 * fibres + 0.2 * rings) for c in range(3)], -1)
+    bgr[radius < 0.3] = 8  # the pupil
+    alpha = np.where(radius <= 1.0, 255, 0)
+    image = np.dstack([np.clip(bgr, 0, 255), alpha]).astype(np.uint8)
+    ok, data = cv2.imencode(".png", image)
+    assert ok
+    return bytes(data)
+
+
+def disc(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
+    """Like `ok`, with a real print of DISC_SIDE px (the art kinds' real work needs one) and
+    the iris's radius in the photo among its measures."""
+    _report_from(report, 0)
+    return dataclasses.replace(
+        _result(),
+        image=disc_print(seed=len(image)),
+        width=DISC_SIDE,
+        height=DISC_SIDE,
+        measures={"iris_radius_px": DISC_IRIS_RADIUS},
+    )
+
+
 def low_score(image: bytes, report: Report, options: PipelineOptions) -> PipelineResult:
     """Like `ok`, with a low quality score and no notes (a poor result with nothing named)."""
     _report_from(report, 0)
@@ -257,8 +292,12 @@ def gates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Gates:
 
 
 def pipeline(name: str) -> dict[str, str]:
-    """The `jobs` settings change selecting test pipeline `name`."""
-    return {"pipeline": f"tests.support.pipelines:{name}"}
+    """The `jobs` settings change selecting test pipeline `name`, for processing and for the
+    art kinds alike (tests/support/studios.py)."""
+    return {
+        "pipeline": f"tests.support.pipelines:{name}",
+        "studio": "tests.support.studios:as_pipeline",
+    }
 
 
 async def messages_until(

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Protocol
 
 from irisd.jobs import worker
-from irisd.pipeline.types import PipelineResult
 
 Deliver = Callable[[worker.ReportMessage], None]
 Resized = Callable[[int], None]  # the executor's new size (Ray: a node joined, say)
@@ -40,4 +39,4 @@ class Executor(Protocol):
         """The pids of its live workers (operators and tests)."""
         ...
 
-    async def run(self, job: worker.JobInput, time_limit_s: float) -> PipelineResult: ...
+    async def run(self, job: worker.JobInput, time_limit_s: float) -> worker.JobResult: ...

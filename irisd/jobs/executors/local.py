@@ -25,7 +25,6 @@ from irisd.jobs import worker
 from irisd.jobs.executors.faults import bounded
 from irisd.jobs.executors.pipes import relay
 from irisd.logs import get_logger
-from irisd.pipeline.types import PipelineResult
 
 log = get_logger(__name__)
 
@@ -181,6 +180,7 @@ class Executor:
                 threads,
                 os.getpid(),
                 self._load_models,
+                self.settings.studio,
             )
             slot = Slot(config, bridge, self.settings.warm_start)
             self._slots.append(slot)
@@ -198,7 +198,7 @@ class Executor:
     def pids(self) -> list[int]:
         return [pid for slot in self._slots for pid in slot.pids()]
 
-    async def run(self, job: worker.JobInput, time_limit_s: float) -> PipelineResult:
+    async def run(self, job: worker.JobInput, time_limit_s: float) -> worker.JobResult:
         """The pipeline's result for `job`, computed in a worker process.
 
         Raises WorkerDied (→ server_error) when the worker died, TimeoutError
@@ -213,10 +213,10 @@ class Executor:
 
     async def _run_in(
         self, slot: Slot, job: worker.JobInput, time_limit_s: float
-    ) -> PipelineResult:
+    ) -> worker.JobResult:
         future = asyncio.wrap_future(self._submit(slot, job))
         async with bounded(slot, job.job_id, time_limit_s, (BrokenProcessPool,), _died):
-            result: PipelineResult = await future
+            result: worker.JobResult = await future
         slot.proven, slot.suspect = True, False
         return result
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import aiosqlite
 
@@ -18,7 +19,7 @@ from irisd import db as dbm
 from irisd.db import Database, Row
 from irisd.errors import Cancelled, JobFailure, ServerFailure, TooManyRequests
 from irisd.jobs import progress
-from irisd.jobs.model import LiveState
+from irisd.jobs.model import JobKind, LiveState
 from irisd.jobs.store import fairness
 from irisd.jobs.store.rows import (
     PENDING_IN_ORDER,
@@ -71,7 +72,7 @@ async def insert_unless_pending(
     async with db.transaction() as conn:
         async with conn.execute(
             "SELECT * FROM jobs WHERE user_id = ? AND photo_id = ? AND status = 'pending'"
-            " ORDER BY enqueue_seq LIMIT 1",
+            " AND kind = 'process' ORDER BY enqueue_seq LIMIT 1",
             (user_id, photo_id),
         ) as cur:
             row = await cur.fetchone()
@@ -83,6 +84,46 @@ async def insert_unless_pending(
     return JobRecord(first, now), True, changed
 
 
+@dataclass(frozen=True)
+class ArtSpec:
+    """An art job to queue: its kind, JSON parameters and the photos it works from (the
+    first is its `photo_id`; the others go to `job_photos`, so the trash follows each)."""
+
+    kind: JobKind
+    params: str
+    photo_ids: tuple[str, ...]
+
+
+@uninterrupted
+async def insert_art(
+    db: Database, user_id: str, spec: ArtSpec, priority: int, limit: int, user_limit: int = 0
+) -> tuple[JobRecord, list[LiveState]]:
+    """A new pending art job, queued with the same limits and turns as processing's.
+
+    Returns (the job, every state that changed)."""
+    now = dbm.now()
+    async with db.transaction() as conn:
+        [job_id] = await _insert(
+            conn, user_id, spec.photo_ids[:1], priority, (limit, user_limit), now, spec
+        )
+        for photo_id in dict.fromkeys(spec.photo_ids[1:]):
+            await conn.execute(
+                "INSERT OR IGNORE INTO job_photos (job_id, photo_id) VALUES (?, ?)",
+                (job_id, photo_id),
+            )
+        changed = await _reposition(conn, now)
+    [first] = [state for state in changed if state.job_id == job_id]
+    return JobRecord(first, now), changed
+
+
+async def spec_of(db: Database, state: LiveState) -> ArtSpec:
+    """The art job's kind, parameters and photos, to queue it again (`irisd jobs retry`)."""
+    row = await db.fetchone("SELECT params FROM jobs WHERE id = ?", (state.job_id,))
+    others = await db.fetchall("SELECT photo_id FROM job_photos WHERE job_id = ?", (state.job_id,))
+    photo_ids = (state.photo_id, *(str(other["photo_id"]) for other in others))
+    return ArtSpec(state.kind, str(row["params"]) if row else "", photo_ids)
+
+
 async def _insert(
     conn: aiosqlite.Connection,
     user_id: str,
@@ -90,6 +131,7 @@ async def _insert(
     priority: int,
     limits: tuple[int, int],
     now: str,
+    art: ArtSpec | None = None,
 ) -> list[str]:
     """Insert the rows (limits checked first); returns their job ids."""
     limit, user_limit = limits
@@ -104,9 +146,10 @@ async def _insert(
         # seq 0 and no event: the first state (seq 1) is the one with its queue position.
         await conn.execute(
             "INSERT INTO jobs (id, user_id, photo_id, priority, enqueue_seq, fair_round, seq,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            " created_at, updated_at, kind, params) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
             (job_id, user_id, photo_id, priority, last_seq + offset + 1, first_round + offset,
-             now, now),
+             now, now, art.kind.value if art else JobKind.PROCESS.value,
+             art.params if art else None),
         )  # fmt: skip
     return job_ids
 

@@ -54,7 +54,11 @@ async def processing(db: Database) -> list[LiveState]:
 
 async def jobs_of_photo(db: Database, photo_id: str) -> list[LiveState]:
     """Every job of the photo, whatever its status (a photo delete stops and removes them)."""
-    rows = await db.fetchall("SELECT * FROM jobs WHERE photo_id = ?", (photo_id,))
+    rows = await db.fetchall(
+        "SELECT * FROM jobs WHERE photo_id = ?"
+        " OR id IN (SELECT job_id FROM job_photos WHERE photo_id = ?)",
+        (photo_id, photo_id),
+    )
     return [state_of(r) for r in rows]
 
 

@@ -19,7 +19,7 @@ import aiosqlite
 
 from irisd import db as dbm
 from irisd.db import Database, Row
-from irisd.jobs.model import JobStatus, LiveState, Step
+from irisd.jobs.model import JobKind, JobStatus, LiveState, step_named
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -31,8 +31,8 @@ PENDING_IN_ORDER = (
 _UPDATE_STATE = (
     "UPDATE jobs SET (status, step, progress, attempt_count, queue_position, error_type,"
     " error_message, suggestion, result_key, mask_key, processing_time_ms, result_width,"
-    " result_height, quality_score, quality_notes, quality_warnings, updated_at, seq)"
-    " = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),"
+    " result_height, quality_score, quality_notes, quality_warnings, file_size_bytes,"
+    " updated_at, seq) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),"
     " finished_at = CASE WHEN ? THEN ? ELSE finished_at END"
     " WHERE id = ? AND seq = ?"
 )
@@ -75,7 +75,7 @@ def state_of(row: Row) -> LiveState:
         status=JobStatus(row["status"]),
         seq=row["seq"],
         progress=row["progress"],
-        step=Step(row["step"]) if row["step"] else None,
+        step=step_named(row["step"]) if row["step"] else None,
         attempt=row["attempt_count"],
         queue_position=row["queue_position"],
         error_type=row["error_type"],
@@ -90,6 +90,8 @@ def state_of(row: Row) -> LiveState:
         quality_notes=notes_of(row["quality_notes"]),
         warnings=notes_of(row["quality_warnings"]),
         updated_at=row["updated_at"],
+        kind=JobKind(row["kind"]),
+        file_size_bytes=row["file_size_bytes"],
     )
 
 
@@ -117,7 +119,7 @@ async def write(conn: aiosqlite.Connection, state: LiveState) -> bool:
             *(s.queue_position, s.error_type, s.error_message, s.suggestion),
             *(s.result_key, s.mask_key, s.processing_time_ms, s.result_width, s.result_height),
             *(s.quality_score, notes_column(s.quality_notes), notes_column(s.warnings)),
-            *(s.updated_at, s.seq),
+            *(s.file_size_bytes, s.updated_at, s.seq),
             *(s.status.final, s.updated_at, s.job_id, s.seq - 1),
         ),
     )
@@ -141,6 +143,24 @@ async def save_state(db: Database, state: LiveState) -> bool:
 async def save_measures(db: Database, job_id: str, measures: dict[str, float]) -> None:
     """The pipeline's quality measures of a finished job (kept for operators, not on the wire)."""
     await db.execute("UPDATE jobs SET measures = ? WHERE id = ?", (json.dumps(measures), job_id))
+
+
+async def params_of(db: Database, job_id: str) -> str:
+    """An art job's JSON parameters (jobs/art_params.py); "" for a `process` job."""
+    row = await db.fetchone("SELECT params FROM jobs WHERE id = ?", (job_id,))
+    return str(row["params"] or "") if row else ""
+
+
+async def measures_of(db: Database, job_id: str) -> dict[str, float]:
+    """The pipeline's measures of a finished `process` job ({} when there are none)."""
+    row = await db.fetchone("SELECT measures FROM jobs WHERE id = ?", (job_id,))
+    return dict(json.loads(row["measures"])) if row and row["measures"] else {}
+
+
+@uninterrupted
+async def save_result_info(db: Database, job_id: str, info: dict[str, object]) -> None:
+    """What an art result adds to its Job (an export's dpi, format, enlarged, native_px)."""
+    await db.execute("UPDATE jobs SET result_info = ? WHERE id = ?", (json.dumps(info), job_id))
 
 
 @uninterrupted

@@ -13,27 +13,34 @@ from irisd.db import Database, Row
 from irisd.errors import NotFound
 from irisd.jobs.model import JobStatus
 
+# A photo's jobs are its own and the art jobs that work from it besides their first photo (a
+# fusion of two photos' prints goes to the trash with either): `job_photos`, below.
+
 
 async def trash_jobs_of_photo(conn: aiosqlite.Connection, photo_id: str, stamp: str) -> None:
     """Mark the photo's jobs not yet in the trash as deleted at `stamp` (the photo's time)."""
     await conn.execute(
-        "UPDATE jobs SET deleted_at = ? WHERE photo_id = ? AND deleted_at IS NULL",
-        (stamp, photo_id),
+        "UPDATE jobs SET deleted_at = ? WHERE (photo_id = ? OR id IN"
+        " (SELECT job_id FROM job_photos WHERE photo_id = ?)) AND deleted_at IS NULL",
+        (stamp, photo_id, photo_id),
     )
 
 
 async def restore_jobs_of_photo(conn: aiosqlite.Connection, photo_id: str, deleted_at: str) -> None:
     """Bring back the photo's jobs that went to the trash with it (at its `deleted_at`)."""
     await conn.execute(
-        "UPDATE jobs SET deleted_at = NULL WHERE photo_id = ? AND deleted_at = ?",
-        (photo_id, deleted_at),
+        "UPDATE jobs SET deleted_at = NULL WHERE (photo_id = ? OR id IN"
+        " (SELECT job_id FROM job_photos WHERE photo_id = ?)) AND deleted_at = ?",
+        (photo_id, photo_id, deleted_at),
     )
 
 
 async def trashed_with_photo(db: Database, photo_id: str, deleted_at: str) -> list[str]:
     """The ids of the photo's jobs that went to the trash with it (at its `deleted_at`)."""
     rows = await db.fetchall(
-        "SELECT id FROM jobs WHERE photo_id = ? AND deleted_at = ?", (photo_id, deleted_at)
+        "SELECT id FROM jobs WHERE (photo_id = ? OR id IN"
+        " (SELECT job_id FROM job_photos WHERE photo_id = ?)) AND deleted_at = ?",
+        (photo_id, photo_id, deleted_at),
     )
     return [str(row["id"]) for row in rows]
 

@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
 from irisd.jobs import worker
-from irisd.pipeline.types import PipelineResult
 
 
 class PipelineActor:
@@ -33,7 +32,7 @@ class PipelineActor:
 
     async def run(
         self, job: worker.JobInput, image: bytes
-    ) -> AsyncIterator[worker.ReportMessage | PipelineResult]:
+    ) -> AsyncIterator[worker.ReportMessage | worker.JobResult]:
         """Yields the pipeline's reports, then its result; raises the JobFailure it raised."""
         loop = asyncio.get_running_loop()
         reports: asyncio.Queue[worker.ReportMessage] = asyncio.Queue()

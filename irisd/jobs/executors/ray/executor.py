@@ -39,7 +39,6 @@ from irisd.jobs.executors.ray import driver
 from irisd.jobs.executors.ray.messages import Cancel, Done, PoolState, Run
 from irisd.logs import get_logger
 from irisd.metrics import Metrics
-from irisd.pipeline.types import PipelineResult
 
 log = get_logger(__name__)
 
@@ -71,7 +70,7 @@ class RayExecutor:
         self._resized = resized
         self._state: PoolState | None = None  # None: no driver connected
         self._connected = asyncio.Event()
-        self._calls: dict[int, asyncio.Future[PipelineResult]] = {}
+        self._calls: dict[int, asyncio.Future[worker.JobResult]] = {}
         self._ids = itertools.count()
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
@@ -94,7 +93,7 @@ class RayExecutor:
     def pids(self) -> list[int]:
         return list(self._state.pids) if self._state is not None else []
 
-    async def run(self, job: worker.JobInput, time_limit_s: float) -> PipelineResult:
+    async def run(self, job: worker.JobInput, time_limit_s: float) -> worker.JobResult:
         """The pipeline's result for `job`, computed by an actor (see the module doc)."""
         started = time.monotonic()
         try:
@@ -104,7 +103,7 @@ class RayExecutor:
             raise WorkerDied("the Ray cluster is not reachable") from None
         left = time_limit_s - (time.monotonic() - started)
         call = next(self._ids)
-        future: asyncio.Future[PipelineResult] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[worker.JobResult] = asyncio.get_running_loop().create_future()
         self._calls[call] = future
         try:
             await self._send(Run(call, job, left))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from irisd.jobs import worker
-from irisd.pipeline.types import PipelineResult
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class Cancel:
 @dataclass(frozen=True)
 class Done:
     call: int
-    result: PipelineResult | None
+    result: worker.JobResult | None
     error: BaseException | None
 
 

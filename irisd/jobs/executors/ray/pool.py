@@ -29,6 +29,7 @@ from ray import exceptions as rex
 from irisd.config import JobsSettings
 from irisd.errors import Cancelled, JobFailure, WorkerDied, classify
 from irisd.jobs import worker
+from irisd.jobs.art_work import ArtResult
 from irisd.jobs.cancel import stop_asked
 from irisd.jobs.executors.contract import Deliver
 from irisd.jobs.executors.faults import bounded
@@ -99,6 +100,7 @@ class ActorPool:
             threads=GPU_THREADS if self.gpus else 1,
             parent_pid=os.getpid(),
             load_models=self._load_models,
+            studio=self.settings.studio,
         )
         self._make = lambda: remote.remote(config)
         self._add_slots(self.settings.workers or self._fits(resources))
@@ -149,7 +151,7 @@ class ActorPool:
         env = {name: os.environ[name] for name in names if name in os.environ}
         return {"env_vars": env} if env else None
 
-    async def run(self, job: worker.JobInput, time_limit_s: float) -> PipelineResult:
+    async def run(self, job: worker.JobInput, time_limit_s: float) -> worker.JobResult:
         """The pipeline's result for `job`, computed by a free actor (see the module doc)."""
         slot = await self._take()
         try:
@@ -188,13 +190,13 @@ class ActorPool:
 
     async def _run_in(
         self, slot: ActorSlot, job: worker.JobInput, time_limit_s: float
-    ) -> PipelineResult:
+    ) -> worker.JobResult:
         async with bounded(slot, job.job_id, time_limit_s, LOST, _lost):
             await slot.wait_warm()
             result = await self._stream(slot, job)
         return result
 
-    async def _stream(self, slot: ActorSlot, job: worker.JobInput) -> PipelineResult:
+    async def _stream(self, slot: ActorSlot, job: worker.JobInput) -> worker.JobResult:
         # The photo goes to the object store (off the loop: a large photo is a long copy).
         image = await asyncio.to_thread(ray.put, job.image)
         stream = slot.handle.run.remote(dataclasses.replace(job, image=b""), image)
@@ -202,7 +204,7 @@ class ActorPool:
         try:
             async for ref in stream:
                 item = await ref
-                if isinstance(item, PipelineResult):
+                if isinstance(item, PipelineResult | ArtResult):
                     done = True
                     return item
                 # A step boundary: this report and every later one are void.

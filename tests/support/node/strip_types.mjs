@@ -1,11 +1,13 @@
-// Strip the TypeScript of the app's services/consent.ts down to the JavaScript Node 20 runs:
-// no TypeScript tool is installed here, so this handles exactly the syntax that file uses,
-// by scanning characters (strings and comments skipped), and fails loudly on anything else:
-//   - `export interface Name { ... }` blocks: removed;
-//   - `: Type` annotations of a function's parameters and return, and of `const name: Type`;
+// Strip the TypeScript of the app's services (consent.ts, styles.ts, fusion.ts, exports.ts)
+// down to the JavaScript Node 20 runs: no TypeScript tool is installed here, so this handles
+// exactly the syntax those files use, by scanning characters (strings and comments skipped),
+// and fails loudly on anything else:
+//   - `export interface Name { ... }` blocks and imports from '../types/...': removed;
+//   - `: Type` annotations of a function's (or arrow function's, or object method's)
+//     parameters and return, and of `const name: Type`; default values are kept;
 //   - a parameter's optional mark `name?:`;
 //   - type arguments of a call, `apiClient.get<Type>(`: removed;
-//   - `import apiClient from './api'`: pointed at the test's shim (api.mjs).
+//   - `import apiClient from './api'` (any name): pointed at the test's shim (api.mjs).
 // Usage: node strip_types.mjs IN.ts OUT.mjs
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -63,18 +65,35 @@ function strip(src) {
       i = matching(src, src.indexOf("{", i)) + 1;
       continue;
     }
-    if (rest.startsWith("import apiClient from './api';")) {
-      out += "import apiClient from './api.mjs';";
-      i += "import apiClient from './api';".length;
+    const client = /^import (\w+) from '\.\/api';/.exec(rest);
+    if (client) {
+      out += `import ${client[1]} from './api.mjs';`;
+      i += client[0].length;
       continue;
     }
-    if (rest.startsWith("function ") || rest.startsWith("async function ")) {
+    if (rest.startsWith("import ") && /^import[^;]*from '\.\.\/types\/[\w/]+';/.test(src.slice(i))) {
+      i = src.indexOf(";", i) + 1; // types only: nothing to run
+      continue;
+    }
+    const method = /^async ([A-Za-z_$][\w$]*)\s*\(/.exec(rest);
+    if (rest.startsWith("function ") || rest.startsWith("async function ") || method) {
       const open = src.indexOf("(", i);
       const close = matching(src, open);
       out += src.slice(i, open) + params(src.slice(open + 1, close));
       i = close + 1;
       if (/^\s*:/.test(src.slice(i))) i = typeEnd(src, src.indexOf(":", i) + 1, ["{"]);
       continue;
+    }
+    if (src[i] === "(" && !word.test(src[i - 1] || "")) {
+      const close = matching(src, i);
+      const after = src.slice(close + 1);
+      const typed = /^\s*:/.test(after);
+      if (typed || /^\s*=>/.test(after)) { // an arrow function's parameters (and return type)
+        out += params(src.slice(i + 1, close)) + " ";
+        i = close + 1;
+        if (typed) i = typeEnd(src, src.indexOf(":", i) + 1, ["="]);
+        continue;
+      }
     }
     const declared = /^(const|let) ([A-Za-z_$][\w$]*)\s*:/.exec(rest);
     if (declared) {
@@ -92,17 +111,22 @@ function strip(src) {
   return out;
 }
 
-/** A parameter list without its annotations: `(a?: string, b: T)` → `(a, b)`. */
+/** A parameter list without its annotations: `(a?: string, b: T = 1)` → `(a, b = 1)`. */
 function params(list) {
   const names = [];
   let i = 0;
   while (i < list.length) {
     const name = /^\s*([A-Za-z_$][\w$]*)\??\s*(:)?/.exec(list.slice(i));
     if (!name) break;
-    names.push(name[1]);
     i += name[0].length;
     if (name[2]) i = typeEnd(list + ",", i, [",", "="]);
-    if (list[i] === "=") throw new Error("default parameter values are not handled");
+    let shown = name[1];
+    if (list[i] === "=") { // a default value: kept, up to the next comma outside brackets
+      const end = typeEnd(list + ",", i + 1, [","]);
+      shown += ` = ${list.slice(i + 1, end).trim()}`;
+      i = end;
+    }
+    names.push(shown);
     i += 1; // the comma
   }
   return `(${names.join(", ")})`;

@@ -1,0 +1,1 @@
+"""The art studio's image work (issue 27): pure numpy / OpenCV / torch on BGRA prints."""
