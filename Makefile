@@ -44,6 +44,8 @@ bench:  # the list in bench/README.md
 	.venv/bin/python -m bench.images.light_irises --save /tmp/irisd-light
 	.venv/bin/python -m bench.images.sheets /tmp/irisd-sheets
 	.venv/bin/python -m bench.images.colour_review sheets /tmp/irisd-review
+	.venv/bin/python -m bench.images.styles --out /tmp/irisd-styles
+	.venv/bin/python -m bench.images.fusion --out /tmp/irisd-fusion
 
 fmt:
 	.venv/bin/ruff format .
