@@ -14,7 +14,7 @@ from irisd.pipeline import PipelineOptions, process
 
 # Blue, green, grey and brown: irises as unlike as can be, the hardest case for a seam.
 PHOTOS = (
-    "web-colours/images/blue9.jpg",
+    "web-colours/images/blue2.jpg",
     "web-colours/images/green12.jpg",
     "web-colours/images/gray7.jpg",
     "clinic-brown/images/IMG_1025.jpg",

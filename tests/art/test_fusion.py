@@ -109,7 +109,9 @@ def test_a_lid_cut_out_of_one_print_changes_the_poisson_fusion_only_where_it_is(
     without = fused(2, "poisson")
     assert (with_lid[:, :, 3] == 0).sum() > (without[:, :, 3] == 0).sum() + 10_000
     opaque = (with_lid[:, :, 3] == 255).astype(np.uint8)
-    away = cv2.erode(opaque, np.ones((21, 21), np.uint8)) > 0  # 10 px clear of the cut
+    # a tenth of the side clear of the cut: the solve's smooth correction meets the new edge
+    # within that (blue2's print: changes over 10 levels reach 70 px below the cut)
+    away = cv2.erode(opaque, np.ones((2 * SIZE // 10 + 1,) * 2, np.uint8)) > 0
     change = np.abs(with_lid[:, :, :3].astype(int) - without[:, :, :3].astype(int)).max(axis=2)
     assert change[away].mean() < 3
     assert np.percentile(change[away], 99.9) <= 10

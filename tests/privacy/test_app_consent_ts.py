@@ -2,19 +2,14 @@
 against a real irisd: status false, jurisdiction and text, grant, status true, withdraw,
 status false. The camera screen's calls are made in its order (tests/privacy/node).
 
-The app's file is read from its repository's mirror (IRISART_REPO) and never copied here;
-Node 20 cannot run TypeScript and no TypeScript tool is installed, so
-tests/support/node/strip_types.mjs removes the file's type syntax, and
-tests/support/node/api.mjs stands in for the app's axios client.
+The app's file is read from its repository's mirror and run as tests/support/app_client.py
+says.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -22,33 +17,11 @@ import pytest
 
 from irisd.privacy.jurisdictions import consent_text
 from tests.conftest import Irisd
+from tests.support.app_client import app_file, install, node
 from tests.support.clients import ApiClient
 
 NODE_DIR = Path(__file__).parent / "node"
-SHARED_NODE = Path(__file__).parents[1] / "support" / "node"  # strip_types.mjs, api.mjs
-APP_REPO = Path(os.environ.get("IRISART_REPO", "/work/.mirror/jbellot+iris-art/repo"))
 CONSENT_TS = "mobile/src/services/consent.ts"
-
-
-def app_source() -> str:
-    node = shutil.which("node")
-    if node is None or not APP_REPO.exists():
-        pytest.skip(f"node or the app's repository ({APP_REPO}) is absent")
-    shown = subprocess.run(
-        ["git", "-C", str(APP_REPO), "show", f"HEAD:{CONSENT_TS}"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return shown.stdout
-
-
-async def node(*args: str, env: dict[str, str], cwd: Path) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        "node", *args, cwd=cwd, env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    return out.decode()
 
 
 @pytest.mark.timeout(60)
@@ -57,14 +30,11 @@ async def test_the_apps_consent_client_runs_the_whole_flow_against_irisd(
     user_factory: Callable[..., Awaitable[ApiClient]],
     tmp_path: Path,
 ) -> None:
-    source = app_source()
+    source = app_file(CONSENT_TS)
     irisd = await start_server(privacy={"jurisdiction": "bipa"})
     api = await user_factory(irisd)
-    (tmp_path / "consent.ts").write_text(source, encoding="utf-8")
-    shutil.copy(SHARED_NODE / "api.mjs", tmp_path / "api.mjs")
+    await install({"consent": source}, tmp_path)
     shutil.copy(NODE_DIR / "camera_flow.mjs", tmp_path / "camera_flow.mjs")
-    strip = str(SHARED_NODE / "strip_types.mjs")
-    await node(strip, "consent.ts", "consent.mjs", env={}, cwd=tmp_path)
     assert api.access_token is not None
     env = {"IRISD_URL": irisd.url, "IRISD_TOKEN": api.access_token}
 
