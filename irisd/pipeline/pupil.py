@@ -156,8 +156,10 @@ def _fit(rgb: np.ndarray, pupil: Circle) -> Circle | None:
         return None
     lab, reach, scale, (x0, y0) = sample
     lightness = cv2.GaussianBlur(lab[..., 0], (0, 0), 1.0)
-    dark = float(np.percentile(lightness[reach <= 1.0], 5))
-    iris = float(np.median(lightness[(reach >= 1.3) & (reach <= 1.7)]))
+    inside, around = lightness[reach <= 1.0], lightness[(reach >= 1.3) & (reach <= 1.7)]
+    if inside.size < 16 or around.size < 16:  # a pupil at the photo's edge
+        return None
+    dark, iris = float(np.percentile(inside, 5)), float(np.median(around))
     if iris - dark < STEP:
         return None
     ys, xs = np.nonzero((lightness < dark + CORE_SHARE * (iris - dark)) & (reach <= 1.2))
