@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 from irisd import db as dbm
 from irisd.db import Database
-from irisd.jobs import progress, store
+from irisd.jobs import previews, progress, store
 from irisd.jobs.art_work import ArtResult
 from irisd.jobs.model import LiveState
 from irisd.storage import Storage, keys
 
 MEDIA_TYPES = {"png": "image/png", "tiff": "image/tiff"}
-PREVIEW_TYPE = "image/webp"
 
 Change = Callable[[LiveState], LiveState | None]
 
@@ -42,7 +41,7 @@ async def save(saving: Saving, result: ArtResult, started: float) -> LiveState |
     await saving.storage.put(result_key, result.image, MEDIA_TYPES[result.format])
     if result.preview is not None:
         await saving.storage.put(keys.preview(state.user_id, state.job_id), result.preview,
-                                 PREVIEW_TYPE)  # fmt: skip
+                                 previews.MEDIA_TYPE)  # fmt: skip
         await store.save_previews(saving.db, state.job_id, 1)
     await store.save_result_info(saving.db, state.job_id, result.info)
     await saving.update(lambda s: progress.saving(s, 100, dbm.now()))

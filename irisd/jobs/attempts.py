@@ -34,7 +34,7 @@ from irisd.storage import Storage, keys
 log = get_logger(__name__)
 
 END_WAIT_S = 5.0  # a worker sends END before its result; this only bounds a lost message
-MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff"}
+MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg"}
 
 Change = Callable[[LiveState], LiveState | None]
 Update = Callable[[RunningJob, Change], Awaitable[LiveState | None]]

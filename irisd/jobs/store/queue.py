@@ -24,6 +24,7 @@ from irisd.jobs.store import fairness
 from irisd.jobs.store.rows import (
     PENDING_IN_ORDER,
     JobRecord,
+    params_of,
     record_of,
     state_of,
     uninterrupted,
@@ -118,10 +119,9 @@ async def insert_art(
 
 async def spec_of(db: Database, state: LiveState) -> ArtSpec:
     """The art job's kind, parameters and photos, to queue it again (`irisd jobs retry`)."""
-    row = await db.fetchone("SELECT params FROM jobs WHERE id = ?", (state.job_id,))
     others = await db.fetchall("SELECT photo_id FROM job_photos WHERE job_id = ?", (state.job_id,))
     photo_ids = (state.photo_id, *(str(other["photo_id"]) for other in others))
-    return ArtSpec(state.kind, str(row["params"]) if row else "", photo_ids)
+    return ArtSpec(state.kind, await params_of(db, state.job_id), photo_ids)
 
 
 async def _insert(
